@@ -1,0 +1,178 @@
+"""The ``devo`` command: nouns then verbs (``devo data load``, ``devo places show``).
+
+Heavy imports (pandas, DuckDB, Altair) happen inside commands so ``devo --help`` starts fast.
+Errors of the project's own types print as one clear line and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from devolution.errors import DevolutionError
+
+app = typer.Typer(
+    help="devolution: English local government finance and devolution, computable and checkable.\n\n"
+         "Start with `devo data load` (reads the official datasets in DEVOLUTION_DATA), then "
+         "`devo overview`.",
+    no_args_is_help=True, rich_markup_mode="markdown", pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Load, list and fetch the official datasets.", no_args_is_help=True)
+places_app = typer.Typer(help="The register of places: councils, strategic authorities, regions.",
+                         no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(places_app, name="places")
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def friendly(command):
+    """Print the project's own errors as one red line and exit 1, instead of a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DevolutionError as exc:
+            from rich.console import Console
+
+            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    return wrapper
+
+
+def console():
+    from rich.console import Console
+
+    return Console()
+
+
+def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = ()) -> None:
+    """Print a DataFrame as a coloured table, CSV or JSON."""
+    if fmt is Format.csv:
+        sys.stdout.write(frame.to_csv(index=False))
+        return
+    if fmt is Format.json:
+        sys.stdout.write(frame.to_json(orient="records", indent=1) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, header_style="bold cyan", row_styles=["", "dim"])
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "if"
+        table.add_column(str(column), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
+    console().print(table)
+
+
+def _cell(value) -> str:
+    import math
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------- data
+
+@data_app.command("load")
+@friendly
+def data_load(
+    directory: Optional[Path] = typer.Argument(None, help="Folder of official files (default: DEVOLUTION_DATA)."),
+):
+    """Read the official datasets into the store, all or nothing.
+
+    Every file is checked (columns, types, GSS codes, duplicated keys) before anything is written;
+    a bad file leaves the store as it was.
+
+    Examples:
+
+        devo data load                      # the folder in DEVOLUTION_DATA
+
+        devo data load ~/Downloads/devo     # another folder
+
+        DEVOLUTION_STORE=/tmp/x.duckdb devo data load ../shared/data
+    """
+    from rich.progress import Progress
+
+    from devolution import config
+    from devolution.sources import PUBLICATIONS
+    from devolution.store import Store
+
+    directory = directory or config.data_dir()
+    with Progress(console=console(), transient=True) as progress, Store() as store:
+        task = progress.add_task("Reading publications", total=len(PUBLICATIONS))
+        report = store.load(directory, progress=lambda id_: progress.update(
+            task, advance=1, description=f"Reading {id_}"))
+        path = store.path
+    out = console()
+    out.print(f"[green]Loaded[/] {len(report.loaded)} publications into {path}")
+    for id_, rows in report.loaded.items():
+        aside = report.set_aside.get(id_, 0)
+        note = f" ({aside:,} rows of bodies outside the register set aside)" if aside else ""
+        out.print(f"  {id_}: {rows:,} rows{note}")
+    if report.absent:
+        out.print(f"[yellow]Not in {directory}:[/] {', '.join(report.absent)}")
+    if report.unrecognised:
+        out.print(f"[yellow]Files not recognised (ignored):[/] {', '.join(report.unrecognised)}")
+
+
+@data_app.command("sources")
+@friendly
+def data_sources(
+    known: bool = typer.Option(False, "--known", help="List every publication the tool can read, loaded or not."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """List the loaded publications with their provenance (title, publisher, URL, licence, file, checksum).
+
+    Examples:
+
+        devo data sources
+
+        devo data sources --known --format csv
+    """
+    import pandas as pd
+
+    if known:
+        from devolution.sources import PUBLICATIONS
+
+        frame = pd.DataFrame([{"publication": p.id, "title": p.title, "publisher": p.publisher,
+                               "files": ", ".join(p.files), "url": p.url} for p in PUBLICATIONS])
+    else:
+        from devolution.store import Store
+
+        with Store(read_only=True) as store:
+            frame = store.provenance()
+        frame = frame[["publication", "title", "publisher", "file", "rows", "url", "licence", "sha256", "loaded_at"]]
+        frame["sha256"] = frame["sha256"].str[:12]
+    show(frame, fmt, title="Official publications")
+
+
+@data_app.command("measures")
+@friendly
+def data_measures(fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json.")):
+    """List the measures in the store, their unit, publication and years.
+
+    Example:
+
+        devo data measures --format csv
+    """
+    from devolution.store import Store
+
+    with Store(read_only=True) as store:
+        show(store.measures(), fmt, title="Measures")
+
+
+def main() -> None:  # pragma: no cover
+    app()

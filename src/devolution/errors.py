@@ -1,0 +1,39 @@
+"""The project's own exceptions: each says what was wrong, where, and what was expected."""
+
+from __future__ import annotations
+
+
+class DevolutionError(Exception):
+    """Base class: the CLI prints these as one clear line and exits non-zero."""
+
+
+class DataError(DevolutionError):
+    """A data file that cannot be loaded: names the file, row and column."""
+
+    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
+                 column: str | None = None):
+        self.file, self.row, self.column, self.reason = file, row, column, message
+        where = ", ".join(
+            part for part in (
+                f"file {file}" if file else "",
+                f"row {row}" if row is not None else "",
+                f"column {column!r}" if column else "",
+            ) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class StoreError(DevolutionError):
+    """The store is missing, empty or lacks a table the command needs."""
+
+
+class PlaceError(DevolutionError):
+    """An unknown place code or name, or a crosswalk that cannot be built."""
+
+
+class ParameterError(DevolutionError):
+    """A parameter path, date or value that is not valid."""
+
+
+class ScenarioError(DevolutionError):
+    """A scenario file with a problem; names the key path."""

@@ -1,0 +1,103 @@
+"""Council tax levels set by local authorities (CTR1/CTR2) and the council taxbase (CTB).
+
+MHCLG "Council Tax levels set by local authorities in England", local authority level data
+2014-15 to 2023-24, and "Council Taxbase" local authority level data (dwellings by band).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from devolution.errors import DataError
+from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, file_row, keep_places,
+                                     melt, numbers, read_csv, require_unique, years)
+
+LEVELS_FILE = "council_tax_band_d_by_authority_2014_15_to_2023_24.csv"
+LEVELS_LONG_FILE = "council_tax_requirement_band_d_2014_15_to_2023_24_long.csv"
+TAXBASE_FILE = "council_taxbase_dwellings_by_band_2010_2019_2022.csv"
+BANDS = "ABCDEFGH"
+
+LEVELS = {
+    "band_d_incl_parish": ("band_d_incl_parish", "GBP", "Average Band D council tax incl. parish precepts (and ASC precept from 2016-17)"),
+    "band_d_excl_parish": ("band_d_excl_parish", "GBP", "Average Band D council tax excluding parish precepts"),
+    "band_d_area_total": ("band_d_area_total", "GBP", "Average Band D for the area incl. county, police, fire, GLA/CA precepts (billing authorities)"),
+    "ctr_incl_parish": ("council_tax_requirement_incl_parish", "GBP", "Council tax requirement incl. parish precepts"),
+    "ctr_excl_parish": ("council_tax_requirement_excl_parish", "GBP", "Council tax requirement excluding parish precepts"),
+    "parish_precepts": ("parish_precepts", "GBP", "Parish precepts"),
+    "asc_precept_total": ("adult_social_care_precept", "GBP", "Adult social care precept"),
+    "taxbase_after_ctr_scheme": ("tax_base_after_reduction", "band_d_equivalents", "Tax base after the council tax reduction scheme"),
+    "taxbase_for_ct_setting": ("tax_base", "band_d_equivalents", "Tax base for council tax setting (Band D equivalents)"),
+    "collection_rate": ("collection_rate", "share", "Assumed collection rate (as a fraction)"),
+}
+
+
+def parse_levels(files: dict[str, Path], context: Context) -> Parsed:
+    path = files[LEVELS_FILE]
+    frame = read_csv(path, ["year", "section", "ecode", "ons_code", "authority", "la_class", *LEVELS])
+    frame, skipped = keep_places(frame, "ons_code", path, context)
+    frame["year"] = years(frame, "year", path)
+    require_unique(frame, ["ons_code", "year"], path)
+    # Collection rates are published as percent to 2018-19 and as a fraction from 2019-20.
+    rate = numbers(frame, "collection_rate", path)
+    frame["collection_rate"] = np.where(rate > 1.5, rate / 100, rate).astype(str)
+    frame.loc[rate.isna(), "collection_rate"] = None
+    observations = melt(frame, "ons_code", "year", {c: (m, 1.0) for c, (m, _, _) in LEVELS.items()}, path)
+    if LEVELS_LONG_FILE in files:
+        _check_long_agrees(files[LEVELS_LONG_FILE], path)
+    return Parsed(observations=observations, skipped=skipped)
+
+
+def _check_long_agrees(long_path: Path, wide_path: Path) -> None:
+    """The long file is the same data as the wide one; refuse the pair if they disagree."""
+    long = read_csv(long_path, ["year", "ecode", "section", "variable", "value"])
+    wide = read_csv(wide_path, ["year", "ecode", "section", *LEVELS])
+    wide_long = wide.melt(id_vars=["year", "ecode", "section"], value_vars=list(LEVELS),
+                          var_name="variable", value_name="wide").dropna(subset=["wide"])
+    joined = long.merge(wide_long, on=["year", "ecode", "section", "variable"], how="left")
+    a = numbers(joined, "value", long_path)
+    b = numbers(joined, "wide", wide_path)
+    differs = ~np.isclose(a, b, rtol=1e-9, atol=1e-6) & a.notna() & b.notna()
+    if differs.any():
+        at = int(differs.to_numpy().nonzero()[0][0])
+        raise DataError(f"value {joined['value'].iloc[at]} disagrees with {wide_path.name} "
+                        f"({joined['wide'].iloc[at]}) for {joined['ecode'].iloc[at]} {joined['year'].iloc[at]} "
+                        f"{joined['variable'].iloc[at]}", file=long_path.name, row=file_row(joined, at),
+                        column="value")
+
+
+def parse_taxbase(files: dict[str, Path], context: Context) -> Parsed:
+    path = files[TAXBASE_FILE]
+    band_columns = [f"dwellings_band_{b}" for b in BANDS]
+    frame = read_csv(path, ["year", "ecode", "ons_code", "authority", *band_columns, "dwellings_total"])
+    frame, skipped = keep_places(frame, "ons_code", path, context)
+    frame["year"] = years(frame, "year", path)
+    require_unique(frame, ["ons_code", "year"], path)
+    measures = {c: (f"dwellings_band_{c[-1].lower()}", 1.0) for c in band_columns}
+    measures["dwellings_total"] = ("dwellings_total", 1.0)
+    observations = melt(frame, "ons_code", "year", measures, path)
+    return Parsed(observations=observations, skipped=skipped)
+
+
+URL = "https://www.gov.uk/government/collections/council-tax-statistics"
+PUBLISHER = "Ministry of Housing, Communities and Local Government"
+
+PUBLICATIONS = (
+    Publication(
+        id="mhclg_council_tax_levels",
+        title="Council Tax levels set by local authorities in England: local authority level data, 2014-15 to 2023-24",
+        publisher=PUBLISHER, url=URL, licence=OGL, files=(LEVELS_FILE, LEVELS_LONG_FILE),
+        optional_files=(LEVELS_LONG_FILE,), parse=parse_levels,
+        measures=tuple(Measure(m, u, d) for m, u, d in LEVELS.values()),
+    ),
+    Publication(
+        id="mhclg_council_taxbase",
+        title="Council Taxbase: local authority level data (dwellings by band), 2010 to 2019 and 2022",
+        publisher=PUBLISHER, url="https://www.gov.uk/government/collections/council-taxbase-statistics",
+        licence=OGL, files=(TAXBASE_FILE,), parse=parse_taxbase,
+        measures=tuple(Measure(f"dwellings_band_{b.lower()}", "dwellings", f"Dwellings on the valuation list in band {b}")
+                       for b in BANDS) + (Measure("dwellings_total", "dwellings", "Dwellings on the valuation list"),),
+    ),
+)

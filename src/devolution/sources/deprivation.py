@@ -1,0 +1,81 @@
+"""English Indices of Deprivation 2019 and 2025: local authority summaries and LSOA ranks.
+
+IMD is not annual: the 2019 summaries are held as year 2019 (on 2019 districts) and the 2025
+ones as year 2025 (on 2024 districts). LSOA tables are kept whole for population-weighted work.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, keep_places, melt,
+                                     read_csv, require_unique)
+
+LAD19_FILE = "imd2019_lad19_summary.csv"
+LSOA11_FILE = "imd2019_lsoa11.csv"
+LAD24_FILE = "imd2025_lad24_summary.csv"
+LSOA21_FILE = "imd2025_lsoa21.csv"
+
+IMD2019 = {
+    "imd_average_score": ("imd2019_average_score", "score", "IMD 2019: population-weighted average LSOA score"),
+    "imd_rank_of_average_score": ("imd2019_rank_of_average_score", "rank", "IMD 2019: rank of average score (1 = most deprived)"),
+    "imd_proportion_lsoas_most_deprived_10pc": ("imd2019_share_lsoas_most_deprived_10pc", "share", "IMD 2019: share of LSOAs in the most deprived 10% nationally"),
+    "imd_extent": ("imd2019_extent", "share", "IMD 2019: extent"),
+}
+IMD2025 = {
+    "imd_average_score": ("imd2025_average_score", "score", "IMD 2025: population-weighted average LSOA score"),
+    "imd_rank_of_average_score": ("imd2025_rank_of_average_score", "rank", "IMD 2025: rank of average score (1 = most deprived)"),
+    "imd_average_rank": ("imd2025_average_rank", "rank", "IMD 2025: average LSOA rank"),
+    "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally": (
+        "imd2025_share_lsoas_most_deprived_10pc", "share", "IMD 2025: share of LSOAs in the most deprived 10% nationally"),
+    "imd25_extent": ("imd2025_extent", "share", "IMD 2025: extent"),
+}
+
+
+def _summary(path: Path, code: str, year: int, columns: dict, context: Context) -> Parsed:
+    frame = read_csv(path, [code, *columns])
+    frame, skipped = keep_places(frame, code, path, context)
+    require_unique(frame, [code], path)
+    frame["year"] = year
+    return Parsed(observations=melt(frame, code, "year", {c: (m, 1.0) for c, (m, _, _) in columns.items()}, path),
+                  skipped=skipped)
+
+
+def parse_2019(files: dict[str, Path], context: Context) -> Parsed:
+    parsed = _summary(files[LAD19_FILE], "lad19_code", 2019, IMD2019, context)
+    if LSOA11_FILE in files:
+        lsoa = read_csv(files[LSOA11_FILE], ["lsoa11_code", "lad19_code", "lad23_code", "imd_rank", "imd_decile"])
+        keep_places(lsoa, "lad23_code", files[LSOA11_FILE], context)
+        require_unique(lsoa, ["lsoa11_code"], files[LSOA11_FILE])
+        parsed.tables["imd2019_lsoa"] = lsoa
+    return parsed
+
+
+def parse_2025(files: dict[str, Path], context: Context) -> Parsed:
+    parsed = _summary(files[LAD24_FILE], "ltla24_code", 2025, IMD2025, context)
+    if LSOA21_FILE in files:
+        lsoa = read_csv(files[LSOA21_FILE], ["lsoa21_code", "ltla24_code", "imd_rank", "imd_decile", "imd_score"])
+        keep_places(lsoa, "ltla24_code", files[LSOA21_FILE], context)
+        require_unique(lsoa, ["lsoa21_code"], files[LSOA21_FILE])
+        parsed.tables["imd2025_lsoa"] = lsoa
+    return parsed
+
+
+PUBLISHER = "Ministry of Housing, Communities and Local Government"
+
+PUBLICATIONS = (
+    Publication(
+        id="mhclg_imd2019",
+        title="English indices of deprivation 2019: local authority district summaries (File 10) and LSOA ranks (File 7)",
+        publisher=PUBLISHER, url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
+        licence=OGL, files=(LAD19_FILE, LSOA11_FILE), optional_files=(LSOA11_FILE,), parse=parse_2019,
+        measures=tuple(Measure(m, u, d) for m, u, d in IMD2019.values()),
+    ),
+    Publication(
+        id="mhclg_imd2025",
+        title="English indices of deprivation 2025: local authority district summaries (File 10) and LSOA scores (File 7)",
+        publisher=PUBLISHER, url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
+        licence=OGL, files=(LAD24_FILE, LSOA21_FILE), optional_files=(LSOA21_FILE,), parse=parse_2025,
+        measures=tuple(Measure(m, u, d) for m, u, d in IMD2025.values()),
+    ),
+)

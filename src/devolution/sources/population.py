@@ -1,0 +1,94 @@
+"""ONS mid-year population estimates (totals and age bands) and DfE's children 0-17 series.
+
+Population years are mid-years (30 June): mid-2023 is held as year 2023, the financial year
+2023-24 it falls in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, keep_places, melt,
+                                     read_csv, require_unique, years)
+
+MYE_FILE = "population_mye_2011_2023_lad_county_region.csv"
+AGE_FILE = "population_mye_age_bands_2022_2023.csv"
+CHILDREN_FILE = "population_children_0_17_2012_2024_dfe.csv"
+
+AGE_BANDS = {
+    "age_0_17": "population_0_17",
+    "age_18_64": "population_18_64",
+    "age_65_plus": "population_65_plus",
+    "age_85_plus": "population_85_plus",
+    "age_0_15": "population_0_15",
+    "age_16_64": "population_16_64",
+}
+
+
+def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
+    path = files[MYE_FILE]
+    frame = read_csv(path, ["gss_code", "name", "geography", "year", "population"])
+    frame, skipped = keep_places(frame, "gss_code", path, context)
+    frame["year"] = years(frame, "year", path)
+    require_unique(frame, ["gss_code", "year"], path)
+    return Parsed(observations=melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path),
+                  skipped=skipped)
+
+
+def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
+    path = files[AGE_FILE]
+    frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS])
+    frame, skipped = keep_places(frame, "gss_code", path, context)
+    frame["year"] = years(frame, "year", path)
+    require_unique(frame, ["gss_code", "year"], path)
+    measures = {column: (measure, 1.0) for column, measure in AGE_BANDS.items()}
+    return Parsed(observations=melt(frame, "gss_code", "year", measures, path), skipped=skipped)
+
+
+def parse_children(files: dict[str, Path], context: Context) -> Parsed:
+    """DfE's children 0-17 denominators. Reporting year Y (to 31 March Y) uses mid-(Y-1) estimates,
+    so it is held as year Y-1."""
+    path = files[CHILDREN_FILE]
+    frame = read_csv(path, ["time_period", "geographic_level", "country_code", "region_code",
+                            "new_la_code", "population_estimate"])
+    frame["code"] = (frame["new_la_code"].fillna(frame["region_code"]).fillna(frame["country_code"])
+                     .where(frame["geographic_level"] != "National", frame["country_code"]))
+    frame, skipped = keep_places(frame, "code", path, context)
+    frame["year"] = years(frame, "time_period", path, offset=-1)
+    require_unique(frame, ["code", "year"], path, shown={"code": "new_la_code"})
+    return Parsed(observations=melt(frame, "code", "year",
+                                    {"population_estimate": ("children_0_17_dfe", 1.0)}, path),
+                  skipped=skipped)
+
+
+MYE_URL = ("https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
+           "populationestimates/datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland")
+
+PUBLICATIONS = (
+    Publication(
+        id="ons_mye_population",
+        title="Mid-year population estimates, England and Wales, mid-2011 to mid-2023 (MYE4, 2023 geography)",
+        publisher="Office for National Statistics", url=MYE_URL, licence=OGL, files=(MYE_FILE,),
+        parse=parse_mye,
+        measures=(Measure("population", "persons", "Usual residents at 30 June (ONS mid-year estimate)"),),
+    ),
+    Publication(
+        id="ons_mye_age_bands",
+        title="Mid-year population estimates by single year of age (MYE2), mid-2022 and mid-2023, in bands",
+        publisher="Office for National Statistics", url=MYE_URL, licence=OGL, files=(AGE_FILE,),
+        parse=parse_age_bands,
+        measures=tuple(Measure(m, "persons", f"Residents aged {c[4:].replace('_plus', '+').replace('_', '-')}")
+                       for c, m in AGE_BANDS.items()),
+    ),
+    Publication(
+        id="dfe_children_population",
+        title="Children aged 0 to 17: population estimates used in children's social care statistics",
+        publisher="Department for Education",
+        url="https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions",
+        licence=OGL, files=(CHILDREN_FILE,), parse=parse_children,
+        measures=(Measure("children_0_17_dfe", "persons", "Children aged 0-17 (ONS estimate as used by DfE)"),),
+    ),
+)
+
+

@@ -1,0 +1,125 @@
+"""Revenue outturn: councils' net current expenditure by service, and financing lines.
+
+MHCLG "Local authority revenue expenditure and financing: individual local authority data,
+outturn" (RS returns to 2017-18, RSX from 2022-23). The files are in £ thousand; the store holds
+pounds. Financing lines are income and recorded as negative numbers, as in the returns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from devolution.sources.base import (OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
+                                     numbers, read_csv, require_unique, years)
+
+KEY_LINES_FILE = "revenue_outturn_key_lines_2010_11_to_2024_25.csv"
+RS_FILE = "revenue_outturn_RS_summary_2010_11_to_2014_15_and_2017_18.csv"
+RSX_FILE = "revenue_outturn_RSX_2022_23_to_2024_25.csv"
+RSX_DICTIONARY_FILE = "revenue_outturn_RSX_column_dictionary.csv"
+THOUSAND = 1e3
+
+SERVICES = {
+    "education": "Education services",
+    "highways_transport": "Highways and transport services",
+    "social_care_total": "Social care (2010-11, before the adult / children split)",
+    "childrens_social_care": "Children's social care",
+    "adult_social_care": "Adult social care",
+    "public_health": "Public health (from 2013-14)",
+    "housing_gfra": "Housing services (General Fund Revenue Account only)",
+    "cultural": "Cultural and related services",
+    "environmental_regulatory": "Environmental and regulatory services",
+    "planning_development": "Planning and development services",
+    "police": "Police services",
+    "fire_rescue": "Fire and rescue services",
+    "central_services": "Central services",
+    "other_services": "Other services",
+    "total_service_expenditure": "Total service expenditure",
+}
+FINANCING = {
+    "net_current_expenditure": "Net current expenditure (all services and other items)",
+    "revenue_support_grant": "Revenue Support Grant (income, negative)",
+    "redistributed_non_domestic_rates": "Redistributed non-domestic rates (income, negative; to 2012-13)",
+    "retained_business_rates_income": "Retained income from the rates retention scheme (income, negative; 2013-14+)",
+    "council_tax_requirement": "Council tax requirement",
+}
+
+
+def measure_name(variable: str) -> str:
+    """Service lines are net current expenditure: ``education`` -> ``nce_education``."""
+    return f"nce_{variable}" if variable in SERVICES else f"ro_{variable}"
+
+
+def parse_key_lines(files: dict[str, Path], context: Context) -> Parsed:
+    path = files[KEY_LINES_FILE]
+    frame = read_csv(path, ["year", "ecode", "ons_code", "authority", "la_class", "variable",
+                            "value_gbp_thousands"])
+    frame = apply_corrections(frame, path)
+    frame, skipped = keep_places(frame, "ons_code", path, context)
+    unknown = ~frame["variable"].isin(SERVICES.keys() | FINANCING.keys())
+    if unknown.any():
+        from devolution.errors import DataError
+        from devolution.sources.base import file_row
+
+        at = int(unknown.to_numpy().nonzero()[0][0])
+        raise DataError(f"unknown variable {frame['variable'].iloc[at]!r}",
+                        file=path.name, row=file_row(frame, at), column="variable")
+    frame["year"] = years(frame, "year", path)
+    frame["value"] = numbers(frame, "value_gbp_thousands", path) * THOUSAND
+    require_unique(frame, ["ons_code", "year", "variable"], path)
+    observations = pd.DataFrame({
+        "code": frame["ons_code"].to_numpy(), "year": frame["year"].to_numpy(),
+        "measure": frame["variable"].map(measure_name).to_numpy(), "value": frame["value"].to_numpy(),
+    })
+    return Parsed(observations=observations[observations["value"].notna()].reset_index(drop=True),
+                  skipped=skipped)
+
+
+def parse_rs(files: dict[str, Path], context: Context) -> Parsed:
+    """The full RS summary (one column per line): kept whole, as a wide table, for later analysis."""
+    path = files[RS_FILE]
+    frame = read_csv(path, ["year", "ecode", "ons_code", "authority", "la_class"])
+    frame["year"] = years(frame, "year", path)
+    return Parsed(tables={"revenue_outturn_rs": frame})
+
+
+def parse_rsx(files: dict[str, Path], context: Context) -> Parsed:
+    """RSX service expenditure 2022-23 onward, long: one row per body, year and RSX line (£)."""
+    path = files[RSX_FILE]
+    frame = read_csv(path, ["year", "ecode", "ons_code", "authority", "la_class"])
+    frame["year"] = years(frame, "year", path)
+    lines = [c for c in frame.columns if c.startswith("RSX-")]
+    long = frame.melt(id_vars=["year", "ecode", "ons_code", "authority", "la_class"], value_vars=lines,
+                      var_name="line", value_name="raw")
+    long["value"] = numbers(long, "raw", path) * THOUSAND
+    tables = {"revenue_outturn_rsx": long.drop(columns="raw")}
+    if RSX_DICTIONARY_FILE in files:
+        dictionary = read_csv(files[RSX_DICTIONARY_FILE], ["year", "column", "description"])
+        tables["revenue_outturn_rsx_lines"] = dictionary
+    return Parsed(tables=tables)
+
+
+URL = "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing"
+PUBLISHER = "Ministry of Housing, Communities and Local Government"
+
+PUBLICATIONS = (
+    Publication(
+        id="mhclg_revenue_outturn",
+        title="Local authority revenue expenditure and financing: outturn, key lines 2010-11 to 2024-25",
+        publisher=PUBLISHER, url=URL, licence=OGL, files=(KEY_LINES_FILE,), parse=parse_key_lines,
+        measures=tuple(Measure(measure_name(v), "GBP", f"Net current expenditure: {t}") for v, t in SERVICES.items())
+        + tuple(Measure(measure_name(v), "GBP", t) for v, t in FINANCING.items()),
+    ),
+    Publication(
+        id="mhclg_revenue_outturn_rs",
+        title="Revenue Outturn Summary (RS) data by LA, 2010-11 to 2014-15 and 2017-18",
+        publisher=PUBLISHER, url=URL, licence=OGL, files=(RS_FILE,), parse=parse_rs,
+    ),
+    Publication(
+        id="mhclg_revenue_outturn_rsx",
+        title="Revenue Outturn Service Expenditure Summary (RSX) data by LA, 2022-23 to 2024-25",
+        publisher=PUBLISHER, url=URL, licence=OGL, files=(RSX_FILE, RSX_DICTIONARY_FILE),
+        optional_files=(RSX_DICTIONARY_FILE,), parse=parse_rsx,
+    ),
+)
