@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from devolution.sources.base import OGL, Context, Parsed, Publication, keep_places, read_csv, require_unique
+from devolution.sources.official_layouts import read_lookup
 
 CA_FILE = "ons_lookup_lad23_combined_authority_dec2023.csv"
 UTLA_FILE = "ons_lookup_ltla23_utla23_apr2023.csv"
@@ -15,7 +16,7 @@ SUCCESSOR_FILE = "la_successor_crosswalk_2013_2023.csv"
 
 def parse_ca(files: dict[str, Path], context: Context) -> Parsed:
     path = files[CA_FILE]
-    frame = read_csv(path, ["ltla23_code", "ltla23_name", "cauth23_code", "cauth23_name"])
+    frame = read_lookup(path, ["ltla23_code", "ltla23_name", "cauth23_code", "cauth23_name"])
     frame, _ = keep_places(frame, "ltla23_code", path, context)
     keep_places(frame, "cauth23_code", path, context)
     require_unique(frame, ["ltla23_code"], path)
@@ -26,7 +27,7 @@ def parse_ca(files: dict[str, Path], context: Context) -> Parsed:
 
 def parse_utla(files: dict[str, Path], context: Context) -> Parsed:
     path = files[UTLA_FILE]
-    frame = read_csv(path, ["ltla23_code", "ltla23_name", "utla23_code", "utla23_name"])
+    frame = read_lookup(path, ["ltla23_code", "ltla23_name", "utla23_code", "utla23_name"])
     frame, skipped = keep_places(frame, "ltla23_code", path, context)  # Welsh rows set aside
     keep_places(frame, "utla23_code", path, context)
     require_unique(frame, ["ltla23_code"], path)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, keep_places, melt,
-                                     read_csv, require_unique, years)
+from devolution.sources.base import (OGL, Context, Download, Measure, Parsed, Publication, keep_places,
+                                     melt, read_csv, require_unique, years)
+from devolution.sources.official_layouts import MYE_WORKBOOK, read_mye_workbook
 
 MYE_FILE = "population_mye_2011_2023_lad_county_region.csv"
 AGE_FILE = "population_mye_age_bands_2022_2023.csv"
@@ -27,8 +28,12 @@ AGE_BANDS = {
 
 
 def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
-    path = files[MYE_FILE]
-    frame = read_csv(path, ["gss_code", "name", "geography", "year", "population"])
+    if MYE_WORKBOOK in files:  # the official ONS workbook, when present, is read in its own layout
+        path = files[MYE_WORKBOOK]
+        frame = read_mye_workbook(path)
+    else:
+        path = files[MYE_FILE]
+        frame = read_csv(path, ["gss_code", "name", "geography", "year", "population"])
     frame, skipped = keep_places(frame, "gss_code", path, context)
     frame["year"] = years(frame, "year", path)
     require_unique(frame, ["gss_code", "year"], path)
@@ -64,13 +69,20 @@ def parse_children(files: dict[str, Path], context: Context) -> Parsed:
 
 MYE_URL = ("https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/"
            "populationestimates/datasets/populationestimatesforukenglandandwalesscotlandandnorthernireland")
+#: The workbook itself ("Estimates of the population for England and Wales", mid-2023, 2023 local
+#: authority boundaries edition), tables MYE1-MYE6.
+MYE_WORKBOOK_URL = ("https://www.ons.gov.uk/file?uri=/peoplepopulationandcommunity/populationandmigration/"
+                    "populationestimates/datasets/estimatesofthepopulationforenglandandwales/"
+                    "mid20232023localauthorityboundarieseditionofthisdataset/mye23tablesew.xlsx")
 
 PUBLICATIONS = (
     Publication(
         id="ons_mye_population",
         title="Mid-year population estimates, England and Wales, mid-2011 to mid-2023 (MYE4, 2023 geography)",
-        publisher="Office for National Statistics", url=MYE_URL, licence=OGL, files=(MYE_FILE,),
+        publisher="Office for National Statistics", url=MYE_URL, licence=OGL,
+        files=(MYE_FILE, MYE_WORKBOOK), optional_files=(MYE_WORKBOOK,),
         parse=parse_mye,
+        downloads=(Download(MYE_WORKBOOK_URL, MYE_WORKBOOK),),
         measures=(Measure("population", "persons", "Usual residents at 30 June (ONS mid-year estimate)"),),
     ),
     Publication(

@@ -14,11 +14,14 @@ import pandas as pd
 import yaml
 
 from devolution.errors import DataError
-from devolution.sources.base import (GSS_CODE, OGL, Context, Parsed, Publication, file_row,
+from devolution.sources.base import (GSS_CODE, OGL, Context, Download, Parsed, Publication, file_row,
                                      read_csv, require_unique)
+from devolution.sources.official_layouts import read_lookup
 
 FILE = "la_register_england.csv"
 REGIONS_FILE = "ons_lookup_lad24_region_dec2024.csv"
+REGIONS_URL = ("https://open-geography-portalx-ons.hub.arcgis.com/api/download/v1/items/"
+               "3959874c514b470e9dd160acdc00c97a/csv?layers=0")
 ENGLAND = "E92000001"
 
 #: The register's ``la_type`` -> our tier names.
@@ -114,7 +117,8 @@ def _amend(places: pd.DataFrame) -> pd.DataFrame:
         base = places.loc[places["code"] == a["like"]].iloc[0].to_dict() if "like" in a else {}
         rows.append({**base, "code": a["code"], "name": a["name"], "official_name": a["official_name"],
                      "tier": a["tier"], "start_date": str(a["start_date"]) if a.get("start_date") else None, "end_date": None,
-                     "current": True, "replaced_by": None, "ecode": base.get("ecode")})
+                     "current": True, "replaced_by": None, "ecode": base.get("ecode"),
+                     "region_code": a.get("region_code", base.get("region_code"))})
     added = pd.DataFrame(rows)
     places = pd.concat([places, added], ignore_index=True)
     for change in amendments.get("end", []):
@@ -131,7 +135,7 @@ def parse_regions(files: dict[str, Path], context: Context) -> Parsed:
     from devolution.sources.base import keep_places
 
     path = files[REGIONS_FILE]
-    frame = read_csv(path, ["ltla24_code", "ltla24_name", "region24_code", "region24_name"])
+    frame = read_lookup(path, ["ltla24_code", "ltla24_name", "region24_code", "region24_name"])
     frame, _ = keep_places(frame, "ltla24_code", path, context)
     require_unique(frame, ["ltla24_code"], path)
     return Parsed(tables={"lookup_lad_region": frame.rename(columns={
@@ -157,5 +161,8 @@ PUBLICATIONS = (
         licence=OGL,
         files=(REGIONS_FILE,),
         parse=parse_regions,
+        # The portal's CSV export (official LAD24CD, LAD24NM, RGN24CD, RGN24NM, ObjectId layout,
+        # read by ``official_layouts.read_lookup``), saved under our file name.
+        downloads=(Download(REGIONS_URL, REGIONS_FILE),),
     ),
 )

@@ -1,0 +1,1 @@
+"""Analysis: per head, by region and type of council, changes over time."""

@@ -1,0 +1,1 @@
+"""The register of places and how their boundaries changed: tiers, hierarchy, crosswalks."""

@@ -1,0 +1,112 @@
+"""Crosswalks: put a series on one year's boundaries, through mergers, splits and code changes.
+
+A crosswalk is a table ``from_code, to_code, weight``: each place that ever existed maps onto the
+places in force in the target year, with weights that sum to one for every ``from_code``, so
+totals are kept exactly. Mergers and code changes have weight one. A place split between several
+successors (a county replaced by two unitaries, e.g. Northamptonshire 2021, Cumbria 2023) is
+shared out by a driver (population, or dwellings where population on old boundaries is missing)
+of its districts, each of which went wholly to one successor.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from devolution.errors import PlaceError
+from devolution.places.register import in_force
+
+
+def successors(places: pd.DataFrame, year: int) -> dict[str, list[str]]:
+    """For each place: the place(s) in force in ``year`` that hold its area, following chains."""
+    alive = set(places.loc[in_force(places, year), "code"])
+    replaced = {row.code: [c.strip() for c in str(row.replaced_by).split(";")]
+                for row in places.itertuples() if isinstance(row.replaced_by, str) and row.replaced_by}
+
+    def follow(code: str, seen: tuple[str, ...] = ()) -> list[str]:
+        if code in alive:
+            return [code]
+        if code in seen or code not in replaced:
+            return []
+        out: list[str] = []
+        for nxt in replaced[code]:
+            out += [c for c in follow(nxt, seen + (code,)) if c not in out]
+        return out
+
+    return {code: follow(code) for code in places["code"]}
+
+
+DRIVERS = ("population", "dwellings_total")
+
+
+def crosswalk(places: pd.DataFrame, year: int, driver: pd.DataFrame | None = None,
+              prefer: tuple[str, ...] = DRIVERS) -> pd.DataFrame:
+    """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``.
+
+    ``driver``: long ``code, year, measure, value`` rows used to share out splits (the latest
+    year available for each old district is used). A county's successors are taken from its
+    districts where it had them (Dorset County went to Dorset and, for Christchurch, to BCP).
+    """
+    succ = successors(places, year)
+    district_of = places.groupby("county_code")["code"].apply(list).to_dict()
+    latest = _latest_values(driver, prefer)
+    rows = []
+    for code, targets in succ.items():
+        if targets == [code]:  # in force in the target year: itself
+            rows.append((code, code, 1.0))
+            continue
+        districts = district_of.get(code, [])
+        by_district = {d: succ.get(d, []) for d in districts}
+        if len(targets) == 1 and not (districts and len({t for ts in by_district.values() for t in ts}) > 1):
+            rows.append((code, targets[0], 1.0))
+            continue
+        if not targets and not districts:
+            continue  # a body that never had a successor in force (e.g. a future place): not mapped
+        weights = _split_weights(code, targets, by_district, latest, year)
+        rows += [(code, to, w) for to, w in weights.items()]
+    out = pd.DataFrame(rows, columns=["from_code", "to_code", "weight"])
+    return out[out["weight"] > 0].reset_index(drop=True)
+
+
+def _latest_values(driver: pd.DataFrame | None, prefer: tuple[str, ...]) -> list[dict[str, float]]:
+    """For each driver measure in order of preference: each code's value in its latest year."""
+    if driver is None or driver.empty:
+        return []
+    return [driver[driver["measure"] == m].sort_values("year").groupby("code")["value"].last().to_dict()
+            for m in prefer]
+
+
+def _split_weights(code: str, targets: list[str], by_district: dict[str, list[str]],
+                   latest: list[dict[str, float]], year: int) -> dict[str, float]:
+    """Share a split place by the first driver measure that covers all its districts (each of
+    which went wholly to one successor), else all its successors."""
+    totals: dict[str, float] = {}
+    whole_districts = by_district and all(len(t) == 1 for t in by_district.values())
+    for values in latest:
+        if whole_districts and all(d in values for d in by_district):
+            for district, (target,) in by_district.items():
+                totals[target] = totals.get(target, 0.0) + values[district]
+            break
+        if not by_district and targets and all(t in values for t in targets):
+            totals = {t: values[t] for t in targets}
+            break
+    if not totals:
+        raise PlaceError(f"cannot share {code} between its successors {', '.join(targets)} on "
+                         f"{year} boundaries: no driver (population or dwellings) for its districts")
+    whole = sum(totals.values())
+    return {t: v / whole for t, v in totals.items()}
+
+
+def to_boundaries(series: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
+    """Move long rows (``code, year, [measure,] value``) onto the crosswalk's places, summing.
+
+    Rows whose code the crosswalk does not know are refused, naming the code.
+    """
+    unknown = sorted(set(series["code"]) - set(walk["from_code"]))
+    if unknown:
+        raise PlaceError(f"no crosswalk for {', '.join(unknown[:5])}: a place that did not exist "
+                         f"yet cannot be moved back onto earlier boundaries")
+    keys = [c for c in series.columns if c not in ("code", "value")]
+    moved = series.merge(walk, left_on="code", right_on="from_code")
+    moved["value"] = moved["value"] * moved["weight"]
+    return (moved.groupby(["to_code", *keys], as_index=False)["value"].sum()
+            .rename(columns={"to_code": "code"}))

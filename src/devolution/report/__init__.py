@@ -1,0 +1,1 @@
+"""Charts (Altair / Vega-Lite) and HTML reports."""
