@@ -61,7 +61,7 @@ def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = 
         sys.stdout.write(frame.to_csv(index=False))
         return
     if fmt is Format.json:
-        sys.stdout.write(frame.to_json(orient="records", indent=1) + "\n")
+        sys.stdout.write(frame.to_json(orient="records", indent=1, date_format="iso") + "\n")
         return
     from rich.table import Table
 
@@ -287,6 +287,87 @@ def overview_command(
         councils.parent.mkdir(parents=True, exist_ok=True)
         result.councils.to_csv(councils, index=False)
     console().print(f"[green]Wrote[/] {path}")
+
+
+@data_app.command("pull")
+@friendly
+def data_pull(
+    directory: Optional[Path] = typer.Argument(None, help="Folder to save into (default: DEVOLUTION_DATA)."),
+):
+    """Download the official originals from their official URLs (needs internet).
+
+    Each file is saved under a temporary name and renamed only when complete, so a failed
+    download leaves nothing half-written. Official workbooks are also converted to the tidy CSV
+    the loader reads. Publications known only by a landing page are listed, not fetched.
+    Then run `devo data load` on the same folder (the register of places must be loaded too).
+
+    Examples:
+
+        devo data pull                      # into DEVOLUTION_DATA
+
+        devo data pull ~/devo-data && devo data load ~/devo-data
+    """
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                               TransferSpeedColumn)
+
+    from devolution import config
+    from devolution.sources.pull import PullError, pull
+
+    directory = directory or config.data_dir()
+    out = console()
+    tasks: dict[str, int] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    failure: PullError | None = None
+    with Progress(*columns, console=out) as progress:
+        def advance(download, done, total):
+            if download.filename not in tasks:
+                tasks[download.filename] = progress.add_task(download.filename, total=total)
+            progress.update(tasks[download.filename], completed=done, total=total)
+
+        try:
+            report = pull(directory, progress=advance)
+        except PullError as exc:
+            failure = exc
+            report = exc.report
+    if report is not None:
+        out.print(f"[green]Pulled[/] {len(report.pulled)} file(s) into {directory}")
+        for item in report.pulled:
+            made = f" (and {', '.join(p.name for p in item.derived)})" if item.derived else ""
+            out.print(f"  {item.publication}: {item.path.name}, {item.size:,} bytes{made}")
+        if report.no_download:
+            out.print(f"[yellow]No direct download URL (landing page only; fetch by hand):[/] "
+                      f"{', '.join(report.no_download)}")
+    if failure is not None:
+        raise failure
+    out.print(f"Next: `devo data load {directory}`")
+
+
+# ---------------------------------------------------------------------------------- explain
+
+@app.command("explain")
+@friendly
+def explain_command(
+    code: str = typer.Argument(..., help="GSS code of the place, e.g. E06000001."),
+    year: str = typer.Argument(..., help="Financial year, e.g. 2023-24 or 2023."),
+    measure: str = typer.Argument(..., help="band_d, csp_total or max_band_d."),
+):
+    """Show how a figure is computed: the rule, its inputs from the store, each parameter with its
+    value and source, and the published figure it is checked against.
+
+    Examples:
+
+        devo explain E06000001 2023-24 band_d
+
+        devo explain E07000223 2019-20 csp_total
+
+        devo explain E10000003 2023-24 max_band_d
+    """
+    from devolution.explain import explain
+
+    out = console()
+    for line in explain(code, year, measure).lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover

@@ -77,23 +77,30 @@ def _latest_values(driver: pd.DataFrame | None, prefer: tuple[str, ...]) -> list
 
 def _split_weights(code: str, targets: list[str], by_district: dict[str, list[str]],
                    latest: list[dict[str, float]], year: int) -> dict[str, float]:
-    """Share a split place by the first driver measure that covers all its districts (each of
-    which went wholly to one successor), else all its successors."""
-    totals: dict[str, float] = {}
-    whole_districts = by_district and all(len(t) == 1 for t in by_district.values())
-    for values in latest:
-        if whole_districts and all(d in values for d in by_district):
-            for district, (target,) in by_district.items():
+    """Share a split place by a driver: first one known for all its districts (each went wholly
+    to one successor), then one known for enough districts to reach every successor, then one
+    known for the successors themselves. Every successor must get a share."""
+    whole = {d: t[0] for d, t in by_district.items() if len(t) == 1}
+    reachable = set(targets) | set(whole.values())
+
+    def by_districts(values: dict[str, float]) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for district, target in whole.items():
+            if district in values:
                 totals[target] = totals.get(target, 0.0) + values[district]
-            break
-        if not by_district and targets and all(t in values for t in targets):
-            totals = {t: values[t] for t in targets}
-            break
-    if not totals:
-        raise PlaceError(f"cannot share {code} between its successors {', '.join(targets)} on "
-                         f"{year} boundaries: no driver (population or dwellings) for its districts")
-    whole = sum(totals.values())
-    return {t: v / whole for t, v in totals.items()}
+        return totals
+
+    candidates = (
+        [by_districts(v) for v in latest if whole and all(d in v for d in whole)]
+        + [by_districts(v) for v in latest]
+        + [{t: v[t] for t in reachable if t in v} for v in latest]
+    )
+    for totals in candidates:
+        if totals and set(totals) == reachable:
+            whole_total = sum(totals.values())
+            return {t: v / whole_total for t, v in totals.items()}
+    raise PlaceError(f"cannot share {code} between its successors {', '.join(sorted(reachable))} on "
+                     f"{year} boundaries: no driver (population or dwellings) for its districts")
 
 
 def to_boundaries(series: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,70 @@
+"""The public Python API, re-exported by ``devolution``: every function returns pandas DataFrames."""
+
+from __future__ import annotations
+
+
+def places(tier: str | None = None, region: str | None = None, county: str | None = None,
+           strategic_authority: str | None = None, year: int | None = None,
+           include_former: bool = False, store=None):
+    """The register of places (current ones unless ``year`` or ``include_former`` is given)."""
+    from devolution.places.register import select
+
+    with _store(store) as s:
+        return select(s.places(), tier=tier, region=region, county=county,
+                      strategic_authority=strategic_authority, year=year, include_former=include_former)
+
+
+def crosswalk(year: int, store=None):
+    """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``."""
+    from devolution.places.crosswalk import DRIVERS, crosswalk as build
+
+    with _store(store) as s:
+        return build(s.places(), year, s.observations(list(DRIVERS)))
+
+
+def series(measure: str, boundaries: int | None = None, years=None, wide: bool = True, store=None):
+    """One measure for every place: wide (a row per place, a column per year) or long.
+
+    ``boundaries``: put the series on the places in force in that financial year first, summing
+    merged places and sharing out split ones (totals are kept).
+    """
+    from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
+
+    with _store(store) as s:
+        long = s.observations(measure, years=years)[["code", "year", "value"]]
+        all_places = s.places()
+        if boundaries is not None:
+            long = to_boundaries(long, build(all_places, boundaries, s.observations(list(DRIVERS))))
+    if not wide:
+        return long.merge(all_places[["code", "name", "tier"]], on="code", how="left")
+    table = long.pivot(index="code", columns="year", values="value")
+    names = all_places.set_index("code")[["name", "tier"]]
+    return names.join(table, how="inner").reset_index().rename(columns={"index": "code"})
+
+
+def overview(store=None):
+    """The England overview: CSP and net current expenditure per head, by council, region, type."""
+    from devolution.analysis.overview import england_overview
+
+    with _store(store) as s:
+        return england_overview(s)
+
+
+class _store:
+    """Use the given store, or open the default one read-only for the duration."""
+
+    def __init__(self, store):
+        self.given = store
+        self.opened = None
+
+    def __enter__(self):
+        if self.given is not None:
+            return self.given
+        from devolution.store import Store
+
+        self.opened = Store(read_only=True)
+        return self.opened
+
+    def __exit__(self, *exc):
+        if self.opened is not None:
+            self.opened.close()

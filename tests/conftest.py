@@ -1,0 +1,36 @@
+"""Shared fixtures: the real datasets (DEVOLUTION_DATA) and a store loaded from them once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    path = Path(os.environ.get("DEVOLUTION_DATA", DEFAULT_DATA))
+    if not (path / "la_register_england.csv").is_file():
+        pytest.fail(f"the official datasets are not at {path}: set DEVOLUTION_DATA")
+    return path
+
+
+@pytest.fixture(scope="session")
+def loaded_store_path(data_dir, tmp_path_factory) -> Path:
+    from devolution.store import Store
+
+    path = tmp_path_factory.mktemp("store") / "devolution.duckdb"
+    with Store(path) as store:
+        store.load(data_dir)
+    return path
+
+
+@pytest.fixture()
+def store(loaded_store_path):
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as s:
+        yield s

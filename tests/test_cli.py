@@ -1,0 +1,83 @@
+"""The `devo` command, run as a user would (typer's CliRunner), on the real data."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from devolution.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def env(loaded_store_path, monkeypatch):
+    monkeypatch.setenv("DEVOLUTION_STORE", str(loaded_store_path))
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def test_data_load_reports_every_publication(tmp_path, data_dir, monkeypatch):
+    monkeypatch.setenv("DEVOLUTION_STORE", str(tmp_path / "s.duckdb"))
+    result = runner.invoke(app, ["data", "load", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 21 publications" in result.output
+    assert "mhclg_core_spending_power" in result.output
+
+
+def test_a_bad_file_is_one_red_line_and_exit_1(env, tmp_path):
+    (tmp_path / "population_mye_2011_2023_lad_county_region.csv").write_text("gss_code,name\nE06000001,x\n")
+    result = runner.invoke(app, ["data", "load", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "error:" in result.output and "missing column" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_sources_list_provenance_as_json(env):
+    result = runner.invoke(app, ["data", "sources", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {"publication", "title", "publisher", "url", "licence", "sha256"} <= set(rows[0])
+    assert any(r["publisher"] == "Office for National Statistics" for r in rows)
+
+
+def test_places_list_and_show(env):
+    result = runner.invoke(app, ["places", "list", "--county", "Kent", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.strip().splitlines()) == 13  # header + 12 districts
+    result = runner.invoke(app, ["places", "show", "Allerdale"])
+    assert result.exit_code == 0, result.output
+    assert "replaced by E06000063" in result.output and "Cumbria" in result.output
+    result = runner.invoke(app, ["places", "show", "Atlantis"])
+    assert result.exit_code == 1 and "no place matches 'Atlantis'" in result.output
+
+
+def test_overview_prints_tables_and_writes_a_report_with_charts(env, tmp_path):
+    out = tmp_path / "report.html"
+    csv = tmp_path / "councils.csv"
+    result = runner.invoke(app, ["overview", "--out", str(out), "--councils-csv", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "England" in result.output and "2015-16" in result.output
+    page = out.read_text()
+    assert page.count("vegaEmbed(") >= 2
+    assert "Blackpool" in page and "Method" in page and "Open Government Licence" in page
+    assert len(csv.read_text().splitlines()) == 317 + 1  # the 317 councils in force in 2023-24, and a header
+
+
+def test_every_command_has_help_with_examples():
+    for command in (["data", "load"], ["data", "sources"], ["data", "measures"], ["places", "list"],
+                    ["places", "show"], ["overview"]):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output, command
+
+
+def test_devo_starts_without_heavy_imports():
+    """`devo --help` must not import pandas, DuckDB or Altair (it starts in well under 0.5 s)."""
+    code = ("import sys; from devolution.cli import app; "
+            "print(','.join(m for m in ('pandas', 'duckdb', 'altair', 'numpy') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == ""

@@ -1,0 +1,24 @@
+import pytest
+
+from devolution.errors import DevolutionError
+from devolution.years import parse_year, parse_year_range, year_label
+
+
+@pytest.mark.parametrize("text, year", [("2024-25", 2024), ("2024/25", 2024), ("1999-00", 1999),
+                                        (2024, 2024), ("2024", 2024), ("2019-2020", 2019)])
+def test_financial_years_parse_to_their_start(text, year):
+    assert parse_year(text) == year
+
+
+@pytest.mark.parametrize("bad", ["2024-26", "24-25", "twenty", "2024-2026"])
+def test_a_label_that_is_not_a_financial_year_is_refused(bad):
+    with pytest.raises(DevolutionError, match="not a financial year"):
+        parse_year(bad)
+
+
+def test_labels_and_ranges():
+    assert year_label(2024) == "2024-25"
+    assert year_label(1999) == "1999-00"
+    assert parse_year_range("2026-27..2028-29") == [2026, 2027, 2028]
+    with pytest.raises(DevolutionError, match="backwards"):
+        parse_year_range("2028-29..2026-27")
