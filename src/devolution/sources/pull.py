@@ -88,6 +88,9 @@ def pull(directory: Path | str, publications: Sequence[Publication] | None = Non
             for download in item.downloads:
                 try:
                     path, size, derived = fetch(http, download, directory, progress)
+                except OSError as exc:  # the folder, not the URL: no point trying the others
+                    raise DevolutionError(f"cannot write {download.filename} in {directory}: "
+                                          f"{exc.strerror or exc}") from exc
                 except PullError as exc:
                     report.failed.append((item.id, download.url, str(exc)))
                     if stop_on_error:
