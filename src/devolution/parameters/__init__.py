@@ -19,7 +19,6 @@ before the first value.
 from __future__ import annotations
 
 import bisect
-import copy
 import datetime as dt
 import math
 from collections.abc import Iterator, Mapping
