@@ -92,8 +92,7 @@ class Store:
         found: dict[str, dict[str, Path]] = {}
         for item in publications:
             files = {name: directory / name for name in item.files if (directory / name).is_file()}
-            required = [name for name in item.files if name not in item.optional_files]
-            if all(name in files for name in required):
+            if not item.missing(set(files)):
                 found[item.id] = files
             else:
                 report.absent.append(item.id)

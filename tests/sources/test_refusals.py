@@ -118,3 +118,16 @@ def test_a_folder_with_no_known_file_is_refused(tmp_path):
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
     with Store(tmp_path / "s.duckdb") as store, pytest.raises(DataError, match="no file of a known publication"):
         store.load(tmp_path)
+
+
+def test_the_official_workbook_stands_in_for_the_tidy_population_csv(tmp_path, data_dir):
+    """A folder with the ONS MYE workbook (as `devo data pull` fetches it) but no tidy CSV loads."""
+    folder = tmp_path / "pulled"
+    folder.mkdir()
+    shutil.copy(data_dir / REGISTER, folder / REGISTER)
+    shutil.copy(data_dir / "originals" / "ons_mye23tablesew.xlsx", folder / "mye23tablesew.xlsx")  # ONS name
+    with Store(tmp_path / "s.duckdb") as store:
+        report = store.load(folder)
+        assert "ons_mye_population" in report.loaded
+        pop = store.observations("population", years=[2023])
+        assert pop.loc[pop["code"] == "E92000001", "value"].item() == 57_690_323

@@ -73,6 +73,15 @@ class Publication:
     downloads: tuple[Download, ...] = ()
     #: files that may be absent (the publication loads from the others)
     optional_files: tuple[str, ...] = ()
+    #: (required file, official original that can stand in for it), e.g. the ONS workbook for
+    #: the tidy CSV made from it
+    alternatives: tuple[tuple[str, str], ...] = ()
+
+    def missing(self, present: set[str]) -> list[str]:
+        """Required files absent from ``present`` with no stand-in there either."""
+        stand_in = dict(self.alternatives)
+        return [name for name in self.files if name not in self.optional_files and name not in present
+                and stand_in.get(name) not in present]
 
 
 @dataclass

@@ -81,6 +81,7 @@ PUBLICATIONS = (
         title="Mid-year population estimates, England and Wales, mid-2011 to mid-2023 (MYE4, 2023 geography)",
         publisher="Office for National Statistics", url=MYE_URL, licence=OGL,
         files=(MYE_FILE, MYE_WORKBOOK), optional_files=(MYE_WORKBOOK,),
+        alternatives=((MYE_FILE, MYE_WORKBOOK),),
         parse=parse_mye,
         downloads=(Download(MYE_WORKBOOK_URL, MYE_WORKBOOK),),
         measures=(Measure("population", "persons", "Usual residents at 30 June (ONS mid-year estimate)"),),
