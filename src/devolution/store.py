@@ -87,7 +87,8 @@ class Store:
         """Parse every known file in ``directory``, check it, then write it all in one transaction."""
         directory = Path(directory)
         if not directory.is_dir():
-            raise DataError(f"not a folder: {directory}")
+            raise DataError(f"not a folder: {directory} (set DEVOLUTION_DATA to the folder of official "
+                            f"files, or fetch them with `devo data pull {directory}`)")
         report = LoadReport()
         found: dict[str, dict[str, Path]] = {}
         for item in publications:

@@ -1,21 +1,6 @@
 """The England overview: Core Spending Power and net current expenditure per head, by council,
-region and type of council, with the change since 2015-16.
-
-Method (stated in the report):
-- Every series is put on the councils of the boundary year (2023-24: the geography of the ONS
-  population series) through the crosswalk, so a council merged since is compared like for like.
-- A council enters a comparison only if it (and, after a merger, every council it was made of)
-  has a value in both years; the rest are listed as left out. Groups sum money and population
-  over the councils left in.
-- Per head: ONS mid-year population of the same year, or the latest available (mid-2023) for
-  later years. Money is nominal (cash) pounds.
-- Regions are seen by resident: each area's own council spending plus its share (by population)
-  of its county's, so two-tier areas are counted once.
-- CSP here is the total of the six components in the published extract (SFA, under-indexing
-  compensation, council tax, New Homes Bonus and its returned funding, Rural Services Delivery
-  Grant): below official CSP, which also counts social care grants. Net current expenditure is
-  total service expenditure from Revenue Outturn; 2015-16 outturn is not in the data, so its
-  change runs from 2014-15.
+region and type of council, with the change since 2015-16. ``METHOD`` states how (the report
+prints it).
 """
 
 from __future__ import annotations
@@ -27,6 +12,22 @@ import pandas as pd
 from devolution.places.crosswalk import DRIVERS, crosswalk, to_boundaries
 from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, TIER_LABELS, in_force
 from devolution.years import year_label
+
+METHOD = (
+    "Every series is put on the councils of the boundary year (2023-24: the geography of the ONS "
+    "population series) through the crosswalk, so a council merged since is compared like for like.",
+    "A council enters a comparison only if it (and, after a merger, every council it was made of) has a "
+    "value in both years; the rest are listed as left out. Groups sum money and population over the "
+    "councils left in.",
+    "Per head: ONS mid-year population of the same year, or the latest available (mid-2023) for later "
+    "years. Money is nominal (cash) pounds.",
+    "Regions are seen by resident: each area's own council spending plus its share (by population) of "
+    "its county's, so two-tier areas are counted once.",
+    "CSP here is the total of the six components in the published extract (SFA, under-indexing "
+    "compensation, council tax, New Homes Bonus and its returned funding, Rural Services Delivery Grant): "
+    "below official CSP, which also counts social care grants. Net current expenditure is total service "
+    "expenditure from Revenue Outturn; 2015-16 outturn is not in the data, so its change runs from 2014-15.",
+)
 
 BOUNDARY_YEAR = 2023
 POPULATION = "population"
@@ -95,8 +96,7 @@ def england_overview(store, comparisons: tuple[Comparison, ...] = COMPARISONS,
     left = pd.DataFrame(left_out, columns=["measure", "code"])
     left["name"] = left["code"].map(names)
     return Overview(councils=council_table, by_tier=by_tier, by_region=by_region, left_out=left,
-                    comparisons=comparisons, boundary_year=boundary_year,
-                    notes=[line.strip("- ").strip() for line in (__doc__ or "").split("Method (stated in the report):")[1].strip().split("\n- ")])
+                    comparisons=comparisons, boundary_year=boundary_year, notes=list(METHOD))
 
 
 def _on_boundaries(store, c: Comparison, walk: pd.DataFrame,
