@@ -10,24 +10,30 @@ import altair as alt
 import pandas as pd
 
 from devolution.analysis.overview import Overview
+from devolution.years import year_label
+
+GROUP_COLUMNS = {"group": "Group", "measure": "Measure", "councils": "Councils", "first": "From",
+                 "per_head_first": "£ per head", "last": "To", "per_head_last": "£ per head ",
+                 "change_pct": "Change %"}
 
 
-def region_chart(overview: Overview) -> alt.Chart:
-    """Per head by region in the first and last year, one panel per measure."""
-    rows = []
-    for _, r in overview.by_region.iterrows():
-        rows.append({"region": r["group"], "measure": r["measure"], "year": r["first"], "per_head": r["per_head_first"]})
-        rows.append({"region": r["group"], "measure": r["measure"], "year": r["last"], "per_head": r["per_head_last"]})
-    data = pd.DataFrame(rows)
+def region_chart(overview: Overview) -> alt.HConcatChart:
+    """Per resident by region, first and last year side by side, one panel per measure."""
     order = list(overview.by_region["group"].drop_duplicates())
-    return alt.Chart(data, title="Per resident, by region (£, cash)").mark_bar().encode(
-        x=alt.X("per_head:Q", title="£ per head"),
-        y=alt.Y("year:N", title=None),
-        row=alt.Row("region:N", sort=order, title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        column=alt.Column("measure:N", title=None),
-        color=alt.Color("year:N", legend=None),
-        tooltip=["region", "measure", "year", alt.Tooltip("per_head:Q", format=",.0f")],
-    ).properties(width=260, height=28).resolve_scale(x="independent")
+    panels = []
+    for measure, rows in overview.by_region.groupby("measure", sort=False):
+        data = pd.concat([
+            rows.assign(year=rows["first"], per_head=rows["per_head_first"]),
+            rows.assign(year=rows["last"], per_head=rows["per_head_last"]),
+        ])[["group", "year", "per_head"]]
+        panels.append(alt.Chart(data, title=measure).mark_bar().encode(
+            x=alt.X("per_head:Q", title="£ per resident (cash)"),
+            y=alt.Y("group:N", sort=order, title=None),
+            yOffset=alt.YOffset("year:N"),
+            color=alt.Color("year:N", title="Year"),
+            tooltip=["group", "year", alt.Tooltip("per_head:Q", format=",.0f", title="£ per head")],
+        ).properties(width=300, height=320))
+    return alt.hconcat(*panels, title="Per resident, by region").resolve_scale(color="independent")
 
 
 def tier_chart(overview: Overview) -> alt.Chart:
@@ -49,8 +55,8 @@ def council_chart(overview: Overview) -> alt.Chart:
     data = overview.councils.rename(columns={f"{a.measure}_change_pct": "x", f"{b.measure}_change_pct": "y"})
     data = data.dropna(subset=["x", "y"])[["name", "tier_label", "region", "x", "y"]]
     return alt.Chart(data, title="Every council: change per head (%, cash)").mark_circle(size=40, opacity=0.7).encode(
-        x=alt.X("x:Q", title=f"{a.label}, {a.first}-{str(a.last)[2:]} to {a.last}-{str(a.last + 1)[2:]}"),
-        y=alt.Y("y:Q", title=f"{b.label}, {b.first}-{str(b.first + 1)[2:]} to {b.last}-{str(b.last + 1)[2:]}"),
+        x=alt.X("x:Q", title=f"{a.label}: % change per head, {year_label(a.first)} to {year_label(a.last)}"),
+        y=alt.Y("y:Q", title=f"{b.label}: % change per head, {year_label(b.first)} to {year_label(b.last)}"),
         color=alt.Color("tier_label:N", title="Type of council"),
         tooltip=["name", "tier_label", "region", alt.Tooltip("x:Q", format=".1f"), alt.Tooltip("y:Q", format=".1f")],
     ).properties(width=620, height=380).interactive()
@@ -59,42 +65,48 @@ def council_chart(overview: Overview) -> alt.Chart:
 def write_html(overview: Overview, path: Path, sources: pd.DataFrame | None = None) -> Path:
     """Write the overview page (charts, tables, method and sources) to ``path``."""
     charts = [region_chart(overview), tier_chart(overview), council_chart(overview)]
-    specs = "\n".join(
-        f'<div id="chart{i}"></div><script>vegaEmbed("#chart{i}", {c.to_json(indent=None)}, {{"actions": false}});</script>'
-        for i, c in enumerate(charts))
+    specs = "\n".join(f'<div id="chart{i}"></div>' for i in range(len(charts)))
+    scripts = embed_scripts(charts)
     council_columns = {"name": "Council", "tier_label": "Type", "region": "Region"}
     for c in overview.comparisons:
         council_columns.update({
-            f"{c.measure}_{c.first}_per_head": f"{c.label} £/head {c.first}-{str(c.first + 1)[2:]}",
-            f"{c.measure}_{c.last}_per_head": f"{c.label} £/head {c.last}-{str(c.last + 1)[2:]}",
+            f"{c.measure}_{c.first}_per_head": f"{c.label} £/head {year_label(c.first)}",
+            f"{c.measure}_{c.last}_per_head": f"{c.label} £/head {year_label(c.last)}",
             f"{c.measure}_change_pct": f"{c.label} change %"})
     councils = overview.councils[list(council_columns)].rename(columns=council_columns)
-    group_columns = ["group", "measure", "councils", "first", "per_head_first", "last", "per_head_last", "change_pct"]
     body = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>England overview: council funding and spending per head</title>
-<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>
-<script src="https://cdn.jsdelivr.net/npm/vega-lite@5"></script>
-<script src="https://cdn.jsdelivr.net/npm/vega-embed@6"></script>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}
 table{{border-collapse:collapse;font-size:13px}}td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}}
 td:first-child,th:first-child,td:nth-child(2),td:nth-child(3){{text-align:left}}h2{{margin-top:2em}}</style></head>
 <body><h1>England overview: council funding and spending per head</h1>
 <p>Core Spending Power and net current expenditure per resident for every council in England, by region and by
-type of council, on {overview.boundary_year}-{str(overview.boundary_year + 1)[2:]} boundaries. Built by
+type of council, on {year_label(overview.boundary_year)} boundaries. Built by
 <code>devolution</code> from official data on {date.today().isoformat()}.</p>
 {specs}
-<h2>By region (per resident)</h2>{_table(overview.by_region[group_columns])}
-<h2>By type of council</h2>{_table(overview.by_tier[group_columns])}
+<h2>By region (per resident)</h2>{_table(overview.by_region[list(GROUP_COLUMNS)].rename(columns=GROUP_COLUMNS))}
+<h2>By type of council</h2>{_table(overview.by_tier[list(GROUP_COLUMNS)].rename(columns=GROUP_COLUMNS))}
 <h2>Every council</h2>{_table(councils)}
 <h2>Left out of a comparison (no figure in one of the years)</h2>{_table(overview.left_out)}
 <h2>Method</h2><ul>{"".join(f"<li>{html.escape(n)}</li>" for n in overview.notes)}</ul>
 <h2>Sources</h2>{_table(sources) if sources is not None else ""}
 <p>Contains public sector information licensed under the Open Government Licence v3.0.</p>
+{scripts}
 </body></html>"""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def embed_scripts(charts: list[alt.Chart]) -> str:
+    """The script that draws the charts into ``#chart0``, ``#chart1``...: Vega, Vega-Lite and Vega-Embed
+    bundled into the page (by vl-convert), so the report works offline and from a file."""
+    import vl_convert
+
+    calls = "\n".join(f'vegaEmbed("#chart{i}", {c.to_json(indent=None)}, {{"actions": false}});'
+                      for i, c in enumerate(charts))
+    return f'<script type="module">{vl_convert.javascript_bundle(calls)}</script>'
 
 
 def _table(frame: pd.DataFrame) -> str:
