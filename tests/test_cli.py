@@ -70,9 +70,19 @@ def test_overview_prints_tables_and_writes_a_report_with_charts(env, tmp_path):
     assert len(csv.read_text().splitlines()) == 317 + 1  # the 317 councils in force in 2023-24, and a header
 
 
+def test_doctor_reports_a_healthy_install_and_a_missing_store(env, data_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("DEVOLUTION_DATA", str(data_dir))
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "21 of 21 publications loaded" in result.output
+    monkeypatch.setenv("DEVOLUTION_STORE", str(tmp_path / "none.duckdb"))
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1 and "run `devo data load`" in result.output
+
+
 def test_every_command_has_help_with_examples():
     for command in (["data", "load"], ["data", "sources"], ["data", "measures"], ["places", "list"],
-                    ["places", "show"], ["overview"]):
+                    ["places", "show"], ["overview"], ["doctor"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.output, command

@@ -370,5 +370,49 @@ def explain_command(
         out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
+# ---------------------------------------------------------------------------------- doctor
+
+@app.command("doctor")
+@friendly
+def doctor():
+    """Check an install: Python, the data folder, the store and what it holds.
+
+    Example:
+
+        devo doctor
+    """
+    import platform
+
+    from devolution import config
+    from devolution.sources import PUBLICATIONS
+
+    out = console()
+    problems = 0
+
+    def line(ok: bool, text: str, hint: str = "") -> None:
+        nonlocal problems
+        problems += not ok
+        out.print(f"[{'green' if ok else 'red'}]{'ok ' if ok else 'NO '}[/] {text}" + (f"  [dim]{hint}[/]" if hint and not ok else ""))
+
+    line(sys.version_info >= (3, 10), f"Python {platform.python_version()}", "devolution needs Python 3.10+")
+    folder = config.data_dir()
+    known = {name for p in PUBLICATIONS for name in p.files}
+    present = sorted(p.name for p in folder.glob("*") if p.name in known) if folder.is_dir() else []
+    line(bool(present), f"data folder {folder}: {len(present)} known files",
+         "set DEVOLUTION_DATA or run `devo data pull`")
+    store_file = config.store_path()
+    line(store_file.exists(), f"store {store_file}", "run `devo data load`")
+    if store_file.exists():
+        from devolution.store import Store
+
+        with Store(read_only=True) as store:
+            loaded = set(store.provenance()["publication"]) if store._has_table("provenance") else set()
+        missing = [p.id for p in PUBLICATIONS if p.id not in loaded]
+        line(not missing, f"{len(loaded)} of {len(PUBLICATIONS)} publications loaded",
+             f"not loaded: {', '.join(missing)}")
+    if problems:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover
     app()
