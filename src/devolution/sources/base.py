@@ -130,6 +130,15 @@ def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
+def refuse_first(bad: pd.Series | np.ndarray, frame: pd.DataFrame, path: Path, column: str,
+                 message: Callable[[int], str]) -> None:
+    """If any row is ``bad``, refuse the file at the first one: ``message(position)`` says why."""
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        at = int(np.flatnonzero(mask)[0])
+        raise DataError(message(at), file=path.name, row=file_row(frame, at), column=column)
+
+
 def file_row(frame: pd.DataFrame, position: int) -> int:
     """The line number in the file of a frame row (header is line 1, first data row line 2)."""
     return int(frame.index[position]) + 2
@@ -145,14 +154,9 @@ def numbers(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     text = frame[column].astype("string").str.strip().str.replace(",", "", regex=False)
     text = text.mask(text.isin(MISSING_MARKERS))
     values = pd.to_numeric(text, errors="coerce")
-    bad = values.isna() & text.notna()
-    if bad.any():
-        at = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{frame[column].iloc[at]!r} is not a number (expected a number, blank or a "
-            f"missing-value marker such as [x])",
-            file=path.name, row=file_row(frame, at), column=column,
-        )
+    refuse_first(values.isna() & text.notna(), frame, path, column, lambda at: (
+        f"{frame[column].iloc[at]!r} is not a number (expected a number, blank or a "
+        f"missing-value marker such as [x])"))
     return values.astype("float64")
 
 
@@ -182,22 +186,13 @@ def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context) 
     codes = frame[column].astype("string").str.strip()
     blank = codes.isna() | codes.isin(MISSING_MARKERS)
     malformed = ~blank & ~codes.str.match(GSS_CODE.pattern).fillna(False)
-    if malformed.any():
-        at = int(np.flatnonzero(malformed.to_numpy())[0])
-        raise DataError(
-            f"{codes.iloc[at]!r} is not a GSS code (expected a letter and 8 digits, e.g. E06000001)",
-            file=path.name, row=file_row(frame, at), column=column,
-        )
+    refuse_first(malformed, frame, path, column, lambda at: (
+        f"{codes.iloc[at]!r} is not a GSS code (expected a letter and 8 digits, e.g. E06000001)"))
     registered = ~blank & codes.str[:3].isin(REGISTERED_PREFIXES).fillna(False)
     if context.known_codes:
         unknown = registered & ~codes.isin(context.known_codes).fillna(False)
-        if unknown.any():
-            at = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise DataError(
-                f"unknown GSS code {codes.iloc[at]!r}: not in the register of places "
-                f"(see `devo places list`)",
-                file=path.name, row=file_row(frame, at), column=column,
-            )
+        refuse_first(unknown, frame, path, column, lambda at: (
+            f"unknown GSS code {codes.iloc[at]!r}: not in the register of places (see `devo places list`)"))
     kept = frame.loc[registered.to_numpy()].copy()
     kept[column] = codes[registered]
     return kept, int((~registered).sum())
@@ -205,13 +200,9 @@ def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context) 
 
 def require_unique(frame: pd.DataFrame, keys: list[str], path: Path, shown: dict[str, str] | None = None) -> None:
     """Refuse a table where the same key (e.g. code and year) appears twice, naming the second row."""
-    dup = frame.duplicated(keys, keep="first")
-    if dup.any():
-        at = int(np.flatnonzero(dup.to_numpy())[0])
-        key = ", ".join(f"{k}={frame[k].iloc[at]}" for k in keys)
-        column = (shown or {}).get(keys[0], keys[0])
-        raise DataError(f"duplicated ({key}): each key may appear once",
-                        file=path.name, row=file_row(frame, at), column=column)
+    refuse_first(frame.duplicated(keys, keep="first"), frame, path, (shown or {}).get(keys[0], keys[0]),
+                 lambda at: f"duplicated ({', '.join(f'{k}={frame[k].iloc[at]}' for k in keys)}): "
+                            f"each key may appear once")
 
 
 def melt(frame: pd.DataFrame, code: str, year: str, measures: dict[str, tuple[str, float]],

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.errors import DataError
-from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, file_row, keep_places,
-                                     numbers, read_csv, require_unique, years)
+from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, keep_places,
+                                     numbers, read_csv, refuse_first, require_unique, years)
 
 FILE = "children_looked_after_number_rate_per_10k_la.csv"
 
@@ -26,12 +25,9 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     path = files[FILE]
     frame = read_csv(path, ["time_period", "geographic_level", "country_code", "region_code",
                             "new_la_code", "population_type", "children_count", "rate_per_10000"])
-    unknown = ~frame["population_type"].isin(POPULATION_TYPES)
-    if unknown.any():
-        at = int(unknown.to_numpy().nonzero()[0][0])
-        raise DataError(f"unknown population_type {frame['population_type'].iloc[at]!r} "
-                        f"(expected one of {', '.join(POPULATION_TYPES)})",
-                        file=path.name, row=file_row(frame, at), column="population_type")
+    refuse_first(~frame["population_type"].isin(POPULATION_TYPES), frame, path, "population_type",
+                 lambda at: f"unknown population_type {frame['population_type'].iloc[at]!r} "
+                            f"(expected one of {', '.join(POPULATION_TYPES)})")
     frame["code"] = (frame["new_la_code"].fillna(frame["region_code"]).fillna(frame["country_code"])
                      .where(frame["geographic_level"] != "National", frame["country_code"]))
     frame, skipped = keep_places(frame, "code", path, context)

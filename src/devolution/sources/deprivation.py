@@ -41,24 +41,27 @@ def _summary(path: Path, code: str, year: int, columns: dict, context: Context) 
                   skipped=skipped)
 
 
+def _with_lsoas(parsed: Parsed, files: dict[str, Path], name: str, table: str, lsoa: str, lad: str,
+                columns: list[str], context: Context) -> Parsed:
+    """Add the LSOA table (each LSOA once, its district a known place) when its file is present."""
+    if name in files:
+        frame = read_csv(files[name], [lsoa, lad, *columns])
+        keep_places(frame, lad, files[name], context)
+        require_unique(frame, [lsoa], files[name])
+        parsed.tables[table] = frame
+    return parsed
+
+
 def parse_2019(files: dict[str, Path], context: Context) -> Parsed:
     parsed = _summary(files[LAD19_FILE], "lad19_code", 2019, IMD2019, context)
-    if LSOA11_FILE in files:
-        lsoa = read_csv(files[LSOA11_FILE], ["lsoa11_code", "lad19_code", "lad23_code", "imd_rank", "imd_decile"])
-        keep_places(lsoa, "lad23_code", files[LSOA11_FILE], context)
-        require_unique(lsoa, ["lsoa11_code"], files[LSOA11_FILE])
-        parsed.tables["imd2019_lsoa"] = lsoa
-    return parsed
+    return _with_lsoas(parsed, files, LSOA11_FILE, "imd2019_lsoa", "lsoa11_code", "lad23_code",
+                       ["lad19_code", "imd_rank", "imd_decile"], context)
 
 
 def parse_2025(files: dict[str, Path], context: Context) -> Parsed:
     parsed = _summary(files[LAD24_FILE], "ltla24_code", 2025, IMD2025, context)
-    if LSOA21_FILE in files:
-        lsoa = read_csv(files[LSOA21_FILE], ["lsoa21_code", "ltla24_code", "imd_rank", "imd_decile", "imd_score"])
-        keep_places(lsoa, "ltla24_code", files[LSOA21_FILE], context)
-        require_unique(lsoa, ["lsoa21_code"], files[LSOA21_FILE])
-        parsed.tables["imd2025_lsoa"] = lsoa
-    return parsed
+    return _with_lsoas(parsed, files, LSOA21_FILE, "imd2025_lsoa", "lsoa21_code", "ltla24_code",
+                       ["imd_rank", "imd_decile", "imd_score"], context)
 
 
 PUBLISHER = "Ministry of Housing, Communities and Local Government"

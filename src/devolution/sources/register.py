@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from devolution.errors import DataError
-from devolution.sources.base import (GSS_CODE, OGL, Context, Download, Parsed, Publication, file_row,
+from devolution.sources.base import (GSS_CODE, OGL, Context, Download, Parsed, Publication, refuse_first,
                                      read_csv, require_unique)
 from devolution.sources.official_layouts import read_lookup
 
@@ -53,16 +52,10 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     """Build the ``places`` table: councils, strategic authorities, former codes, regions, England."""
     path = files[FILE]
     raw = read_csv(path, COLUMNS)
-    bad_type = ~raw["la_type"].isin(TIERS.keys())
-    if bad_type.any():
-        at = int(bad_type.to_numpy().nonzero()[0][0])
-        raise DataError(f"unknown la_type {raw['la_type'].iloc[at]!r} (expected one of {', '.join(TIERS)})",
-                        file=path.name, row=file_row(raw, at), column="la_type")
-    bad_code = ~raw["gss_code"].fillna("").str.match(GSS_CODE.pattern)
-    if bad_code.any():
-        at = int(bad_code.to_numpy().nonzero()[0][0])
-        raise DataError(f"{raw['gss_code'].iloc[at]!r} is not a GSS code", file=path.name,
-                        row=file_row(raw, at), column="gss_code")
+    refuse_first(~raw["la_type"].isin(TIERS.keys()), raw, path, "la_type", lambda at: (
+        f"unknown la_type {raw['la_type'].iloc[at]!r} (expected one of {', '.join(TIERS)})"))
+    refuse_first(~raw["gss_code"].fillna("").str.match(GSS_CODE.pattern), raw, path, "gss_code",
+                 lambda at: f"{raw['gss_code'].iloc[at]!r} is not a GSS code (expected e.g. E06000001)")
     require_unique(raw, ["gss_code"], path)
 
     places = pd.DataFrame({

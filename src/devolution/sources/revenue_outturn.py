@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from devolution.sources.base import (OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
-                                     numbers, read_csv, require_unique, years)
+                                     numbers, read_csv, refuse_first, require_unique, years)
 
 KEY_LINES_FILE = "revenue_outturn_key_lines_2010_11_to_2024_25.csv"
 RS_FILE = "revenue_outturn_RS_summary_2010_11_to_2014_15_and_2017_18.csv"
@@ -57,14 +57,9 @@ def parse_key_lines(files: dict[str, Path], context: Context) -> Parsed:
                             "value_gbp_thousands"])
     frame = apply_corrections(frame, path)
     frame, skipped = keep_places(frame, "ons_code", path, context)
-    unknown = ~frame["variable"].isin(SERVICES.keys() | FINANCING.keys())
-    if unknown.any():
-        from devolution.errors import DataError
-        from devolution.sources.base import file_row
-
-        at = int(unknown.to_numpy().nonzero()[0][0])
-        raise DataError(f"unknown variable {frame['variable'].iloc[at]!r}",
-                        file=path.name, row=file_row(frame, at), column="variable")
+    refuse_first(~frame["variable"].isin(SERVICES.keys() | FINANCING.keys()), frame, path, "variable",
+                 lambda at: f"unknown variable {frame['variable'].iloc[at]!r} (expected one of "
+                            f"{', '.join([*SERVICES, *FINANCING])})")
     frame["year"] = years(frame, "year", path)
     frame["value"] = numbers(frame, "value_gbp_thousands", path) * THOUSAND
     require_unique(frame, ["ons_code", "year", "variable"], path)
