@@ -12,9 +12,9 @@ Data come from the store (``devo data load`` fills it; ``DEVOLUTION_STORE`` name
 
 from __future__ import annotations
 
-from devolution.api import crosswalk, overview, series
+from devolution.api import change, crosswalk, overview, series
 from devolution import places  # the package is callable: devolution.places(tier="unitary")
 
 __version__ = "0.1.0"
 
-__all__ = ["places", "series", "crosswalk", "overview"]
+__all__ = ["places", "series", "crosswalk", "overview", "change"]

@@ -9,7 +9,7 @@ def places(tier: str | None = None, region: str | None = None, county: str | Non
     """The register of places (current ones unless ``year`` or ``include_former`` is given)."""
     from devolution.places.register import select
 
-    with _store(store) as s:
+    with open_store(store) as s:
         return select(s.places(), tier=tier, region=region, county=county,
                       strategic_authority=strategic_authority, year=year, include_former=include_former)
 
@@ -18,7 +18,7 @@ def crosswalk(year: int, store=None):
     """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``."""
     from devolution.places.crosswalk import DRIVERS, crosswalk as build
 
-    with _store(store) as s:
+    with open_store(store) as s:
         return build(s.places(), year, s.observations(list(DRIVERS)))
 
 
@@ -30,7 +30,7 @@ def series(measure: str, boundaries: int | None = None, years=None, wide: bool =
     """
     from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
 
-    with _store(store) as s:
+    with open_store(store) as s:
         long = s.observations(measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
         if boundaries is not None:
@@ -46,11 +46,11 @@ def overview(store=None):
     """The England overview: CSP and net current expenditure per head, by council, region, type."""
     from devolution.analysis.overview import england_overview
 
-    with _store(store) as s:
+    with open_store(store) as s:
         return england_overview(s)
 
 
-class _store:
+class open_store:
     """Use the given store, or open the default one read-only for the duration."""
 
     def __init__(self, store):
@@ -68,3 +68,10 @@ class _store:
     def __exit__(self, *exc):
         if self.opened is not None:
             self.opened.close()
+
+
+def change(*args, **kwargs):
+    """How a measure changed between two years, by a grouping (see ``devolution.analysis.change``)."""
+    from devolution.analysis.change import change as run
+
+    return run(*args, **kwargs)

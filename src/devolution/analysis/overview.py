@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from devolution.places.crosswalk import DRIVERS, crosswalk, to_boundaries
+from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
 from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, TIER_LABELS, in_force
 from devolution.years import year_label
 
@@ -74,7 +74,7 @@ def england_overview(store, comparisons: tuple[Comparison, ...] = COMPARISONS,
     left_out, tier_rows, region_rows = [], [], []
     for c in comparisons:
         money, reported = _on_boundaries(store, c, walk, places)
-        complete = _complete(reported, walk, places, councils)
+        complete = reported_in_full(reported, walk, places, set(councils["code"]), COUNCIL_TIERS)
         for code in sorted(set(councils["code"]) - complete):
             left_out.append({"measure": c.label, "code": code})
         panel = councils[councils["code"].isin(complete)]
@@ -106,18 +106,6 @@ def _on_boundaries(store, c: Comparison, walk: pd.DataFrame,
     rows = rows[rows["code"].isin(places.loc[places["tier"].isin(COUNCIL_TIERS), "code"])]
     reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in (c.first, c.last)}
     return to_boundaries(rows, walk), reported
-
-
-def _complete(reported: dict[int, set[str]], walk: pd.DataFrame, places: pd.DataFrame,
-              councils: pd.DataFrame) -> set[str]:
-    """Councils with a value in both years from every council that made them up in that year."""
-    complete = set(councils["code"])
-    for year, codes in reported.items():
-        existed = places.loc[in_force(places, year) & places["tier"].isin(COUNCIL_TIERS), "code"]
-        expected = walk[walk["from_code"].isin(existed)]
-        missing = expected.loc[~expected["from_code"].isin(codes), "to_code"]
-        complete &= set(expected["to_code"]) - set(missing)
-    return complete
 
 
 def _money_and_people(panel: pd.DataFrame, money: pd.DataFrame, population: pd.DataFrame,

@@ -117,3 +117,19 @@ def to_boundaries(series: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
     moved["value"] = moved["value"] * moved["weight"]
     return (moved.groupby(["to_code", *keys], as_index=False)["value"].sum()
             .rename(columns={"to_code": "code"}))
+
+
+def reported_in_full(reported: dict[int, set[str]], walk: pd.DataFrame, places: pd.DataFrame,
+                     councils: set[str], tiers: tuple[str, ...]) -> set[str]:
+    """The ``councils`` (on the crosswalk's boundaries) that have a figure in every year of
+    ``reported`` from every place of ``tiers`` that made them up in that year. ``reported`` maps
+    a year to the codes that reported then; a merged council missing a predecessor is left out."""
+    from devolution.places.register import in_force
+
+    complete = set(councils)
+    for year, codes in reported.items():
+        existed = places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"]
+        expected = walk[walk["from_code"].isin(existed)]
+        missing = expected.loc[~expected["from_code"].isin(codes), "to_code"]
+        complete &= set(expected["to_code"]) - set(missing)
+    return complete

@@ -1,0 +1,201 @@
+"""Who lost most: a measure compared between two financial years, per head (or per unit of need),
+in cash or real terms, on one year's boundaries, by group of places.
+
+Method (each line is printed with the result):
+- Every series is moved onto the councils in force in the boundary year through the crosswalk
+  (mergers summed, splits shared by population or dwellings), so both years cover the same places.
+- A council enters only if it, and every council it was made from, reported in both years; the
+  rest are listed as left out, never filled in.
+- Residents are counted once: each billing area (district, unitary, metropolitan district, London
+  borough, City of London, Isles of Scilly) carries its own spending plus its population share of
+  its county's. Groups and England sum money and counts over the areas left in.
+- Only principal councils count (counties, districts, unitaries, metropolitan districts, London
+  boroughs, City of London): not the GLA, police, fire, waste or transport bodies.
+- Band D is the tax-base-weighted average of the area's total Band D (all precepts), per Band D
+  equivalent; money is the area's Band D times its tax base.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from devolution.analysis import per_head, prices
+from devolution.analysis.groupings import assign
+from devolution.errors import DevolutionError, PlaceError
+from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
+from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, in_force
+from devolution.years import parse_year, year_label
+
+BOUNDARY_YEAR = 2023
+SERVICES = ("education", "adult_social_care", "childrens_social_care", "housing_gfra", "highways_transport",
+            "cultural", "environmental_regulatory", "planning_development", "central_services",
+            "public_health", "total_service_expenditure")
+MEASURES = {f"nce_{s}": f"Net current expenditure: {s.replace('_', ' ')}" for s in SERVICES}
+MEASURES.update({
+    "nce_total_service_expenditure": "Net current expenditure (total service expenditure)",
+    "csp_total": "Core Spending Power (six listed components)",
+    "council_tax_requirement_excl_parish": "Council tax requirement (excluding parishes)",
+    "ro_council_tax_requirement": "Council tax requirement (Revenue Outturn)",
+    "band_d_area_total": "Band D council tax for the area (all precepts)",
+})
+BAND_D = {"band_d_area_total": "tax_base"}
+
+
+def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
+           prices_base: int | str | None = None, per: str = "resident", boundaries: int = BOUNDARY_YEAR,
+           places: list[str] | None = None, store=None, parameters=None) -> pd.DataFrame:
+    """The change in ``measure`` from ``first`` to ``last`` for each group and England.
+
+    Returns one row per group (then England) with the per-unit values, the change in per cent,
+    money and counts; ``.attrs`` holds ``notes`` (method and substitutions), ``left_out`` (councils
+    without a figure in one of the years), ``unit``, ``title`` and ``publications``.
+    """
+    from devolution.api import open_store
+
+    with open_store(store) as s:
+        return _change(s, measure, parse_year(first), parse_year(last), by, prices_base, per,
+                       int(boundaries), places, parameters)
+
+
+def _change(store, measure, first, last, by, base, per, boundaries, selected, tree) -> pd.DataFrame:
+    if measure not in MEASURES:
+        raise DevolutionError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+    if last <= first:
+        raise DevolutionError(f"--to {year_label(last)} must be after --from {year_label(first)}")
+    if measure in BAND_D:
+        per = "band_d_equivalent"
+    unit = per_head.denominator(per)
+    years = (first, last)
+    notes = [" ".join(line.strip("- ").split()) for line in (__doc__ or "").split("Method (each line is printed with the result):")[1].strip().split("\n- ")]
+    places_table = store.places()
+    walk = crosswalk(places_table, boundaries, store.observations(list(DRIVERS)))
+    councils = places_table[in_force(places_table, boundaries) & places_table["tier"].isin(COUNCIL_TIERS)]
+    areas = councils[councils["tier"].isin(BILLING_TIERS)][["code", "name", "tier", "region_code", "county_code"]]
+    areas = areas.reset_index(drop=True)
+    council_codes = set(places_table.loc[places_table["tier"].isin(COUNCIL_TIERS), "code"])
+
+    rows = _money_rows(store, measure, years, council_codes)
+    reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in years}
+    complete = reported_in_full(reported, walk, places_table, set(councils["code"]), COUNCIL_TIERS)
+    money = _on(rows, walk).pivot(index="code", columns="year", values="value")
+
+    population, pop_years = _counts(store, "population", years, council_codes, walk, notes,
+                                    per_head.DENOMINATORS["resident"])
+    wide = areas.set_index("code")
+    in_panel = wide.index.isin(list(complete)) & (wide["county_code"].isna() | wide["county_code"].isin(list(complete)))
+    if measure in BAND_D:
+        in_panel = wide.index.isin(list(complete))
+    counties = wide["county_code"]
+    for y in years:
+        own = wide.index.map(money[y]) if y in money else np.nan
+        share = wide.index.map(population[y]) / counties.map(population[y])
+        from_county = 0.0 if measure in BAND_D else (counties.map(money[y]) * share).fillna(0.0)
+        wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
+        wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
+    if unit.measure is not None and unit.measure != "population":
+        counts, _ = _counts(store, unit.measure, years, council_codes, walk, notes, unit,
+                            same_year=measure in BAND_D)
+        for y in years:
+            own = wide.index.map(counts[y]).astype(float)
+            shared = counties.map(counts[y]).astype(float) * wide[f"people_{y}"] / counties.map(population[y])
+            wide[f"count_{y}"] = np.where(np.isnan(own), shared, own)
+    else:
+        for y in years:
+            wide[f"count_{y}"] = wide[f"people_{y}"] if unit.measure else 1.0
+    for y in years:
+        wide[f"money_{y}"] = prices.to_prices(wide[f"money_{y}"].to_numpy(), np.full(len(wide), y), base, tree)
+
+    left_out = wide.loc[~in_panel, ["name"]].reset_index().rename(columns={"index": "code"})
+    panel = wide[in_panel].copy()
+    missing_count = panel[[f"count_{y}" for y in years]].isna().any(axis=1)
+    if unit.measure is not None and missing_count.any():
+        extra = panel.loc[missing_count, ["name"]].reset_index()
+        notes.append(f"{int(missing_count.sum())} areas have no {unit.label} count and are left out: "
+                     + ", ".join(extra["name"].head(8)) + ("…" if len(extra) > 8 else ""))
+        left_out = pd.concat([left_out, extra], ignore_index=True)
+        panel = panel[~missing_count]
+    labels, order = assign(by, panel.reset_index(), panel["people_" + str(last)], store, walk, places_table,
+                           selected)
+    panel["group"] = panel.index.map(labels)
+    table = _grouped(panel, "group", years, order)
+    if by != "england":
+        table = pd.concat([table, _grouped(panel.assign(group="England"), "group", years, ["England"])],
+                          ignore_index=True)
+    if unit.name == "total":  # totals, not an average per area
+        table["value_first"], table["value_last"] = table["money_first_m"] * 1e6, table["money_last_m"] * 1e6
+    if unit.name == "total":
+        notes.append("Totals (not per head): money is summed over the councils left in.")
+    notes.append(f"Money in {prices.price_label(base)}." + (" Real terms use HM Treasury's GDP deflator."
+                                                             if base is not None else ""))
+    table.attrs.update(
+        title=f"{MEASURES[measure]}, {unit.label}, {year_label(first)} to {year_label(last)}",
+        unit=f"{prices.price_label(base)} {unit.label}".replace(" total", ""),
+        measure=measure, per=unit.name, by=by, boundaries=boundaries, prices=base, notes=notes,
+        left_out=left_out.to_dict("records"),
+        publications=sorted(set(_publications(store, [measure, "population", unit.measure or "population"]))))
+    return table
+
+
+def _money_rows(store, measure: str, years: tuple[int, int], council_codes: set[str]) -> pd.DataFrame:
+    rows = store.observations(measure, years=list(years))[["code", "year", "value"]]
+    if measure in BAND_D:
+        base = store.observations(BAND_D[measure], years=list(years))[["code", "year", "value"]]
+        rows = rows.merge(base, on=["code", "year"], suffixes=("", "_base"))
+        rows = rows.assign(value=rows["value"] * rows["value_base"])[["code", "year", "value"]]
+    rows = rows[rows["code"].isin(council_codes)]
+    for y in years:
+        if not (rows["year"] == y).any():
+            held = sorted(store.observations(measure)["year"].unique())
+            raise DevolutionError(f"{measure} has no figures for {year_label(y)} "
+                                  f"(years held: {', '.join(year_label(int(h)) for h in held)})")
+    return rows
+
+
+def _on(rows: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return to_boundaries(rows, walk)
+    except PlaceError as exc:
+        raise DevolutionError(f"{exc}; per-head figures use ONS population on 2023 boundaries, so use "
+                              f"--boundaries 2023 or later") from None
+
+
+def _counts(store, measure: str, years, council_codes, walk, notes, unit, same_year: bool = False):
+    """A count on the boundary year's councils for each compared year (nearest year held)."""
+    rows = store.observations(measure)[["code", "year", "value"]]
+    rows = rows[rows["code"].isin(council_codes)]
+    held = sorted(int(y) for y in rows["year"].unique())
+    out, used = {}, {}
+    for y in years:
+        used[y] = y if same_year else per_head.year_used(held, y)
+        note = None if same_year else per_head.substitution_note(unit, y, used[y])
+        if note:
+            notes.append(note)
+        moved = _on(rows[rows["year"] == used[y]], walk)
+        out[y] = moved.set_index("code")["value"]
+    return out, used
+
+
+def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[str]) -> pd.DataFrame:
+    first, last = years
+    columns = [f"{k}_{y}" for k in ("money", "count", "people") for y in years]
+    sums = panel.groupby(by)[columns].sum().reindex([g for g in order if g in set(panel[by])])
+    out = pd.DataFrame({
+        "group": sums.index,
+        "areas": panel.groupby(by).size().reindex(sums.index).to_numpy(),
+        "first": year_label(first),
+        "value_first": (sums[f"money_{first}"] / sums[f"count_{first}"]).to_numpy(),
+        "last": year_label(last),
+        "value_last": (sums[f"money_{last}"] / sums[f"count_{last}"]).to_numpy(),
+    })
+    out["change_pct"] = 100 * (out["value_last"] / out["value_first"] - 1)
+    out["money_first_m"] = sums[f"money_{first}"].to_numpy() / 1e6
+    out["money_last_m"] = sums[f"money_{last}"].to_numpy() / 1e6
+    out["count_first"] = sums[f"count_{first}"].to_numpy()
+    out["count_last"] = sums[f"count_{last}"].to_numpy()
+    return out
+
+
+def _publications(store, measures: list[str]) -> list[str]:
+    table = store.measures()
+    return table.loc[table["measure"].isin(measures), "publication"].dropna().tolist()

@@ -1,0 +1,176 @@
+"""Public claims tested on the data: each claim in plain words, the measure, period, grouping and
+the comparison it implies; the verdict is supported, not supported or cannot tell, with the
+numbers, the method and the sources.
+
+A claim file is YAML, checked with pydantic before anything runs (unknown keys refused; the
+first problem is reported with its key path, e.g. ``claims[2].compare.kind``)::
+
+    claims:
+      - id: cuts-40pc
+        statement: Councils have lost 40% of their spending since 2010.
+        measure: nce_total_service_expenditure
+        from: 2010-11
+        to: 2017-18
+        per: resident
+        prices: 2024-25
+        compare: {kind: change, at_most: -40, tolerance: 2}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from devolution.analysis.change import change
+from devolution.errors import DevolutionError
+from devolution.years import parse_year, year_label
+
+SUPPORTED, NOT_SUPPORTED, CANNOT_TELL = "supported", "not supported", "cannot tell"
+
+
+class ClaimsError(DevolutionError):
+    """A claim file that cannot be read: names the file and the key path."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Change(_Strict):
+    kind: Literal["change"]
+    group: str = "England"
+    at_most: Optional[float] = None
+    at_least: Optional[float] = None
+    tolerance: float = Field(1.0, ge=0, description="percentage points")
+
+
+class Deeper(_Strict):
+    kind: Literal["deeper"]
+    group: str
+    than: str
+    tolerance: float = Field(1.0, ge=0, description="percentage points")
+
+
+class Times(_Strict):
+    kind: Literal["times"]
+    group: str
+    than: str
+    factor: float = Field(gt=0)
+    tolerance: float = Field(0.1, ge=0, lt=1, description="relative")
+
+
+class Gap(_Strict):
+    kind: Literal["gap"]
+    group: str
+    than: str
+    amount: float
+    tolerance: float = Field(0.1, ge=0, lt=1, description="relative")
+
+
+class Claim(_Strict):
+    id: str
+    statement: str
+    said_by: Optional[str] = None
+    measure: str
+    from_: Union[int, str] = Field(alias="from")
+    to: Union[int, str]
+    per: str = "resident"
+    prices: Optional[Union[int, str]] = None
+    by: str = "england"
+    boundaries: int = 2023
+    places: Optional[list[str]] = None
+    compare: Union[Change, Deeper, Times, Gap] = Field(discriminator="kind")
+
+    @field_validator("from_", "to", "prices")
+    @classmethod
+    def _year(cls, value):
+        if value is None:
+            return value
+        try:
+            return parse_year(value)
+        except DevolutionError as exc:
+            raise ValueError(str(exc)) from None
+
+
+class ClaimFile(_Strict):
+    claims: list[Claim] = Field(min_length=1)
+
+
+def read_claims(path: Path | str) -> list[Claim]:
+    """The claims of a YAML file, or one ClaimsError naming the file and the key path."""
+    path = Path(path)
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ClaimsError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ClaimsError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    try:
+        return ClaimFile.model_validate(content).claims
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+        where = where.replace("from_", "from")
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ClaimsError(f"{path}: {where or 'top level'}: {first['msg']}{more}") from None
+
+
+def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:
+    """One row per claim: verdict, the figures, the method and the sources."""
+    rows = []
+    for claim in claims:
+        rows.append(_check_one(claim, store, parameters))
+    return pd.DataFrame(rows, columns=["id", "verdict", "statement", "figures", "method", "sources"])
+
+
+def _check_one(claim: Claim, store, parameters) -> dict:
+    method = (f"{claim.measure} {claim.per}, {year_label(claim.from_)} to {year_label(claim.to)}, "
+              f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
+              f"{claim.boundaries}-{str(claim.boundaries + 1)[2:]} boundaries, compared as {claim.compare.kind}")
+    base = {"id": claim.id, "statement": claim.statement, "method": method, "sources": ""}
+    try:
+        table = change(claim.measure, claim.from_, claim.to, claim.by, prices_base=claim.prices, per=claim.per,
+                       boundaries=claim.boundaries, places=claim.places, store=store, parameters=parameters)
+    except DevolutionError as exc:
+        return {**base, "verdict": CANNOT_TELL, "figures": f"not computable: {exc}"}
+    base["sources"] = "; ".join(table.attrs.get("publications", []))
+    by_group = table.set_index("group")
+    c = claim.compare
+    names = [c.group] + ([c.than] if hasattr(c, "than") else [])
+    unknown = [n for n in names if n not in by_group.index]
+    if unknown:
+        return {**base, "verdict": CANNOT_TELL,
+                "figures": f"no group {unknown[0]!r}; groups are: {', '.join(by_group.index)}"}
+    g = by_group.loc[c.group]
+    if isinstance(c, Change):
+        value = g["change_pct"]
+        ok = (c.at_most is None or value <= c.at_most + c.tolerance) and \
+             (c.at_least is None or value >= c.at_least - c.tolerance)
+        limits = " and ".join(p for p in (f"at most {c.at_most:+.1f}%" if c.at_most is not None else "",
+                                          f"at least {c.at_least:+.1f}%" if c.at_least is not None else "") if p)
+        figures = (f"{c.group}: {g['value_first']:,.0f} -> {g['value_last']:,.0f} ({table.attrs['unit']}), "
+                   f"change {value:+.1f}%; the claim implies {limits} (tolerance {c.tolerance:g} points)")
+        return {**base, "verdict": SUPPORTED if ok else NOT_SUPPORTED, "figures": figures}
+    t = by_group.loc[c.than]
+    pair = f"{c.group} {g['change_pct']:+.1f}% against {c.than} {t['change_pct']:+.1f}%"
+    if isinstance(c, Deeper):
+        diff = g["change_pct"] - t["change_pct"]
+        verdict = SUPPORTED if diff < -c.tolerance else NOT_SUPPORTED if diff > c.tolerance else CANNOT_TELL
+        return {**base, "verdict": verdict,
+                "figures": f"{pair}: a difference of {diff:+.1f} points (tolerance {c.tolerance:g})"}
+    if isinstance(c, Times):
+        if t["change_pct"] >= 0 or g["change_pct"] >= 0:
+            return {**base, "verdict": NOT_SUPPORTED, "figures": f"{pair}: not both cuts, so no ratio of cuts"}
+        ratio = g["change_pct"] / t["change_pct"]
+        verdict = SUPPORTED if ratio >= c.factor * (1 - c.tolerance) else NOT_SUPPORTED
+        return {**base, "verdict": verdict,
+                "figures": f"{pair}: a cut {ratio:.2f} times as deep; the claim implies {c.factor:g} times"}
+    gap = g["value_last"] - t["value_last"]
+    verdict = SUPPORTED if abs(gap) >= abs(c.amount) * (1 - c.tolerance) else NOT_SUPPORTED
+    return {**base, "verdict": verdict,
+            "figures": f"{c.group} {g['value_last']:,.0f} against {c.than} {t['value_last']:,.0f} "
+                       f"({table.attrs['unit']}, {year_label(claim.to)}): a gap of {gap:,.0f}; the claim says {c.amount:,.0f}"}

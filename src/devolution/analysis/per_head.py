@@ -1,0 +1,67 @@
+"""Per head and per unit of need: which count divides a money figure, and from which year.
+
+Denominators (all official counts in the store):
+- resident: ONS mid-year estimates (``population``), mid-2011 to mid-2023, every council.
+- child (0-17): DfE's children 0-17 (``children_0_17_dfe``), upper-tier councils only.
+- older (65+): ONS ``population_65_plus``, mid-2022 and mid-2023 only.
+- looked-after child: DfE children looked after on 31 March (``cla_31_march``), 2020-21 to 2024-25,
+  upper-tier councils only.
+- pupil: not in the data (Dedicated Schools Grant and pupil numbers were not found): refused.
+- band_d_equivalent: the council tax base, for Band D (a tax-base-weighted average).
+
+A year outside a count's range uses its nearest year (2010-11 uses mid-2011 population, the
+first ONS estimate held; 2024-25 uses mid-2023); every substitution is reported in the notes.
+A district's share of an upper-tier count (children, looked-after children) is its share of the
+county's population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devolution.errors import DevolutionError
+from devolution.years import year_label
+
+
+@dataclass(frozen=True)
+class Denominator:
+    name: str
+    measure: str | None
+    label: str
+
+
+DENOMINATORS = {
+    "resident": Denominator("resident", "population", "per resident"),
+    "child": Denominator("child", "children_0_17_dfe", "per child aged 0-17"),
+    "older": Denominator("older", "population_65_plus", "per person aged 65+"),
+    "looked_after_child": Denominator("looked_after_child", "cla_31_march", "per looked-after child"),
+    "pupil": Denominator("pupil", None, "per pupil"),
+    "band_d_equivalent": Denominator("band_d_equivalent", "tax_base", "per Band D equivalent"),
+    "total": Denominator("total", None, "total"),
+}
+
+
+def denominator(name: str) -> Denominator:
+    """The denominator called ``name``; per pupil is refused with the reason."""
+    if name not in DENOMINATORS:
+        raise DevolutionError(f"unknown --per {name!r}; expected one of {', '.join(DENOMINATORS)}")
+    if name == "pupil":
+        raise DevolutionError("per pupil: the data has no pupil numbers or school funding per pupil "
+                              "(DSG allocations were not found; see the data README); try --per child")
+    return DENOMINATORS[name]
+
+
+def year_used(held: list[int], year: int) -> int:
+    """The year of a count used for financial year ``year``: itself, or the nearest held."""
+    if not held:
+        raise DevolutionError(f"no counts held for {year_label(year)}")
+    if year in held:
+        return year
+    return min(held, key=lambda y: (abs(y - year), -y))
+
+
+def substitution_note(d: Denominator, year: int, used: int) -> str | None:
+    if year == used:
+        return None
+    return (f"{d.label}: {year_label(year)} uses the {d.measure} count held for {year_label(used)} "
+            f"(the nearest year held; for ONS estimates, mid-{used})")
