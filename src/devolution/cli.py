@@ -414,5 +414,362 @@ def doctor():
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------------------------- change and claims
+
+claims_app = typer.Typer(help="Test public claims about council funding against the data.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+
+
+@app.command("change")
+@friendly
+def change_command(
+    measure: str = typer.Argument(..., help="nce_total_service_expenditure, nce_education, nce_adult_social_care, "
+                                            "nce_childrens_social_care, nce_housing_gfra, nce_highways_transport, "
+                                            "nce_cultural, nce_environmental_regulatory, nce_planning_development, "
+                                            "nce_central_services, csp_total, council_tax_requirement_excl_parish, "
+                                            "ro_council_tax_requirement or band_d_area_total."),
+    first: str = typer.Option(..., "--from", help="First financial year, e.g. 2010 or 2010-11."),
+    last: str = typer.Option(..., "--to", help="Last financial year, e.g. 2017 or 2017-18."),
+    by: str = typer.Option("england", "--by", help="england, region, type, nmsl (North/Midlands/South/London), "
+                                                  "deprivation (= imd2019_quintile), imd2019_decile, imd2025_quintile, "
+                                                  "imd2025_decile, cla_band or places."),
+    per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
+                                                      "(pupil is refused: no pupil data)."),
+    prices_base: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
+    boundaries: int = typer.Option(2023, "--boundaries", help="Put every year on the councils of this financial year."),
+    places: Optional[str] = typer.Option(None, "--places", help="With --by places: GSS codes, comma-separated."),
+    deflators: Optional[Path] = typer.Option(None, "--deflators", help="YAML file with the HM Treasury GDP deflator "
+                                                                       "series (same form as parameters/economy/gdp_deflators.yaml)."),
+    chart: Path = typer.Option(Path("change.html"), "--chart", help="Where to write the chart (.html or .json spec)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Change in a measure between two years, per head, by group of places; printed and charted.
+
+    Examples:
+
+        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation
+
+        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25 --deflators hmt.yaml
+
+        devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
+
+        devo change band_d_area_total --from 2015 --to 2023 --by nmsl --chart build/band_d.json
+    """
+    from devolution.analysis.change import change
+    from devolution.analysis.prices import with_deflators
+    from devolution.report.change import write_chart
+
+    tree = with_deflators(deflators) if deflators is not None else None
+    codes = [c.strip() for c in places.split(",") if c.strip()] if places else None
+    table = change(measure, first, last, by, prices_base=prices_base, per=per, boundaries=boundaries,
+                   places=codes, parameters=tree)
+    shown = table[["group", "areas", "first", "value_first", "last", "value_last", "change_pct"]].rename(
+        columns={"value_first": "first value", "value_last": "last value", "change_pct": "change %"})
+    show(table if fmt is not Format.table else shown, fmt, title=f"{table.attrs['title']} ({table.attrs['unit']})")
+    if fmt is Format.table:
+        out = console()
+        for note in table.attrs["notes"]:
+            out.print(f"[dim]- {note}[/]", highlight=False)
+        if table.attrs["left_out"]:
+            out.print("[yellow]Left out (no figure in one of the years):[/] "
+                      + ", ".join(r["name"] for r in table.attrs["left_out"]), highlight=False)
+        out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
+        out.print(f"[green]Wrote[/] {write_chart(table, chart)}")
+    else:
+        write_chart(table, chart)
+
+
+@claims_app.command("check")
+@friendly
+def claims_check(
+    file: Path = typer.Argument(..., help="YAML file of claims (see examples/claims.yaml)."),
+    deflators: Optional[Path] = typer.Option(None, "--deflators", help="YAML file with the HM Treasury GDP deflator series."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Check each claim in a file against the data: supported, not supported or cannot tell,
+    with the numbers, the method and the sources.
+
+    Examples:
+
+        devo claims check examples/claims.yaml
+
+        devo claims check examples/claims.yaml --deflators hmt_gdp_deflators.yaml --format csv
+    """
+    from devolution.analysis.claims import check, read_claims
+    from devolution.analysis.prices import with_deflators
+    from devolution.store import Store
+
+    claims = read_claims(file)
+    tree = with_deflators(deflators) if deflators is not None else None
+    with Store(read_only=True) as store:
+        result = check(claims, store=store, parameters=tree)
+    if fmt is not Format.table:
+        show(result, fmt)
+        return
+    out = console()
+    colour = {"supported": "green", "not supported": "red", "cannot tell": "yellow"}
+    for row in result.itertuples():
+        out.print(f"[bold {colour[row.verdict]}]{row.verdict.upper()}[/] [bold]{row.id}[/]: {row.statement}",
+                  highlight=False)
+        out.print(f"  figures: {row.figures}", highlight=False, markup=False)
+        out.print(f"  method: {row.method}", highlight=False, markup=False)
+        if row.sources:
+            out.print(f"  sources: {row.sources}", highlight=False, markup=False)
+    counts = result["verdict"].value_counts()
+    out.print(", ".join(f"{counts.get(v, 0)} {v}" for v in colour))
+
+
+# ---------------------------------------------------------------------------------- powers and deals (#6)
+
+@app.command("powers")
+@friendly
+def powers_command(
+    levels: bool = typer.Option(False, "--levels", help="Show the White Paper framework levels instead."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """The catalogue of powers: the department that holds each today, the tiers that may hold it,
+    the CRA and council spending lines that fund it, and its official references.
+
+    Examples:
+
+        devo powers
+
+        devo powers --levels
+
+        devo powers --format csv
+    """
+    from devolution.powers import catalogue, framework
+
+    if levels:
+        show(framework.levels_table(), fmt, title="Devolution framework (English Devolution White Paper, Dec 2024)")
+    else:
+        show(catalogue.table(), fmt, title="Powers")
+
+
+@app.command("deals")
+@friendly
+def deals_command(
+    place: Optional[str] = typer.Argument(None, help="A strategic authority (code or name); all if omitted."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Devolution deals and settlements from the Greater Manchester Agreement (Nov 2014) onward:
+    date, place, powers, amounts verified on gov.uk (others listed as unverified), source.
+
+    Examples:
+
+        devo deals
+
+        devo deals "Greater Manchester"
+
+        devo deals E47000004 --format json
+    """
+    from devolution.places.register import resolve
+    from devolution.powers import deals
+    from devolution.store import Store
+
+    code = None
+    if place is not None:
+        with Store(read_only=True) as store:
+            code = resolve(store.places(), place)["code"]
+    show(deals.table(code), fmt, title="Deals and settlements")
+
+
+@app.command("readiness")
+@friendly
+def readiness_command(
+    place: str = typer.Argument(..., help="A place (code or name)."),
+    on: str = typer.Option("2025-04-01", "--on", help="Date of the assessment (YYYY-MM-DD)."),
+    evidence: Optional[str] = typer.Option(None, "--evidence",
+                                           help="Manual criteria met, comma-separated, e.g. assurance_framework,sound_accounts."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Readiness for devolution: each criterion, met or not, its score and evidence (from the register,
+    the deals and ONS population where possible), and the framework level reached.
+
+    Examples:
+
+        devo readiness "Greater Manchester"
+
+        devo readiness "Tees Valley" --on 2027-04-01
+
+        devo readiness E47000008 --evidence assurance_framework,sound_accounts
+    """
+    import datetime as dt
+
+    from devolution.errors import DevolutionError
+    from devolution.powers.readiness import assess
+    from devolution.store import Store
+
+    try:
+        day = dt.date.fromisoformat(on)
+    except ValueError:
+        raise DevolutionError(f"--on {on!r} is not a date (expected YYYY-MM-DD)") from None
+    given = {k.strip(): True for k in (evidence or "").split(",") if k.strip()}
+    with Store(read_only=True) as store:
+        result = assess(store.places(), store.observations("population"), place, day, given)
+    show(result.criteria, fmt, title=f"{result.name} on {day}: score {result.score}/{result.possible}, "
+                                     f"level {result.level or 'none'}")
+
+
+@app.command("devolve")
+@friendly
+def devolve_command(
+    by_default: bool = typer.Option(False, "--by-default", help="Give every eligible place everything its level allows."),
+    start: int = typer.Option(2027, "--from", help="First financial year (e.g. 2027 = from 1 April 2027)."),
+    place: Optional[str] = typer.Option(None, "--place", help="Only this strategic authority."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Devolution by default: every strategic authority in force gets each power its framework level
+    allows from a date; shows what changes against the deals (new by default / already held).
+
+    Examples:
+
+        devo devolve --by-default --from 2027
+
+        devo devolve --by-default --from 2027 --place "West Midlands" --format csv
+    """
+    from devolution.errors import DevolutionError
+    from devolution.places.register import resolve
+    from devolution.powers.framework import by_default as run
+    from devolution.store import Store
+
+    if not by_default:
+        raise DevolutionError("give --by-default (deal-by-deal devolution is listed by `devo deals`)")
+    with Store(read_only=True) as store:
+        places = store.places()
+        frame = run(places, store.observations("population"), start)
+        if place is not None:
+            frame = frame[frame["place"] == resolve(places, place)["code"]]
+    new = int((frame["change"] == "new by default").sum())
+    show(frame, fmt, title=f"Devolution by default from {start}-{(start + 1) % 100:02d}: "
+                           f"{new} new grants to {frame['place'].nunique()} places")
+
+
+@app.command("budget")
+@friendly
+def budget_command(
+    place: str = typer.Argument(..., help="A place (code or name): strategic authority, council, county, region."),
+    year: int = typer.Option(2017, "--year", help="Financial year: 2011..2014 or 2017 (where outturn and CRA overlap)."),
+    devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
+    years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
+    compare: Optional[str] = typer.Option(None, "--compare", help="Other places to compare per head, comma-separated."),
+    out: Optional[Path] = typer.Option(Path("build/place_budget.html"), "--out", "-o", help="Where to write the chart."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """One Place, One Budget: all identifiable public spending in a place by function, and who decides
+    it (council / devolved / central); writes a stacked-bar chart. See docs/place_budget.md.
+
+    Examples:
+
+        devo budget "Greater Manchester" --year 2017
+
+        devo budget E47000001 --year 2017 --devolve adult_skills,bus_franchising
+
+        devo budget "Greater Manchester" --years
+
+        devo budget E47000001 --compare E47000007,E47000004
+    """
+    from devolution.powers import budget as place_budget
+    from devolution.powers.catalogue import parse_powers
+    from devolution.report.budget import series_chart, who_decides_chart, write_chart
+    from devolution.store import Store
+
+    moved = parse_powers(devolve)
+    with Store(read_only=True) as store:
+        if compare:
+            frame = place_budget.compare(store, [place, *compare.split(",")], year, moved)
+            show(frame, fmt, title=f"Place budgets per head, {year}-{(year + 1) % 100:02d}")
+            return
+        if years:
+            frame = place_budget.series(store, place, devolve=moved)
+            show(frame, fmt, title="Place budget by year")
+            chart = series_chart(frame)
+        else:
+            result = place_budget.place_budget(store, place, year, moved)
+            show(place_budget.summary(result), fmt,
+                 title=f"{result.name} {year}-{(year + 1) % 100:02d}: £{result.total / 1e6:,.0f}m, "
+                       f"£{result.total / result.population:,.0f} per head")
+            chart = who_decides_chart(result)
+    if out is not None:
+        path = write_chart(chart, out)
+        if fmt is Format.table:
+            console().print(f"[green]Wrote[/] {path}")
+
+
+# ---------------------------------------------------------------------------------- settlement
+
+def _parse_settings(settings: list[str], year: int) -> dict:
+    """``PATH=VALUE`` pairs -> overrides from ``year`` onward; a malformed pair names itself."""
+    import yaml
+
+    from devolution.errors import ParameterError
+    from devolution.years import year_label
+
+    overrides: dict = {}
+    for item in settings:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise ParameterError(f"--set {item!r}: expected PATH=VALUE, e.g. business_rates.local_share=1.0")
+        overrides[path.strip()] = {year_label(year): yaml.safe_load(text)}
+    return overrides
+
+
+@app.command("settlement")
+@friendly
+def settlement_command(
+    year: str = typer.Option(..., "--year", help="Financial year, e.g. 2017 or 2017-18."),
+    settings: list[str] = typer.Option([], "--set", help="PATH=VALUE from this year on, e.g. business_rates.local_share=1.0."),
+    inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV of official per-authority amounts: code, "
+                                          "business_rates_baseline, baseline_funding_level, "
+                                          "non_domestic_rating_income, tier_share[, pool]."),
+    base_local_share: float = typer.Option(0.5, "--base-local-share", help="Local share the baselines in --inputs were set at."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Business rates retention and the settlement (2013-14 to 2025-26), for every authority.
+
+    With --inputs (the official business rates baselines, baseline funding levels and rates income,
+    which are not in the shared data), shows retained income, levy, safety net and the change
+    against current policy under the --set parameters. Without it, shows what the data holds:
+    SFA (Core Spending Power tables, 2015-16 to 2020-21), RSG and retained rates income (revenue
+    outturn, 2013-14, 2014-15, 2017-18), and BFL implied as SFA - RSG; --set is then checked but
+    changes nothing shown. Unknown parameter paths are refused with the path.
+
+    Examples:
+
+        devo settlement --year 2017-18
+
+        devo settlement --year 2017 --inputs baselines.csv --set business_rates.local_share=1.0
+
+        devo settlement --year 2019 --inputs baselines.csv --set settlement.retention.levy_rate_cap=0.25 --format csv
+    """
+    from devolution import parameters
+    from devolution.analysis.settlement import retention_from_csv, settlement_illustration
+    from devolution.errors import DevolutionError
+    from devolution.store import Store
+    from devolution.years import parse_year, year_label
+
+    start = parse_year(year)
+    overrides = _parse_settings(settings, start)
+    if overrides:
+        parameters.with_overrides(overrides)  # every path and value checked before anything runs
+    if start >= 2026:
+        raise DevolutionError(f"{year_label(start)} is under the Fair Funding Review 2.0: the official needs "
+                              f"weights, quanta, tax bases and floors are not in the data (see docs/settlement.md); "
+                              f"the machinery is in devolution.rules.needs")
+    if inputs is not None:
+        frame = retention_from_csv(inputs, start, overrides, base_local_share)
+        show(frame, fmt, title=f"Business rates retention {year_label(start)} (£; change = scenario - current policy)")
+        return
+    with Store(read_only=True) as store:
+        frame = settlement_illustration(store, start)
+    if frame.empty:
+        raise DevolutionError(f"no SFA, RSG or retained rates figures in the store for {year_label(start)} "
+                              f"(SFA 2015-16..2020-21; outturn 2013-14, 2014-15, 2017-18)")
+    show(frame, fmt, title=f"Settlement data {year_label(start)} (£; bfl_implied = SFA - RSG outturn, not official)")
+    if fmt is Format.table:
+        console().print("[yellow]Business rates baselines, BFLs, tariffs/top-ups and NNDR income are not in the "
+                        "data: levy and safety net need --inputs. See docs/settlement.md.[/]")
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -1,0 +1,43 @@
+"""`devo settlement`: real data without inputs, made-up inputs with --set, refusals."""
+
+import pytest
+from typer.testing import CliRunner
+
+from devolution.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def env(loaded_store_path, monkeypatch):
+    monkeypatch.setenv("DEVOLUTION_STORE", str(loaded_store_path))
+
+
+def test_shows_sfa_and_outturn_for_2017(env):
+    result = runner.invoke(app, ["settlement", "--year", "2017-18", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "E08000025" in result.output and "bfl_implied" in result.output
+
+
+def test_full_local_share_on_inputs(env, tmp_path):
+    csv = tmp_path / "in.csv"
+    csv.write_text("code,business_rates_baseline,baseline_funding_level,non_domestic_rating_income,tier_share\n"
+                   "A,100,60,220,1\nB,20,80,40,1\n")
+    result = runner.invoke(app, ["settlement", "--year", "2015", "--inputs", str(csv), "--set",
+                                 "business_rates.local_share=1.0", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = result.output.strip().splitlines()
+    assert rows[1].split(",")[:4] == ["A", "80.0", "10.0", "0.0"]  # retained 80, levy 10 (capped 0.5)
+    assert rows[1].split(",")[-1] == "4.0"  # kept 10 vs 6 at 50%
+
+
+def test_unknown_parameter_path_refused_with_the_path(env):
+    result = runner.invoke(app, ["settlement", "--year", "2017", "--set", "business_rates.locl_share=1"])
+    assert result.exit_code == 1 and "business_rates.locl_share" in result.output
+
+
+def test_missing_input_column_named(env, tmp_path):
+    csv = tmp_path / "in.csv"
+    csv.write_text("code,business_rates_baseline\nA,1\n")
+    result = runner.invoke(app, ["settlement", "--year", "2015", "--inputs", str(csv)])
+    assert result.exit_code == 1 and "baseline_funding_level" in result.output
