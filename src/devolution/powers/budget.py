@@ -1,0 +1,265 @@
+"""One Place, One Budget: all identifiable public spending in a place, by function and by who decides.
+
+Two parts, so nothing is counted twice:
+- council lines: Revenue Outturn net current expenditure by service (nce_*) of every council body
+  covering the place: its lower-tier councils in full, a county or strategic authority by the
+  population share of it that lies in the place. Levies (e.g. the transport levy a borough pays its
+  combined authority) sit below total service expenditure in the RS return, so the service lines
+  count that money once, where it is spent.
+- central lines: HM Treasury Country and Regional Analysis, identifiable spending of central
+  government and public corporations (local government rows are left out: councils are counted
+  from outturn), by region, shared out to the place by a driver per sub-function (catalogue.yaml).
+Each line is marked who decides (council / devolved / central) and its pot (ring_fenced / pooled).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from devolution.errors import DevolutionError
+from devolution.places.register import BILLING_TIERS, in_force, resolve
+from devolution.powers.catalogue import assign_powers, council_services, drivers
+
+SA_TIERS = ("combined_authority", "greater_london_authority")
+LINE_COLUMNS = ["place", "year", "source", "body", "line", "function", "power", "decided_by", "pot",
+                "driver", "share", "value"]
+
+
+@dataclass
+class PlaceBudget:
+    place: str
+    name: str
+    year: int
+    areas: pd.DataFrame   # lower-tier councils in the place: code, name, region_code, population
+    bodies: pd.DataFrame  # council bodies counted: code, name, tier, weight
+    lines: pd.DataFrame   # LINE_COLUMNS
+
+    @property
+    def total(self) -> float:
+        return float(self.lines["value"].sum())
+
+    @property
+    def population(self) -> float:
+        return float(self.areas["population"].sum())
+
+
+def common_years(store) -> list[int]:
+    """Years with council outturn, CRA and population all present (2011-12..2014-15 and 2017-18)."""
+    outturn = set(store.query("SELECT DISTINCT year FROM observations WHERE measure = 'nce_total_service_expenditure'")["year"])
+    cra = set(store.query("SELECT DISTINCT year FROM cra")["year"])
+    people = set(store.query("SELECT DISTINCT year FROM observations WHERE measure = 'population'")["year"])
+    return sorted(int(y) for y in outturn & cra & people)
+
+
+def place_areas(places: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
+    """The lower-tier (billing) councils in force in ``year`` that make up a place."""
+    alive = places[in_force(places, year)]
+    row = places.set_index("code").loc[code]
+    if row["tier"] in BILLING_TIERS:
+        areas = alive[alive["code"] == code]
+    elif row["tier"] in SA_TIERS:
+        inside = alive["strategic_authority_code"] == code
+        counties = alive.loc[inside & (alive["tier"] == "county"), "code"]
+        areas = alive[(inside | alive["county_code"].isin(counties)) & alive["tier"].isin(BILLING_TIERS)]
+    elif row["tier"] == "county":
+        areas = alive[(alive["county_code"] == code) & alive["tier"].isin(BILLING_TIERS)]
+    elif row["tier"] in ("region", "england"):
+        areas = alive[alive["tier"].isin(BILLING_TIERS) & ((alive["region_code"] == code) | (row["tier"] == "england"))]
+    else:
+        raise DevolutionError(f"cannot make a place budget for {code} (tier {row['tier']})")
+    if areas.empty:
+        raise DevolutionError(f"{code} ({row['name']}) has no councils in force in {year}-{(year + 1) % 100:02d}")
+    return areas
+
+
+def council_bodies(places: pd.DataFrame, areas: pd.DataFrame, population: pd.Series, year: int) -> pd.DataFrame:
+    """Every council body covering the areas, with the share of it inside the place (by population)."""
+    alive = places[in_force(places, year)].set_index("code")
+    bodies = {code: 1.0 for code in areas["code"]}
+    for column in ("county_code", "strategic_authority_code"):
+        for parent, group in areas.groupby(column):
+            if parent not in alive.index:
+                continue  # a strategic authority not yet in force that year
+            all_members = alive[(alive[column] == parent) & alive["tier"].isin(BILLING_TIERS)].index
+            if column == "strategic_authority_code":  # members may sit inside member counties
+                counties = alive[(alive[column] == parent) & (alive["tier"] == "county")].index
+                all_members = all_members.union(alive[alive["county_code"].isin(counties)
+                                                      & alive["tier"].isin(BILLING_TIERS)].index)
+            if set(all_members) <= set(areas["code"]):
+                bodies[parent] = 1.0  # the whole body lies in the place
+                continue
+            whole = population.reindex(all_members).sum()
+            if not whole > 0:
+                raise DevolutionError(f"no population for the members of {parent} in {year}")
+            bodies[parent] = float(population.reindex(group["code"]).sum() / whole)
+    # Counties that are members of a strategic authority reach the place through their districts.
+    out = pd.DataFrame({"code": list(bodies), "weight": list(bodies.values())})
+    return out.merge(places[["code", "name", "tier"]], on="code", how="left")
+
+
+def council_lines(outturn: pd.DataFrame, bodies: pd.DataFrame) -> pd.DataFrame:
+    """Service NCE of each body times its weight. ``outturn``: long code, measure, value for one year."""
+    services = council_services()
+    rows = outturn[outturn["measure"].isin(list(services)) & outturn["code"].isin(bodies["code"])]
+    rows = rows.merge(bodies, on="code")
+    info = pd.DataFrame.from_dict(services, orient="index")
+    rows = rows.join(info, on="measure")
+    strategic = rows["tier"].isin(SA_TIERS).to_numpy()
+    return pd.DataFrame({
+        "source": "council", "body": rows["name"].to_numpy(), "line": rows["measure"].to_numpy(),
+        "function": rows["function"].to_numpy(), "power": None,
+        "decided_by": np.where(strategic, "devolved", "council"), "pot": rows["pot"].to_numpy(),
+        "driver": np.where(rows["weight"].to_numpy() < 1, "population share of the body", "whole body"),
+        "share": rows["weight"].to_numpy(), "value": rows["value"].to_numpy() * rows["weight"].to_numpy()})
+
+
+CRA_REGION = {"east": "east of england"}
+
+
+def _region_name(cra_region: pd.Series) -> pd.Series:
+    name = cra_region.str.replace("ENGLAND_", "", regex=False).str.lower()
+    return name.replace(CRA_REGION)
+
+
+def central_lines(cra: pd.DataFrame, areas: pd.DataFrame, driver_values: pd.DataFrame,
+                  region_names: dict[str, str], year: int, whole_regions: bool = False) -> pd.DataFrame:
+    """Identifiable CG and PC spending in the place's region(s), shared out by each line's driver.
+
+    ``driver_values``: long code, measure, value (one year per measure, the nearest held).
+    """
+    rows = cra[(cra["year"] == year) & cra["identifiable"] & (cra["sector"] != "LG")
+               & ~cra["department"].str.startswith("Local Government") & (cra["country"] == "ENGLAND")]
+    rows = rows[rows["vintage"] == rows["vintage"].max()].copy()
+    rows["region_name"] = _region_name(rows["region"])
+    rows["power"] = assign_powers(rows)
+    rows["driver"] = _driver_for(rows["hmt_subfunction"])
+    rows = rows.groupby(["region_name", "department", "hmt_function", "hmt_subfunction", "power", "driver"],
+                        dropna=False, as_index=False)["value"].sum()
+    shares = _shares(areas, driver_values, region_names, whole_regions)
+    rows = rows.merge(shares, on=["region_name", "driver"], how="inner")
+    fallback = rows["share"].isna()
+    if fallback.any():  # a driver not held for every area: fall back to population, and say so
+        pop = shares[shares["driver"] == "population"][["region_name", "share"]].rename(columns={"share": "pop"})
+        rows = rows.merge(pop, on="region_name", how="left")
+        rows.loc[fallback, "driver"] = rows.loc[fallback, "driver"] + " (not held; population used)"
+        rows["share"] = rows["share"].fillna(rows["pop"])
+    return pd.DataFrame({
+        "source": "central", "body": rows["department"].to_numpy(), "line": rows["hmt_subfunction"].to_numpy(),
+        "function": rows["hmt_function"].to_numpy(), "power": rows["power"].to_numpy(),
+        "decided_by": "central", "pot": "ring_fenced", "driver": rows["driver"].to_numpy(),
+        "share": rows["share"].to_numpy(), "value": (rows["value"] * rows["share"]).to_numpy()})
+
+
+def _driver_for(subfunction: pd.Series) -> pd.Series:
+    out = pd.Series(np.full(len(subfunction), None, dtype=object), index=subfunction.index)
+    for rule in reversed(drivers()):  # first rule wins: apply in reverse so earlier ones overwrite
+        hit = subfunction.fillna("").str.contains(rule["subfunction"], flags=re.IGNORECASE, regex=True)
+        out[hit] = rule["measure"]
+    return out
+
+
+def _shares(areas: pd.DataFrame, driver_values: pd.DataFrame, region_names: dict[str, str],
+            whole_regions: bool = False) -> pd.DataFrame:
+    """Per region and driver: the place's areas' share of the region (NaN if an area lacks it;
+    1 when the place is whole regions)."""
+    rows = []
+    for region_code, group in areas.groupby("region_code"):
+        for measure in {r["measure"] for r in drivers()}:
+            if whole_regions:
+                rows.append({"region_name": region_names[region_code].lower(), "driver": measure, "share": 1.0})
+                continue
+            values = driver_values[driver_values["measure"] == measure].set_index("code")["value"]
+            region_value = values.get(region_code, np.nan)
+            place_value = values.reindex(group["code"])
+            share = place_value.sum() / region_value if place_value.notna().all() else np.nan
+            rows.append({"region_name": region_names[region_code].lower(), "driver": measure, "share": share})
+    return pd.DataFrame(rows)
+
+
+def place_budget(store, query: str, year: int, devolve: list[str] | None = None) -> PlaceBudget:
+    """The place budget of a place in a financial year; ``devolve`` lists powers moved to the place."""
+    years = common_years(store)
+    if year not in years:
+        raise DevolutionError(f"no place budget for {year}-{(year + 1) % 100:02d}: council outturn, CRA and "
+                              f"population are all held only for {', '.join(f'{y}-{(y + 1) % 100:02d}' for y in years)}")
+    places = store.places()
+    row = resolve(places, query)
+    areas = place_areas(places, row["code"], year)
+    population = store.observations("population", years=[year]).set_index("code")["value"]
+    bodies = council_bodies(places, areas, population, year)
+    outturn = store.observations(list(council_services()), years=[year])
+    lines = [council_lines(outturn, bodies)]
+    driver_values = _driver_values(store, year)
+    region_names = places.set_index("code")["name"].to_dict()
+    lines.append(central_lines(store.table("cra"), areas, driver_values, region_names, year,
+                               whole_regions=row["tier"] in ("region", "england")))
+    table = pd.concat(lines, ignore_index=True).assign(place=row["code"], year=year)[LINE_COLUMNS]
+    result = PlaceBudget(place=row["code"], name=row["name"], year=year,
+                         areas=areas.assign(population=population.reindex(areas["code"]).to_numpy())[
+                             ["code", "name", "region_code", "population"]],
+                         bodies=bodies, lines=table)
+    if devolve:
+        result.lines = devolve_lines(result.lines, devolve)
+    return result
+
+
+def _driver_values(store, year: int) -> pd.DataFrame:
+    """Each driver measure in ``year``, or the nearest year held (65+ is held only from 2022)."""
+    parts = []
+    for measure in {r["measure"] for r in drivers()}:
+        long = store.observations(measure)
+        nearest = min(long["year"].unique(), key=lambda y: abs(int(y) - year))
+        parts.append(long[long["year"] == nearest])
+    return pd.concat(parts, ignore_index=True)
+
+
+def devolve_lines(lines: pd.DataFrame, powers_moved: list[str]) -> pd.DataFrame:
+    """Move every central line funding one of ``powers_moved`` to devolved and into the pool.
+
+    Only who decides changes: the values are untouched, so the place's total is conserved.
+    """
+    out = lines.copy()
+    moving = (out["source"] == "central") & out["power"].isin(powers_moved)
+    out.loc[moving, "decided_by"] = "devolved"
+    out.loc[moving, "pot"] = "pooled"
+    return out
+
+
+def summary(budget: PlaceBudget, by: tuple[str, ...] = ("function",)) -> pd.DataFrame:
+    """£m by the given columns and who decides, with £ per head and the share of the total."""
+    grouped = budget.lines.groupby([*by, "decided_by"], as_index=False)["value"].sum()
+    wide = grouped.pivot_table(index=list(by), columns="decided_by", values="value", fill_value=0.0).reset_index()
+    for column in ("council", "devolved", "central"):
+        if column not in wide:
+            wide[column] = 0.0
+    wide["total"] = wide[["council", "devolved", "central"]].sum(axis=1)
+    wide["per_head"] = wide["total"] / budget.population
+    out = wide.sort_values("total", ascending=False).reset_index(drop=True)
+    for column in ("council", "devolved", "central", "total"):
+        out[column] = out[column] / 1e6
+    out.columns.name = None
+    return out.rename(columns={"council": "council £m", "devolved": "devolved £m", "central": "central £m",
+                               "total": "total £m", "per_head": "£ per head"})
+
+
+def series(store, query: str, years: list[int] | None = None, devolve: list[str] | None = None) -> pd.DataFrame:
+    """A place's budget over several years: £m by who decides and pot, total and £ per head."""
+    rows = []
+    for year in years or common_years(store):
+        b = place_budget(store, query, year, devolve)
+        by = b.lines.groupby("decided_by")["value"].sum()
+        pooled = b.lines.loc[b.lines["pot"] == "pooled", "value"].sum()
+        rows.append({"place": b.place, "name": b.name, "year": year,
+                     "council £m": by.get("council", 0.0) / 1e6, "devolved £m": by.get("devolved", 0.0) / 1e6,
+                     "central £m": by.get("central", 0.0) / 1e6, "pooled £m": pooled / 1e6,
+                     "total £m": b.total / 1e6, "population": b.population, "£ per head": b.total / b.population})
+    return pd.DataFrame(rows)
+
+
+def compare(store, queries: list[str], year: int, devolve: list[str] | None = None) -> pd.DataFrame:
+    """Per-head comparison of several places in one year, by source and who decides."""
+    return pd.concat([series(store, q, [year], devolve) for q in queries], ignore_index=True)

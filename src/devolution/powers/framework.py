@@ -1,0 +1,95 @@
+"""The English Devolution White Paper framework (``framework.yaml``) and "devolution by default".
+
+Three levels (Foundation, Mayoral, Established Mayoral strategic authority), each with the powers it
+adds and the criteria it requires. By default, every strategic authority gets every power its level
+allows from a date, whatever its deals said; the result says what changes against the deals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+import yaml
+
+from devolution.errors import DevolutionError
+from devolution.powers import deals as deals_module
+from devolution.powers.catalogue import powers
+
+FRAMEWORK_FILE = "framework.yaml"
+LEVEL_ORDER = ("foundation", "mayoral", "established")
+
+
+@lru_cache(maxsize=None)
+def framework() -> dict:
+    """The framework, checked: known powers, every level with requirements and references."""
+    raw = yaml.safe_load(resources.files("devolution.powers").joinpath(FRAMEWORK_FILE).read_text(encoding="utf-8"))
+    known = powers()
+    for name in LEVEL_ORDER:
+        level = raw["levels"].get(name)
+        if level is None:
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} is missing")
+        unknown = [p for p in level["powers"] if p not in known]
+        if unknown:
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r}: unknown power(s) {', '.join(unknown)}")
+        if not level.get("references"):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} has no references")
+    for key, parameter in raw["parameters"].items():
+        if not parameter.get("references"):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: parameter {key!r} has no references")
+    return raw
+
+
+def parameter(key: str):
+    return framework()["parameters"][key]["value"]
+
+
+def level_powers(level: str | None) -> list[str]:
+    """Every power a level allows (levels are cumulative); none below Foundation."""
+    if level is None:
+        return []
+    if level not in LEVEL_ORDER:
+        raise DevolutionError(f"unknown level {level!r}; expected one of {', '.join(LEVEL_ORDER)}")
+    out: list[str] = []
+    for name in LEVEL_ORDER[: LEVEL_ORDER.index(level) + 1]:
+        out += [p for p in framework()["levels"][name]["powers"] if p not in out]
+    return out
+
+
+def levels_table() -> pd.DataFrame:
+    rows = []
+    for name in LEVEL_ORDER:
+        level = framework()["levels"][name]
+        rows.append({"level": name, "label": level["label"], "who": level["who"],
+                     "adds_powers": ", ".join(level["powers"]), "requires": ", ".join(level["requires"]),
+                     "single_pot": bool(level.get("integrated_settlement", False)),
+                     "status": ", ".join(f"{k}: {v}" for k, v in level["status"].items()),
+                     "source": level["references"][0]["url"]})
+    return pd.DataFrame(rows)
+
+
+def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Devolution by default from 1 April of ``year``: each strategic authority in force, its level
+    (from the readiness criteria), each power its level allows, and whether that is new or already
+    held by a deal. One row per place and power."""
+    from devolution.powers.readiness import assess, strategic_authorities
+
+    on = dt.date(year, 4, 1)
+    rows = []
+    for place in strategic_authorities(places, year).itertuples():
+        result = assess(places, population, place.code, on)
+        held = deals_module.held(place.code, on)
+        for p in level_powers(result.level):
+            deal = held.get(p)
+            rows.append({"place": place.code, "name": place.name, "level": result.level, "power": p,
+                         "from": on.isoformat(),
+                         "change": "already held" if deal else "new by default",
+                         "by_deal": deal.id if deal else ""})
+        for p, deal in held.items():
+            if p not in level_powers(result.level):
+                rows.append({"place": place.code, "name": place.name, "level": result.level, "power": p,
+                             "from": deal.date.isoformat(), "change": "kept from deal (beyond its level)",
+                             "by_deal": deal.id})
+    return pd.DataFrame(rows, columns=["place", "name", "level", "power", "from", "change", "by_deal"])

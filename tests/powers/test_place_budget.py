@@ -1,0 +1,94 @@
+"""One Place, One Budget on the real data: Greater Manchester, a region, devolution conserves totals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from devolution.errors import DevolutionError
+from devolution.powers import budget as B
+from devolution.powers.catalogue import council_services, parse_powers
+
+GM = "E47000001"
+GM_BOROUGHS = [f"E0800000{i}" for i in range(1, 10)] + ["E08000010"]
+
+
+@pytest.fixture(scope="module")
+def gm_2017(loaded_store_path):
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as store:
+        return B.place_budget(store, GM, 2017)
+
+
+def test_common_years_are_where_outturn_cra_and_population_overlap(store):
+    assert B.common_years(store) == [2011, 2012, 2013, 2014, 2017]
+
+
+def test_greater_manchester_counts_ten_boroughs_and_the_combined_authority_once(gm_2017):
+    assert sorted(gm_2017.bodies["code"]) == sorted(GM_BOROUGHS + [GM])
+    assert (gm_2017.bodies["weight"] == 1.0).all()
+    assert sorted(gm_2017.areas["code"]) == sorted(GM_BOROUGHS)
+
+
+def test_greater_manchester_council_lines_equal_the_published_outturn(gm_2017, data_dir):
+    """Recomputed from the raw CSV (£ thousand): every service line of the 11 bodies, 2017-18.
+    Tolerance £1: the only arithmetic is the thousand-to-pound conversion."""
+    raw = pd.read_csv(data_dir / "revenue_outturn_key_lines_2010_11_to_2024_25.csv")
+    services = [m.removeprefix("nce_") for m in council_services()]
+    rows = raw[(raw["year"] == "2017-18") & raw["ons_code"].isin(GM_BOROUGHS + [GM]) & raw["variable"].isin(services)]
+    expected = pd.to_numeric(rows["value_gbp_thousands"], errors="coerce").sum() * 1e3
+    got = gm_2017.lines.loc[gm_2017.lines["source"] == "council", "value"].sum()
+    assert got == pytest.approx(expected, abs=1.0)
+    # the combined authority's transport spending (funded by the boroughs' levy) appears once, as devolved
+    ca = gm_2017.lines[(gm_2017.lines["body"] == "Greater Manchester") & (gm_2017.lines["line"] == "nce_highways_transport")]
+    assert len(ca) == 1 and ca["decided_by"].iloc[0] == "devolved"
+
+
+def test_a_region_gets_all_of_its_regions_central_identifiable_spending(store):
+    """Shares of a whole region sum to one, so the central lines equal CRA's region total (CG + PC)."""
+    b = B.place_budget(store, "North West", 2017)
+    cra = store.query("""SELECT sum(value) v FROM cra WHERE year = 2017 AND vintage = 2018 AND identifiable
+                         AND sector <> 'LG' AND department NOT LIKE 'Local Government%'
+                         AND region = 'ENGLAND_North West'""")["v"].iloc[0]
+    got = b.lines.loc[b.lines["source"] == "central", "value"].sum()
+    assert got == pytest.approx(cra, rel=1e-9)
+
+
+def test_greater_manchester_is_a_share_of_the_north_west(store, gm_2017):
+    region = B.place_budget(store, "North West", 2017)
+    central = lambda b: b.lines.loc[b.lines["source"] == "central", "value"].sum()  # noqa: E731
+    assert 0.3 < central(gm_2017) / central(region) < 0.45  # GM is ~39% of NW residents
+
+
+def test_devolving_powers_moves_money_without_changing_the_total(gm_2017):
+    moved = B.devolve_lines(gm_2017.lines, parse_powers("adult_skills,bus_franchising,employment_support"))
+    assert moved["value"].sum() == pytest.approx(gm_2017.lines["value"].sum(), rel=0, abs=1e-6)
+    before = gm_2017.lines.groupby("decided_by")["value"].sum()
+    after = moved.groupby("decided_by")["value"].sum()
+    shifted = gm_2017.lines.loc[(gm_2017.lines["source"] == "central")
+                                & gm_2017.lines["power"].isin(["adult_skills", "bus_franchising", "employment_support"]),
+                                "value"].sum()
+    assert shifted > 1e8  # the Skills Funding Agency line alone is well over £100m in GM
+    assert after["central"] == pytest.approx(before["central"] - shifted)
+    assert after["devolved"] == pytest.approx(before["devolved"] + shifted)
+    assert (moved.loc[moved["decided_by"] == "devolved", "pot"] == "pooled").sum() >= 1
+
+
+def test_devolving_everything_conserves_every_year(store):
+    plain = B.series(store, GM)
+    devolved = B.series(store, GM, devolve=parse_powers("all"))
+    assert len(plain) == 5
+    pd.testing.assert_series_equal(plain["total £m"], devolved["total £m"])
+    assert (devolved["central £m"] < plain["central £m"]).all()
+
+
+def test_per_head_comparison_across_places(store):
+    frame = B.compare(store, ["E47000001", "E47000007", "E47000004"], 2017)
+    assert list(frame["place"]) == ["E47000001", "E47000007", "E47000004"]
+    assert ((frame["£ per head"] > 5000) & (frame["£ per head"] < 15000)).all()
+
+
+def test_a_year_without_overlapping_data_is_refused(store):
+    with pytest.raises(DevolutionError, match="2015-16"):
+        B.place_budget(store, GM, 2015)
