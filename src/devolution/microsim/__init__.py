@@ -1,0 +1,2 @@
+"""Property-level council tax and business rates: synthetic stocks matched to official counts,
+partitioned Parquet, fused numba kernels with numpy twins, and a Dask runner."""
