@@ -1,0 +1,134 @@
+"""Base-year inputs of a projection, read from the store onto one ordering of councils.
+
+Councils: county, district, unitary, metropolitan, London borough and City of London councils in
+force in the boundary year (2023-24; no boundary changed in April 2024). Combined authorities and
+the GLA are not projected (their spending is largely passed through or precept-funded).
+
+- Spending: net current expenditure by service from Revenue Outturn in the base year (latest:
+  2024-25). A council that did not report is left out and listed with the reason.
+- Council tax: requirement (excluding parish precepts; counties have none) and tax base of the
+  latest year held (2023-24); Band D = requirement / tax base (rules.council_tax.band_d).
+- Population: ONS mid-year estimates; official subnational projections are not in the data, so
+  each place continues its own compound growth mid-2018 to mid-2023 (on 2023 boundaries), and age
+  bands (65+, 85+, 0-17) keep their mid-2023 shares. Mid-year ``y`` is used for financial year ``y``.
+- Children looked after: DfE count at 31 March of the latest year (upper-tier councils).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from devolution.errors import ScenarioError
+from devolution.places.crosswalk import DRIVERS, crosswalk, to_boundaries
+from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, in_force
+from devolution.rules.council_tax import band_d
+from devolution.years import year_label
+
+BOUNDARY_YEAR = 2023
+POPULATION_TREND = (2018, 2023)
+#: Councils with adult social care functions, which may levy the ASC precept.
+ASC_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
+SERVICES = {"adult_social_care": "nce_adult_social_care", "children": "nce_childrens_social_care"}
+TOTAL = "nce_total_service_expenditure"
+
+
+@dataclass
+class Inputs:
+    """One element per council, in ``codes`` order."""
+
+    base_year: int
+    codes: np.ndarray
+    places: pd.DataFrame                      # code, name, tier, tier_label, region, county_code
+    spending: dict[str, np.ndarray]           # adult_social_care, children, other (base year, £)
+    council_tax_year: int
+    council_tax: np.ndarray                   # £ in council_tax_year
+    tax_base: np.ndarray                      # Band D equivalents
+    band_d: np.ndarray
+    asc_authority: np.ndarray                 # bool
+    shire_district: np.ndarray                # bool
+    population_year: int
+    population: np.ndarray
+    population_growth: np.ndarray             # yearly compound growth, POPULATION_TREND
+    age_shares: dict[str, np.ndarray]         # 65_plus, 85_plus, 0_17 (mid-year shares)
+    children_looked_after: np.ndarray         # count (NaN for districts)
+    left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def n(self) -> int:
+        return len(self.codes)
+
+
+def outturn_years(store) -> tuple[int, int]:
+    """First and latest years of net current expenditure held: the base years a run can start from."""
+    row = store.query(f"SELECT min(year) AS a, max(year) AS b FROM observations WHERE measure = '{TOTAL}'")
+    return int(row["a"][0]), int(row["b"][0])
+
+
+def _latest(frame: pd.DataFrame, measure: str, year: int | None = None) -> tuple[pd.Series, int]:
+    rows = frame[frame["measure"] == measure]
+    year = int(rows["year"].max()) if year is None else year
+    return rows[rows["year"] == year].set_index("code")["value"], year
+
+
+def load_inputs(store, base_year: int) -> Inputs:
+    """Read and align everything a projection starts from (see the module docstring)."""
+    places = store.places()
+    councils = places[in_force(places, BOUNDARY_YEAR) & places["tier"].isin(COUNCIL_TIERS)].copy()
+    names = places.set_index("code")["name"]
+    councils["region"] = councils["region_code"].map(names)
+    councils["tier_label"] = councils["tier"].map(TIER_LABELS)
+    measures = [TOTAL, *SERVICES.values()]
+    spend = store.observations(measures, years=[base_year])
+    if spend.empty:
+        first, last = outturn_years(store)
+        raise ScenarioError(f"base_year: no outturn for {year_label(base_year)} (held: {year_label(first)} "
+                            f"to {year_label(last)})")
+    wide = spend.pivot_table(index="code", columns="measure", values="value")
+    reported = councils["code"].isin(wide.index[wide[TOTAL].notna()])
+    left = councils.loc[~reported, ["code", "name", "tier"]].assign(
+        reason=f"no Revenue Outturn return for {year_label(base_year)}")
+    councils = councils[reported].reset_index(drop=True)
+    codes = councils["code"].to_numpy()
+    w = wide.reindex(codes)
+    asc = w[SERVICES["adult_social_care"]].fillna(0.0).to_numpy()
+    children = w[SERVICES["children"]].fillna(0.0).to_numpy()
+    spending = {"adult_social_care": asc, "children": children, "other": w[TOTAL].to_numpy() - asc - children}
+
+    ct = store.observations(["council_tax_requirement_excl_parish", "council_tax_requirement_incl_parish", "tax_base"])
+    tax_base, ct_year = _latest(ct, "tax_base")
+    excl, _ = _latest(ct, "council_tax_requirement_excl_parish", ct_year)
+    incl, _ = _latest(ct, "council_tax_requirement_incl_parish", ct_year)
+    requirement = excl.reindex(codes).fillna(incl.reindex(codes)).to_numpy()   # counties: no parishes
+    base = tax_base.reindex(codes).to_numpy()
+
+    pop_rows = store.observations(["population", "population_65_plus", "population_85_plus", "population_0_17"])
+    pop_year = POPULATION_TREND[1]
+    walk = crosswalk(places, BOUNDARY_YEAR, store.observations(list(DRIVERS)))
+    total = pop_rows[pop_rows["measure"] == "population"][["code", "year", "value"]]
+    total = total[total["year"].isin(POPULATION_TREND) & total["code"].isin(walk["from_code"])]
+    moved = to_boundaries(total, walk).pivot(index="code", columns="year", values="value").reindex(codes)
+    then, now = moved[POPULATION_TREND[0]].to_numpy(), moved[POPULATION_TREND[1]].to_numpy()
+    growth = (now / then) ** (1.0 / (POPULATION_TREND[1] - POPULATION_TREND[0])) - 1.0
+    shares = {}
+    for band in ("65_plus", "85_plus", "0_17"):
+        count, _ = _latest(pop_rows, f"population_{band}", pop_year)
+        shares[band] = count.reindex(codes).to_numpy() / now
+    cla, _ = _latest(store.observations("cla_31_march"), "cla_31_march")
+
+    missing = {"council tax": np.isnan(requirement) | np.isnan(base),
+               "population": np.isnan(now) | np.isnan(then) | np.isnan(shares["65_plus"])}
+    for what, bad in missing.items():
+        if bad.any():
+            raise ScenarioError(f"no {what} for {', '.join(codes[bad][:5])} on {BOUNDARY_YEAR} boundaries")
+    tiers = councils["tier"].to_numpy()
+    return Inputs(
+        base_year=base_year, codes=codes,
+        places=councils[["code", "name", "tier", "tier_label", "region", "county_code"]],
+        spending=spending, council_tax_year=ct_year, council_tax=requirement, tax_base=base,
+        band_d=band_d(requirement, base), asc_authority=np.isin(tiers, ASC_TIERS),
+        shire_district=tiers == "shire_district", population_year=pop_year, population=now,
+        population_growth=growth, age_shares=shares, children_looked_after=cla.reindex(codes).to_numpy(),
+        left_out=left.reset_index(drop=True))

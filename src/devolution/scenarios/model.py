@@ -1,0 +1,292 @@
+"""The scenario file: one validated YAML format (pydantic, extra keys forbidden).
+
+A scenario names its years, its policy (parameter overrides from a year onward, deals) and,
+kept apart, its assumptions (inflation, growth, demand), each a number or a distribution for
+Monte Carlo. It may build on a named base scenario. Every problem is listed with its key path
+before anything runs (:func:`load`), never one at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional, Union
+
+import yaml
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
+                      model_validator)
+
+from devolution import parameters as parameters_module
+from devolution.errors import DevolutionError, ParameterError, ScenarioError
+from devolution.years import parse_year, parse_year_range, year_label
+
+#: The longest projection accepted: past this the stated trend methods mean little.
+MAX_YEARS = 30
+
+
+class ScenarioProblems(ScenarioError):
+    """Every problem in a scenario file, each with its key path (``assumptions.inflation.sd``)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source, self.problems = source, problems
+        listed = "; ".join(f"{path}: {message}" for path, message in problems)
+        word = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"scenario {source}: {len(problems)} {word}: {listed}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Distribution(_Strict):
+    """An uncertain rate: normal (mean, sd; optional low/high clip), triangular (low, mode, high)
+    or uniform (low, high). Rates are yearly shares (0.02 = 2% a year)."""
+
+    distribution: Literal["normal", "triangular", "uniform"]
+    mean: Optional[float] = None
+    sd: Optional[float] = None
+    low: Optional[float] = None
+    mode: Optional[float] = None
+    high: Optional[float] = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Distribution":
+        need = {"normal": ("mean", "sd"), "triangular": ("low", "mode", "high"), "uniform": ("low", "high")}
+        missing = [k for k in need[self.distribution] if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.distribution} distribution needs {', '.join(need[self.distribution])} "
+                             f"(missing {', '.join(missing)})")
+        if self.distribution == "normal" and self.sd <= 0:
+            raise ValueError(f"sd must be above 0, not {self.sd}")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode ({self.mode}) must lie between low ({self.low}) and high ({self.high})")
+        lowest = self.low if self.low is not None else (self.mean - 4 * self.sd)
+        if lowest <= -1:
+            raise ValueError(f"a yearly rate must stay above -1 (a fall of 100%); the lower bound here is {lowest:g} "
+                             f"(give low above -1{' or a smaller sd' if self.low is None else ''})")
+        return self
+
+    def central(self) -> float:
+        """The value a single central run uses: the mean, mode or midpoint."""
+        if self.distribution == "normal":
+            return float(min(max(self.mean, self.low if self.low is not None else -1e300),
+                             self.high if self.high is not None else 1e300))
+        if self.distribution == "triangular":
+            return float(self.mode)
+        return float((self.low + self.high) / 2)
+
+
+def _tag(value: Any) -> str:
+    """Which form a value takes, so an error names one form, not every form tried."""
+    if isinstance(value, dict):
+        return "distribution" if "distribution" in value else "by_place"
+    return "max" if isinstance(value, str) and value == "max" else "number"
+
+
+Rate = Annotated[Union[Annotated[float, Tag("number")], Annotated[Distribution, Tag("distribution")]],
+                 Discriminator(_tag)]
+
+
+def _check_rate(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= -1:
+        raise ValueError(f"a yearly rate must be above -1 (a fall of 100%), not {value}")
+    return value
+
+
+class ByPlace(_Strict):
+    """A rate for England with optional overrides by region (name or code) and by place (GSS code)."""
+
+    england: Rate = 0.0
+    regions: dict[str, Rate] = Field(default_factory=dict)
+    places: dict[str, Rate] = Field(default_factory=dict)
+
+    _rates = field_validator("england", mode="before")(_check_rate)
+
+
+class DemandGrowth(_Strict):
+    """Yearly growth in demand per head beyond the population drivers, by service group."""
+
+    adult_social_care: Rate = 0.0
+    children: Rate = 0.0
+    other: Rate = 0.0
+
+    _rates = field_validator("adult_social_care", "children", "other", mode="before")(_check_rate)
+
+
+class Assumptions(_Strict):
+    """Economic and demand assumptions, kept apart from policy (all yearly shares)."""
+
+    inflation: Rate = 0.02
+    wage_growth: Rate = 0.03
+    business_rates_growth: Annotated[Union[Annotated[ByPlace, Tag("by_place")], Annotated[float, Tag("number")],
+                                           Annotated[Distribution, Tag("distribution")]],
+                                     Discriminator(_tag)] = 0.0
+    council_tax_increase: Annotated[Union[Annotated[Literal["max"], Tag("max")], Annotated[float, Tag("number")],
+                                          Annotated[Distribution, Tag("distribution")]],
+                                    Discriminator(_tag)] = "max"
+    tax_base_growth: Rate = 0.01
+    population_growth_shift: Rate = 0.0
+    demand_growth: DemandGrowth = Field(default_factory=DemandGrowth)
+
+    _rates = field_validator("inflation", "wage_growth", "tax_base_growth", "population_growth_shift",
+                             mode="before")(_check_rate)
+
+
+class Deals(_Strict):
+    """Deals and devolution by default. Validated now; applied only when the powers package
+    provides a place-budget step (``devolution.powers``): until then a run says it was not applied."""
+
+    devolution_by_default: bool = False
+    pooled_budgets: list[str] = Field(default_factory=list)
+    settlement_years: Optional[int] = Field(default=None, ge=1, le=10)
+    places: list[str] = Field(default_factory=list)
+
+
+class Scenario(_Strict):
+    """A named scenario: years, policy (parameters, deals) and assumptions."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    base: Optional[str] = None
+    base_year: Union[int, str] = 2024
+    years: str
+    seed: int = Field(default=20250401, ge=0)
+    draws: int = Field(default=1000, ge=1, le=1_000_000)
+    parameters: dict[str, dict[Union[int, str], Any]] = Field(default_factory=dict)
+    deals: Deals = Field(default_factory=Deals)
+    assumptions: Assumptions = Field(default_factory=Assumptions)
+
+    @property
+    def first_year(self) -> int:
+        return parse_year(self.base_year)
+
+    @property
+    def projection_years(self) -> list[int]:
+        return parse_year_range(self.years)
+
+    def rates(self) -> dict[str, Any]:
+        """Every assumption by its key path, in a fixed order (the order draws are taken in)."""
+        a = self.assumptions
+        out = {"inflation": a.inflation, "wage_growth": a.wage_growth, "tax_base_growth": a.tax_base_growth,
+               "population_growth_shift": a.population_growth_shift,
+               "demand_growth.adult_social_care": a.demand_growth.adult_social_care,
+               "demand_growth.children": a.demand_growth.children, "demand_growth.other": a.demand_growth.other}
+        if a.council_tax_increase != "max":
+            out["council_tax_increase"] = a.council_tax_increase
+        return out
+
+
+# ------------------------------------------------------------------------------------ loading
+
+def _merge(base: dict, child: dict) -> dict:
+    """``child`` over ``base``, recursively for mappings (a scenario building on a named base)."""
+    out = dict(base)
+    for key, value in child.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScenarioError(f"scenario {path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"scenario {path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"scenario {path}: expected a mapping of keys (name, years, assumptions, ...)")
+    base = raw.get("base")
+    if not base:
+        return raw
+    candidates = [path.parent / base, path.parent / f"{base}.yaml"]
+    found = next((c.resolve() for c in candidates if c.is_file()), None)
+    if found is None:
+        raise ScenarioProblems(str(path), [("base", f"no scenario named {base!r} next to this file "
+                                                    f"(looked for {candidates[1].name})")])
+    if found in seen or found == path.resolve():
+        raise ScenarioProblems(str(path), [("base", f"{base!r} builds on itself (a loop of bases)")])
+    parent = _read(found, seen + (path.resolve(),))
+    parent.pop("name", None)
+    parent.pop("description", None)
+    return _merge(parent, raw)
+
+
+def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    problems = []
+    for error in exc.errors():
+        loc = [str(p) for p in error["loc"] if str(p) not in ("number", "distribution", "by_place", "max")]
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not part of the scenario format; see `devo scenario new`)"
+        problems.append((".".join(loc) or "(top)", message))
+    # a union reports each branch it tried: keep one message per path, the most specific first
+    seen, unique = set(), []
+    for path, message in sorted(problems, key=lambda p: ("Input should be" in p[1], p[0])):
+        if path not in seen:
+            seen.add(path)
+            unique.append((path, message))
+    return unique
+
+
+def check(raw: dict, source: str = "<scenario>", tree: parameters_module.ParameterTree | None = None,
+          data_years: tuple[int, int] | None = None) -> Scenario:
+    """A checked :class:`Scenario` from a mapping, or :class:`ScenarioProblems` listing every problem.
+
+    ``data_years``: the first and latest base years the store can start from (outturn years held);
+    when given, a base year outside them is a problem.
+    """
+    tree = tree or parameters_module.default()
+    problems: list[tuple[str, str]] = []
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems += _pydantic_problems(exc)
+        scenario = None
+    # checks pydantic cannot make alone: years, parameter paths and values against the tree
+    years: list[int] = []
+    try:
+        years = parse_year_range(str(raw.get("years", "")))
+    except DevolutionError as exc:
+        problems.append(("years", f"{exc} (expected e.g. 2025-26..2034-35)"))
+    try:
+        base_year = parse_year(raw.get("base_year", 2024))
+    except DevolutionError as exc:
+        problems.append(("base_year", str(exc)))
+        base_year = None
+    if years and base_year is not None:
+        if years[0] <= base_year:
+            problems.append(("years", f"projection years must start after base_year {year_label(base_year)} "
+                                      f"(they start {year_label(years[0])})"))
+        if len(years) > MAX_YEARS:
+            problems.append(("years", f"{len(years)} years is more than the {MAX_YEARS} a projection may run"))
+        if data_years and not data_years[0] <= base_year <= data_years[1]:
+            problems.append(("base_year", f"{year_label(base_year)} is outside the data: outturn is held for "
+                                          f"{year_label(data_years[0])} to {year_label(data_years[1])}"))
+    overrides = raw.get("parameters") or {}
+    if isinstance(overrides, dict):
+        for path, by_year in overrides.items():
+            try:
+                tree.with_overrides({str(path): by_year})
+            except ParameterError as exc:
+                message = str(exc)
+                if str(exc).startswith("unknown parameter"):
+                    message = f"unknown parameter (see `devo explain` or parameters/); {exc}"
+                problems.append((f"parameters.{path}", message))
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        raise ScenarioProblems(source, problems)
+    return scenario
+
+
+def load(path: Path | str, tree: parameters_module.ParameterTree | None = None,
+         data_years: tuple[int, int] | None = None) -> Scenario:
+    """Read, merge with its base, and check a scenario file (see :func:`check`)."""
+    path = Path(path)
+    return check(_read(path), str(path), tree, data_years)
+
+
+def tree_for(scenario: Scenario, tree: parameters_module.ParameterTree | None = None) -> parameters_module.ParameterTree:
+    """The parameter tree with the scenario's overrides applied from their years onward."""
+    tree = tree or parameters_module.default()
+    return tree.with_overrides(scenario.parameters) if scenario.parameters else tree

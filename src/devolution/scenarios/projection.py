@@ -1,0 +1,163 @@
+"""Projection: spending pressure, resources and the funding gap for every council, year and draw.
+
+Arrays carry a leading draws axis: ``draws x places x years`` (a central run has one draw). No
+loop runs over places or draws; the only loop is over years, for council tax, where each year's
+Band D starts from the last. Pressures and resources are explicit ordered lists of components
+(``PRESSURES`` here, ``RESOURCES`` in :mod:`devolution.scenarios.resources`): a reader follows the
+run top to bottom, and a new component is one more entry in one list.
+
+Funding gap = pressure - resources. In the base year resources are set equal to spending (councils
+set balanced budgets), so the gap is the pressure that grows faster than the resources after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from devolution.scenarios.inputs import Inputs
+
+
+@dataclass
+class Context:
+    """What every component reads: base inputs, sampled assumptions, parameters resolved by year."""
+
+    inputs: Inputs
+    samples: dict[str, np.ndarray]     # name -> (draws,) or (draws, places); see montecarlo.sample
+    limits: dict[str, np.ndarray]      # parameter values by year, from council_tax_year+1 to the last year
+    years: np.ndarray                  # projection years
+    memo: dict[str, np.ndarray] = field(default_factory=dict)
+
+    scratch: np.ndarray | None = None  # reused output buffer when only the gap is kept
+
+    def new(self) -> np.ndarray:
+        """An output array (draws, places, years) for a component: the shared scratch buffer in a
+        Monte Carlo run (each component's value is used up before the next is computed), else new.
+        Fresh memory of this size costs more to touch than to compute, so it is allocated once."""
+        if self.scratch is not None:
+            return self.scratch
+        return np.empty((self.draws, self.inputs.n, len(self.years)))
+
+    @property
+    def draws(self) -> int:
+        return max(np.shape(v)[0] for v in self.samples.values())
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Years since the base year, (1, 1, years)."""
+        return (self.years - self.inputs.base_year)[None, None, :].astype(np.float64)
+
+    def rate(self, name: str) -> np.ndarray:
+        """A national assumption as (draws, 1, 1)."""
+        return self.samples[name][:, None, None]
+
+    def population_index(self) -> np.ndarray:
+        """Population in each projection year over the base year's: (draws, places, years).
+
+        Each place's compound growth mid-2018 to mid-2023 continued, plus the scenario's shift."""
+        if "population_index" not in self.memo:
+            growth = 1.0 + self.inputs.population_growth[None, :, None] + self.rate("population_growth_shift")
+            self.memo["population_index"] = np.exp(np.log(growth) * self.steps)  # growth ** steps, faster
+        return self.memo["population_index"]
+
+    def age_band_index(self, band: str) -> np.ndarray:
+        """Population of an age band over its base-year value. Age bands keep their mid-2023
+        shares (no official projection by age is in the data), so this equals the total's index;
+        an age-specific projection replaces this one method."""
+        return self.population_index()
+
+
+# ------------------------------------------------------------------------------ pressures
+
+def adult_social_care(ctx: Context) -> np.ndarray:
+    """Base-year net spending x demand (65+ and 85+ residents, summed so the oldest count twice)
+    x (1 + wage growth) x (1 + demand growth per head), compounded from the base year."""
+    shares = ctx.inputs.age_shares
+    people = shares["65_plus"] + shares["85_plus"]
+    spending = ctx.inputs.spending["adult_social_care"]
+    cost = ((1.0 + ctx.rate("wage_growth")) * (1.0 + ctx.rate("demand_growth.adult_social_care"))) ** ctx.steps
+    old, oldest = ctx.age_band_index("65_plus"), ctx.age_band_index("85_plus")
+    if old is oldest:  # the same index (fixed shares): spare a pass over draws x places x years
+        return np.multiply(cost, spending[None, :, None] * old, out=ctx.new())
+    demand = ((shares["65_plus"] / people)[None, :, None] * old + (shares["85_plus"] / people)[None, :, None] * oldest)
+    return np.multiply(cost, spending[None, :, None] * demand, out=ctx.new())
+
+
+def children(ctx: Context) -> np.ndarray:
+    """Base-year net spending x children 0-17 x children looked after per child (growing with
+    children's demand growth) x (1 + inflation), compounded from the base year."""
+    cost = ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.children"))) ** ctx.steps
+    return np.multiply(cost, ctx.inputs.spending["children"][None, :, None] * ctx.age_band_index("0_17"),
+                       out=ctx.new())
+
+
+def other_services(ctx: Context) -> np.ndarray:
+    """Every other service: base-year net spending x population x (1 + inflation) x (1 + demand)."""
+    cost = ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.other"))) ** ctx.steps
+    return np.multiply(cost, ctx.inputs.spending["other"][None, :, None] * ctx.population_index(), out=ctx.new())
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    label: str
+    compute: Callable[[Context], np.ndarray]
+    status: str = "projected"          # or "placeholder: ..." until the rule that replaces it lands
+
+
+#: Spending pressure, in run order.
+PRESSURES: tuple[Component, ...] = (
+    Component("adult_social_care", "Adult social care", adult_social_care),
+    Component("children", "Children's social care", children),
+    Component("other_services", "Other services", other_services),
+)
+
+
+def children_looked_after(ctx: Context) -> np.ndarray:
+    """Projected children looked after (reported, not costed separately): latest count x children
+    0-17 index x (1 + children's demand growth) compounded."""
+    growth = (1.0 + ctx.rate("demand_growth.children")) ** ctx.steps
+    return ctx.inputs.children_looked_after[None, :, None] * ctx.age_band_index("0_17") * growth
+
+
+def run(ctx: Context, detail: bool = True) -> dict[str, np.ndarray]:
+    """Every component, then pressure, resources and the gap, each (draws, places, years).
+
+    ``detail=False`` keeps only ``gap`` (Monte Carlo: one big array, not one per component)."""
+    from devolution.scenarios.resources import RESOURCES
+
+    out: dict[str, np.ndarray] = {}
+    pressure = None
+    if not detail:
+        pressure = np.zeros((ctx.draws, ctx.inputs.n, len(ctx.years)))
+        ctx.scratch = np.empty_like(pressure)
+    for component in PRESSURES:
+        value = component.compute(ctx)
+        if detail:
+            out[component.name] = value
+            pressure = value.copy() if pressure is None else pressure + value
+        else:
+            np.add(pressure, value, out=pressure)
+    gap = pressure
+    resources = None
+    for component in RESOURCES:
+        value = component.compute(ctx)
+        if detail:
+            out[component.name] = value
+            resources = np.broadcast_to(value, pressure.shape).copy() if resources is None else resources + value
+        else:
+            np.subtract(gap, value, out=gap)
+    ctx.scratch = None
+    if detail:
+        out["pressure"] = pressure
+        out["resources"] = resources
+        out["gap"] = pressure - resources
+        out["population"] = ctx.inputs.population[None, :, None] * (
+            (1.0 + ctx.inputs.population_growth[None, :, None] + ctx.rate("population_growth_shift"))
+            ** (ctx.years - ctx.inputs.population_year)[None, None, :])
+        out["children_looked_after"] = children_looked_after(ctx)
+    else:
+        out["gap"] = gap
+    return out

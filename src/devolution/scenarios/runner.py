@@ -1,0 +1,144 @@
+"""Run a scenario: check it against the data, resolve its parameters by year, project a central
+run (every component) and a Monte Carlo run (the gap's percentiles), and keep the resolved values
+with the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from devolution import parameters as parameters_module
+from devolution.scenarios import model
+from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
+from devolution.scenarios.montecarlo import PERCENTILES, percentiles, sample
+from devolution.scenarios.projection import PRESSURES, Context, run as project
+from devolution.scenarios.resources import RESOURCES
+from devolution.years import year_label
+
+LIMITS = {"core_limit": "council_tax.referendum.core_limit", "asc_limit": "council_tax.referendum.asc_limit",
+          "shire_district_cash_limit": "council_tax.referendum.shire_district_cash_limit"}
+
+
+@dataclass
+class Result:
+    scenario: model.Scenario
+    inputs: Inputs
+    years: np.ndarray
+    central: pd.DataFrame          # code, year, component, value (central run, £ cash)
+    gap: pd.DataFrame              # code, year, p5 .. p95 (Monte Carlo, £ cash)
+    england: pd.DataFrame          # year, p5 .. p95 of England's gap, and central
+    resolved: pd.DataFrame         # year, parameter, value: every policy value the run used
+    draws: int
+    notes: list[str] = field(default_factory=list)
+
+
+def load(path: Path | str, store) -> model.Scenario:
+    """Load a scenario file and check it against the store (base year held, regions and places known)."""
+    scenario = model.load(path, data_years=outturn_years(store))
+    check_places(scenario, store, str(path))
+    return scenario
+
+
+def check_places(scenario: model.Scenario, store, source: str) -> None:
+    growth = scenario.assumptions.business_rates_growth
+    if not isinstance(growth, model.ByPlace):
+        return
+    places = store.places()
+    regions = set(places.loc[places["tier"] == "region", "name"]) | set(places.loc[places["tier"] == "region", "code"])
+    problems = [(f"assumptions.business_rates_growth.regions.{r}", f"unknown region (expected one of "
+                 f"{', '.join(sorted(places.loc[places['tier'] == 'region', 'name']))})")
+                for r in growth.regions if r not in regions]
+    problems += [(f"assumptions.business_rates_growth.places.{c}", "unknown place code (give a council's GSS code)")
+                 for c in growth.places if c not in set(places["code"])]
+    if problems:
+        raise model.ScenarioProblems(source, problems)
+
+
+def context(scenario: model.Scenario, inputs: Inputs, draws: int, central: bool = False,
+            tree: parameters_module.ParameterTree | None = None) -> tuple[Context, pd.DataFrame]:
+    """The run's context and its resolved parameter values (one row per year and parameter)."""
+    tree = model.tree_for(scenario, tree)
+    years = np.array(scenario.projection_years)
+    span = range(inputs.council_tax_year + 1, int(years[-1]) + 1)
+    limits, rows = {}, []
+    for key, path in LIMITS.items():
+        values = [tree.value(path, y) for y in span]
+        limits[key] = np.array([np.nan if v is None else float(v) for v in values])
+        rows += [{"year": year_label(y), "parameter": path, "value": v,
+                  "status": tree.parameter(path).status} for y, v in zip(span, values)]
+    region_codes = inputs.places["region"].to_numpy()
+    samples = sample(scenario, region_codes, inputs.codes, draws, central=central)
+    return Context(inputs=inputs, samples=samples, limits=limits, years=years), pd.DataFrame(rows)
+
+
+#: Draws computed together: blocks this size stay in cache (fresh memory of draws x places x
+#: years costs more to touch than to compute). The same blocks are Dask's partitions.
+BLOCK = 256
+
+
+def block(ctx: Context, start: int, stop: int) -> Context:
+    """The context for draws ``start:stop`` (numbers, shape (1,), are shared)."""
+    samples = {k: (v[start:stop] if len(v) > 1 else v) for k, v in ctx.samples.items()}
+    return Context(inputs=ctx.inputs, samples=samples, limits=ctx.limits, years=ctx.years)
+
+
+def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int = BLOCK) -> np.ndarray:
+    """The funding gap for every draw: (draws, places, years), £ cash. Draws are taken once, up
+    front; the projection runs over blocks of draws (vectorised within each block)."""
+    ctx, _ = context(scenario, inputs, draws)
+    held = np.empty((inputs.n, len(ctx.years), draws))  # draws last in memory: percentiles sort along it
+    for start in range(0, draws, block_size):
+        stop = min(start + block_size, draws)
+        held[:, :, start:stop] = np.moveaxis(project(block(ctx, start, stop), detail=False)["gap"], 0, -1)
+    return np.moveaxis(held, -1, 0)
+
+
+def _long(codes: np.ndarray, years: np.ndarray, values: np.ndarray, name: str) -> pd.DataFrame:
+    return pd.DataFrame({"code": np.repeat(codes, len(years)), "year": np.tile(years, len(codes)),
+                         "component": name, "value": values.ravel()})
+
+
+def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Inputs | None = None) -> Result:
+    inputs = inputs or load_inputs(store, scenario.first_year)
+    draws = draws or scenario.draws
+    ctx, resolved = context(scenario, inputs, 1, central=True)
+    central = project(ctx)
+    years = ctx.years
+    shape = (inputs.n, len(years))
+    frames = [_long(inputs.codes, years, np.broadcast_to(central[name][0], shape), name) for name in central]
+    gap = simulate(scenario, inputs, draws)
+    q = percentiles(gap)
+    gap_table = pd.DataFrame({"code": np.repeat(inputs.codes, len(years)), "year": np.tile(years, inputs.n),
+                              **{f"p{p}": q[i].ravel() for i, p in enumerate(PERCENTILES)}})
+    qe = percentiles(gap.sum(axis=1))
+    england = pd.DataFrame({"year": years, **{f"p{p}": qe[i] for i, p in enumerate(PERCENTILES)},
+                            "central": central["gap"][0].sum(axis=0)})
+    notes = notes_for(scenario, inputs, draws)
+    return Result(scenario=scenario, inputs=inputs, years=years, central=pd.concat(frames, ignore_index=True),
+                  gap=gap_table, england=england, resolved=resolved, draws=draws, notes=notes)
+
+
+def notes_for(scenario: model.Scenario, inputs: Inputs, draws: int) -> list[str]:
+    notes = [
+        f"Base year {year_label(inputs.base_year)}: Revenue Outturn net current expenditure for {inputs.n} councils; "
+        f"{len(inputs.left_out)} that did not report are left out (listed).",
+        f"Council tax from {year_label(inputs.council_tax_year)} (latest held), raised each year by the policy "
+        f"({scenario.assumptions.council_tax_increase!r}) within the referendum ceiling; a parameter's last value "
+        f"stays in force in later years.",
+        "Population: each place's compound growth mid-2018 to mid-2023 continued; age bands keep their mid-2023 "
+        "shares (ONS subnational projections are not in the data).",
+        f"Monte Carlo: {draws:,} draws, seed {scenario.seed}; each draw holds its rates for every year.",
+        "All amounts in cash (nominal) pounds.",
+    ]
+    notes += [f"{c.label}: {c.status}" for c in (*PRESSURES, *RESOURCES) if c.status != "projected"]
+    deals = scenario.deals
+    if deals.devolution_by_default or deals.pooled_budgets or deals.settlement_years or deals.places:
+        notes.append("deals: validated but NOT applied: the powers package does not yet provide a place-budget "
+                     "step for projections.")
+    if not isinstance(scenario.assumptions.business_rates_growth, float) or scenario.assumptions.business_rates_growth:
+        notes.append("business_rates_growth: sampled but not used until the retained business rates component "
+                     "(Rules II) replaces the placeholder.")
+    return notes
