@@ -771,5 +771,283 @@ def settlement_command(
                         "data: levy and safety net need --inputs. See docs/settlement.md.[/]")
 
 
+# ---------------------------------------------------------------------------------- microsim
+
+microsim_app = typer.Typer(help="Property-level council tax: synthetic stocks, reforms, national runs.",
+                           no_args_is_help=True)
+app.add_typer(microsim_app, name="microsim")
+
+
+@microsim_app.command("build")
+@friendly
+def microsim_build(
+    out: Path = typer.Argument(..., help="Folder for the stock (dwellings/ and hereditaments/ under it)."),
+    year: int = typer.Option(2022, "--year", help="Year of the dwellings-by-band counts (2022 is the latest)."),
+    hereditaments: bool = typer.Option(True, "--hereditaments/--no-hereditaments",
+                                       help="Also write the synthetic non-domestic stock."),
+):
+    """Build the synthetic national stock from the store and write it as Parquet, one folder per
+    billing authority. Dwellings match every authority's published count in every band exactly.
+
+    Examples:
+
+        devo microsim build build/stock
+
+        devo microsim build build/stock --year 2019 --no-hereditaments
+    """
+    import numpy as np
+
+    from devolution.microsim import partitions, stock as stocks
+    from devolution.store import Store
+
+    with Store(read_only=True) as store:
+        dwellings = stocks.dwellings_from_store(store, year)
+    partitions.write_dwellings(dwellings, out / "dwellings")
+    rows = [("dwellings", len(dwellings), len(dwellings.codes))]
+    if hereditaments:
+        heredits = stocks.hereditaments_for(dwellings.codes, np.diff(dwellings.offsets))
+        partitions.write_hereditaments(heredits, out / "hereditaments")
+        rows.append(("hereditaments", len(heredits), len(heredits.codes)))
+    import pandas as pd
+
+    show(pd.DataFrame(rows, columns=["stock", "rows", "billing_authorities"]), Format.table,
+         title=f"Wrote {out} ({year})")
+
+
+@microsim_app.command("run")
+@friendly
+def microsim_run(
+    stock_dir: Path = typer.Argument(..., help="Folder written by `devo microsim build`."),
+    year: int = typer.Option(2022, "--year", help="Year of the Band D charges and parameters."),
+    single_person: Optional[float] = typer.Option(None, "--single-person", help="Single person discount share."),
+    ratios: Optional[str] = typer.Option(None, "--ratios", help="Eight band proportions, e.g. 6/9,7/9,8/9,1,11/9,13/9,15/9,2."),
+    new_band: Optional[list[str]] = typer.Option(None, "--new-band", help="RATIO:SHARE of band H (repeatable)."),
+    dask: bool = typer.Option(False, "--dask", help="Run on Dask (a LocalCluster unless --scheduler)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
+    top: int = typer.Option(20, "--top", help="Rows shown (largest yield change first); 0 for all."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Run a council tax reform on every dwelling and compare each billing authority with the
+    baseline: tax base (Band D equivalents), yield at today's Band D, and the Band D that would
+    raise today's yield. The reform applies from --year onward.
+
+    Examples:
+
+        devo microsim run build/stock --single-person 0.30
+
+        devo microsim run build/stock --new-band 21/9:0.4 --new-band 24/9:0.2 --top 0
+
+        devo microsim run build/stock --single-person 0.2 --scheduler tcp://10.0.0.5:8786
+    """
+    from devolution.microsim import partitions, run
+    from devolution.microsim.reforms import reform_from_options
+    from devolution.store import Store
+
+    reform = reform_from_options(year, single_person, ratios, new_band)
+    root = stock_dir / "dwellings"
+    codes = partitions.partition_codes(root)
+    with Store(read_only=True) as store:
+        band_d = run.band_d_for(store, codes, year)
+    if dask or scheduler:
+        from devolution.microsim.distributed import council_tax_on_dask
+
+        base = council_tax_on_dask(root, dict(zip(codes, band_d)), year, scheduler=scheduler)
+        new = council_tax_on_dask(root, dict(zip(codes, band_d)), year, reform, scheduler=scheduler)
+        frame = run.comparison_from_sums(base, new)
+    else:
+        frame = run.compare(partitions.read_dwellings(root, codes, year), band_d, year, reform)
+    frame = frame.sort_values("yield_change", key=abs, ascending=False)
+    show(frame.head(top) if top else frame, fmt, title=f"{reform.name} vs baseline, {year} (£; tax base in Band D equivalents; "
+                                                           f"synthetic stock, see docs/microsim.md)")
+
+
+# ---------------------------------------------------------------------------------- scenarios
+scenario_app = typer.Typer(help="Scenarios: projections of the funding gap with uncertainty, and "
+                                "winners and losers against a baseline.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+
+def _scenario_store():
+    from devolution.store import Store
+
+    return Store(read_only=True)
+
+
+@scenario_app.command("new")
+@friendly
+def scenario_new(
+    path: Path = typer.Argument(..., help="File to write (e.g. my-scenario.yaml)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+):
+    """Write a commented scenario template.
+
+    Example: `devo scenario new rates.yaml` then edit it and `devo scenario validate rates.yaml`.
+    """
+    from devolution.scenarios.template import render
+
+    if path.exists() and not force:
+        raise DevolutionError(f"{path} exists: give another name or --force")
+    path.write_text(render(path.stem), encoding="utf-8")
+    console().print(f"wrote {path}")
+
+
+@scenario_app.command("validate")
+@friendly
+def scenario_validate(file: Path = typer.Argument(..., help="Scenario YAML file.")):
+    """Check a scenario file: every problem is listed with its key path.
+
+    Checked against the parameters and, when a store is loaded, the years and places held.
+    Example: `devo scenario validate examples/scenarios/devolution.yaml`
+    """
+    from devolution.scenarios import model, runner
+
+    store = _scenario_store()
+    if store.path.exists():
+        with store:
+            scenario = runner.load(file, store)
+    else:
+        scenario = model.load(file)
+    years = scenario.projection_years
+    from devolution.years import year_label
+
+    console().print(f"{file}: valid scenario {scenario.name!r}, {len(years)} years "
+                    f"{year_label(years[0])}..{year_label(years[-1])}, {scenario.draws:,} draws, "
+                    f"seed {scenario.seed}", soft_wrap=True, highlight=False)
+
+
+@scenario_app.command("run")
+@friendly
+def scenario_run(
+    file: Path = typer.Argument(..., help="Scenario YAML file."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws (default: the file's)."),
+    place: Optional[str] = typer.Option(None, "--place", help="Show one place's gap (GSS code or name)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write an HTML page with fan charts."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Project the funding gap (pressure minus resources) with percentiles over the draws.
+
+    Prints England's gap by year (£m); `--place` prints one council's.
+    Example: `devo scenario run examples/scenarios/baseline.yaml --draws 5000 --place Leeds --out gap.html`
+    """
+    from devolution.places.register import resolve
+    from devolution.scenarios import runner
+    from devolution.years import year_label
+
+    with _scenario_store() as store:
+        scenario = runner.load(file, store)
+        result = runner.run(scenario, store, draws=draws)
+        code = resolve(store.places(), place)["code"] if place else None
+    rows = result.england if code is None else result.gap[result.gap["code"] == code]
+    if code is not None and rows.empty:
+        raise DevolutionError(f"{place}: not among the councils projected (see the left-out list)")
+    table = rows.drop(columns=[c for c in ("code",) if c in rows]).copy()
+    table["year"] = table["year"].map(year_label)
+    for column in table.columns[1:]:
+        table[column] = (table[column] / 1e6).round(2)
+    title = f"{scenario.name}: funding gap, £m cash ({'England' if code is None else code})"
+    show(table, fmt, title=title)
+    if fmt is Format.table:
+        for note in result.notes:
+            console().print(f"[dim]- {note}[/]", highlight=False, soft_wrap=True)
+    if out:
+        from devolution.report.scenario import fan_chart, write_page
+
+        charts = [fan_chart(result)] + ([fan_chart(result, code)] if code else [])
+        write_page(out, title, charts, [("Councils left out", result.inputs.left_out),
+                                        ("Parameters used", result.resolved)], result.notes)
+        console().print(f"wrote {out}")
+
+
+class ScenarioGrouping(str, Enum):
+    place = "place"
+    region = "region"
+    type = "type"
+    deprivation = "deprivation"
+
+
+@scenario_app.command("compare")
+@friendly
+def scenario_compare(
+    baseline: Path = typer.Argument(..., help="Baseline scenario file."),
+    scenario: Path = typer.Argument(..., help="Scenario file to compare with it."),
+    year: Optional[str] = typer.Option(None, "--year", help="Year compared (default: the last projected)."),
+    by: ScenarioGrouping = typer.Option(ScenarioGrouping.region, "--by",
+                                        help="place, region, type or deprivation (IMD 2025 decile)."),
+    place: Optional[str] = typer.Option(None, "--place", help="Place for the waterfall chart in --out."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write an HTML page with the charts."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Winners and losers: the change in funding gap of SCENARIO against BASELINE (central runs).
+
+    Example: `devo scenario compare examples/scenarios/baseline.yaml examples/scenarios/devolution.yaml --by deprivation`
+    """
+    from devolution.places.register import resolve
+    from devolution.scenarios import compare, runner
+    from devolution.years import parse_year, year_label
+
+    with _scenario_store() as store:
+        a, b = runner.load(baseline, store), runner.load(scenario, store)
+        ra, rb = runner.run(a, store, draws=1), runner.run(b, store, draws=1)
+        when = parse_year(year) if year else int(rb.years[-1])
+        if when not in set(ra.years) or when not in set(rb.years):
+            raise DevolutionError(f"--year {year_label(when)} is not projected by both scenarios")
+        table = compare.by_place(ra, rb, when, store)
+        code = resolve(store.places(), place)["code"] if place else None
+    column = {"place": None, "region": "region", "type": "tier_label", "deprivation": "imd2025_decile"}[by.value]
+    if column is None:
+        shown = table[["code", "name", "tier_label", "region", "imd2025_decile", "gap_baseline", "gap_scenario",
+                       "change", "change_per_head", "outcome"]]
+    else:
+        shown = compare.by_group(table, column)
+    show(shown.round(2), fmt, title=f"{b.name} against {a.name}, {year_label(when)} (£ cash)")
+    if out:
+        from devolution.report.scenario import distribution, waterfall, write_page
+
+        charts = [distribution(table, "Change in funding gap per head, every council")]
+        if code:
+            name = table.set_index("code")["name"].get(code, code)
+            charts.insert(0, waterfall(compare.components(ra, rb, when, code), f"{name}: from baseline to scenario"))
+        write_page(out, f"{b.name} against {a.name}", charts, [("Every council", table)], rb.notes)
+        console().print(f"wrote {out}")
+
+
+# ---------------------------------------------------------------------------------- web
+
+@app.command("serve")
+@friendly
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    submissions: Optional[Path] = typer.Option(None, "--submissions", help="SQLite file for budget submissions "
+                                               "(default: DEVOLUTION_SUBMISSIONS, else submissions.sqlite next to the store)."),
+):
+    """Serve the dashboard, the open API and the resident budget simulator.
+
+    The store (DEVOLUTION_STORE) is opened read-only; submissions go to their own small file.
+    Set DEVOLUTION_ADMIN_PASSWORD to see the simulator's results at /simulator/results.
+
+    Examples:
+
+        devo serve
+
+        devo serve --port 8080 --submissions /var/lib/devolution/submissions.sqlite
+    """
+    import os
+
+    from devolution import config
+    from devolution.errors import StoreError
+
+    if not config.store_path().exists():
+        raise StoreError(f"no store at {config.store_path()}: run `devo data load` first")
+    if submissions is not None:
+        os.environ["DEVOLUTION_SUBMISSIONS"] = str(submissions)
+    elif not os.environ.get("DEVOLUTION_SUBMISSIONS"):
+        os.environ["DEVOLUTION_SUBMISSIONS"] = str(config.store_path().with_name("submissions.sqlite"))
+    console().print(f"devolution on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop)")
+    from devolution.web.app import serve
+
+    serve(host=host, port=port)
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -1,0 +1,94 @@
+"""Figures the pages show, fetched through the Python API: a measure for every place of the map's
+boundaries in a year, in total or per resident (ONS mid-year population of the same year, or the
+nearest year held, by the rule of ``devolution.analysis.per_head``), and a place's peers.
+
+The per-resident division belongs in ``devolution.analysis`` (an ``api.per_head`` function); it is
+here, as the one plain division the web layer does, until that exists.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from devolution import api
+from devolution.analysis.per_head import DENOMINATORS, substitution_note, year_used
+from devolution.analysis.overview import BOUNDARY_YEAR
+from devolution.places.crosswalk import to_boundaries
+from devolution.places.register import COUNCIL_TIERS
+from devolution.web.state import AppState
+
+#: Units that make sense per resident (money and counts); others (Band D, rates, scores) are shown as held.
+PER_HEAD_UNITS = {"GBP", "persons", "dwellings", "children"}
+
+
+#: Money measures that are amounts per Band D dwelling (or mixed), so never divided by residents.
+NOT_PER_HEAD = {"band_d_excl_parish", "band_d_incl_parish", "band_d_area_total", "adult_social_care_precept"}
+
+
+ADDITIVE_UNITS = {"GBP", "persons", "dwellings", "children", "band_d_equivalents"}
+
+
+def additive(state: AppState, measure: str) -> bool:
+    """Whether the measure adds up over places (totals of money or counts)."""
+    unit = state.measures().set_index("measure").loc[measure, "unit"]
+    return unit in ADDITIVE_UNITS and measure not in NOT_PER_HEAD
+
+
+def on_boundaries(state: AppState, measure: str) -> pd.DataFrame:
+    """``code, name, tier, year, value`` for councils on the map's boundaries (BOUNDARY_YEAR, the
+    way the England overview does it): merged councils summed, split ones shared out."""
+    def build(store) -> pd.DataFrame:
+        places = state.places()
+        councils = set(places.loc[places["tier"].isin(COUNCIL_TIERS), "code"])
+        long = api.series(measure, wide=False, store=store)
+        long = long[long["code"].isin(councils)][["code", "year", "value"]]
+        if not additive(state, measure):  # a rate or an amount per dwelling is not summed over merged places
+            return long.merge(places[["code", "name", "tier"]], on="code", how="left")[
+                ["code", "name", "tier", "year", "value"]]
+        walk = state.cached(("crosswalk", BOUNDARY_YEAR), lambda s: api.crosswalk(BOUNDARY_YEAR, store=s))
+        moved = to_boundaries(long, walk)
+        return moved.merge(places[["code", "name", "tier"]], on="code", how="left")[
+            ["code", "name", "tier", "year", "value"]]
+
+    return state.cached(("on_boundaries", measure), build)
+
+
+def years_of(state: AppState, measure: str) -> list[int]:
+    return sorted(int(y) for y in on_boundaries(state, measure)["year"].unique())
+
+
+def map_values(state: AppState, measure: str, year: int, per_resident: bool) -> tuple[pd.DataFrame, dict]:
+    """The measure in ``year`` for every place; ``meta`` says the unit and any substitution."""
+    unit = state.measures().set_index("measure").loc[measure, "unit"]
+    rows = on_boundaries(state, measure)
+    rows = rows[rows["year"] == year][["code", "name", "tier", "value"]].copy()
+    meta = {"measure": measure, "year": year, "unit": unit, "per": "total", "notes": []}
+    if per_resident and unit in PER_HEAD_UNITS and additive(state, measure) and measure != "population":
+        population = on_boundaries(state, "population")
+        used = year_used(sorted(int(y) for y in population["year"].unique()), year)
+        people = population[population["year"] == used].set_index("code")["value"]
+        rows["population"] = rows["code"].map(people)
+        rows["value"] = rows["value"] / rows["population"]
+        rows = rows[rows["population"].notna()]
+        meta.update(per="resident", unit=f"{unit} per resident", population_year=used)
+        note = substitution_note(DENOMINATORS["resident"], year, used)
+        if note:
+            meta["notes"].append(note)
+    return rows.reset_index(drop=True), meta
+
+
+def display(value: float | None, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "no figure"
+    if unit.startswith("GBP"):
+        return f"£{value:,.2f}{unit[3:]}" if abs(value) < 100 else f"£{value:,.0f}{unit[3:]}"
+    return f"{value:,.3g} {unit}" if abs(value) < 10 else f"{value:,.0f} {unit}"
+
+
+def peers(state: AppState, code: str) -> pd.DataFrame:
+    """Current places of the same tier and region as ``code`` (itself included)."""
+    places = state.places()
+    place = places.set_index("code").loc[code]
+    same = places[(places["tier"] == place["tier"]) & (places["region_code"] == place["region_code"])
+                  & places["current"].astype(bool)]
+    return same[["code", "name", "tier"]].reset_index(drop=True)

@@ -1,0 +1,71 @@
+"""Tables out of the API: JSON (with paging) or CSV (``?format=csv`` or a ``.csv`` suffix)."""
+
+from __future__ import annotations
+
+import json
+import math
+from enum import Enum
+
+import pandas as pd
+from fastapi import Query
+from fastapi.responses import JSONResponse, Response
+
+MAX_LIMIT = 5000
+
+
+class Format(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+class Page:
+    """``limit`` and ``offset`` query parameters, checked by FastAPI (1..5000, 0 or more)."""
+
+    def __init__(self, limit: int = Query(500, ge=1, le=MAX_LIMIT, description="Rows per page."),
+                 offset: int = Query(0, ge=0, le=10_000_000, description="Rows to skip.")):
+        self.limit, self.offset = limit, offset
+
+
+def clean(value):
+    """JSON-safe scalars: NaN and infinities become null, numpy types become Python ones."""
+    if value is None:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item"):
+        return clean(value.item())
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    columns = [str(c) for c in frame.columns]
+    return [{c: clean(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+
+
+def table(frame: pd.DataFrame, fmt: Format = Format.json, page: Page | None = None,
+          meta: dict | None = None, filename: str = "table") -> Response:
+    """One table as a paged JSON document or a CSV download (CSV is never paged)."""
+    if fmt is Format.csv:
+        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'inline; filename="{filename}.csv"'})
+    total = len(frame)
+    if page is not None:
+        frame = frame.iloc[page.offset:page.offset + page.limit]
+    body = {**(meta or {}), "total": total, "offset": page.offset if page else 0,
+            "limit": page.limit if page else total, "rows": records(frame)}
+    return JSONResponse(body)
+
+
+def dumps(value) -> str:
+    """JSON for embedding in a page (``</`` escaped so it cannot close a script tag)."""
+    return json.dumps(value, default=clean).replace("</", "<\\/")
+
+
+def split_suffix(name: str) -> tuple[str, Format | None]:
+    """``"E06000001.csv"`` -> ``("E06000001", Format.csv)``; no suffix -> ``(name, None)``."""
+    for fmt in Format:
+        if name.endswith("." + fmt.value):
+            return name[: -len(fmt.value) - 1], fmt
+    return name, None

@@ -1,0 +1,99 @@
+"""The England map: any measure (per resident where it is money or a count) by place, with a year
+slider; clicking a place opens its page. ``/`` is the page, ``/map.json`` its twin."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from devolution.web import charts
+from devolution.web.figures import display, map_values, years_of
+from devolution.web.formats import Format, Page, records, table
+from devolution.web.routers import data, measure_name
+from devolution.web.state import AppState
+from devolution.years import year_label
+
+router = APIRouter(tags=["map"])
+DEFAULT_MEASURE = "nce_total_service_expenditure"
+
+
+def map_document(state: AppState, measure: str, year: Optional[int], per_resident: bool) -> dict:
+    measure = measure_name(state, measure)
+    years = years_of(state, measure)
+    if not years:
+        raise HTTPException(404, f"{measure} has no values on the map's boundaries")
+    year = years[-1] if year is None else year
+    if year not in years:
+        raise HTTPException(404, f"{measure} is held for {year_label(years[0])} to {year_label(years[-1])}, "
+                                 f"not {year_label(year) if 1000 <= year <= 9998 else year}")
+    rows, meta = map_values(state, measure, year, per_resident)
+    rows["display"] = [display(v, meta["unit"]) for v in rows["value"]]
+    description = state.measures().set_index("measure").loc[measure, "description"]
+    title = f"{description}, {year_label(year)}" + (" (per resident)" if meta["per"] == "resident" else "")
+    values = records(rows)
+    return {**meta, "label": year_label(year), "years": years, "title": title, "values": values,
+            "spec": charts.choropleth(values, title, meta["unit"])}
+
+
+@router.get("/", include_in_schema=False)
+def map_page(request: Request, state: AppState = Depends(data)):
+    from devolution.web.app import templates
+
+    measures = state.measures()
+    return templates.TemplateResponse(request, "map.html", {
+        "measures": measures[["measure", "description", "unit"]].to_dict("records"), "default": DEFAULT_MEASURE})
+
+
+@router.get("/map.json", summary="The map's data and Vega-Lite spec for a measure and year")
+def map_json(state: AppState = Depends(data),
+             measure: str = Query(DEFAULT_MEASURE, max_length=80, description="A measure from /api/measures."),
+             year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year (2024 = 2024-25); latest if omitted."),
+             per: str = Query("resident", pattern="^(resident|total)$", description="resident or total.")):
+    return state.cached(("map_response", measure, year, per),
+                        lambda _: JSONResponse(map_document(state, measure, year, per == "resident")))
+
+
+@router.get("/api/map/{measure}", summary="A measure for every place on the map's boundaries in a year")
+def map_table(measure: str, state: AppState = Depends(data), page: Page = Depends(),
+              year: Optional[int] = Query(None, ge=1990, le=2100),
+              per: str = Query("resident", pattern="^(resident|total)$"), format: Format = Format.json):
+    name, _, suffix = measure.partition(".")
+    fmt = Format.csv if suffix == "csv" else format
+    document = map_document(state, name, year, per == "resident")
+    import pandas as pd
+
+    frame = pd.DataFrame(document["values"])
+    return table(frame, fmt, page, meta={k: document[k] for k in ("measure", "year", "unit", "per", "notes")},
+                 filename=f"{name}_{document['year']}")
+
+
+def _signed_area(ring: list) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:] + ring[:1])) / 2
+
+
+def clockwise(geometry: dict) -> dict:
+    """Outer rings clockwise and holes anticlockwise, the winding d3-geo (Vega) expects; the
+    official file follows RFC 7946 (the reverse), which d3 would draw as the whole globe."""
+    def fix(polygon: list) -> list:
+        return [ring if (_signed_area(ring) < 0) == (i == 0) else ring[::-1] for i, ring in enumerate(polygon)]
+
+    if geometry.get("type") == "Polygon":
+        return {**geometry, "coordinates": fix(geometry["coordinates"])}
+    if geometry.get("type") == "MultiPolygon":
+        return {**geometry, "coordinates": [fix(p) for p in geometry["coordinates"]]}
+    return geometry
+
+
+@router.get("/api/boundaries.geojson", summary="Boundaries of the places on the map (GeoJSON)")
+def boundaries(state: AppState = Depends(data)):
+    def build(store) -> str:
+        frame = store.table("boundaries")
+        features = [{"type": "Feature", "properties": {"code": r.code, "name": r.name},
+                     "geometry": clockwise(json.loads(r.geometry))} for r in frame.itertuples()]
+        return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+    return Response(state.cached("geojson", build), media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=3600"})

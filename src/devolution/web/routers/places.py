@@ -1,0 +1,96 @@
+"""Places: the register (API) and a page per place with its trends, its parents and the places
+like it (same tier and region). ``/places/E06000001`` is the page, ``.json`` its twin."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from devolution import api
+from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, parents
+from devolution.web import charts
+from devolution.web.figures import display, map_values, peers
+from devolution.web.formats import Format, Page, clean, records, split_suffix, table
+from devolution.web.routers import data, place_code
+from devolution.web.state import AppState
+from devolution.years import year_label
+
+router = APIRouter(tags=["places"])
+
+TRENDS = ("nce_total_service_expenditure", "band_d_excl_parish", "population", "csp_total",
+          "nce_adult_social_care", "nce_childrens_social_care")
+COMPARE = "nce_total_service_expenditure"
+PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county_code", "strategic_authority_code",
+                 "start_date", "end_date", "current", "replaced_by", "ecode"]
+
+
+@router.get("/api/places", summary="The register of places (current ones unless year or former is given)")
+def places_list(state: AppState = Depends(data), page: Page = Depends(),
+                tier: Optional[str] = Query(None, max_length=200, description="Tier(s), comma-separated."),
+                region: Optional[str] = Query(None, max_length=80, description="Region code or name."),
+                year: Optional[int] = Query(None, ge=1990, le=2100, description="Places in force in this financial year."),
+                former: bool = Query(False, description="Include abolished places."),
+                format: Format = Format.json):
+    frame = state.run(api.places, tier=tier, region=region, year=year, include_former=former)
+    return table(frame[[c for c in PLACE_COLUMNS if c in frame.columns]], format, page, filename="places")
+
+
+@router.get("/api/places.csv", include_in_schema=False)
+def places_csv(state: AppState = Depends(data)):
+    return places_list(state, Page(limit=1, offset=0), None, None, None, False, Format.csv)
+
+
+def place_document(state: AppState, code: str) -> dict:
+    code = place_code(state, code)
+    register = state.places()
+    row = register.set_index("code").loc[code]
+    chain = parents(register, code)
+    held = state.place_observations(code)
+    latest = held.sort_values("year").groupby("measure", as_index=False).last()
+    latest["label"] = [year_label(int(y)) for y in latest["year"]]
+    trends = []
+    for measure in TRENDS:
+        rows = held[held["measure"] == measure]
+        if len(rows) >= 2:
+            values = [{"label": year_label(int(r.year)), "value": r.value} for r in rows.itertuples()]
+            unit = rows["unit"].iloc[0]
+            trends.append({"measure": measure, "unit": unit,
+                           "spec": charts.trend(values, rows["description"].iloc[0], unit)})
+    comparison = None
+    similar = peers(state, code)
+    spend = latest[latest["measure"] == COMPARE]
+    if len(spend) and row["tier"] in COUNCIL_TIERS:
+        year = int(spend["year"].iloc[0])
+        values, meta = map_values(state, COMPARE, year, per_resident=True)
+        values = values[values["code"].isin(set(similar["code"]))]
+        if len(values) > 1:
+            values = values.assign(display=[display(v, meta["unit"]) for v in values["value"]])
+            title = f"Net current expenditure per resident, {year_label(year)}: {TIER_LABELS[row['tier']].lower()}s in the same region"
+            comparison = {"measure": COMPARE, "year": year, "unit": meta["unit"], "notes": meta["notes"],
+                          "values": records(values), "spec": charts.bars(records(values), title, meta["unit"], code)}
+    place = {k: row[k] for k in PLACE_COLUMNS if k in row.index and k != "code"}
+    return {"code": code, **{k: clean(v) for k, v in place.items()},
+            "tier_label": TIER_LABELS.get(row["tier"], row["tier"]),
+            "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
+            "similar": records(similar[similar["code"] != code]),
+            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
+            "trends": trends, "comparison": comparison,
+            "simulator": bool(row["tier"] in COUNCIL_TIERS and row["current"]
+                              and (held["measure"].str.startswith("nce_")).any())}
+
+
+@router.get("/api/places/{code}", summary="One place: register entry, parents, latest values, trends, peers")
+def place_json_api(code: str, state: AppState = Depends(data)):
+    return place_document(state, split_suffix(code)[0])
+
+
+@router.get("/places/{name}", include_in_schema=False)
+def place_page(name: str, request: Request, state: AppState = Depends(data)):
+    code, suffix = split_suffix(name)
+    document = place_document(state, code)
+    if suffix is Format.json:
+        return document
+    from devolution.web.app import templates
+
+    return templates.TemplateResponse(request, "place.html", {"place": document})

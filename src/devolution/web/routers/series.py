@@ -1,0 +1,91 @@
+"""The open API for measures, series and the England overview (JSON or CSV, paged)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from devolution import api
+from devolution.places.register import TIER_LABELS
+from devolution.web.figures import additive
+from devolution.web.formats import Format, Page, split_suffix, table
+from devolution.web.routers import data, measure_name
+from devolution.web.state import AppState
+
+router = APIRouter(tags=["series"])
+
+
+
+class Grouping(str, Enum):
+    none = "none"
+    tier = "tier"
+    region = "region"
+
+
+class OverviewTable(str, Enum):
+    councils = "councils"
+    by_tier = "by_tier"
+    by_region = "by_region"
+    left_out = "left_out"
+
+
+@router.get("/api/measures", summary="Every measure held, with its unit, years and publication")
+def measures(state: AppState = Depends(data), format: Format = Format.json):
+    return table(state.measures(), format, filename="measures")
+
+
+@router.get("/api/series/{measure}", summary="One measure for every place, by year (long form)")
+def series(measure: str, state: AppState = Depends(data), page: Page = Depends(),
+           year: Optional[int] = Query(None, ge=1990, le=2100, description="Only this financial year (2024 = 2024-25)."),
+           boundaries: Optional[int] = Query(None, ge=2009, le=2030,
+                                            description="Put every year on the places in force in this year."),
+           tier: Optional[str] = Query(None, max_length=40, description="Only places of this tier."),
+           region: Optional[str] = Query(None, pattern=r"^E12\d{6}$", description="Only places in this region (code)."),
+           group: Grouping = Query(Grouping.none, description="Sum places by tier or region (additive units only)."),
+           format: Format = Format.json):
+    name, suffix = split_suffix(measure)
+    fmt = suffix or format
+    name = measure_name(state, name)
+    key = ("series_response", name, year, boundaries, tier, region, group, fmt, page.limit, page.offset)
+    return state.cached(key, lambda _: _series(state, name, year, boundaries, tier, region, group, fmt, page))
+
+
+def _series(state, name, year, boundaries, tier, region, group, fmt, page):
+    long = state.cached(("series", name, boundaries),
+                        lambda s: api.series(name, boundaries=boundaries, wide=False, store=s))
+    if tier is not None:
+        if tier not in TIER_LABELS:
+            raise HTTPException(422, f"unknown tier {tier!r}; expected one of {', '.join(TIER_LABELS)}")
+        long = long[long["tier"] == tier]
+    if region is not None:
+        codes = set(state.places().loc[lambda p: p["region_code"] == region, "code"])
+        long = long[long["code"].isin(codes)]
+    if year is not None:
+        long = long[long["year"] == year]
+    unit = state.measures().set_index("measure").loc[name, "unit"]
+    if group is not Grouping.none:
+        if not additive(state, name):
+            raise HTTPException(422, f"{name} is in {unit}, which does not add up across places: ask without group")
+        key = "tier" if group is Grouping.tier else "region_code"
+        with_key = long.merge(state.places()[["code", "region_code"]], on="code", how="left") if key == "region_code" else long
+        long = (with_key.groupby([key, "year"], as_index=False)
+                .agg(value=("value", "sum"), places=("code", "nunique")).rename(columns={key: group.value}))
+    long = long.sort_values([c for c in ("code", "tier", "region", "year") if c in long.columns]).reset_index(drop=True)
+    return table(long, fmt, page, meta={"measure": name, "unit": unit}, filename=name)
+
+
+@router.get("/api/overview", summary="The England overview: CSP and net current expenditure per head")
+def overview(state: AppState = Depends(data), page: Page = Depends(),
+             part: OverviewTable = Query(OverviewTable.by_region, description="Which table of the overview."),
+             format: Format = Format.json):
+    result = state.cached("overview", lambda s: api.overview(store=s))
+    frame = getattr(result, part.value)
+    return table(frame, format, page, meta={"boundary_year": result.boundary_year, "notes": list(result.notes)},
+                 filename=f"overview_{part.value}")
+
+
+@router.get("/api/overview.csv", include_in_schema=False)
+def overview_csv(state: AppState = Depends(data), part: OverviewTable = OverviewTable.by_region):
+    return overview(state, Page(limit=1, offset=0), part, Format.csv)

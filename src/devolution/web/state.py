@@ -1,0 +1,77 @@
+"""What the app holds while it runs: the store (opened read-only, one connection guarded by a lock),
+small caches of whole tables, and the submissions database. Nothing here computes policy.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from devolution.store import Store
+
+
+@dataclass
+class Settings:
+    store_path: Path | None = None
+    submissions_path: Path = Path("submissions.sqlite")
+    rate_capacity: float = 5.0      # submissions a client may make at once
+    rate_per_second: float = 0.2    # then one every five seconds
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store = field(init=False)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self):
+        self.store = Store(self.settings.store_path, read_only=True)
+        self._cache: dict = {}
+
+    def cached(self, key, build):
+        """``build(store)`` once per key (tables are read-only while the app runs)."""
+        if key in self._cache:
+            return self._cache[key]
+        with self.lock:
+            if key not in self._cache:
+                if len(self._cache) > 4000:  # keyed by query parameters: bounded, never grows without limit
+                    self._cache = {k: v for k, v in self._cache.items() if not (isinstance(k, tuple) and
+                                                                             str(k[0]).endswith("_response"))}
+                self._cache[key] = build(self.store)
+            return self._cache[key]
+
+    def run(self, function, *args, **kwargs):
+        """Call ``function(*args, store=..., **kwargs)`` with the store, one call at a time."""
+        with self.lock:
+            return function(*args, store=self.store, **kwargs)
+
+    # ------------------------------------------------------------------ common tables
+    def places(self) -> pd.DataFrame:
+        return self.cached("places", lambda s: s.places())
+
+    def measures(self) -> pd.DataFrame:
+        return self.cached("measures", lambda s: s.measures())
+
+    def observations(self, measure: str) -> pd.DataFrame:
+        return self.cached(("obs", measure), lambda s: s.observations(measure))
+
+    def place_observations(self, code: str) -> pd.DataFrame:
+        return self.cached(("place_obs", code), lambda s: s.query(
+            "SELECT o.measure, o.year, o.value, m.unit, m.description FROM observations o "
+            "JOIN measures m USING (measure) WHERE o.code = ? ORDER BY measure, year", [code]))
+
+    def close(self) -> None:
+        with self.lock:
+            self.store.close()
+
+
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, from the vl-convert package (no CDN)."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle()

@@ -1,0 +1,88 @@
+"""Fixtures for the web tests: the app on the real store (TestClient), and a real uvicorn server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from devolution.web.app import create_app
+from devolution.web.state import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def web_app(loaded_store_path, tmp_path_factory):
+    settings = Settings(store_path=loaded_store_path,
+                        submissions_path=tmp_path_factory.mktemp("web") / "submissions.sqlite")
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def client(web_app):
+    with TestClient(web_app) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``devo serve``'s app under uvicorn in a subprocess on loopback."""
+
+    def __init__(self, store: Path, submissions: Path, rate: str = "1000,1000", env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DEVOLUTION_STORE": str(store), "DEVOLUTION_SUBMISSIONS": str(submissions),
+                    "DEVOLUTION_RATE_LIMIT": rate, **(env or {})}
+        self.process = None
+
+    def start(self, timeout: float = 30.0) -> "Server":
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "devolution.web.app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning"], env=self.env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/api/measures?limit=1", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the server did not start")
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no clean shutdown
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def live_server(loaded_store_path, tmp_path_factory):
+    server = Server(loaded_store_path, tmp_path_factory.mktemp("live") / "submissions.sqlite",
+                    env={"DEVOLUTION_ADMIN_PASSWORD": "test-admin-password"}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fuzz_schema(web_app):
+    import schemathesis
+
+    return schemathesis.openapi.from_asgi("/openapi.json", web_app)

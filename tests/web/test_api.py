@@ -1,0 +1,97 @@
+"""The open API on the real store: JSON and CSV, paging, errors as 4xx with a message, security."""
+
+from __future__ import annotations
+
+import base64
+
+import pandas as pd
+
+from devolution import parameters
+from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE
+
+
+def test_series_json_matches_the_store_and_pages(client, store):
+    page = client.get("/api/series/population?year=2023&limit=10&offset=5").json()
+    held = store.observations("population", years=[2023]).set_index("code")["value"]
+    assert page["total"] == len(held) and len(page["rows"]) == 10 and page["offset"] == 5
+    for row in page["rows"]:
+        assert row["value"] == held[row["code"]]
+
+
+def test_csv_by_suffix_equals_csv_by_query(client):
+    a = client.get("/api/series/nce_total_service_expenditure.csv?year=2024&group=region")
+    b = client.get("/api/series/nce_total_service_expenditure?year=2024&group=region&format=csv")
+    assert a.status_code == 200 and a.headers["content-type"].startswith("text/csv") and a.text == b.text
+    regions = pd.read_csv(__import__("io").StringIO(a.text))
+    assert len(regions) == 9 and regions["value"].gt(0).all()
+
+
+def test_bad_requests_get_4xx_with_a_message(client):
+    for url, status in [("/api/series/no_such_measure", 404), ("/api/series/band_d_excl_parish?group=tier", 422),
+                        ("/api/places?tier=castle", 404), ("/places/E0600000X.json", 404),
+                        ("/api/places?limit=0", 422), ("/map.json?year=1999", 404),
+                        ("/simulator/E12000001.json", 404), ("/api/scenarios", 501), ("/static/../../etc/passwd", 404)]:
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert response.json()["error"], url
+
+
+def test_place_page_and_its_json_twin(client):
+    page = client.get("/places/E06000001", headers={"accept": "text/html"})
+    twin = client.get("/places/E06000001.json").json()
+    assert page.status_code == 200 and "Hartlepool" in page.text
+    assert twin["name"] == "Hartlepool" and [p["code"] for p in twin["parents"]][-1] == "E92000001"
+    assert all(p["code"].startswith("E06") for p in twin["similar"])  # same tier (unitary), same region
+
+
+def test_simulator_limit_is_the_parameters_core_plus_asc(client):
+    budget = client.get("/simulator/E06000001.json").json()  # Hartlepool, a unitary
+    year = budget["limit_year"]
+    expected = (parameters.value("council_tax.referendum.core_limit", year)
+                + parameters.value("council_tax.referendum.asc_limit", year))
+    assert abs(budget["limit"]["max_change"] - (expected - 0.0001)) < 1e-9
+    district = client.get("/simulator/E07000008.json").json()  # Cambridge: core only, or £5 on Band D
+    assert district["limit"]["asc"] == 0.0 and district["limit"]["cash"] is not None
+
+
+def _fresh(client, code="E06000002"):
+    client.cookies.clear()
+    page = client.get(f"/simulator/{code}", headers={"accept": "text/html"})
+    return page.cookies.get(CSRF_COOKIE) or client.cookies.get(CSRF_COOKIE)
+
+
+def test_submission_needs_csrf_balance_and_is_once_per_browser(client, web_app, monkeypatch):
+    web_app.state.bucket.buckets.clear()  # other tests (the fuzz) used this client's allowance
+    csrf = _fresh(client)
+    budget = client.get("/simulator/E06000002.json").json()
+    first = budget["services"][0]["measure"]
+    assert client.post("/simulator/E06000002/submit", data={"council_tax_change": "0", "changes": "{}"}).status_code == 403
+    unbalanced = {"csrf": csrf, "council_tax_change": "0", "changes": f'{{"{first}": 1000000}}'}
+    assert client.post("/simulator/E06000002/submit", data=unbalanced).status_code == 422
+    too_high = {"csrf": csrf, "council_tax_change": "0.06", "changes": "{}"}
+    assert client.post("/simulator/E06000002/submit", data=too_high).status_code == 422
+    good = {"csrf": csrf, "council_tax_change": "0.01", "changes": f'{{"{first}": -10000}}'}
+    ok = client.post("/simulator/E06000002/submit", data=good)
+    assert ok.status_code == 201, ok.text
+    assert client.post("/simulator/E06000002/submit", data=good).status_code == 409
+    stored = web_app.state.submissions.frame()
+    assert (stored["token"] == client.cookies.get(SUBMIT_COOKIE)).sum() == 1
+
+    # Results: refused with no password set, 401 with a wrong one, the aggregate with the right one.
+    monkeypatch.delenv("DEVOLUTION_ADMIN_PASSWORD", raising=False)
+    assert client.get("/simulator/results.json").status_code == 403
+    monkeypatch.setenv("DEVOLUTION_ADMIN_PASSWORD", "s3cret")
+    wrong = base64.b64encode(b"admin:nope").decode()
+    assert client.get("/simulator/results.json", headers={"authorization": f"Basic {wrong}"}).status_code == 401
+    right = base64.b64encode(b"admin:s3cret").decode()
+    rows = client.get("/simulator/results.json", headers={"authorization": f"Basic {right}"}).json()["rows"]
+    mine = [r for r in rows if r["place"] == "E06000002" and r["service"] == first]
+    assert mine and mine[0]["submissions"] >= 1
+
+
+def test_rate_limit_per_client(web_app):
+    from devolution.web.security import TokenBucket
+
+    bucket = TokenBucket(capacity=3, rate=0.0)
+    assert [bucket.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert bucket.allow("b")  # another client has its own bucket

@@ -1,0 +1,69 @@
+"""Headless Chromium (Debian's package, driven by Playwright): load the map, click a place, open
+its budget, move a slider, submit. Screenshots go to build/screenshots."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.web.conftest import SCREENSHOTS
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1200, "height": 1000})
+        # Loopback only: any request elsewhere (a CDN) is refused, so a page that needs one fails.
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
+                      else route.abort())
+        yield context.new_page()
+        browser.close()
+
+
+def test_map_click_place_move_slider_and_submit_budget(page, live_server):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#map[data-ready] svg path", timeout=20_000)
+    assert page.locator("#map svg path").count() > 250  # every council on the map is drawn
+    page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+
+    # Move the year slider back one year: the map is redrawn for that year.
+    last = page.get_attribute("#map", "data-ready")
+    page.eval_on_selector("#year", "el => { el.value = el.max - 1; el.dispatchEvent(new Event('change')); }")
+    page.wait_for_function(f"document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
+
+    # Click a coloured place (the top layer): its page opens.
+    page.locator("#map svg path[aria-roledescription=geoshape]").nth(400).click(force=True)
+    page.wait_for_url("**/places/E*", timeout=20_000)
+    page.wait_for_selector(".chart svg", timeout=20_000)
+    page.screenshot(path=str(SCREENSHOTS / "place.png"), full_page=True)
+    assert page.locator("h1").inner_text()
+
+    page.goto(live_server.url + "/simulator/E06000001")  # Hartlepool (a unitary: core + ASC limit)
+    page.wait_for_selector("#budget-form")
+    assert "Balanced" in page.inner_text("#balance")
+    # Raise the first service by 5% without more council tax: not balanced, submit disabled.
+    page.eval_on_selector("input.service", "el => { el.value = 5; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    assert "Not balanced" in page.inner_text("#balance")
+    assert page.is_disabled("#submit")
+    # Pay for it with council tax at the referendum limit (4.99% for a unitary in 2025-26).
+    page.eval_on_selector("#council-tax", "el => { el.value = el.max; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.screenshot(path=str(SCREENSHOTS / "simulator.png"), full_page=True)
+    if "Not balanced" in page.inner_text("#balance"):  # the service too big for the limit: cut it back
+        page.eval_on_selector("input.service", "el => { el.value = 1; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    assert "Balanced" in page.inner_text("#balance")
+    page.click("#submit")
+    page.wait_for_function("document.getElementById('result').textContent.includes('Thank you')", timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "submitted.png"), full_page=True)
+    # The same browser cannot submit twice.
+    page.reload()
+    assert page.is_disabled("#submit")
+    assert "already submitted" in page.inner_text("#result")
+    assert not errors, errors
