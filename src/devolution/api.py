@@ -26,20 +26,29 @@ def series(measure: str, boundaries: int | None = None, years=None, wide: bool =
     """One measure for every place: wide (a row per place, a column per year) or long.
 
     ``boundaries``: put the series on the places in force in that financial year first, summing
-    merged places and sharing out split ones (totals are kept).
+    merged places and sharing out split ones (totals are kept). Places made after that year (e.g.
+    a combined authority of 2024 on 2023 boundaries) cannot be moved back: their rows are left
+    out and named in ``.attrs["not_on_boundaries"]``.
     """
     from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
 
+    left_out: list[str] = []
     with open_store(store) as s:
         long = s.observations(measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
         if boundaries is not None:
-            long = to_boundaries(long, build(all_places, boundaries, s.observations(list(DRIVERS))))
-    if not wide:
-        return long.merge(all_places[["code", "name", "tier"]], on="code", how="left")
-    table = long.pivot(index="code", columns="year", values="value")
-    names = all_places.set_index("code")[["name", "tier"]]
-    return names.join(table, how="inner").reset_index().rename(columns={"index": "code"})
+            walk = build(all_places, boundaries, s.observations(list(DRIVERS)))
+            later = ~long["code"].isin(walk["from_code"])
+            left_out = sorted(set(long.loc[later, "code"]))
+            long = to_boundaries(long[~later], walk)
+    if wide:
+        table = long.pivot(index="code", columns="year", values="value")
+        names = all_places.set_index("code")[["name", "tier"]]
+        out = names.join(table, how="inner").reset_index().rename(columns={"index": "code"})
+    else:
+        out = long.merge(all_places[["code", "name", "tier"]], on="code", how="left")
+    out.attrs["not_on_boundaries"] = left_out
+    return out
 
 
 def overview(store=None):

@@ -121,3 +121,19 @@ def test_dwellings_of_the_old_districts_add_up_to_buckinghamshire(store, walks):
     old = dwellings.set_index("code")["value"]
     assert moved["E06000060"] == old[["E07000004", "E07000005", "E07000006", "E07000007"]].sum()
     assert moved.sum() == old.sum()
+
+
+def test_series_on_earlier_boundaries_names_places_made_later(loaded_store_path):
+    """Net current expenditure includes combined authorities made in 2024 (York and North
+    Yorkshire, E47000012): on 2023-24 boundaries their rows are left out and named, and every
+    other row is kept."""
+    import devolution
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as store:
+        moved = devolution.series("nce_total_service_expenditure", boundaries=2023, wide=False, store=store)
+        raw = store.observations("nce_total_service_expenditure")
+    left = moved.attrs["not_on_boundaries"]
+    assert "E47000012" in left
+    kept = raw[~raw["code"].isin(left)]
+    assert moved["value"].sum() == pytest.approx(kept["value"].sum(), rel=1e-12)
