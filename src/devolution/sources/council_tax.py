@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from devolution.errors import DataError
 from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, file_row, keep_places,

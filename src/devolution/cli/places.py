@@ -1,0 +1,81 @@
+"""The `devo places` commands: the register of places."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from devolution.cli.common import Format, console, friendly, places_app, show
+
+
+@places_app.command("list")
+@friendly
+def places_list(
+    tier: Optional[str] = typer.Option(None, help="Tier(s), comma-separated: county, shire_district, unitary, "
+                                                  "metropolitan_district, london_borough, city_of_london, "
+                                                  "combined_authority, greater_london_authority, region, england."),
+    region: Optional[str] = typer.Option(None, help="Region code or name, e.g. 'North West'."),
+    county: Optional[str] = typer.Option(None, help="County code or name: its districts."),
+    strategic_authority: Optional[str] = typer.Option(None, "--strategic-authority", "--sa",
+                                                      help="Combined authority or GLA: its members."),
+    year: Optional[int] = typer.Option(None, help="Places in force on 1 April of this financial year (e.g. 2019)."),
+    former: bool = typer.Option(False, "--former", help="Include abolished places and former codes."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """List places in the register, filtered by tier, region, county or strategic authority.
+
+    Examples:
+
+        devo places list --tier unitary --region "North East"
+
+        devo places list --county Kent
+
+        devo places list --sa "Greater Manchester" --format csv
+
+        devo places list --tier shire_district --year 2019
+    """
+    import devolution
+
+    frame = devolution.places(tier=tier, region=region, county=county, strategic_authority=strategic_authority,
+                              year=year, include_former=former)
+    names = devolution.places(include_former=True).set_index("code")["name"]
+    frame = frame.assign(region=frame["region_code"].map(names), county=frame["county_code"].map(names),
+                         strategic_authority=frame["strategic_authority_code"].map(names))
+    columns = ["code", "name", "tier", "region", "county", "strategic_authority"]
+    if year is not None or former:
+        columns += ["start_date", "end_date"]
+    show(frame[columns] if fmt is Format.table else frame, fmt, title=f"{len(frame)} places")
+
+
+@places_app.command("show")
+@friendly
+def places_show(place: str = typer.Argument(..., help="GSS code, E-code or name.")):
+    """Show one place: its tier, dates, parents (county, strategic authority, region) and what it contains.
+
+    Examples:
+
+        devo places show E06000001
+
+        devo places show "West Midlands"
+
+        devo places show Allerdale     # abolished 2023: shows its successor
+    """
+    from devolution.places import register
+    from devolution.store import Store
+
+    with Store(read_only=True) as store:
+        places = store.places()
+    place_row = register.resolve(places, place)
+    out = console()
+    out.print(f"[bold]{place_row['name']}[/] ({place_row['code']}) — {register.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
+    if isinstance(place_row["official_name"], str):
+        out.print(f"  {place_row['official_name']}")
+    start, end = (v if isinstance(v, str) else None for v in (place_row["start_date"], place_row["end_date"]))
+    out.print(f"  from {start or 'an unrecorded date'} to {end or 'today'}"
+              + (f"; replaced by {place_row['replaced_by']}" if isinstance(place_row['replaced_by'], str) else ""))
+    chain = register.parents(places, place_row["code"])
+    out.print("  inside: " + " › ".join(f"{r.name} ({r.code})" for r in chain.iloc[1:].itertuples()))
+    inside = register.children(places, place_row["code"])
+    if len(inside):
+        show(inside[["code", "name", "tier"]], Format.table, title=f"Contains {len(inside)} places")

@@ -1,0 +1,177 @@
+"""Reports and explanations: `devo overview`, `devo explain`, `devo change`, `devo claims`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from devolution.cli.common import Format, app, console, friendly, show
+
+
+@app.command("overview")
+@friendly
+def overview_command(
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="Where to write the HTML report."),
+    councils: Optional[Path] = typer.Option(None, "--councils-csv", help="Also write every council's figures as CSV."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json (the region table)."),
+):
+    """England overview: Core Spending Power and spending per head, by region and type of council,
+    with the change since 2015-16; printed, and written as an HTML report with charts.
+
+    Examples:
+
+        devo overview
+
+        devo overview --out build/report.html --councils-csv build/councils.csv
+    """
+    import devolution
+    from devolution.report.overview import write_html
+    from devolution.store import Store
+
+    with Store(read_only=True) as store:
+        result = devolution.overview(store=store)
+        sources = store.provenance()[["publication", "title", "publisher", "url"]].drop_duplicates("publication")
+    columns = ["group", "councils", "first", "per_head_first", "last", "per_head_last", "change_pct"]
+    for table, title in ((result.by_region, "by region (per resident)"), (result.by_tier, "by type of council")):
+        for measure, rows in table.groupby("measure", sort=False):
+            show(rows[columns].rename(columns={"per_head_first": "£/head", "per_head_last": "£/head ",
+                                               "change_pct": "change %"}),
+                 fmt, title=f"{measure}, {title}")
+    if len(result.left_out):
+        console().print("[yellow]Left out (no figure in one of the years):[/] "
+                        + "; ".join(f"{m}: {', '.join(g['name'])}" for m, g in result.left_out.groupby("measure")))
+    path = write_html(result, out, sources)
+    if councils is not None:
+        councils.parent.mkdir(parents=True, exist_ok=True)
+        result.councils.to_csv(councils, index=False)
+    console().print(f"[green]Wrote[/] {path}")
+
+
+@app.command("explain")
+@friendly
+def explain_command(
+    code: str = typer.Argument(..., help="GSS code of the place, e.g. E06000001."),
+    year: str = typer.Argument(..., help="Financial year, e.g. 2023-24 or 2023."),
+    measure: str = typer.Argument(..., help="band_d, csp_total or max_band_d."),
+):
+    """Show how a figure is computed: the rule, its inputs from the store, each parameter with its
+    value and source, and the published figure it is checked against.
+
+    Examples:
+
+        devo explain E06000001 2023-24 band_d
+
+        devo explain E07000223 2019-20 csp_total
+
+        devo explain E10000003 2023-24 max_band_d
+    """
+    from devolution.explain import explain
+
+    out = console()
+    for line in explain(code, year, measure).lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+claims_app = typer.Typer(help="Test public claims about council funding against the data.", no_args_is_help=True)
+app.add_typer(claims_app, name="claims")
+
+
+@app.command("change")
+@friendly
+def change_command(
+    measure: str = typer.Argument(..., help="nce_total_service_expenditure, nce_education, nce_adult_social_care, "
+                                            "nce_childrens_social_care, nce_housing_gfra, nce_highways_transport, "
+                                            "nce_cultural, nce_environmental_regulatory, nce_planning_development, "
+                                            "nce_central_services, csp_total, council_tax_requirement_excl_parish, "
+                                            "ro_council_tax_requirement or band_d_area_total."),
+    first: str = typer.Option(..., "--from", help="First financial year, e.g. 2010 or 2010-11."),
+    last: str = typer.Option(..., "--to", help="Last financial year, e.g. 2017 or 2017-18."),
+    by: str = typer.Option("england", "--by", help="england, region, type, nmsl (North/Midlands/South/London), "
+                                                  "deprivation (= imd2019_quintile), imd2019_decile, imd2025_quintile, "
+                                                  "imd2025_decile, cla_band or places."),
+    per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
+                                                      "(pupil is refused: no pupil data)."),
+    prices_base: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
+    boundaries: int = typer.Option(2023, "--boundaries", help="Put every year on the councils of this financial year."),
+    places: Optional[str] = typer.Option(None, "--places", help="With --by places: GSS codes, comma-separated."),
+    deflators: Optional[Path] = typer.Option(None, "--deflators", help="YAML file with the HM Treasury GDP deflator "
+                                                                       "series (same form as parameters/economy/gdp_deflators.yaml)."),
+    chart: Path = typer.Option(Path("change.html"), "--chart", help="Where to write the chart (.html or .json spec)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Change in a measure between two years, per head, by group of places; printed and charted.
+
+    Examples:
+
+        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation
+
+        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25 --deflators hmt.yaml
+
+        devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
+
+        devo change band_d_area_total --from 2015 --to 2023 --by nmsl --chart build/band_d.json
+    """
+    from devolution.analysis.change import change
+    from devolution.analysis.prices import with_deflators
+    from devolution.report.change import write_chart
+
+    tree = with_deflators(deflators) if deflators is not None else None
+    codes = [c.strip() for c in places.split(",") if c.strip()] if places else None
+    table = change(measure, first, last, by, prices_base=prices_base, per=per, boundaries=boundaries,
+                   places=codes, parameters=tree)
+    shown = table[["group", "areas", "first", "value_first", "last", "value_last", "change_pct"]].rename(
+        columns={"value_first": "first value", "value_last": "last value", "change_pct": "change %"})
+    show(table if fmt is not Format.table else shown, fmt, title=f"{table.attrs['title']} ({table.attrs['unit']})")
+    if fmt is Format.table:
+        out = console()
+        for note in table.attrs["notes"]:
+            out.print(f"[dim]- {note}[/]", highlight=False)
+        if table.attrs["left_out"]:
+            out.print("[yellow]Left out (no figure in one of the years):[/] "
+                      + ", ".join(r["name"] for r in table.attrs["left_out"]), highlight=False)
+        out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
+        out.print(f"[green]Wrote[/] {write_chart(table, chart)}")
+    else:
+        write_chart(table, chart)
+
+
+@claims_app.command("check")
+@friendly
+def claims_check(
+    file: Path = typer.Argument(..., help="YAML file of claims (see examples/claims.yaml)."),
+    deflators: Optional[Path] = typer.Option(None, "--deflators", help="YAML file with the HM Treasury GDP deflator series."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+):
+    """Check each claim in a file against the data: supported, not supported or cannot tell,
+    with the numbers, the method and the sources.
+
+    Examples:
+
+        devo claims check examples/claims.yaml
+
+        devo claims check examples/claims.yaml --deflators hmt_gdp_deflators.yaml --format csv
+    """
+    from devolution.analysis.claims import check, read_claims
+    from devolution.analysis.prices import with_deflators
+    from devolution.store import Store
+
+    claims = read_claims(file)
+    tree = with_deflators(deflators) if deflators is not None else None
+    with Store(read_only=True) as store:
+        result = check(claims, store=store, parameters=tree)
+    if fmt is not Format.table:
+        show(result, fmt)
+        return
+    out = console()
+    colour = {"supported": "green", "not supported": "red", "cannot tell": "yellow"}
+    for row in result.itertuples():
+        out.print(f"[bold {colour[row.verdict]}]{row.verdict.upper()}[/] [bold]{row.id}[/]: {row.statement}",
+                  highlight=False)
+        out.print(f"  figures: {row.figures}", highlight=False, markup=False)
+        out.print(f"  method: {row.method}", highlight=False, markup=False)
+        if row.sources:
+            out.print(f"  sources: {row.sources}", highlight=False, markup=False)
+    counts = result["verdict"].value_counts()
+    out.print(", ".join(f"{counts.get(v, 0)} {v}" for v in colour))

@@ -1,0 +1,46 @@
+"""`devo serve`: the web dashboard and open API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from devolution.cli.common import app, console, friendly
+
+
+@app.command("serve")
+@friendly
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    submissions: Optional[Path] = typer.Option(None, "--submissions", help="SQLite file for budget submissions "
+                                               "(default: DEVOLUTION_SUBMISSIONS, else submissions.sqlite next to the store)."),
+):
+    """Serve the dashboard, the open API and the resident budget simulator.
+
+    The store (DEVOLUTION_STORE) is opened read-only; submissions go to their own small file.
+    Set DEVOLUTION_ADMIN_PASSWORD to see the simulator's results at /simulator/results.
+
+    Examples:
+
+        devo serve
+
+        devo serve --port 8080 --submissions /var/lib/devolution/submissions.sqlite
+    """
+    import os
+
+    from devolution import config
+    from devolution.errors import StoreError
+
+    if not config.store_path().exists():
+        raise StoreError(f"no store at {config.store_path()}: run `devo data load` first")
+    if submissions is not None:
+        os.environ["DEVOLUTION_SUBMISSIONS"] = str(submissions)
+    elif not os.environ.get("DEVOLUTION_SUBMISSIONS"):
+        os.environ["DEVOLUTION_SUBMISSIONS"] = str(config.store_path().with_name("submissions.sqlite"))
+    console().print(f"devolution on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop)")
+    from devolution.web.app import serve
+
+    serve(host=host, port=port)
