@@ -58,17 +58,74 @@ def price_label(base: int | str | None) -> str:
 
 
 def with_deflators(path: Path | str) -> parameters.ParameterTree:
-    """The package's parameters with ``economy.gdp_deflators`` read from a user's YAML file.
-
-    The file has the same form as ``parameters/economy/gdp_deflators.yaml`` (description, unit,
-    values by financial year, references); it is checked the same way.
+    """The package's parameters with ``economy.gdp_deflators`` read from a user's file: either HM
+    Treasury's own release (the .xlsx / .ods / .csv attachment of "GDP deflators at market prices,
+    and money GDP", read by ``read_hmt_release``) or a YAML file in the form of
+    ``parameters/economy/gdp_deflators.yaml``. Both are checked like the package's parameters.
     """
     path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ParameterError(f"{path}: cannot read deflators ({exc})") from None
+    if path.suffix.lower() in {".xlsx", ".xls", ".ods", ".csv"}:
+        spec = read_hmt_release(path)
+    else:
+        try:
+            spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise ParameterError(f"{path}: cannot read deflators ({exc})") from None
     parameter = parameters._parameter(DEFLATOR, spec, path.name)  # the loader's own checks
     tree = parameters.ParameterTree(dict(parameters.default().parameters))
     tree.parameters[DEFLATOR] = parameter
     return tree
+
+
+#: A financial-year label as the release prints it: "2024-25" (also "2024/25", "2024–25").
+_FINANCIAL_YEAR = r"^\s*(\d{4})\s*[-/\u2013]\s*(\d{2})\s*$"
+MIN_YEARS = 5
+
+
+def read_hmt_release(path: Path | str) -> dict:
+    """The financial-year GDP deflator table of an HM Treasury release, as a parameter spec.
+
+    The release's sheets hold a calendar-year and a financial-year table; in the latter a column
+    of labels such as ``2024-25`` is followed by the deflator index. The first sheet with at least
+    five such rows gives the series (all its years, outturn and forecast, as published).
+    """
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            sheets = {"csv": pd.read_csv(path, header=None, dtype=str)}
+        else:
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="calamine")
+    except Exception as exc:  # calamine and pandas raise many types for a file that is not a workbook
+        raise ParameterError(f"{path}: cannot read the HM Treasury release ({exc})") from None
+    for sheet, frame in sheets.items():
+        values = _financial_year_table(frame)
+        if len(values) >= MIN_YEARS:
+            return {
+                "description": f"GDP deflator at market prices, financial years (from {path.name}, sheet {sheet})",
+                "unit": "ratio",
+                "status": "enacted",
+                "values": values,
+                "references": [{"title": f"GDP deflators at market prices, and money GDP ({path.name})",
+                                "publisher": "HM Treasury",
+                                "url": "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp",
+                                "supports": f"every year of the series, read from sheet {sheet!r} of the release"}],
+            }
+    raise ParameterError(f"{path}: no financial-year deflator table found (expected a column of years "
+                         f"such as 2024-25 followed by the index, in at least {MIN_YEARS} rows)")
+
+
+def _financial_year_table(frame) -> dict[str, float]:
+    """{"2024-25": index, ...} from the first column of financial-year labels with numbers beside."""
+    import pandas as pd
+
+    for column in range(frame.shape[1] - 1):
+        labels = frame.iloc[:, column].astype("string").str.extract(_FINANCIAL_YEAR)
+        index = pd.to_numeric(frame.iloc[:, column + 1], errors="coerce")
+        ok = labels[0].notna() & index.notna()
+        ok &= (labels[0].astype(float) + 1) % 100 == labels[1].astype(float)
+        if ok.sum() >= MIN_YEARS:
+            rows = frame.index[ok.to_numpy()]
+            return {f"{labels.loc[r, 0]}-{labels.loc[r, 1]}": float(index.loc[r]) for r in rows}
+    return {}

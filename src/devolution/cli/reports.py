@@ -96,8 +96,9 @@ def change_command(
     prices_base: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
     boundaries: int = typer.Option(2023, "--boundaries", help="Put every year on the councils of this financial year."),
     places: Optional[str] = typer.Option(None, "--places", help="With --by places: GSS codes, comma-separated."),
-    deflators: Optional[Path] = typer.Option(None, "--deflators", help="YAML file with the HM Treasury GDP deflator "
-                                                                       "series (same form as parameters/economy/gdp_deflators.yaml)."),
+    deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release as "
+                                             "published (.xlsx/.ods/.csv), or a YAML file in the form of "
+                                             "parameters/economy/gdp_deflators.yaml."),
     chart: Path = typer.Option(Path("change.html"), "--chart", help="Where to write the chart (.html or .json spec)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
@@ -107,7 +108,7 @@ def change_command(
 
         devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation
 
-        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25 --deflators hmt.yaml
+        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25 --deflators GDP_Deflators_Qtrly_National_Accounts.xlsx
 
         devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
 
@@ -141,7 +142,8 @@ def change_command(
 @friendly
 def claims_check(
     file: Path = typer.Argument(..., help="YAML file of claims (see examples/claims.yaml)."),
-    deflators: Optional[Path] = typer.Option(None, "--deflators", help="YAML file with the HM Treasury GDP deflator series."),
+    deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release (.xlsx/.ods/.csv) "
+                                                                       "or a YAML series."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
     """Check each claim in a file against the data: supported, not supported or cannot tell,
