@@ -23,6 +23,9 @@ def test_commands_print_errors_as_one_line(loaded_store_path, monkeypatch):
     assert bad.exit_code == 1 and "no place budget for 2016-17" in bad.output
     assert runner.invoke(app, ["deals", "E47000001", "--format", "csv"]).exit_code == 0
     assert runner.invoke(app, ["powers", "--levels", "--format", "json"]).exit_code == 0
+    listed = runner.invoke(app, ["powers", "--mayors", "--format", "csv"])
+    assert listed.exit_code == 0 and "E47000006,Tees Valley Combined Authority,2017-05-04" in listed.output
+    assert "in_existence_18_months" in runner.invoke(app, ["powers", "--conditions", "--format", "csv"]).output
     ready = runner.invoke(app, ["readiness", "E47000006", "--format", "csv"])
     assert ready.exit_code == 0 and "strategic_population" in ready.output
     devolve = runner.invoke(app, ["devolve", "--by-default", "--from", "2027", "--format", "csv"])

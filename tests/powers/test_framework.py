@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from devolution.errors import DevolutionError
-from devolution.powers import catalogue, deals, framework
+from devolution.powers import catalogue, deals, framework, mayors
 from devolution.powers.readiness import assess, strategic_authorities
 
 
@@ -59,8 +59,8 @@ def test_readiness_scores_follow_the_written_criteria(store):
                   {k: True for k in framework.framework()["manual_criteria"]})
     assert both.level == "established" and both.score > mid.score
     tees = assess(places, population, "Tees Valley", dt.date(2025, 4, 1))
-    assert _met(tees)["strategic_population"] is False  # under 1.5m
-    assert tees.level == "foundation"
+    assert _met(tees)["strategic_population"] is False  # under 1.5m: a default assumption, not a bar
+    assert tees.level == "mayoral"  # mayor since the first election of 4 May 2017 (SI 2016/783)
 
 
 def test_a_council_outside_any_strategic_authority_reaches_no_level(store):
@@ -79,3 +79,72 @@ def test_devolution_by_default_gives_every_eligible_place_its_levels_powers(stor
     assert "E61000001" in set(frame["place"])  # the GLA is Mayoral by statute
     new = frame[frame["change"] == "new by default"]
     assert len(new) > 0 and (new["by_deal"] == "").all()
+
+
+def test_every_framework_item_and_mayor_names_a_reference():
+    raw = framework.framework()
+    for name, level in raw["levels"].items():
+        assert level["references"] and all(r["url"].startswith("http") for r in level["references"]), name
+        for part, item in level["status"].items():
+            assert item["status"] in framework.STATUSES, (name, part)
+            assert item["status"] == "verified" or item["why"], (name, part)
+        assert set(level["requires"]) <= set(raw["conditions"]), name
+    for key, condition in raw["conditions"].items():
+        assert condition["references"] and condition["status"] in framework.STATUSES, key
+    for key, parameter in raw["parameters"].items():
+        assert parameter["references"], key
+    assert len(mayors.mayors()) >= 11
+    for code, entry in mayors.mayors().items():
+        assert entry["references"] and all(r["url"].startswith("http") for r in entry["references"]), code
+    # the level-to-power mapping could not be read in the White Paper: it must stay marked assumed
+    assert {lv["status"]["powers"]["status"] for lv in raw["levels"].values()} == {"assumed"}
+
+
+def test_a_mayor_without_a_reference_or_a_date_is_refused():
+    entry = {"name": "X", "first_election": dt.date(2017, 5, 4), "status": "verified", "references": []}
+    with pytest.raises(DevolutionError, match="E47000099 needs references"):
+        mayors.parse({"mayors": {"E47000099": entry}})
+    with pytest.raises(DevolutionError, match="not a date"):
+        mayors.parse({"mayors": {"E47000099": {**entry, "first_election": "May 2017"}}})
+    with pytest.raises(DevolutionError, match="must say why"):
+        mayors.parse({"mayors": {"E47000099": {**entry, "status": "secondary",
+                                                "references": [{"url": "https://example.org"}]}}})
+
+
+def test_every_mayoral_authority_is_a_strategic_authority_in_the_register(store):
+    places = store.places().set_index("code")
+    for code in mayors.mayors():
+        assert places.loc[code, "tier"] in ("combined_authority", "greater_london_authority"), code
+
+
+def test_tees_valley_reaches_mayoral_once_its_mayor_is_recorded(store):
+    places, population = store.places(), store.observations("population")
+    before = assess(places, population, "Tees Valley", dt.date(2017, 5, 3))
+    assert before.level == "foundation" and _met(before)["has_mayor"] is False
+    after = assess(places, population, "Tees Valley", dt.date(2017, 5, 4))
+    assert after.level == "mayoral" and _met(after)["has_mayor"] is True
+    assert "2016/783" in after.criteria.set_index("criterion").loc["has_mayor", "source"]
+    # 18 months from 4 May 2017 is 4 November 2018 (parameter, MHCLG Integrated Settlement policy para 5(a))
+    assert _met(assess(places, population, "Tees Valley", dt.date(2018, 11, 3)))["in_existence_18_months"] is False
+    assert _met(assess(places, population, "Tees Valley", dt.date(2018, 11, 4)))["in_existence_18_months"] is True
+    # a member council is scored through its strategic authority
+    assert assess(places, population, "Middlesbrough", dt.date(2025, 4, 1)).level == "mayoral"
+
+
+def test_the_london_mayor_comes_from_the_data_not_the_code(store):
+    places, population = store.places(), store.observations("population")
+    london = assess(places, population, "E61000001", dt.date(2025, 4, 1))
+    assert london.level == "mayoral" and _met(london)["strategic_population"] is True
+    assert mayors.first_election("E61000001") == dt.date(2000, 5, 4)
+    assert _met(assess(places, population, "E61000001", dt.date(2000, 5, 3)))["has_mayor"] is False
+
+
+def test_places_without_a_mayor_stay_foundation_and_new_mayors_count_from_their_election(store):
+    places, population = store.places(), store.observations("population")
+    lancashire = assess(places, population, "E47000018", dt.date(2025, 6, 1))
+    assert lancashire.level == "foundation" and _met(lancashire)["has_mayor"] is False
+    hull = "E47000016"
+    assert _met(assess(places, population, hull, dt.date(2025, 4, 30)))["has_mayor"] is False
+    assert assess(places, population, hull, dt.date(2025, 5, 1)).level == "mayoral"
+    # South Yorkshire: first election 3 May 2018 (gov.uk), not the 2014 start of the combined authority
+    assert _met(assess(places, population, "E47000002", dt.date(2018, 1, 1)))["has_mayor"] is False

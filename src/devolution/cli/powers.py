@@ -14,6 +14,8 @@ from devolution.cli.common import Format, app, console, friendly, show
 @friendly
 def powers_command(
     levels: bool = typer.Option(False, "--levels", help="Show the White Paper framework levels instead."),
+    conditions: bool = typer.Option(False, "--conditions", help="Show each level condition, its status and source."),
+    mayors: bool = typer.Option(False, "--mayors", help="Show mayoral authorities and their first election, cited."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
     """The catalogue of powers: the department that holds each today, the tiers that may hold it,
@@ -25,11 +27,20 @@ def powers_command(
 
         devo powers --levels
 
+        devo powers --conditions
+
+        devo powers --mayors --format csv
+
         devo powers --format csv
     """
     from devolution.powers import catalogue, framework
+    from devolution.powers import mayors as mayors_module
 
-    if levels:
+    if mayors:
+        show(mayors_module.table(), fmt, title="Mayoral strategic authorities (first mayoral election)")
+    elif conditions:
+        show(framework.conditions_table(), fmt, title="Framework conditions (verified / secondary / assumed)")
+    elif levels:
         show(framework.levels_table(), fmt, title="Devolution framework (English Devolution White Paper, Dec 2024)")
     else:
         show(catalogue.table(), fmt, title="Powers")

@@ -20,6 +20,15 @@ from devolution.powers.catalogue import powers
 
 FRAMEWORK_FILE = "framework.yaml"
 LEVEL_ORDER = ("foundation", "mayoral", "established")
+STATUSES = ("verified", "secondary", "assumed")
+
+
+def _check_item(where: str, item: dict) -> None:
+    """A framework item needs a known status, references with URLs, and a reason unless verified."""
+    if item.get("status") not in STATUSES:
+        raise DevolutionError(f"{FRAMEWORK_FILE}: {where}: status {item.get('status')!r} not one of {', '.join(STATUSES)}")
+    if item["status"] != "verified" and not item.get("why"):
+        raise DevolutionError(f"{FRAMEWORK_FILE}: {where} is {item['status']} and must say why")
 
 
 @lru_cache(maxsize=None)
@@ -34,8 +43,18 @@ def framework() -> dict:
         unknown = [p for p in level["powers"] if p not in known]
         if unknown:
             raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r}: unknown power(s) {', '.join(unknown)}")
-        if not level.get("references"):
-            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} has no references")
+        if not level.get("references") or not all(str(r.get("url", "")).startswith("http")
+                                                  for r in level["references"]):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} has no references (each with a url)")
+        for part in ("who", "powers"):
+            _check_item(f"level {name!r} {part}", level["status"].get(part, {}))
+        missing = [c for c in level["requires"] if c not in raw["conditions"]]
+        if missing:
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} requires undefined condition(s) {', '.join(missing)}")
+    for key, condition in raw["conditions"].items():
+        _check_item(f"condition {key!r}", condition)
+        if not condition.get("references"):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: condition {key!r} has no references")
     for key, parameter in raw["parameters"].items():
         if not parameter.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: parameter {key!r} has no references")
@@ -65,9 +84,15 @@ def levels_table() -> pd.DataFrame:
         rows.append({"level": name, "label": level["label"], "who": level["who"],
                      "adds_powers": ", ".join(level["powers"]), "requires": ", ".join(level["requires"]),
                      "single_pot": bool(level.get("integrated_settlement", False)),
-                     "status": ", ".join(f"{k}: {v}" for k, v in level["status"].items()),
+                     "status": ", ".join(f"{k}: {v['status']}" for k, v in level["status"].items()),
                      "source": level["references"][0]["url"]})
     return pd.DataFrame(rows)
+
+
+def conditions_table() -> pd.DataFrame:
+    """One row per condition: its status, why, and the first source read."""
+    return pd.DataFrame([{"condition": k, "status": c["status"], "why": c.get("why", ""),
+                          "source": c["references"][0]["url"]} for k, c in framework()["conditions"].items()])
 
 
 def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 The earned route of 2014-16 asked a place to show governance, partnerships, capacity and a business
 plan; the White Paper sets conditions for each level. Criteria the data can answer (a strategic
-authority in the register, a mayor in the deals, population from ONS mid-year estimates, time since
-the mayor took office) are scored from it; the rest (assurance framework, accounts, partnerships,
+authority in the register, a mayor in ``mayors.yaml`` (first election from the election orders) or
+in the deals, population from ONS mid-year estimates, time since the first mayoral election) are
+scored from it; the rest (assurance framework, accounts, partnerships,
 contiguity, which is not in the data) need evidence and score 0 until it is given. An integrated
 settlement already granted counts as the government's own finding that the Established criteria are met.
 """
@@ -17,10 +18,10 @@ import pandas as pd
 
 from devolution.places.register import in_force, resolve
 from devolution.powers import deals as deals_module
+from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import LEVEL_ORDER, framework, parameter
 
 SA_TIERS = ("combined_authority", "greater_london_authority")
-GLA = "E61000001"
 
 
 @dataclass
@@ -74,27 +75,32 @@ def assess(places: pd.DataFrame, population: pd.DataFrame, query: str, on: dt.da
         sa_code is not None,
         f"{sa_code} in the register" if sa_code else f"{row['name']} is not in a strategic authority",
         "register of places")
-    mayor = deals_module.mayor_since(sa_code) if sa_code else None
-    if sa_code == GLA:
-        add("has_mayor", "Does it have a directly elected mayor?", True,
-            "Mayor of London (Greater London Authority Act 1999)", "statute")
-        mayor = dt.date(2000, 5, 4)
-    elif settlement is not None:
+    entry = mayors_module.mayors().get(sa_code) if sa_code else None
+    if entry is not None:
+        mayor = entry["first_election"]
+        source = f"{entry['references'][0]['title']} ({entry['status']})"
+        text = f"first mayoral election {mayor.isoformat()}" if mayor <= on else \
+            f"first mayoral election only on {mayor.isoformat()}"
+    else:
+        mayor = deals_module.mayor_since(sa_code) if sa_code else None
+        source = "deals"
+        text = f"mayor from {mayor.isoformat()} (deal)" if mayor else \
+            "no mayor in mayors.yaml or in any deal (the register has no mayoral flag)"
+    if settlement is not None and not (mayor is not None and mayor <= on):
         add("has_mayor", "Does it have a directly elected mayor?", True,
             f"integrated settlement for Mayoral Combined Authorities ({settlement.id})", "deals")
     else:
-        add("has_mayor", "Does it have a directly elected mayor?", mayor is not None and mayor <= on,
-            f"mayor from {mayor.isoformat()} ({'deal' if mayor else ''})" if mayor else
-            "no deal in the data provides a mayor (a mayoral flag is not in any official file found)", "deals")
+        add("has_mayor", "Does it have a directly elected mayor?", mayor is not None and mayor <= on, text, source)
     months = parameter("established_months_in_existence")
     if settlement is not None:
         add("in_existence_18_months", f"Mayoral authority in existence for {months} months?", True,
             f"established by integrated settlement {settlement.id}", "deals")
     else:
-        span = _months(mayor, on) if mayor else None
+        span = _months(mayor, on) if mayor and mayor <= on else None
         add("in_existence_18_months", f"Mayoral authority in existence for {months} months?",
             span is not None and span >= months,
-            f"{span} months since the mayor took office" if span is not None else "no mayor in the data", "deals")
+            f"{span} months since the first mayoral election" if span is not None else "no mayor in office in the data",
+            source)
     threshold = parameter("strategic_population")
     area = members(places, sa_code)["code"] if sa_code else pd.Series([code])
     area = area if len(area) else pd.Series([code])
