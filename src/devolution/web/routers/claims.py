@@ -1,11 +1,14 @@
-"""Claims tested on the data (``devolution.analysis.claims``): POST claims as JSON, get verdicts.
+"""Claims tested on the data (``devolution.analysis.claims``): POST claims as JSON, get verdicts;
+the ``/claims`` page takes pasted YAML (the claim-file format) or picks example claims
+(``examples/claims.yaml``) and shows each verdict with its figures and method (``.json`` twin).
 501 until the package exists."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Optional
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
 
 from devolution.errors import DevolutionError
 from devolution.web.formats import records
@@ -40,3 +43,107 @@ def check(body: dict[str, Any] = Body(..., examples=[{"claims": [{
     except DevolutionError as exc:
         raise HTTPException(400, str(exc)) from None
     return {"results": records(frame)}
+
+
+MAX_YAML = 20_000  # characters of pasted YAML
+EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "claims.yaml"
+
+
+def examples() -> list:
+    """The example claims of ``examples/claims.yaml`` (a source checkout); none when not installed."""
+    if claims is None or not EXAMPLES.is_file():
+        return []
+    return claims.read_claims(EXAMPLES)
+
+
+def _parse_yaml(text: str) -> list:
+    import yaml
+    from pydantic import ValidationError
+
+    if len(text) > MAX_YAML:
+        raise HTTPException(422, f"claims: at most {MAX_YAML:,} characters of YAML (got {len(text):,})")
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise HTTPException(422, f"claims: not valid YAML ({' '.join(str(exc).split())[:300]})") from None
+    if isinstance(content, list):
+        content = {"claims": content}
+    if not isinstance(content, dict):
+        raise HTTPException(422, "claims: expected `claims:` followed by a list of claims (see the examples)")
+    if isinstance(content.get("claims"), list) and len(content["claims"]) > MAX_CLAIMS:
+        raise HTTPException(422, f"at most {MAX_CLAIMS} claims at once (got {len(content['claims'])})")
+    try:
+        return claims.ClaimFile.model_validate(content).claims
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
+        raise HTTPException(422, f"invalid claims: {where.replace('from_', 'from') or 'top level'}: "
+                                 f"{first['msg']}") from None
+
+
+def claims_document(state: AppState, text: str, picked: list[str]) -> dict:
+    """Verdicts for the pasted claims and the picked examples (at most MAX_CLAIMS in all)."""
+    if claims is None:
+        raise not_yet("Checking claims", "devolution.analysis.claims")
+    known = {c.id: c for c in examples()}
+    unknown = [p for p in picked if p not in known]
+    if unknown:
+        raise HTTPException(422, f"example: unknown claim {unknown[0][:60]!r} (examples: {', '.join(known) or 'none'})")
+    chosen = [known[p] for p in dict.fromkeys(picked)]
+    if text.strip():
+        chosen += _parse_yaml(text)
+    if not chosen:
+        raise HTTPException(422, "claims: paste claims in YAML or pick at least one example")
+    if len(chosen) > MAX_CLAIMS:
+        raise HTTPException(422, f"at most {MAX_CLAIMS} claims at once (got {len(chosen)})")
+    key = ("claims_response", tuple(c.model_dump_json() for c in chosen))
+    frame = state.cached(key, lambda store: claims.check(chosen, store=store))
+    rows = records(frame)
+    return {"results": rows, "counts": {v: sum(r["verdict"] == v for r in rows)
+                                        for v in (claims.SUPPORTED, claims.NOT_SUPPORTED, claims.CANNOT_TELL)}}
+
+
+def _examples_document() -> dict:
+    if claims is None:
+        raise not_yet("Checking claims", "devolution.analysis.claims")
+    return {"examples": [{"id": c.id, "statement": c.statement, "said_by": c.said_by,
+                          "claim": c.model_dump(mode="json", by_alias=True, exclude_none=True)} for c in examples()],
+            "max_claims": MAX_CLAIMS, "max_yaml": MAX_YAML}
+
+
+def _page(request: Request, document: dict, text: str = "", picked: Optional[list[str]] = None):
+    from devolution.web.app import templates
+
+    return templates.TemplateResponse(request, "claims.html", {**_examples_document(), **document,
+                                                               "text": text, "picked": picked or []})
+
+
+@router.get("/claims", include_in_schema=False)
+def claims_page(request: Request):
+    return _page(request, {})
+
+
+@router.get("/claims.json", summary="The example claims the claims page offers")
+def claims_examples():
+    return _examples_document()
+
+
+@router.post("/claims", include_in_schema=False)
+def claims_page_check(request: Request, claims_yaml: str = Form("", max_length=MAX_YAML, alias="claims"),
+                      example: list[str] = Form([], max_length=MAX_CLAIMS * 4), state: AppState = Depends(data)):
+    try:
+        document = claims_document(state, claims_yaml, example)
+    except HTTPException as exc:  # the form again, with the problem, so nothing typed is lost
+        response = _page(request, {"error": exc.detail}, claims_yaml, example)
+        response.status_code = exc.status_code
+        return response
+    return _page(request, document, claims_yaml, example)
+
+
+@router.post("/claims.json", summary="Check pasted YAML claims and/or picked examples (at most 10): verdicts")
+def claims_check_form(claims_yaml: str = Form("", max_length=MAX_YAML, alias="claims",
+                                              description="Claims in the YAML claim-file format."),
+                      example: list[str] = Form([], max_length=MAX_CLAIMS * 4,
+                                            description="Ids of example claims (see GET /claims.json)."),
+                      state: AppState = Depends(data)):
+    return claims_document(state, claims_yaml, example)

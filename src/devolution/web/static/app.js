@@ -86,3 +86,69 @@ function setupSimulator() {
 }
 
 document.addEventListener("DOMContentLoaded", function () { embedAll(); setupMap(); setupSimulator(); });
+
+function fmt(v, digits) { return v === null || v === undefined ? "" : v.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits }); }
+
+function fillTable(el, rows, first) {
+  var head = "<thead><tr><th>" + first + "</th><th class='num'>Councils</th><th class='num'>Gain</th><th class='num'>Lose</th><th class='num'>Change £m</th><th class='num'>£ per head</th></tr></thead>";
+  el.innerHTML = head + "<tbody>" + rows.map(function (r) {
+    var cell = document.createElement("td"); cell.textContent = r.group;
+    return "<tr>" + cell.outerHTML + "<td class='num'>" + r.councils + "</td><td class='num'>" + r.gain + "</td><td class='num'>" + r.lose +
+      "</td><td class='num'>" + fmt(r.change, 1) + "</td><td class='num'>" + fmt(r.change_per_head, 0) + "</td></tr>";
+  }).join("") + "</tbody>";
+}
+
+function setupScenarios() {
+  var form = document.getElementById("scenario-form");
+  if (!form) return;
+  var doc = JSON.parse(document.getElementById("scenario-data").textContent);
+  var status = document.getElementById("scenario-status"), out = document.getElementById("scenario-result");
+  function val(id) { return document.getElementById(id).value; }
+  function body() {
+    var s = JSON.parse(JSON.stringify(doc.defaults));
+    s.name = "web scenario"; s.parameters = {};
+    var from = val("limit-from"), current = doc.current_limits;
+    var core = +val("core-limit") / 100, asc = +val("asc-limit") / 100;
+    if (Math.abs(core - current["council_tax.referendum.core_limit"]) > 1e-9) { s.parameters["council_tax.referendum.core_limit"] = {}; s.parameters["council_tax.referendum.core_limit"][from] = core; }
+    if (Math.abs(asc - current["council_tax.referendum.asc_limit"]) > 1e-9) { s.parameters["council_tax.referendum.asc_limit"] = {}; s.parameters["council_tax.referendum.asc_limit"][from] = asc; }
+    var policy = form.querySelector("input[name=ct-policy]:checked").value;
+    s.assumptions.council_tax_increase = policy === "max" ? "max" : +val("ct-fixed") / 100;
+    s.deals.devolution_by_default = document.getElementById("devolution-by-default").checked;
+    s.years = s.years.split("..")[0] + ".." + val("end-year");
+    s.draws = Math.round(+val("draws")); s.seed = Math.round(+val("seed"));
+    return { scenario: s };
+  }
+  function bn(v) { return (v < 0 ? "-£" : "£") + fmt(Math.abs(v) / 1000, 1) + "bn"; }
+  function show(r) {
+    var e = r.england_at_year;
+    document.getElementById("scenario-summary").textContent =
+      "England's funding gap in " + e.year + ": " + bn(e.central) + " (central run; 90% of " + r.draws.toLocaleString("en-GB") +
+      " draws between " + bn(e.p5) + " and " + bn(e.p95) + "), against " + bn(e.baseline_central) +
+      " under current policy: " + r.outcomes.gains + " councils gain, " + r.outcomes.loses + " lose, " + r.outcomes["no change"] + " see no change." +
+      (r.deals_applied ? "" : " Devolution by default is not applied in projections yet.");
+    fillTable(document.getElementById("by-region"), r.by_region, "Region");
+    fillTable(document.getElementById("by-type"), r.by_type, "Type of council");
+    fillTable(document.getElementById("by-deprivation"), r.by_deprivation, "Decile");
+    var notes = document.getElementById("scenario-notes"); notes.innerHTML = "";
+    r.notes.forEach(function (n) { var li = document.createElement("li"); li.textContent = n; notes.appendChild(li); });
+    out.hidden = false;
+    return Promise.all([embed(document.getElementById("england-chart"), r.charts.england),
+                        embed(document.getElementById("distribution-chart"), r.charts.distribution)]);
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var button = document.getElementById("run"); button.disabled = true;
+    status.className = "result"; status.textContent = "Running…"; delete out.dataset.ready;
+    fetch("/api/scenarios/run", { method: "POST", body: JSON.stringify(body()), headers: { "Content-Type": "application/json", Accept: "application/json" } })
+      .then(function (resp) { return resp.json().then(function (b) { return [resp.status, b]; }); })
+      .then(function (x) {
+        if (x[0] !== 200) { status.className = "result error"; status.textContent = x[1].error || "The run failed."; return; }
+        status.textContent = "Ran in " + x[1].seconds + " s.";
+        return show(x[1]).then(function () { out.dataset.ready = x[1].england_at_year.central; });
+      })
+      .catch(function () { status.className = "result error"; status.textContent = "Could not reach the server: try again."; })
+      .then(function () { button.disabled = false; });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", setupScenarios);

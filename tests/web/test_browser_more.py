@@ -1,0 +1,68 @@
+"""Headless Chromium (Debian's package, driven by Playwright) on the scenario page (change a knob,
+run, see the result), a strategic authority's page (who decides) and the claims page.
+Screenshots go to build/screenshots."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.web.conftest import SCREENSHOTS
+from tests.web.test_browser import ARGS, CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1200, "height": 1000})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
+                      else route.abort())
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        yield page
+        browser.close()
+
+
+def test_scenario_page_change_a_knob_run_and_see_the_result(page, live_server):
+    page.goto(live_server.url + "/scenarios")
+    assert "Not applied in projections yet" in page.inner_text("#deals-note")
+    page.fill("#core-limit", "5")
+    page.fill("#draws", "200")
+    page.check("#devolution-by-default")
+    page.click("#run")
+    page.wait_for_selector("#scenario-result[data-ready]", timeout=20_000)
+    page.wait_for_selector("#england-chart svg", timeout=20_000)
+    page.wait_for_selector("#distribution-chart svg", timeout=20_000)
+    summary = page.inner_text("#scenario-summary")
+    assert "England's funding gap in 2034-35" in summary and "councils gain" in summary
+    assert page.locator("#by-region tbody tr").count() == 9
+    page.screenshot(path=str(SCREENSHOTS / "scenario.png"), full_page=True)
+    # Too many draws: the form refuses it before anything is sent (the server would answer 422).
+    page.fill("#draws", "5000")
+    assert page.eval_on_selector("#draws", "el => !el.validity.valid")
+    assert not page.errors, page.errors
+
+
+def test_strategic_authority_page_shows_who_decides(page, live_server):
+    page.goto(live_server.url + "/places/E47000001")  # Greater Manchester
+    page.wait_for_selector("#who-decides svg", timeout=20_000)
+    assert "devolved" in page.inner_text("#place-budget-summary")
+    assert "Established" in page.inner_text("#readiness-level")
+    assert page.locator("#deals tbody tr").count() >= 5
+    page.screenshot(path=str(SCREENSHOTS / "place_budget.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_claims_page_pick_examples_and_see_verdicts(page, live_server):
+    page.goto(live_server.url + "/claims")
+    page.check("input[value=cuts-cash-spending-fell]")
+    page.check("input[value=north-hit-harder]")
+    page.click("#check")
+    page.wait_for_selector("#claims-results", timeout=20_000)
+    assert page.locator("#claims-results tbody tr").count() == 2
+    assert "1 supported, 1 not supported" in page.inner_text("#verdicts")
+    page.screenshot(path=str(SCREENSHOTS / "claims.png"), full_page=True)
+    assert not page.errors, page.errors
