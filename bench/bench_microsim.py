@@ -38,6 +38,75 @@ def best_of(fn, repeat=5):
     return min(times)
 
 
+@numba.njit(parallel=True, cache=False, nogil=True, boundscheck=False)
+def lookup_kernel(offsets, band, single, exempt, band_ratios, band_d, single_person_discount):
+    """The council tax kernel before issue #8 (the peer in the same run): three table look-ups
+    keyed by band and flags per row, four running float sums per column. Bytes as ``uint8``."""
+    width = band_ratios.shape[0] * 4
+    gross_t = np.empty(width)
+    count_t = np.empty(width)
+    charged_t = np.empty(width)
+    for b in range(band_ratios.shape[0]):
+        for s in range(2):
+            for e in range(2):
+                k = b * 4 + s * 2 + e
+                gross_t[k] = band_ratios[b]
+                count_t[k] = 1.0 - e
+                charged_t[k] = band_ratios[b] * (1.0 - single_person_discount * s) * (1.0 - e)
+    n_places = offsets.shape[0] - 1
+    out = np.zeros((n_places, 5))
+    for a in numba.prange(n_places):
+        g0 = g1 = g2 = g3 = 0.0
+        c0 = c1 = c2 = c3 = 0.0
+        w0 = w1 = w2 = w3 = 0.0
+        start = offsets[a]
+        stop = offsets[a + 1]
+        last = start + (stop - start) // 4 * 4
+        for i in range(start, last, 4):
+            k0 = band[i] * 4 + single[i] * 2 + exempt[i]
+            k1 = band[i + 1] * 4 + single[i + 1] * 2 + exempt[i + 1]
+            k2 = band[i + 2] * 4 + single[i + 2] * 2 + exempt[i + 2]
+            k3 = band[i + 3] * 4 + single[i + 3] * 2 + exempt[i + 3]
+            g0 += gross_t[k0]
+            g1 += gross_t[k1]
+            g2 += gross_t[k2]
+            g3 += gross_t[k3]
+            c0 += count_t[k0]
+            c1 += count_t[k1]
+            c2 += count_t[k2]
+            c3 += count_t[k3]
+            w0 += charged_t[k0]
+            w1 += charged_t[k1]
+            w2 += charged_t[k2]
+            w3 += charged_t[k3]
+        for i in range(last, stop):
+            k0 = band[i] * 4 + single[i] * 2 + exempt[i]
+            g0 += gross_t[k0]
+            c0 += count_t[k0]
+            w0 += charged_t[k0]
+        charged = (w0 + w1) + (w2 + w3)
+        out[a, 0] = stop - start
+        out[a, 1] = (g0 + g1) + (g2 + g3)
+        out[a, 2] = (c0 + c1) + (c2 + c3)
+        out[a, 3] = charged
+        out[a, 4] = charged * band_d[a]
+    return out
+
+
+def exact_sums(stock, ratios, band_d, discount):
+    """Charge and Band D equivalents per authority summed exactly (math.fsum over the bands of
+    integer counts times the per-dwelling values): the yardstick for the rounding of each kernel."""
+    import math
+
+    counts = kernels.council_tax_counts_numpy(stock.offsets, stock.band, stock.single_person, stock.exempt,
+                                              len(ratios))
+    keep = 1.0 - discount
+    charged = np.array([math.fsum([float(r) * int(c1 - c2) for r, c1, c2 in zip(ratios, row[1], row[2])]
+                                  + [float(r * keep) * int(c2) for r, c2 in zip(ratios, row[2])]) for row in counts])
+    gross = np.array([math.fsum(float(r) * int(c) for r, c in zip(ratios, row[0])) for row in counts])
+    return gross, charged
+
+
 def copy_bandwidth() -> float:
     """Bytes moved per second (read + write) by a large numpy copy: the machine's memory speed."""
     src = np.ones(400_000_000 // 8)
@@ -100,7 +169,10 @@ def main() -> int:
     print(f"measured copy bandwidth: {bandwidth / 1e9:.1f} GB/s (read + write)\n")
     ratios = np.array([6, 7, 8, 9, 11, 13, 15, 18]) / 9
 
-    print(f"{'dwellings':>12} {'numba ms':>9} {'numpy ms':>9} {'speed-up':>8} {'floor ms':>9} {'x floor':>8} target<=3x")
+    print("council tax sums by authority; new = integer counts (issue #8), old = table look-ups (before),")
+    print("numpy = the twin; floor = bytes read (band, two flags, offsets) / copy bandwidth")
+    print(f"{'dwellings':>12} {'new ms':>7} {'old ms':>7} {'numpy ms':>9} {'floor ms':>9} {'new x floor':>12} "
+          f"{'old x floor':>12} {'new/old':>8} target<=3x")
     national = None
     for n in (1_000_000, 10_000_000, None):
         stock = scaled(counts, band_d, n) if n else stocks.dwellings_from_counts(
@@ -108,13 +180,33 @@ def main() -> int:
         if n is None:
             national = stock
         call = (stock.offsets, stock.band, stock.single_person, stock.exempt, ratios, band_d, 0.25)
+        raw = (stock.offsets, stock.band.view(np.uint8), stock.single_person.view(np.uint8),
+               stock.exempt.view(np.uint8), ratios, band_d, 0.25)
         kernels.council_tax_sums(*call)                                  # compile / load cache
+        lookup_kernel(*raw)
         ours = best_of(lambda: kernels.council_tax_sums(*call), repeat=25)
+        old = best_of(lambda: lookup_kernel(*raw), repeat=25)
         theirs = best_of(lambda: kernels.council_tax_sums_numpy(*call), repeat=2)
         moved = stock.band.nbytes + stock.single_person.nbytes + stock.exempt.nbytes + stock.offsets.nbytes
         floor = moved / bandwidth
-        print(f"{len(stock):>12,} {ours * 1e3:>9.1f} {theirs * 1e3:>9.1f} {theirs / ours:>7.0f}x "
-              f"{floor * 1e3:>9.2f} {ours / floor:>7.1f}x {'PASS' if ours <= 3 * floor else 'MISS'}")
+        print(f"{len(stock):>12,} {ours * 1e3:>7.2f} {old * 1e3:>7.2f} {theirs * 1e3:>9.1f} {floor * 1e3:>9.2f} "
+              f"{ours / floor:>11.2f}x {old / floor:>11.2f}x {old / ours:>7.1f}x {'PASS' if ours <= 3 * floor else 'MISS'}")
+
+    call = (national.offsets, national.band, national.single_person, national.exempt, ratios, band_d, 0.25)
+    raw = (national.offsets, national.band.view(np.uint8), national.single_person.view(np.uint8),
+           national.exempt.view(np.uint8), ratios, band_d, 0.25)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    per_row = [best_of(lambda: f(*c), repeat=10) / len(national) * 1e9
+               for f, c in ((kernels.council_tax_sums, call), (lookup_kernel, raw))]
+    numba.set_num_threads(threads)
+    print(f"one thread, national: new {per_row[0]:.3f} ns a row, old {per_row[1]:.3f} ns a row "
+          f"(floor, both cores: {3 / bandwidth * 1e9:.3f} ns a row)")
+    gross, charged = exact_sums(national, ratios, band_d, 0.25)
+    for name, sums in (("new", kernels.council_tax_sums(*call)), ("old", lookup_kernel(*raw)),
+                       ("numpy", kernels.council_tax_sums_numpy(*call))):
+        gap = max(np.max(np.abs(sums[:, 1] / gross - 1)), np.max(np.abs(sums[:, 3] / charged - 1)))
+        print(f"  {name:>5}: largest relative gap to the exact sums (Band D equivalents, chargeable): {gap:.1e}")
 
     reform = reform_from_options(2022, single_person=0.3, new_bands=["21/9:0.4", "24/9:0.2"])
     compare(national, band_d, 2022, reform)

@@ -19,8 +19,9 @@ def test_band_d_equivalents_from_every_dwelling_equal_the_place_level_rule(natio
     result = council_tax_by_authority(dwellings, band_d, 2022)
     ratios = np.array(parameters.value("council_tax.band_ratios.ratios", 2022), dtype=float)
     expected = council_tax.band_d_equivalents(counts.to_numpy(), ratios)
-    # the kernel adds up to ~450,000 ninths one by one; the rounding bound n * eps is ~5e-11
-    np.testing.assert_allclose(result["band_d_equivalents"], expected, rtol=1e-10)
+    # the kernel counts dwellings by band exactly, then adds eight products: only a few roundings
+    # of ~1.1e-16 each (adding ~450,000 ninths one by one, as before issue #8, needed 1e-10)
+    np.testing.assert_allclose(result["band_d_equivalents"], expected, rtol=1e-14)
     assert result["dwellings"].sum() == 25_225_481
 
 
