@@ -61,7 +61,7 @@ def leftovers(directory: Path) -> list[str]:
 
 def test_publications_with_downloads_name_official_urls():
     with_downloads = {p.id: p.downloads for p in PUBLICATIONS if p.downloads}
-    assert set(with_downloads) == {"ons_mye_population", "ons_lad_region_2024"}
+    assert set(with_downloads) == {"ons_mye_population", "ons_lad_region_2024", "mhclg_revenue_outturn_rsx"}
     for downloads in with_downloads.values():
         for d in downloads:
             assert d.url.startswith("https://") and "/" not in d.filename
@@ -207,3 +207,21 @@ def test_a_folder_that_cannot_be_written_is_a_clear_error(tmp_path, official, mo
     with pytest.raises(DevolutionError, match="cannot write .* Permission denied"):
         pull(folder, [REGIONS], client=serving(official))
     assert list(folder.iterdir()) == []
+
+
+def test_pull_the_rsx_workbook_then_load_it_in_its_official_layout(tmp_path):
+    """The RSX 2024-25 workbook as GOV.UK serves it (the real original's bytes) is saved under its
+    official name, and a folder with it and the register loads without the tidy CSV."""
+    from devolution.sources.official_layouts import RSX_WORKBOOK
+    from devolution.store import Store
+
+    rsx = publication("mhclg_revenue_outturn_rsx")
+    body = (DATA / "originals" / "mhclg_RSX_LA_Data_2024-25_data_by_LA.ods").read_bytes()
+    report = pull(tmp_path, [rsx], client=serving({rsx.downloads[0].url: body}))
+    assert [p.path.name for p in report.pulled] == [RSX_WORKBOOK]
+    shutil.copy(DATA / "la_register_england.csv", tmp_path / "la_register_england.csv")
+    with Store(tmp_path / "s.duckdb") as store:
+        assert "mhclg_revenue_outturn_rsx" in store.load(tmp_path).loaded
+        rows = store.table("revenue_outturn_rsx")
+    assert set(rows["year"]) == {2024}
+    assert rows.groupby("ecode")["line"].count().eq(98).all()  # every body once, 98 RSX lines

@@ -9,10 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from devolution.errors import DataError
 from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, file_row, keep_places,
                                      melt, numbers, read_csv, require_unique, years)
+from devolution.sources.official_layouts import (CTR_WORKBOOK, TAXBASE_WORKBOOK, read_ctr_workbook,
+                                                 read_taxbase_workbook, tidy_and_official)
 
 LEVELS_FILE = "council_tax_band_d_by_authority_2014_15_to_2023_24.csv"
 LEVELS_LONG_FILE = "council_tax_requirement_band_d_2014_15_to_2023_24_long.csv"
@@ -34,19 +37,24 @@ LEVELS = {
 
 
 def parse_levels(files: dict[str, Path], context: Context) -> Parsed:
-    path = files[LEVELS_FILE]
-    frame = read_csv(path, ["year", "section", "ecode", "ons_code", "authority", "la_class", *LEVELS])
-    frame, skipped = keep_places(frame, "ons_code", path, context)
-    frame["year"] = years(frame, "year", path)
-    require_unique(frame, ["ons_code", "year"], path)
-    # Collection rates are published as percent to 2018-19 and as a fraction from 2019-20.
-    rate = numbers(frame, "collection_rate", path)
-    frame["collection_rate"] = np.where(rate > 1.5, rate / 100, rate).astype(str)
-    frame.loc[rate.isna(), "collection_rate"] = None
-    observations = melt(frame, "ons_code", "year", {c: (m, 1.0) for c, (m, _, _) in LEVELS.items()}, path)
-    if LEVELS_LONG_FILE in files:
-        _check_long_agrees(files[LEVELS_LONG_FILE], path)
-    return Parsed(observations=observations, skipped=skipped)
+    """The tidy levels CSV and/or MHCLG's table 9 workbook (CTR1/CTR2 data by authority), which,
+    when present, is read in its own layout for the year it holds."""
+    parts, skipped = [], 0
+    for path, frame in tidy_and_official(files, LEVELS_FILE, ["year", "section", "ecode", "ons_code",
+                                                              "authority", "la_class", *LEVELS],
+                                         CTR_WORKBOOK, read_ctr_workbook):
+        frame, dropped = keep_places(frame, "ons_code", path, context)
+        frame["year"] = years(frame, "year", path)
+        require_unique(frame, ["ons_code", "year"], path)
+        # Collection rates are published as percent to 2018-19 and as a fraction from 2019-20.
+        rate = numbers(frame, "collection_rate", path)
+        frame["collection_rate"] = np.where(rate > 1.5, rate / 100, rate).astype(str)
+        frame.loc[rate.isna(), "collection_rate"] = None
+        parts.append(melt(frame, "ons_code", "year", {c: (m, 1.0) for c, (m, _, _) in LEVELS.items()}, path))
+        skipped += dropped
+    if LEVELS_LONG_FILE in files and LEVELS_FILE in files:
+        _check_long_agrees(files[LEVELS_LONG_FILE], files[LEVELS_FILE])
+    return Parsed(observations=pd.concat(parts, ignore_index=True), skipped=skipped)
 
 
 def _check_long_agrees(long_path: Path, wide_path: Path) -> None:
@@ -68,16 +76,21 @@ def _check_long_agrees(long_path: Path, wide_path: Path) -> None:
 
 
 def parse_taxbase(files: dict[str, Path], context: Context) -> Parsed:
-    path = files[TAXBASE_FILE]
+    """The tidy dwellings-by-band CSV and/or MHCLG's Council Taxbase workbook (table 1.01), which,
+    when present, is read in its own layout for the year it holds."""
     band_columns = [f"dwellings_band_{b}" for b in BANDS]
-    frame = read_csv(path, ["year", "ecode", "ons_code", "authority", *band_columns, "dwellings_total"])
-    frame, skipped = keep_places(frame, "ons_code", path, context)
-    frame["year"] = years(frame, "year", path)
-    require_unique(frame, ["ons_code", "year"], path)
     measures = {c: (f"dwellings_band_{c[-1].lower()}", 1.0) for c in band_columns}
     measures["dwellings_total"] = ("dwellings_total", 1.0)
-    observations = melt(frame, "ons_code", "year", measures, path)
-    return Parsed(observations=observations, skipped=skipped)
+    parts, skipped = [], 0
+    for path, frame in tidy_and_official(files, TAXBASE_FILE, ["year", "ecode", "ons_code", "authority",
+                                                               *band_columns, "dwellings_total"],
+                                         TAXBASE_WORKBOOK, read_taxbase_workbook):
+        frame, dropped = keep_places(frame, "ons_code", path, context)
+        frame["year"] = years(frame, "year", path)
+        require_unique(frame, ["ons_code", "year"], path)
+        parts.append(melt(frame, "ons_code", "year", measures, path))
+        skipped += dropped
+    return Parsed(observations=pd.concat(parts, ignore_index=True), skipped=skipped)
 
 
 URL = "https://www.gov.uk/government/collections/council-tax-statistics"
@@ -87,15 +100,17 @@ PUBLICATIONS = (
     Publication(
         id="mhclg_council_tax_levels",
         title="Council Tax levels set by local authorities in England: local authority level data, 2014-15 to 2023-24",
-        publisher=PUBLISHER, url=URL, licence=OGL, files=(LEVELS_FILE, LEVELS_LONG_FILE),
-        optional_files=(LEVELS_LONG_FILE,), parse=parse_levels,
+        publisher=PUBLISHER, url=URL, licence=OGL, files=(LEVELS_FILE, LEVELS_LONG_FILE, CTR_WORKBOOK),
+        optional_files=(LEVELS_LONG_FILE, CTR_WORKBOOK), alternatives=((LEVELS_FILE, CTR_WORKBOOK),),
+        parse=parse_levels,
         measures=tuple(Measure(m, u, d) for m, u, d in LEVELS.values()),
     ),
     Publication(
         id="mhclg_council_taxbase",
         title="Council Taxbase: local authority level data (dwellings by band), 2010 to 2019 and 2022",
         publisher=PUBLISHER, url="https://www.gov.uk/government/collections/council-taxbase-statistics",
-        licence=OGL, files=(TAXBASE_FILE,), parse=parse_taxbase,
+        licence=OGL, files=(TAXBASE_FILE, TAXBASE_WORKBOOK), optional_files=(TAXBASE_WORKBOOK,),
+        alternatives=((TAXBASE_FILE, TAXBASE_WORKBOOK),), parse=parse_taxbase,
         measures=tuple(Measure(f"dwellings_band_{b.lower()}", "dwellings", f"Dwellings on the valuation list in band {b}")
                        for b in BANDS) + (Measure("dwellings_total", "dwellings", "Dwellings on the valuation list"),),
     ),

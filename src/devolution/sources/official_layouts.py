@@ -141,3 +141,201 @@ def _official_name(column: str) -> str:
 DERIVED: dict[str, tuple[str, Callable[[Path], pd.DataFrame]]] = {
     MYE_WORKBOOK: ("population_mye_2011_2023_lad_county_region.csv", read_mye_workbook),
 }
+
+
+# ------------------------------------------------------------------ MHCLG local authority workbooks
+
+#: MHCLG's official file names (as published on assets.publishing.service.gov.uk).
+CTR_WORKBOOK = "CTR_Table_9_2023-24.ods"
+RSX_WORKBOOK = "RSX_LA_Data_2024-25_data_by_LA.ods"
+TAXBASE_WORKBOOK = "Council_Taxbase_local_authority_level_data_2022.ods"
+
+#: A finance "E-code" of one authority (class totals use other codes: TE, ILB, [Y] ...).
+_ECODE = re.compile(r"^E\d{4}$")
+_LINE = re.compile(r"^\s*(\d+[a-z]?)\s*\.")
+_FINANCIAL_YEAR = re.compile(r"\b(\d{4}-\d{2})\b")
+
+#: CTR table 9 lines (current year) -> columns of the tidy levels CSV, by sheet.
+CTR_SHEETS = {
+    "billing": ("Data_Billing", {
+        "ctr_incl_parish": "1", "parish_precepts": "2", "ctr_excl_parish": "3",
+        "taxbase_after_ctr_scheme": "4", "collection_rate": "5", "taxbase_for_ct_setting": "7",
+        "band_d_incl_parish": "8", "band_d_excl_parish": "9", "asc_precept_total": "10",
+        "band_d_area_total": "17"}),
+    "precepting": ("Data_Precepting", {
+        "ctr_incl_parish": "1", "taxbase_for_ct_setting": "2", "band_d_incl_parish": "3",
+        "asc_precept_total": "4"}),
+}
+CTR_COLUMNS = ["year", "section", "ecode", "ons_code", "authority", "la_class",
+               *dict.fromkeys(c for _, lines in CTR_SHEETS.values() for c in lines)]
+TAXBASE_COLUMNS = ["year", "ecode", "ons_code", "authority", *(f"dwellings_band_{b}" for b in "ABCDEFGH"),
+                   "dwellings_total"]
+
+
+def _sheet(path: Path, wanted: Callable[[str], bool], expected: str) -> tuple[pd.DataFrame, str]:
+    """The first sheet whose name ``wanted`` accepts, as raw cells (row i = sheet row i + 1)."""
+    try:
+        book = pd.ExcelFile(path, engine="calamine")
+    except Exception as exc:  # calamine raises its own types for a file that is not a workbook
+        raise DataError(f"cannot be read as a workbook ({exc})", file=path.name) from exc
+    names = [n for n in book.sheet_names if wanted(n)]
+    if not names:
+        shown = ", ".join(n for n in book.sheet_names if "/" not in n)  # not the external-link ghosts
+        raise DataError(f"no sheet {expected} (sheets: {shown})", file=path.name)
+    return pd.read_excel(book, sheet_name=names[0], header=None, dtype=object), names[0]
+
+
+def _header(raw: pd.DataFrame, first: str, path: Path, sheet: str, expected: str) -> tuple[int, list[str]]:
+    """The header row (the first whose first cell is ``first``) and its cells as text."""
+    cells = raw.iloc[:, 0].map(lambda v: str(v).strip().lower() if isinstance(v, str) else "")
+    rows = cells.index[cells == first.lower()]
+    if len(rows) == 0:
+        raise DataError(f"sheet {sheet}: no header row starting with {first!r} (expected {expected})",
+                        file=path.name)
+    at = int(rows[0])
+    return at, [" ".join(str(v).split()) if isinstance(v, str) else "" for v in raw.iloc[at]]
+
+
+def _find(header: list[str], name: str, path: Path, sheet: str, at: int) -> int:
+    """The position of a named column (case and spacing ignored), or a refusal naming it."""
+    lowered = [h.lower() for h in header]
+    if name.lower() not in lowered:
+        raise DataError(f"sheet {sheet}: missing column {name!r}", file=path.name, row=at + 1, column=name)
+    return lowered.index(name.lower())
+
+
+def _year(raw: pd.DataFrame, at: int, pattern: re.Pattern, path: Path, sheet: str, expected: str) -> str:
+    """The year the notes above the header state (the last match of ``pattern``)."""
+    text = " ".join(str(v) for v in raw.iloc[:at].to_numpy().ravel() if isinstance(v, str))
+    found = pattern.findall(text)
+    if not found:
+        raise DataError(f"sheet {sheet}: the title rows do not state the year (expected {expected})",
+                        file=path.name, row=1)
+    return found[-1]
+
+
+def _authorities(raw: pd.DataFrame, at: int, ecode: int, end: int | None = None) -> pd.DataFrame:
+    """Rows below the header whose E-code is one authority's (class and England totals set aside)."""
+    body = raw.iloc[at + 1:end]
+    codes = body.iloc[:, ecode].map(lambda v: str(v).strip() if isinstance(v, str) else "")
+    return body[codes.str.match(_ECODE.pattern).to_numpy()]
+
+
+def _values(rows: pd.DataFrame, position: int, path: Path, sheet: str, column: str) -> list[str | None]:
+    """A column of numbers as CSV text; a cell that is neither a number, blank nor a missing-value
+    marker is refused with its sheet row and column."""
+    from devolution.sources.base import MISSING_MARKERS
+
+    out = []
+    for index, value in rows.iloc[:, position].items():
+        text = _text(value)
+        if isinstance(value, str) and text not in MISSING_MARKERS and text != "":
+            try:
+                float(text.replace(",", ""))
+            except ValueError:
+                raise DataError(f"sheet {sheet}: {value!r} is not a number (expected a number, blank or "
+                                f"a missing-value marker such as [x])", file=path.name, row=int(index) + 1,
+                                column=column) from None
+        out.append(text)
+    return out
+
+
+def read_ctr_workbook(path: Path) -> pd.DataFrame:
+    """MHCLG "Council Tax levels set by local authorities", table 9 (CTR1/CTR2 data by authority):
+    the current year of sheets Data_Billing and Data_Precepting as the tidy levels frame."""
+    parts = []
+    for section, (sheet, lines) in CTR_SHEETS.items():
+        raw, sheet = _sheet(path, lambda n, s=sheet: n == s, f"{sheet!r} (CTR {section} authorities)")
+        at, header = _header(raw, "E-code", path, sheet, "E-code, ONS Code, Authority, Region, Class, ...")
+        year = _year(raw, at, re.compile(r"financial year (\d{4}-\d{2})"), path, sheet,
+                     "'... relates to financial year 2023-24'")
+        ids = {name: _find(header, label, path, sheet, at) for name, label in
+               (("ecode", "E-code"), ("ons_code", "ONS Code"), ("authority", "Authority"), ("la_class", "Class"))}
+        current: dict[str, int] = {}
+        for position, text in enumerate(header):
+            match = _LINE.match(text)
+            if match and "(previous year)" not in text.lower():
+                current.setdefault(match.group(1), position)
+        rows = _authorities(raw, at, ids["ecode"])
+        frame = pd.DataFrame({"year": year, "section": section}, index=rows.index)
+        for name, position in ids.items():
+            frame[name] = [_text(v) for v in rows.iloc[:, position]]
+        for column, line in lines.items():
+            if line not in current:
+                raise DataError(f"sheet {sheet}: no column for line {line} of the CTR return "
+                                f"(current year), read as {column}", file=path.name, row=at + 1,
+                                column=f"{line}. ... (current year)")
+            frame[column] = _values(rows, current[line], path, sheet, header[current[line]])
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True).reindex(columns=CTR_COLUMNS)
+
+
+def read_rsx_workbook(path: Path) -> pd.DataFrame:
+    """MHCLG Revenue Outturn "Service Expenditure Summary (RSX) data by LA": one row per body (the
+    sheet's first table), one column per RSX line ID (the sheet's hidden ID row), £ thousand."""
+    raw, sheet = _sheet(path, lambda n: n.lower().startswith("rsx_la_data"), "'RSX_LA_Data_YYYYYY'")
+    at, header = _header(raw, "E-code", path, sheet, "E-code, ONS Code, Local authority, Notes, Class, ...")
+    year = _year(raw, at, _FINANCIAL_YEAR, path, sheet, "'Revenue Outturn (RO) 2024-25: ...'")
+    ids = {name: _find(header, label, path, sheet, at) for name, label in
+           (("ecode", "E-code"), ("ons_code", "ONS Code"), ("authority", "Local authority"), ("la_class", "Class"))}
+    is_id = raw.iloc[at + 1:].map(lambda v: isinstance(v, str) and v.startswith("RSX-"))
+    counts = is_id.sum(axis=1)
+    if counts.max() == 0:
+        raise DataError(f"sheet {sheet}: no row of RSX line IDs (the hidden row of 'RSX-edu-empl', ...)",
+                        file=path.name, row=at + 1, column="RSX line IDs")
+    id_at = int(counts.idxmax())
+    lines = {str(v): position for position, v in enumerate(raw.iloc[id_at]) if is_id.loc[id_at].iloc[position]}
+    # The sheet's second table (class totals) repeats the GLA's row: read the first table only.
+    first = raw.iloc[at + 1:id_at, ids["ecode"]].map(lambda v: str(v).strip().lower() if isinstance(v, str) else "")
+    end = int(first.index[first == "e-code"][0]) if (first == "e-code").any() else id_at
+    rows = _authorities(raw, at, ids["ecode"], end=end)
+    frame = pd.DataFrame({"year": year}, index=rows.index)
+    for name, position in ids.items():
+        frame[name] = [_text(v) for v in rows.iloc[:, position]]
+    values = {line: _values(rows, position, path, sheet, header[position] or line) for line, position in lines.items()}
+    return pd.concat([frame, pd.DataFrame(values, index=rows.index)], axis=1).reset_index(drop=True)
+
+
+def read_taxbase_workbook(path: Path) -> pd.DataFrame:
+    """MHCLG "Council Taxbase" local authority level data: table 1.01 (dwellings on the valuation
+    list, line 1 of the CTB return) of sheet Council_Taxbase_Data as the tidy dwellings frame."""
+    raw, sheet = _sheet(path, lambda n: n == "Council_Taxbase_Data", "'Council_Taxbase_Data'")
+    at, header = _header(raw, "E-code", path, sheet, "E-code, ONS Code, Region, Local Authority, Notes, "
+                                                     "Band A ... Band H, Total")
+    year = _year(raw, at, re.compile(r"\b(?:September|October)\s+(\d{4})\b"), path, sheet,
+                 "'... collection in October 2022'")
+    ids = {name: _find(header, label, path, sheet, at) for name, label in
+           (("ecode", "E-code"), ("ons_code", "ONS Code"), ("authority", "Local Authority"))}
+    titles = raw.iloc[:at].map(lambda v: isinstance(v, str) and v.strip().startswith("Table 1.01"))
+    start = int(titles.any(axis=0).to_numpy().argmax()) if titles.any().any() else 0
+    end = next((p for p in range(start + 1, len(header)) if header[p] == ""), len(header))
+    block = header[start:end]
+    rows = _authorities(raw, at, ids["ecode"])
+    frame = pd.DataFrame({"year": year}, index=rows.index)
+    for name, position in ids.items():
+        frame[name] = [_text(v) for v in rows.iloc[:, position]]
+    for band in [*"ABCDEFGH", "Total"]:
+        label = f"Band {band}" if band != "Total" else "Total"
+        if label.lower() not in [h.lower() for h in block]:
+            raise DataError(f"sheet {sheet}: table 1.01 (dwellings on the valuation list) has no column "
+                            f"{label!r}", file=path.name, row=at + 1, column=label)
+        position = start + [h.lower() for h in block].index(label.lower())
+        column = "dwellings_total" if band == "Total" else f"dwellings_band_{band}"
+        frame[column] = _values(rows, position, path, sheet, label)
+    return frame.reindex(columns=TAXBASE_COLUMNS).reset_index(drop=True)
+
+
+def tidy_and_official(files: dict[str, Path], tidy: str, columns: Iterable[str], official: str,
+                      reader: Callable[[Path], pd.DataFrame], year: str = "year") -> list[tuple[Path, pd.DataFrame]]:
+    """The frames to parse, each with its file: the tidy CSV's, less the year(s) the official
+    workbook holds, and the workbook's (the original wins for its year; either may be absent)."""
+    out = []
+    book = reader(files[official]) if official in files else None
+    if tidy in files:
+        frame = read_csv(files[tidy], list(columns))
+        if book is not None:
+            frame = frame[~frame[year].isin(set(book[year]))]
+        out.append((files[tidy], frame))
+    if book is not None:
+        out.append((files[official], book))
+    return out

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.sources.base import (OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
+from devolution.sources.base import (OGL, Download, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
                                      numbers, read_csv, refuse_first, require_unique, years)
+from devolution.sources.official_layouts import RSX_WORKBOOK, read_rsx_workbook, tidy_and_official
 
 KEY_LINES_FILE = "revenue_outturn_key_lines_2010_11_to_2024_25.csv"
 RS_FILE = "revenue_outturn_RS_summary_2010_11_to_2014_15_and_2017_18.csv"
@@ -80,15 +81,18 @@ def parse_rs(files: dict[str, Path], context: Context) -> Parsed:
 
 
 def parse_rsx(files: dict[str, Path], context: Context) -> Parsed:
-    """RSX service expenditure 2022-23 onward, long: one row per body, year and RSX line (£)."""
-    path = files[RSX_FILE]
-    frame = read_csv(path, ["year", "ecode", "ons_code", "authority", "la_class"])
-    frame["year"] = years(frame, "year", path)
-    lines = [c for c in frame.columns if c.startswith("RSX-")]
-    long = frame.melt(id_vars=["year", "ecode", "ons_code", "authority", "la_class"], value_vars=lines,
-                      var_name="line", value_name="raw")
-    long["value"] = numbers(long, "raw", path) * THOUSAND
-    tables = {"revenue_outturn_rsx": long.drop(columns="raw")}
+    """RSX service expenditure 2022-23 onward, long: one row per body, year and RSX line (£).
+    MHCLG's RSX workbook, when present, is read in its own layout for the year it holds."""
+    ids = ["year", "ecode", "ons_code", "authority", "la_class"]
+    parts = []
+    for path, frame in tidy_and_official(files, RSX_FILE, ids, RSX_WORKBOOK, read_rsx_workbook):
+        frame = apply_corrections(frame, path)
+        frame["year"] = years(frame, "year", path)
+        lines = [c for c in frame.columns if c.startswith("RSX-")]
+        long = frame.melt(id_vars=ids, value_vars=lines, var_name="line", value_name="raw")
+        long["value"] = numbers(long, "raw", path) * THOUSAND
+        parts.append(long.drop(columns="raw"))
+    tables = {"revenue_outturn_rsx": pd.concat(parts, ignore_index=True)}
     if RSX_DICTIONARY_FILE in files:
         dictionary = read_csv(files[RSX_DICTIONARY_FILE], ["year", "column", "description"])
         tables["revenue_outturn_rsx_lines"] = dictionary
@@ -114,7 +118,12 @@ PUBLICATIONS = (
     Publication(
         id="mhclg_revenue_outturn_rsx",
         title="Revenue Outturn Service Expenditure Summary (RSX) data by LA, 2022-23 to 2024-25",
-        publisher=PUBLISHER, url=URL, licence=OGL, files=(RSX_FILE, RSX_DICTIONARY_FILE),
-        optional_files=(RSX_DICTIONARY_FILE,), parse=parse_rsx,
+        publisher=PUBLISHER, url=URL, licence=OGL, files=(RSX_FILE, RSX_DICTIONARY_FILE, RSX_WORKBOOK),
+        optional_files=(RSX_DICTIONARY_FILE, RSX_WORKBOOK), alternatives=((RSX_FILE, RSX_WORKBOOK),),
+        # The 2024-25 workbook's address on GOV.UK's asset server, as found in public code that
+        # downloads it (not opened from here); `devo data pull` names the URL if it fails.
+        downloads=(Download("https://assets.publishing.service.gov.uk/media/692ed8baa245b0985f0343e5/"
+                            "RSX_LA_Data_2024-25_data_by_LA.ods", RSX_WORKBOOK),),
+        parse=parse_rsx,
     ),
 )
