@@ -71,7 +71,7 @@ def with_deflators(path: Path | str) -> parameters.ParameterTree:
             spec = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise ParameterError(f"{path}: cannot read deflators ({exc})") from None
-    parameter = parameters._parameter(DEFLATOR, spec, path.name)  # the loader's own checks
+    parameter = parameters.parameter_from_spec(DEFLATOR, spec, path.name)  # the loader's own checks
     tree = parameters.ParameterTree(dict(parameters.default().parameters))
     tree.parameters[DEFLATOR] = parameter
     return tree

@@ -199,7 +199,8 @@ def _checked_value(path: str, unit: str, value: Any) -> Any:
     return number
 
 
-def _parameter(path: str, spec: Any, source: str) -> Parameter:
+def parameter_from_spec(path: str, spec: Any, source: str) -> Parameter:
+    """One parameter from its YAML mapping (as in the files here), checked; ``source`` names the file."""
     where = f"{path} (in {source})"
     if not isinstance(spec, Mapping):
         raise ParameterError(f"{where}: expected a mapping with {', '.join(REQUIRED_KEYS)}")
@@ -239,10 +240,10 @@ def load(directory: Path | str | None = None) -> ParameterTree:
         if not isinstance(content, Mapping):
             raise ParameterError(f"{file.name}: expected a mapping of parameter names")
         if "values" in content:
-            tree.parameters[stem] = _parameter(stem, content, file.name)
+            tree.parameters[stem] = parameter_from_spec(stem, content, file.name)
             continue
         for name, spec in content.items():
-            tree.parameters[f"{stem}.{name}"] = _parameter(f"{stem}.{name}", spec, file.name)
+            tree.parameters[f"{stem}.{name}"] = parameter_from_spec(f"{stem}.{name}", spec, file.name)
     return tree
 
 
