@@ -86,3 +86,20 @@ def fuzz_schema(web_app):
     import schemathesis
 
     return schemathesis.openapi.from_asgi("/openapi.json", web_app)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server started by ``.ci/install-postgres.sh`` (which installs Debian's
+    postgresql first if it is missing): its URL. Stopped and deleted at the end of the session."""
+    script = ROOT / ".ci" / "install-postgres.sh"
+    try:
+        done = subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{script} did not start PostgreSQL within 900 s", pytrace=False)
+    values = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line)
+    if done.returncode != 0 or "DEVOLUTION_DB_URL" not in values:
+        tail = " | ".join(done.stderr.strip().splitlines()[-6:])
+        pytest.fail(f"could not start PostgreSQL with {script} (exit {done.returncode}): {tail}", pytrace=False)
+    yield values["DEVOLUTION_DB_URL"]
+    subprocess.run(["sh", str(script), "stop", values["DEVOLUTION_PG_DIR"]], capture_output=True, timeout=60)

@@ -16,11 +16,13 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (127.0.0.1: this machine only)."),
     port: int = typer.Option(8000, help="Port to listen on."),
     submissions: Optional[Path] = typer.Option(None, "--submissions", help="SQLite file for budget submissions "
-                                               "(default: DEVOLUTION_SUBMISSIONS, else submissions.sqlite next to the store)."),
+                                               "(default: DEVOLUTION_SUBMISSIONS, else submissions.sqlite next to the store); "
+                                               "ignored when DEVOLUTION_DB_URL names a PostgreSQL database."),
 ):
     """Serve the dashboard, the open API and the resident budget simulator.
 
-    The store (DEVOLUTION_STORE) is opened read-only; submissions go to their own small file.
+    The store (DEVOLUTION_STORE) is opened read-only; submissions go to their own small file, or to
+    PostgreSQL when DEVOLUTION_DB_URL is set (a shared deployment).
     Set DEVOLUTION_ADMIN_PASSWORD to see the simulator's results at /simulator/results.
 
     Examples:

@@ -1,12 +1,15 @@
-"""Residents' budget submissions: a small SQLite file in WAL mode, apart from the read-only store.
+"""Residents' budget submissions, apart from the read-only store: a small SQLite file in WAL mode
+(the default), or a PostgreSQL database named by ``DEVOLUTION_DB_URL`` for a shared deployment where
+several servers take submissions (``web/submissions_postgres.py``).
 
-Each submission is committed (``synchronous=FULL``) before the server acknowledges it; the one-time
-token is a UNIQUE key, so a token can be used once and a retried request is never counted twice.
+Either way each submission is committed before the server acknowledges it, and the one-time token is
+a UNIQUE key, so a token can be used once and a retried request is never counted twice.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
 import threading
@@ -14,6 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+
+DB_URL_ENV = "DEVOLUTION_DB_URL"
+COLUMNS = ["id", "token", "place", "year", "council_tax_change", "changes", "created_at"]
+AGGREGATE_COLUMNS = ["place", "year", "submissions", "mean_council_tax_change", "service", "mean_change_gbp",
+                     "share_cutting", "share_raising"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -27,9 +35,44 @@ class AlreadySubmitted(Exception):
     """The one-time token was used before."""
 
 
+def submission_row(token: str, place: str, year: int, council_tax_change: float, changes: dict[str, float]) -> list:
+    """The stored columns after ``id``: changes as sorted JSON, the time in UTC to the second."""
+    return [token, place, int(year), float(council_tax_change), json.dumps(changes, sort_keys=True),
+            datetime.now(timezone.utc).isoformat(timespec="seconds")]
+
+
+def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per place: submissions, mean council tax change, and the mean change asked for each service."""
+    if rows.empty:
+        return pd.DataFrame(columns=AGGREGATE_COLUMNS)
+    changes = pd.DataFrame([json.loads(c) for c in rows["changes"]], index=rows.index).fillna(0.0)
+    long = pd.concat([rows[["place", "year", "council_tax_change"]], changes], axis=1).melt(
+        id_vars=["place", "year", "council_tax_change"], var_name="service", value_name="change")
+    grouped = long.groupby(["place", "year", "service"])
+    out = grouped.agg(mean_change_gbp=("change", "mean"),
+                      share_cutting=("change", lambda v: float((v < 0).mean())),
+                      share_raising=("change", lambda v: float((v > 0).mean()))).reset_index()
+    head = rows.groupby(["place", "year"]).agg(submissions=("id", "size"),
+                                               mean_council_tax_change=("council_tax_change", "mean")).reset_index()
+    return head.merge(out, on=["place", "year"])[AGGREGATE_COLUMNS]
+
+
 class Submissions:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
+    """The SQLite backend (``synchronous=FULL``). ``Submissions(path)`` gives the PostgreSQL backend
+    instead when ``url`` (default: ``DEVOLUTION_DB_URL``) is set, so the app needs no other switch."""
+
+    backend = "sqlite"
+
+    def __new__(cls, path: Path | str | None = None, url: str | None = None):
+        url = os.environ.get(DB_URL_ENV, "") if url is None else url
+        if cls is Submissions and url:
+            from devolution.web.submissions_postgres import PostgresSubmissions
+
+            return PostgresSubmissions(url)  # not a Submissions, so __init__ is not run on it
+        return super().__new__(cls)
+
+    def __init__(self, path: Path | str | None = None, url: str | None = None):
+        self.path = Path(path if path is not None else "submissions.sqlite")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock = threading.Lock()
         self.db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
@@ -45,8 +88,7 @@ class Submissions:
 
     def add(self, token: str, place: str, year: int, council_tax_change: float, changes: dict[str, float]) -> int:
         """Store one submission, committed before returning its id; a used token raises."""
-        row = [token, place, year, council_tax_change, json.dumps(changes, sort_keys=True),
-               datetime.now(timezone.utc).isoformat(timespec="seconds")]
+        row = submission_row(token, place, year, council_tax_change, changes)
         with self.lock:
             try:
                 cursor = self.db.execute("INSERT INTO submissions (token, place, year, council_tax_change, changes, "
@@ -64,22 +106,7 @@ class Submissions:
             return pd.read_sql_query("SELECT * FROM submissions ORDER BY id", self.db)
 
     def aggregate(self) -> pd.DataFrame:
-        """Per place: submissions, mean council tax change, and the mean change asked for each service."""
-        rows = self.frame()
-        if rows.empty:
-            return pd.DataFrame(columns=["place", "year", "submissions", "mean_council_tax_change", "service",
-                                         "mean_change_gbp", "share_cutting", "share_raising"])
-        changes = pd.DataFrame([json.loads(c) for c in rows["changes"]]).fillna(0.0)
-        long = pd.concat([rows[["place", "year", "council_tax_change"]], changes], axis=1).melt(
-            id_vars=["place", "year", "council_tax_change"], var_name="service", value_name="change")
-        grouped = long.groupby(["place", "year", "service"])
-        out = grouped.agg(mean_change_gbp=("change", "mean"),
-                          share_cutting=("change", lambda v: float((v < 0).mean())),
-                          share_raising=("change", lambda v: float((v > 0).mean()))).reset_index()
-        head = rows.groupby(["place", "year"]).agg(submissions=("id", "size"),
-                                                   mean_council_tax_change=("council_tax_change", "mean")).reset_index()
-        return head.merge(out, on=["place", "year"])[["place", "year", "submissions", "mean_council_tax_change",
-                                                      "service", "mean_change_gbp", "share_cutting", "share_raising"]]
+        return aggregate(self.frame())
 
     def close(self) -> None:
         with self.lock:
