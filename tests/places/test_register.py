@@ -69,3 +69,8 @@ def test_in_force_reads_dates_as_the_first_of_april():
         "end_date": ["2019-03-31", None, None], "current": [False, True, False]})
     assert register.in_force(places, 2018).tolist() == [True, False, False]
     assert register.in_force(places, 2019).tolist() == [False, True, False]
+
+
+def test_register_amendments_rename_from_the_ons_code_changes(store):
+    places = store.places().set_index("code")
+    assert places.loc["E47000016", "name"] == "Hull and East Yorkshire"

@@ -103,3 +103,28 @@ def postgres_url():
         pytest.fail(f"could not start PostgreSQL with {script} (exit {done.returncode}): {tail}", pytrace=False)
     yield values["DEVOLUTION_DB_URL"]
     subprocess.run(["sh", str(script), "stop", values["DEVOLUTION_PG_DIR"]], capture_output=True, timeout=60)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    """A headless Chromium page (Debian's package, driven by Playwright) that may reach only the
+    test server: any request elsewhere (a CDN) is refused, so a page that needs one fails.
+    Script errors on the page collect in ``page.errors``."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1200, "height": 1000})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
+                      else route.abort())
+        new = context.new_page()
+        new.errors = []
+        new.on("pageerror", lambda exc: new.errors.append(str(exc)))
+        yield new
+        browser.close()

@@ -3,27 +3,7 @@ its budget, move a slider, submit. Screenshots go to build/screenshots."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import sync_playwright
-
 from tests.web.conftest import SCREENSHOTS
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def page(live_server):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1200, "height": 1000})
-        # Loopback only: any request elsewhere (a CDN) is refused, so a page that needs one fails.
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                      else route.abort())
-        yield context.new_page()
-        browser.close()
 
 
 def test_map_click_place_move_slider_and_submit_budget(page, live_server):

@@ -4,26 +4,7 @@ Screenshots go to build/screenshots."""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import sync_playwright
-
 from tests.web.conftest import SCREENSHOTS
-from tests.web.test_browser import ARGS, CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def page(live_server):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1200, "height": 1000})
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
-                      else route.abort())
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        yield page
-        browser.close()
 
 
 def test_scenario_page_change_a_knob_run_and_see_the_result(page, live_server):

@@ -118,6 +118,9 @@ def _amend(places: pd.DataFrame) -> pd.DataFrame:
         at = places["code"] == change["code"]
         places.loc[at, ["end_date", "replaced_by", "current"]] = [
             str(change["end_date"]), change["replaced_by"], False]
+    for change in amendments.get("rename", []):
+        at = places["code"] == change["code"]
+        places.loc[at, "name"] = change["name"]
     for authority, members in amendments.get("members", {}).items():
         places.loc[places["code"].isin(members), "strategic_authority_code"] = authority
     return places
