@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Literal, Optional, Union
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devolution.analysis.change import change
 from devolution.errors import DevolutionError
+from devolution.files import read_yaml
 from devolution.years import parse_year, year_label
 
 SUPPORTED, NOT_SUPPORTED, CANNOT_TELL = "supported", "not supported", "cannot tell"
@@ -103,12 +103,7 @@ class ClaimFile(_Strict):
 def read_claims(path: Path | str) -> list[Claim]:
     """The claims of a YAML file, or one ClaimsError naming the file and the key path."""
     path = Path(path)
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ClaimsError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ClaimsError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    content = read_yaml(path, ClaimsError)
     try:
         return ClaimFile.model_validate(content).claims
     except ValidationError as exc:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
-import yaml
 from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator,
                       model_validator)
 
 from devolution import parameters as parameters_module
 from devolution.errors import DevolutionError, ParameterError, ScenarioError
+from devolution.files import read_yaml
 from devolution.years import parse_year, parse_year_range, year_label
 
 #: The longest projection accepted: past this the stated trend methods mean little.
@@ -188,12 +188,7 @@ def _merge(base: dict, child: dict) -> dict:
 
 
 def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScenarioError(f"scenario {path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"scenario {path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    raw = read_yaml(path, ScenarioError, "scenario")
     if not isinstance(raw, dict):
         raise ScenarioError(f"scenario {path}: expected a mapping of keys (name, years, assumptions, ...)")
     base = raw.get("base")
