@@ -59,3 +59,13 @@ def test_council_tax_assumption_and_gap():
     assert assumed == pytest.approx([105_000.0])
     gap, share = assumption_gap(assumed, np.array([103_000.0]))
     assert gap == pytest.approx([-2000.0]) and share == pytest.approx([-2000 / 105_000])
+
+
+def test_which_principle_binds_decides_whether_the_ceiling_itself_is_allowed():
+    """A 3% principle on £100 gives £103, below the £5 cash alternative for a district: the cash
+    ceiling binds (allowed at the ceiling); on £1,000 the percentage one binds (stay below it)."""
+    from devolution.rules.council_tax import percentage_principle_binds
+
+    previous = np.array([100.0, 1000.0, 1000.0])
+    binds = percentage_principle_binds(previous, 0.03, np.zeros(3), np.array([5.0, 5.0, np.nan]))
+    assert binds.tolist() == [False, True, True]

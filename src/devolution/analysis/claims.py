@@ -125,7 +125,7 @@ def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:
 def _check_one(claim: Claim, store, parameters) -> dict:
     method = (f"{claim.measure} {claim.per}, {year_label(claim.from_)} to {year_label(claim.to)}, "
               f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
-              f"{claim.boundaries}-{str(claim.boundaries + 1)[2:]} boundaries, compared as {claim.compare.kind}")
+              f"{year_label(claim.boundaries)} boundaries, compared as {claim.compare.kind}")
     base = {"id": claim.id, "statement": claim.statement, "method": method, "sources": ""}
     try:
         table = change(claim.measure, claim.from_, claim.to, claim.by, prices_base=claim.prices, per=claim.per,

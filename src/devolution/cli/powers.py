@@ -132,6 +132,7 @@ def devolve_command(
     from devolution.places.register import resolve
     from devolution.powers.framework import by_default as run
     from devolution.store import Store
+    from devolution.years import year_label
 
     if not by_default:
         raise DevolutionError("give --by-default (deal-by-deal devolution is listed by `devo deals`)")
@@ -141,7 +142,7 @@ def devolve_command(
         if place is not None:
             frame = frame[frame["place"] == resolve(places, place)["code"]]
     new = int((frame["change"] == "new by default").sum())
-    show(frame, fmt, title=f"Devolution by default from {start}-{(start + 1) % 100:02d}: "
+    show(frame, fmt, title=f"Devolution by default from {year_label(start)}: "
                            f"{new} new grants to {frame['place'].nunique()} places")
 
 
@@ -173,12 +174,13 @@ def budget_command(
     from devolution.powers.catalogue import parse_powers
     from devolution.report.budget import series_chart, who_decides_chart, write_chart
     from devolution.store import Store
+    from devolution.years import year_label
 
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
         if compare:
             frame = place_budget.compare(store, [place, *compare.split(",")], year, moved)
-            show(frame, fmt, title=f"Place budgets per head, {year}-{(year + 1) % 100:02d}")
+            show(frame, fmt, title=f"Place budgets per head, {year_label(year)}")
             return
         if years:
             frame = place_budget.series(store, place, devolve=moved)
@@ -187,7 +189,7 @@ def budget_command(
         else:
             result = place_budget.place_budget(store, place, year, moved)
             show(place_budget.summary(result), fmt,
-                 title=f"{result.name} {year}-{(year + 1) % 100:02d}: £{result.total / 1e6:,.0f}m, "
+                 title=f"{result.name} {year_label(year)}: £{result.total / 1e6:,.0f}m, "
                        f"£{result.total / result.population:,.0f} per head")
             chart = who_decides_chart(result)
     if out is not None:

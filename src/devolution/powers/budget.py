@@ -23,6 +23,7 @@ import pandas as pd
 from devolution.errors import DevolutionError
 from devolution.places.register import BILLING_TIERS, in_force, resolve
 from devolution.powers.catalogue import assign_powers, council_services, drivers
+from devolution.years import year_label
 
 SA_TIERS = ("combined_authority", "greater_london_authority")
 LINE_COLUMNS = ["place", "year", "source", "body", "line", "function", "power", "decided_by", "pot",
@@ -72,7 +73,7 @@ def place_areas(places: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
     else:
         raise DevolutionError(f"cannot make a place budget for {code} (tier {row['tier']})")
     if areas.empty:
-        raise DevolutionError(f"{code} ({row['name']}) has no councils in force in {year}-{(year + 1) % 100:02d}")
+        raise DevolutionError(f"{code} ({row['name']}) has no councils in force in {year_label(year)}")
     return areas
 
 
@@ -184,8 +185,8 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None)
     """The place budget of a place in a financial year; ``devolve`` lists powers moved to the place."""
     years = common_years(store)
     if year not in years:
-        raise DevolutionError(f"no place budget for {year}-{(year + 1) % 100:02d}: council outturn, CRA and "
-                              f"population are all held only for {', '.join(f'{y}-{(y + 1) % 100:02d}' for y in years)}")
+        raise DevolutionError(f"no place budget for {year_label(year)}: council outturn, CRA and "
+                              f"population are all held only for {', '.join(year_label(y) for y in years)}")
     places = store.places()
     row = resolve(places, query)
     areas = place_areas(places, row["code"], year)

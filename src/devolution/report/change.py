@@ -7,6 +7,8 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from devolution.years import year_label
+
 
 def change_chart(table: pd.DataFrame) -> alt.Chart:
     """Bars of the change in per cent by group (England last), titled with measure, unit and years."""
@@ -15,7 +17,7 @@ def change_chart(table: pd.DataFrame) -> alt.Chart:
     order = list(data["group"])
     unit = meta.get("unit", "")
     source = "Source: " + "; ".join(meta.get("publications", [])) + \
-        f". Boundaries of {meta.get('boundaries')}-{str(int(meta.get('boundaries', 0)) + 1)[2:]}. " \
+        f". Boundaries of {year_label(int(meta.get('boundaries', 0)))}. " \
         "Contains public sector information licensed under the Open Government Licence v3.0."
     title = alt.TitleParams(text=meta.get("title", "Change"), subtitle=[f"Change in {unit}", source],
                             anchor="start", subtitleFontSize=11)

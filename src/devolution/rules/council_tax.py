@@ -58,7 +58,20 @@ def max_band_d_without_referendum(previous_band_d: np.ndarray, core_limit: float
     returned is the ceiling councils stay just below (2.99% under a 3% principle); the cash
     principle says "more than £5", so the cash ceiling itself is allowed.
     """
+    return np.fmax(*_ceilings(previous_band_d, core_limit, asc_limit, cash_limit))
+
+
+def percentage_principle_binds(previous_band_d: np.ndarray, core_limit: float, asc_limit: np.ndarray,
+                               cash_limit: np.ndarray) -> np.ndarray:
+    """True where the ceiling of ``max_band_d_without_referendum`` is the percentage one, so the
+    ceiling itself is excessive ("X% or more") and a council must stay below it; False where the
+    cash alternative ("more than £N") is larger, so the ceiling itself is allowed."""
+    by_share, by_cash = _ceilings(previous_band_d, core_limit, asc_limit, cash_limit)
+    return ~(by_cash > by_share)
+
+
+def _ceilings(previous_band_d, core_limit, asc_limit, cash_limit) -> tuple[np.ndarray, np.ndarray]:
     previous = np.asarray(previous_band_d, dtype=np.float64)
     by_share = previous * (1.0 + core_limit + np.asarray(asc_limit, dtype=np.float64))
     by_cash = previous + np.asarray(cash_limit, dtype=np.float64)
-    return np.fmax(by_share, by_cash)
+    return by_share, by_cash

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from devolution.web import charts
 from devolution.web.routers import data, not_yet, optional
 from devolution.web.state import AppState
+from devolution.years import parse_year, year_label
 
 router = APIRouter(tags=["scenarios"])
 web = optional("devolution.scenarios.web")
@@ -117,5 +118,6 @@ def scenario_page(request: Request, state: AppState = Depends(data)):
     from devolution.web.app import templates
 
     document = describe(state)
-    years = [f"{y}-{str(y + 1)[2:]}" for y in range(2026, 2026 + document["max_years"] - 1)]
+    first = parse_year(document["defaults"]["base_year"]) + 1
+    years = [year_label(y) for y in range(first, first + document["max_years"] - 1)]
     return templates.TemplateResponse(request, "scenarios.html", {"doc": document, "end_years": years})

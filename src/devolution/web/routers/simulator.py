@@ -19,7 +19,7 @@ from devolution import parameters
 from devolution.errors import ParameterError
 from devolution.explain import SOCIAL_CARE_TIERS
 from devolution.places.register import COUNCIL_TIERS, TIER_LABELS
-from devolution.rules.council_tax import max_band_d_without_referendum
+from devolution.rules.council_tax import max_band_d_without_referendum, percentage_principle_binds
 from devolution.web.formats import Format, records, split_suffix, table
 from devolution.web.routers import data, place_code
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin
@@ -31,6 +31,8 @@ router = APIRouter(tags=["simulator"])
 SKIP = {"nce_total_service_expenditure", "nce_social_care_total"}
 STEP = 0.25            # each service can move by up to a quarter of its net spending
 BALANCE_TOLERANCE = 1000.0  # pounds: the rounding of the sliders
+#: The council tax slider's step: 0.01 percentage point, the precision councils set rises to (2.99%).
+TAX_STEP = 0.0001
 LIMITS = ("council_tax.referendum.core_limit", "council_tax.referendum.asc_limit",
           "council_tax.referendum.shire_district_cash_limit")
 
@@ -66,17 +68,17 @@ def budget_document(state: AppState, code: str) -> dict:
     asc = (_value(LIMITS[1], limit_year) or 0.0) if place["tier"] in SOCIAL_CARE_TIERS else 0.0
     cash = _value(LIMITS[2], limit_year) if place["tier"] == "shire_district" else None
     previous = float(tax["band_d_excl_parish"])
-    ceiling = float(max_band_d_without_referendum(np.array([previous]), core, np.array([asc]),
-                                                  np.array([np.nan if cash is None else cash]))[0])
-    by_share = previous * (1 + core + asc)
-    # The percentage principle makes the limit itself excessive ("or more"): stop one step below it.
-    limit = ceiling / previous - 1 - (0.0001 if ceiling <= by_share + 1e-9 else 0.0)
+    args = (np.array([previous]), core, np.array([asc]), np.array([np.nan if cash is None else cash]))
+    ceiling = float(max_band_d_without_referendum(*args)[0])
+    # Under the percentage principle the ceiling itself is excessive: the slider stops one of its
+    # steps (0.01 percentage point) below it.
+    limit = ceiling / previous - 1 - (TAX_STEP if percentage_principle_binds(*args)[0] else 0.0)
     return {
         "code": code, "name": place["name"], "tier": place["tier"], "tier_label": TIER_LABELS[place["tier"]],
         "year": year, "label": year_label(year), "limit_year": limit_year, "limit_label": year_label(limit_year),
         "services": records(lines[["measure", "description", "value"]].assign(
             description=lines["description"].str.replace("Net current expenditure: ", "", regex=False))),
-        "total": float(lines["value"].sum()), "step": STEP,
+        "total": float(lines["value"].sum()), "step": STEP, "tax_step": TAX_STEP,
         "council_tax": {"year": tax_year, "label": year_label(tax_year),
                         "requirement": float(tax.get("council_tax_requirement_excl_parish", math.nan)),
                         "band_d": previous},
