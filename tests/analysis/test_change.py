@@ -123,9 +123,15 @@ def test_price_base_scales_levels_but_never_changes_england_change(s):
     assert real24["change_pct"] == pytest.approx(100 * ((1 + cash["change_pct"] / 100) * 80 / 88 - 1), abs=1e-9)
 
 
-def test_an_unverified_deflator_year_is_an_error_not_a_carried_value(s):
-    with pytest.raises(ParameterError, match="no GDP deflator for 2010-11.*unverified.*--deflators"):
-        change(NCE, 2010, 2017, prices_base="2024-25", store=s)
+def test_a_deflator_year_not_held_is_an_error_not_a_carried_value(s):
+    with pytest.raises(ParameterError, match="no GDP deflator for 2025-26.*not in the series.*--deflators"):
+        change(NCE, 2010, 2017, prices_base="2025-26", store=s)
+
+
+def test_real_terms_notes_name_the_release_and_its_status(s):
+    table = change(NCE, 2010, 2017, prices_base="2024-25", store=s)
+    note = next(n for n in table.attrs["notes"] if "GDP deflator" in n)
+    assert "March 2026" in note and "unverified" in note and "--deflators" in note
 
 
 def test_per_pupil_is_refused_with_the_reason(s):

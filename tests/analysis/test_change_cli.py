@@ -27,9 +27,9 @@ def test_change_prints_csv_and_writes_the_chart_spec(loaded_store_path, tmp_path
 def test_change_errors_are_one_line(loaded_store_path, monkeypatch):
     monkeypatch.setenv("DEVOLUTION_STORE", str(loaded_store_path))
     result = CliRunner().invoke(app, ["change", "nce_total_service_expenditure", "--from", "2010", "--to", "2017",
-                                      "--prices", "2024-25"])
+                                      "--prices", "2025-26"])
     assert result.exit_code == 1
-    assert "no GDP deflator for 2010-11" in result.output and "Traceback" not in result.output
+    assert "no GDP deflator for 2025-26" in result.output and "Traceback" not in result.output
 
 
 def test_claims_check_reports_each_verdict(loaded_store_path, monkeypatch):

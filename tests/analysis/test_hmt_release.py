@@ -1,7 +1,8 @@
 """Real terms from HM Treasury's own release file: its financial-year table is found and read.
 
 The workbooks here are written by the test in the release's layout, with made-up index values
-(labelled TEST below): the real release is supplied by the user with --deflators.
+(labelled TEST below). A user's release given with --deflators replaces the packaged series
+(March 2026 release) for every year, so these made-up values, not the packaged ones, are used.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def test_the_financial_year_table_is_read_and_the_calendar_table_ignored(tmp_pat
     assert spec["values"] == TEST
     tree = with_deflators(tmp_path / "GDP_Deflators_Qtrly_National_Accounts.xlsx")
     assert deflator_index("2017-18", tree) == 79.0
-    assert deflator_index(2010, tree) == 70.0
+    assert deflator_index(2010, tree) == 70.0  # the file's value, not the packaged 68.8561
+    with pytest.raises(ParameterError, match="no GDP deflator for 2018-19"):  # the file has no 2018-19
+        deflator_index("2018-19", tree)
 
 
 def test_a_file_without_a_financial_year_table_is_refused(tmp_path):

@@ -126,8 +126,7 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
         table["value_first"], table["value_last"] = table["money_first_m"] * 1e6, table["money_last_m"] * 1e6
     if unit.name == "total":
         notes.append("Totals (not per head): money is summed over the councils left in.")
-    notes.append(f"Money in {prices.price_label(base)}." + (" Real terms use HM Treasury's GDP deflator."
-                                                             if base is not None else ""))
+    notes.append(f"Money in {prices.price_label(base)}." + (" " + prices.source_note(tree) if base is not None else ""))
     table.attrs.update(
         title=f"{MEASURES[measure]}, {unit.label}, {year_label(first)} to {year_label(last)}",
         unit=f"{prices.price_label(base)} {unit.label}".replace(" total", ""),

@@ -1,9 +1,11 @@
 """Real terms: cash pounds of one financial year restated in the prices of another.
 
 The deflator is HM Treasury's financial-year GDP deflator at market prices (parameter
-``economy.gdp_deflators``, see its YAML for the release and what is verified). Real terms in the
-prices of year B: ``cash x index(B) / index(year)``. A year must have its own index value: a
-deflator is never carried forward from an earlier year (that would silently mean zero inflation).
+``economy.gdp_deflators``: 2010-11 to 2024-25 from the March 2026 release, base 2024-25 = 100; see
+its YAML for how the values were checked). Real terms in the prices of year B:
+``cash x index(B) / index(year)``, so the release's own base year never matters. A year must have
+its own index value: a deflator is never carried forward from an earlier year (that would silently
+mean zero inflation). A user's copy of a release (``--deflators FILE``) replaces the whole series.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from devolution.errors import ParameterError
 from devolution.years import parse_year, year_label
 
 DEFLATOR = "economy.gdp_deflators"
+#: Where HM Treasury publishes every release of the series (the newest is at the top).
+COLLECTION = "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp"
 
 
 def deflator_index(year: int | str, tree: parameters.ParameterTree | None = None) -> float:
@@ -26,12 +30,35 @@ def deflator_index(year: int | str, tree: parameters.ParameterTree | None = None
     parameter = tree.parameter(DEFLATOR)
     start = parse_year(year)
     if start in parameter.unverified or start not in parameter.values or parameter.values[start] is None:
-        held = ", ".join(year_label(y) for y in sorted(parameter.values)) or "none"
         why = "listed as unverified" if start in parameter.unverified else "not in the series"
         raise ParameterError(
-            f"{DEFLATOR}: no GDP deflator for {year_label(start)} ({why}; years held: {held}). "
-            f"Use cash prices, or give the HM Treasury series with --deflators FILE")
+            f"{DEFLATOR}: no GDP deflator for {year_label(start)} ({why}; years held: "
+            f"{_spans(sorted(y for y, v in parameter.values.items() if v is not None))}). Use cash prices "
+            f"(leave out --prices), or download HM Treasury's latest \"GDP deflators at market prices, and "
+            f"money GDP\" spreadsheet (.xlsx) from {COLLECTION} and pass it with --deflators FILE.xlsx")
     return float(parameter.values[start])
+
+
+def source_note(tree: parameters.ParameterTree | None = None) -> str:
+    """One sentence naming the deflator series a result used and how sure it is (from its YAML or
+    the user's release file), for the notes under every real-terms table."""
+    parameter = (tree or parameters.default()).parameter(DEFLATOR)
+    where = parameter.references[0].title if parameter.references else "HM Treasury"
+    caution = (" (transcribed from secondary copies of the release, status unverified: pass the official "
+               "file with --deflators to use it directly)" if parameter.status == "unverified" else "")
+    return f"Real terms use HM Treasury's GDP deflator: {where}{caution}."
+
+
+def _spans(years: list[int]) -> str:
+    """``[2010, 2011, 2012, 2015]`` -> ``"2010-11 to 2012-13, 2015-16"``: the years held, short."""
+    if not years:
+        return "none"
+    runs, start = [], years[0]
+    for previous, year in zip(years, [*years[1:], None]):
+        if year != previous + 1:
+            runs.append(year_label(start) if start == previous else f"{year_label(start)} to {year_label(previous)}")
+            start = year
+    return ", ".join(runs)
 
 
 def price_factors(years, base: int | str, tree: parameters.ParameterTree | None = None) -> np.ndarray:
@@ -109,7 +136,7 @@ def read_hmt_release(path: Path | str) -> dict:
                 "values": values,
                 "references": [{"title": f"GDP deflators at market prices, and money GDP ({path.name})",
                                 "publisher": "HM Treasury",
-                                "url": "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp",
+                                "url": COLLECTION,
                                 "supports": f"every year of the series, read from sheet {sheet!r} of the release"}],
             }
     raise ParameterError(f"{path}: no financial-year deflator table found (expected a column of years "

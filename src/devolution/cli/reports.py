@@ -98,7 +98,8 @@ def change_command(
     places: Optional[str] = typer.Option(None, "--places", help="With --by places: GSS codes, comma-separated."),
     deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release as "
                                              "published (.xlsx/.ods/.csv), or a YAML file in the form of "
-                                             "parameters/economy/gdp_deflators.yaml."),
+                                             "parameters/economy/gdp_deflators.yaml; replaces the series held "
+                                             "(March 2026 release, 2010-11 to 2024-25)."),
     chart: Path = typer.Option(Path("change.html"), "--chart", help="Where to write the chart (.html or .json spec)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
@@ -108,7 +109,9 @@ def change_command(
 
         devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation
 
-        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25 --deflators GDP_Deflators_Qtrly_National_Accounts.xlsx
+        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25
+
+        devo change nce_total_service_expenditure --from 2010 --to 2024 --prices 2024-25 --deflators GDP_Deflators_Qtrly_National_Accounts_March_2026_update.xlsx
 
         devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
 
