@@ -38,7 +38,11 @@ SCENARIO = {
         "council_tax_increase": {"distribution": "uniform", "low": 0.02, "high": 0.06},
         "demand_growth": {"adult_social_care": {"distribution": "normal", "mean": 0.01, "sd": 0.005},
                           "children": {"distribution": "normal", "mean": 0.02, "sd": 0.01}},
+        "business_rates_growth": {"england": {"distribution": "normal", "mean": 0.01, "sd": 0.01},
+                                  "regions": {"London": {"distribution": "normal", "mean": 0.02, "sd": 0.01}}},
     },
+    # devolution by default: the councils of eligible authorities run the retention rules in full
+    "deals": {"devolution_by_default": True, "from": "2027-28"},
 }
 
 
@@ -80,12 +84,10 @@ def main() -> None:
 
     start = time.perf_counter()
     ctx, _ = runner.context(scenario, inputs, PEER_DRAWS)
-    from devolution.scenarios.projection import Context, run as project
+    from devolution.scenarios.projection import run as project
 
     for d in range(PEER_DRAWS):  # the peer: one draw at a time
-        one = Context(inputs=inputs, samples={k: v[d:d + 1] if len(v) > 1 else v for k, v in ctx.samples.items()},
-                      limits=ctx.limits, years=ctx.years)
-        project(one, detail=False)
+        project(runner.block(ctx, d, d + 1), detail=False)
     peer = (time.perf_counter() - start) / PEER_DRAWS * DRAWS
     print(f"peer (per-draw loop, {PEER_DRAWS} draws timed, scaled to {DRAWS:,}): {peer:.2f} s "
           f"({peer / seconds:.1f}x the vectorised run)")

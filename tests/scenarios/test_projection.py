@@ -34,8 +34,9 @@ def test_gap_for_leeds_in_2026_27_reproduced_by_hand(inputs_2024):
     band_d, base = inputs_2024.band_d[i], inputs_2024.tax_base[i]  # 2023-24; 2% a year is under the 5% ceiling
     council_tax_2024 = band_d * 1.02 * base * 1.01
     council_tax_2026 = band_d * 1.02 ** 3 * base * 1.01 ** 3
-    rest = asc + ch + other - council_tax_2024  # flat in cash
-    expected = pressure - council_tax_2026 - rest
+    rates = inputs_2024.retained_rates[i]  # 2017-18 retained income uprated to 2024-25; no growth assumed
+    rest = asc + ch + other - council_tax_2024 - rates  # settlement and grants, flat in cash
+    expected = pressure - council_tax_2026 - rates * 1.02 ** k - rest  # rates baseline uprated with CPI
     got = out["gap"][0, i, 1]
     assert got == pytest.approx(expected, rel=1e-12)
     assert 1e6 < expected < 1e9  # a real, plausible gap for England's largest metropolitan district

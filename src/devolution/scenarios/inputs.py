@@ -12,6 +12,13 @@ the GLA are not projected (their spending is largely passed through or precept-f
   each place continues its own compound growth mid-2018 to mid-2023 (on 2023 boundaries), and age
   bands (65+, 85+, 0-17) keep their mid-2023 shares. Mid-year ``y`` is used for financial year ``y``.
 - Children looked after: DfE count at 31 March of the latest year (upper-tier councils).
+- Retained business rates: each council's "retained income from the rate retention scheme"
+  (Revenue Outturn RS line 870) in the latest year with financing lines (2017-18; the RSX returns
+  of 2022-23 on have service lines only), moved onto 2023 boundaries and uprated to the base year
+  by the small business multiplier, as baseline funding levels are (SI 2013/737 reg 5 and Sch 2).
+  A council with no return that year counts 0 (listed in ``no_retained_rates``).
+- The register and ONS population are kept for devolution by default (which places a level allows
+  which powers, ``powers.framework.by_default``), worked out once per year asked.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ POPULATION_TREND = (2018, 2023)
 ASC_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
 SERVICES = {"adult_social_care": "nce_adult_social_care", "children": "nce_childrens_social_care"}
 TOTAL = "nce_total_service_expenditure"
+RETAINED = "ro_retained_business_rates_income"
+UPRATING = "business_rates.multipliers.small_business"
 
 
 @dataclass
@@ -54,11 +63,27 @@ class Inputs:
     population_growth: np.ndarray             # yearly compound growth, POPULATION_TREND
     age_shares: dict[str, np.ndarray]         # 65_plus, 85_plus, 0_17 (mid-year shares)
     children_looked_after: np.ndarray         # count (NaN for districts)
+    retained_rates_year: int = 0
+    retained_rates: np.ndarray | None = None  # £ in the base year (see module docstring)
+    no_retained_rates: np.ndarray | None = None  # codes with no retained income in retained_rates_year
+    strategic_authority: np.ndarray | None = None  # each council's strategic authority code ("" if none)
+    register: pd.DataFrame = field(default_factory=pd.DataFrame)
+    population_table: pd.DataFrame = field(default_factory=pd.DataFrame)
     left_out: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _by_default: dict = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
         return len(self.codes)
+
+    def by_default(self, year: int) -> pd.DataFrame:
+        """``powers.framework.by_default`` from 1 April of ``year`` (one row per place and power),
+        worked out once per year: the readiness assessment is the slow part of a scenario's deals."""
+        if year not in self._by_default:
+            from devolution.powers.framework import by_default
+
+            self._by_default[year] = by_default(self.register, self.population_table, year)
+        return self._by_default[year]
 
 
 def outturn_years(store) -> tuple[int, int]:
@@ -123,6 +148,7 @@ def load_inputs(store, base_year: int) -> Inputs:
     for what, bad in missing.items():
         if bad.any():
             raise ScenarioError(f"no {what} for {', '.join(codes[bad][:5])} on {BOUNDARY_YEAR} boundaries")
+    retained, retained_year, none = _retained_rates(store, places, walk, codes, base_year)
     tiers = councils["tier"].to_numpy()
     return Inputs(
         base_year=base_year, codes=codes,
@@ -131,4 +157,30 @@ def load_inputs(store, base_year: int) -> Inputs:
         band_d=band_d(requirement, base), asc_authority=np.isin(tiers, ASC_TIERS),
         shire_district=tiers == "shire_district", population_year=pop_year, population=now,
         population_growth=growth, age_shares=shares, children_looked_after=cla.reindex(codes).to_numpy(),
+        retained_rates_year=retained_year, retained_rates=retained, no_retained_rates=none,
+        strategic_authority=_strategic_authority(councils, places),
+        register=places, population_table=pop_rows[pop_rows["measure"] == "population"],
         left_out=left.reset_index(drop=True))
+
+
+def _strategic_authority(councils: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
+    """Each council's strategic authority: its own, else its county's (a district in a county that
+    is a member of a combined county authority is in that authority's area), else ""."""
+    own = councils["strategic_authority_code"]
+    county = councils["county_code"].map(places.set_index("code")["strategic_authority_code"])
+    return own.fillna(county).fillna("").to_numpy(dtype=object)
+
+
+def _retained_rates(store, places: pd.DataFrame, walk: pd.DataFrame, codes: np.ndarray,
+                    base_year: int) -> tuple[np.ndarray, int, np.ndarray]:
+    """Retained business rates income in the base year (£, positive), its source year and the
+    councils with none (see the module docstring)."""
+    from devolution import parameters
+
+    rows = store.observations(RETAINED)
+    year = int(rows["year"].max())
+    rows = rows[(rows["year"] == year) & rows["code"].isin(walk["from_code"])][["code", "year", "value"]]
+    moved = to_boundaries(rows.assign(value=-rows["value"]), walk).set_index("code")["value"]  # income is negative
+    held = moved.reindex(codes)
+    uprating = parameters.value(UPRATING, base_year) / parameters.value(UPRATING, year)
+    return held.fillna(0.0).to_numpy() * uprating, year, codes[held.isna().to_numpy()]

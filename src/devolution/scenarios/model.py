@@ -79,6 +79,8 @@ class Distribution(_Strict):
 
 def _tag(value: Any) -> str:
     """Which form a value takes, so an error names one form, not every form tried."""
+    if isinstance(value, BaseModel):  # already checked (e.g. a distribution moved into a ByPlace)
+        return "distribution" if isinstance(value, Distribution) else "by_place"
     if isinstance(value, dict):
         return "distribution" if "distribution" in value else "by_place"
     return "max" if isinstance(value, str) and value == "max" else "number"
@@ -128,19 +130,45 @@ class Assumptions(_Strict):
     tax_base_growth: Rate = 0.01
     population_growth_shift: Rate = 0.0
     demand_growth: DemandGrowth = Field(default_factory=DemandGrowth)
+    grant_growth: Rate = 0.0
 
     _rates = field_validator("inflation", "wage_growth", "tax_base_growth", "population_growth_shift",
-                             mode="before")(_check_rate)
+                             "grant_growth", mode="before")(_check_rate)
+
+
+class GrowthRetention(_Strict):
+    """The business rates terms of places with a deal (or devolution by default): the local share
+    they keep of rates growth, whether the levy applies, and their safety net threshold (the
+    scheme's own if not given). Defaults are the terms of the 100% retention pilots from 2017-18
+    (100% local share, no levy; reference section 1.5.4, from secondary sources: a scenario choice,
+    not an enacted value)."""
+
+    local_share: float = Field(default=1.0, gt=0.0, le=1.0)
+    levy: bool = False
+    safety_net_threshold: Optional[float] = Field(default=None, ge=0.0, le=1.0)
 
 
 class Deals(_Strict):
-    """Deals and devolution by default. Validated now; applied only when the powers package
-    provides a place-budget step (``devolution.powers``): until then a run says it was not applied."""
+    """Deals and devolution by default, applied from ``from`` (default: the first projection year).
+
+    Places with a deal (``places``: councils or strategic authorities, by GSS code) and, with
+    ``devolution_by_default``, every council in a strategic authority whose framework level allows
+    the power ``business_rates_growth`` keep business rates growth on the ``business_rates`` terms.
+    ``pooled_budgets`` (catalogue powers) and ``settlement_years`` change who decides and how sure
+    the money is, not how much there is: a run says so and the gap does not move."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     devolution_by_default: bool = False
+    from_year: Optional[Union[int, str]] = Field(default=None, alias="from")
     pooled_budgets: list[str] = Field(default_factory=list)
     settlement_years: Optional[int] = Field(default=None, ge=1, le=10)
     places: list[str] = Field(default_factory=list)
+    business_rates: GrowthRetention = Field(default_factory=GrowthRetention)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.devolution_by_default or self.places or self.pooled_budgets or self.settlement_years)
 
 
 class Scenario(_Strict):
@@ -165,6 +193,12 @@ class Scenario(_Strict):
     def projection_years(self) -> list[int]:
         return parse_year_range(self.years)
 
+    @property
+    def deals_from(self) -> int:
+        """The first year deals apply: ``deals.from``, else the first projection year."""
+        given = self.deals.from_year
+        return parse_year(given) if given is not None else self.projection_years[0]
+
     def rates(self) -> dict[str, Any]:
         """Every assumption by its key path, in a fixed order (the order draws are taken in)."""
         a = self.assumptions
@@ -174,6 +208,7 @@ class Scenario(_Strict):
                "demand_growth.children": a.demand_growth.children, "demand_growth.other": a.demand_growth.other}
         if a.council_tax_increase != "max":
             out["council_tax_increase"] = a.council_tax_increase
+        out["grant_growth"] = a.grant_growth  # last: scenarios written before it draw the same numbers
         return out
 
 
@@ -258,6 +293,15 @@ def check(raw: dict, source: str = "<scenario>", tree: parameters_module.Paramet
         if data_years and not data_years[0] <= base_year <= data_years[1]:
             problems.append(("base_year", f"{year_label(base_year)} is outside the data: outturn is held for "
                                           f"{year_label(data_years[0])} to {year_label(data_years[1])}"))
+    deals = raw.get("deals") if isinstance(raw.get("deals"), dict) else {}
+    if deals.get("from") is not None:
+        try:
+            start = parse_year(deals["from"])
+            if years and not years[0] <= start <= years[-1]:
+                problems.append(("deals.from", f"{year_label(start)} is outside the projection years "
+                                               f"{year_label(years[0])} to {year_label(years[-1])}"))
+        except DevolutionError as exc:
+            problems.append(("deals.from", str(exc)))
     overrides = raw.get("parameters") or {}
     if isinstance(overrides, dict):
         for path, by_year in overrides.items():

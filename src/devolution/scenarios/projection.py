@@ -28,6 +28,9 @@ class Context:
     samples: dict[str, np.ndarray]     # name -> (draws,) or (draws, places); see montecarlo.sample
     limits: dict[str, np.ndarray]      # parameter values by year, from council_tax_year+1 to the last year
     years: np.ndarray                  # projection years
+    retention: dict[str, np.ndarray] = field(default_factory=dict)  # runner.retention_policy
+    deal: np.ndarray | None = None     # (places, years): councils keeping rates growth on deal terms
+    deal_terms: object = None          # model.GrowthRetention
     memo: dict[str, np.ndarray] = field(default_factory=dict)
 
     scratch: np.ndarray | None = None  # reused output buffer when only the gap is kept

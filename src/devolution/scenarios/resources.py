@@ -3,18 +3,21 @@
 - ``council_tax``: tax base x Band D, Band D raised each year by the scenario's policy ("max" =
   the referendum ceiling of the year; a fixed share is capped by it), with the ceiling from
   rules.council_tax.max_band_d_without_referendum and the parameters council_tax.referendum.*.
-- ``settlement_rates_grants``: PLACEHOLDER. Everything else that funds base-year spending
-  (retained business rates, settlement, grants, fees net of reserves): base-year spending minus
-  base-year council tax, held flat in cash. Rules II replaces it here, by one entry each:
-  retained business rates (rules/retention.py, reading ``ctx.samples["business_rates_growth"]``,
-  draws x places) and the settlement (rules/settlement.py, rules/needs.py); grants and place
-  budgets (powers/) likewise. Keep the residual last so the base-year gap stays zero.
+- ``retained_business_rates``: the rates retention scheme (rules/retention.py) run on each
+  council's retained income: baseline funding level uprated with the multiplier, rates income
+  growing with the scenario's business rates growth, the local share, levy and safety net of the
+  year (and a deal's terms where it applies). See :func:`retained_business_rates` for what the data
+  allows and what it does not.
+- ``settlement_and_grants``: what else funded base-year spending (Revenue Support Grant, other
+  grants, fees net of reserves): base-year spending less council tax and retained rates, growing
+  by the scenario's ``grant_growth`` (0 = flat in cash). Kept last, so the base-year gap is zero.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from devolution.rules import retention as rules
 from devolution.rules.council_tax import max_band_d_without_referendum
 from devolution.scenarios.projection import Component, Context
 
@@ -43,16 +46,90 @@ def council_tax(ctx: Context) -> np.ndarray:
     return out
 
 
-def settlement_rates_grants(ctx: Context) -> np.ndarray:
-    """PLACEHOLDER until Rules II: base-year spending minus base-year council tax, flat in cash."""
+def retained_business_rates(ctx: Context) -> np.ndarray:
+    """Retained business rates after levy and safety net, (draws, places, years).
+
+    Per council, year t (k years after the base year), with the retention rules of SI 2013/737:
+    baseline funding level BFL_t = R x (1 + inflation)^k (uprated with the multiplier, which rises
+    with CPI); rates income at the base local share I_t = BFL_t x (1 + growth)^k; with local share
+    s_t, income r x I_t where r = s_t / s_base. When the share changes (a reform or a deal from year
+    Y) the tariff is reset so that retained income does not jump: business rates baseline
+    BRB_t = BFL_t x (1 + (r - 1) x G_Y), G_Y the growth multiple reached in Y, so growth after Y is
+    kept at the new share. Tariff or top-up, individual levy rate (capped), levy on income above
+    BFL_t and safety net below threshold x BFL_t are then as the rules compute them. Councils with
+    a deal from its year: the deal's local share, no levy unless the deal keeps it, and its safety
+    net threshold if it sets one.
+
+    What the data allows: R is each council's retained income (Revenue Outturn 2017-18, uprated),
+    the latest per-council figure held. Per-council rates baselines, tariffs and top-ups are not in
+    the data, so each council is taken as if its baseline equalled its baseline funding level: no
+    council pays levy at the base share, and growth acts on retained income rather than on the
+    (often much larger, for tariff authorities) rates it collects. Read the effect of growth and of
+    the local share as indicative, and the rest of the run as exact to its inputs.
+    """
+    inputs, retention = ctx.inputs, ctx.retention
+    shape = ctx.deal.shape
+    share = np.broadcast_to(retention["local_share"][None, :], shape)
+    cap = np.broadcast_to(retention["levy_rate_cap"][None, :], shape)
+    threshold = np.broadcast_to(retention["safety_net_threshold"][None, :], shape)
+    if ctx.deal.any():
+        terms = ctx.deal_terms
+        share = np.where(ctx.deal, terms.local_share, share)
+        cap = np.where(ctx.deal & (not terms.levy), 0.0, cap)
+        if terms.safety_net_threshold is not None:
+            threshold = np.where(ctx.deal, terms.safety_net_threshold, threshold)
+    ratio = share / retention["base_local_share"]
+    uprating = (1.0 + ctx.rate("inflation")) ** ctx.steps                                # (draws, 1, years)
+    growth = np.exp(np.log1p(ctx.samples["business_rates_growth"])[:, :, None] * ctx.steps)  # (1 + g) ** k
+    # Where the local share never moves, the baseline equals the BFL: no tariff, no levy, and the
+    # rules reduce to BFL x max(growth, threshold). Elsewhere they run in full on those places.
+    out = np.multiply(inputs.retained_rates[None, :, None] * uprating, np.maximum(growth, threshold[None]),
+                      out=ctx.new())
+    moved = np.flatnonzero((ratio != 1.0).any(axis=1))
+    if moved.size:
+        bfl = inputs.retained_rates[None, moved, None] * uprating
+        out[:, moved, :] = by_rules(bfl, growth[:, moved], ratio[moved], cap[moved], threshold[moved],
+                                    float(retention["base_local_share"]), share[moved])
+    return out
+
+
+def by_rules(bfl: np.ndarray, growth: np.ndarray, ratio: np.ndarray, cap: np.ndarray, threshold: np.ndarray,
+             base_share: float, share: np.ndarray) -> np.ndarray:
+    """Retained rates after levy and safety net by the retention rules, step by step (see
+    :func:`retained_business_rates`); arrays (draws, places, years), policy (places, years)."""
+    baseline = bfl * (1.0 + (ratio - 1.0) * growth_at_last_change(share, base_share, growth))
+    tariff, top_up = rules.tariff_and_top_up(baseline, bfl)
+    retained = rules.retained_rates_income(ratio * bfl * growth, tariff, top_up)
+    levy = rules.levy(retained, bfl, rules.individual_levy_rate(baseline, bfl, cap))
+    return retained - levy + rules.safety_net(retained, bfl, threshold)
+
+
+def growth_at_last_change(share: np.ndarray, base_share: float, growth: np.ndarray) -> np.ndarray:
+    """For each place and year, the growth multiple reached in the year its local share last
+    changed (1 where it never changed): the point a reset makes retained income continuous."""
+    before = np.concatenate([np.full((share.shape[0], 1), float(base_share)), share[:, :-1]], axis=1)
+    years = np.arange(share.shape[1])
+    last = np.maximum.accumulate(np.where(share != before, years, -1), axis=1)   # (places, years)
+    if (last < 0).all():
+        return np.ones((1, 1, 1))
+    at = np.take_along_axis(growth, np.broadcast_to(np.maximum(last, 0)[None], (growth.shape[0], *last.shape)), axis=2)
+    return np.where(last[None] >= 0, at, 1.0)
+
+
+def settlement_and_grants(ctx: Context) -> np.ndarray:
+    """Base-year spending less base-year council tax and retained rates, x (1 + grant growth)^k."""
     spending = sum(ctx.inputs.spending.values())
-    return (spending[None, :] - ctx.memo["council_tax_base_year"])[:, :, None]
+    rest = spending[None, :] - ctx.memo["council_tax_base_year"] - ctx.inputs.retained_rates[None, :]
+    return np.multiply(rest[:, :, None], (1.0 + ctx.rate("grant_growth")) ** ctx.steps, out=ctx.new())
 
 
 #: Resources, in run order (council tax first: the residual reads its base-year value).
 RESOURCES: tuple[Component, ...] = (
     Component("council_tax", "Council tax", council_tax),
-    Component("settlement_rates_grants", "Business rates, settlement and grants (held flat in cash)",
-              settlement_rates_grants,
-              status="placeholder: base-year spending less council tax, flat in cash, until Rules II"),
+    Component("retained_business_rates", "Retained business rates", retained_business_rates,
+              status="estimated: per-council rates baselines are not in the data, so each council's "
+                     "2017-18 retained income (uprated) stands for its baseline and no levy is paid at "
+                     "the base local share; growth and local-share effects are indicative"),
+    Component("settlement_and_grants", "Settlement and other grants (grant growth assumption)",
+              settlement_and_grants),
 )

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from devolution import parameters as parameters_module
+from devolution.errors import ParameterError
 from devolution.scenarios import model
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
 from devolution.scenarios.montecarlo import PERCENTILES, percentiles, sample
@@ -20,6 +21,11 @@ from devolution.years import year_label
 
 LIMITS = {"core_limit": "council_tax.referendum.core_limit", "asc_limit": "council_tax.referendum.asc_limit",
           "shire_district_cash_limit": "council_tax.referendum.shire_district_cash_limit"}
+#: The retention scheme's knobs, resolved for the base year and every projection year.
+RETENTION = {"local_share": "business_rates.local_share", "levy_rate_cap": "settlement.retention.levy_rate_cap",
+             "safety_net_threshold": "settlement.retention.safety_net_threshold"}
+#: The catalogue power that carries business rates growth retention with it.
+GROWTH_POWER = "business_rates_growth"
 
 
 @dataclass
@@ -43,16 +49,25 @@ def load(path: Path | str, store) -> model.Scenario:
 
 
 def check_places(scenario: model.Scenario, store, source: str) -> None:
-    growth = scenario.assumptions.business_rates_growth
-    if not isinstance(growth, model.ByPlace):
-        return
+    """Every region and place code a scenario names must be known, and pooled budgets must be
+    catalogue powers; all problems are listed together."""
+    from devolution.powers.catalogue import powers as catalogue
+
     places = store.places()
-    regions = set(places.loc[places["tier"] == "region", "name"]) | set(places.loc[places["tier"] == "region", "code"])
-    problems = [(f"assumptions.business_rates_growth.regions.{r}", f"unknown region (expected one of "
-                 f"{', '.join(sorted(places.loc[places['tier'] == 'region', 'name']))})")
-                for r in growth.regions if r not in regions]
-    problems += [(f"assumptions.business_rates_growth.places.{c}", "unknown place code (give a council's GSS code)")
-                 for c in growth.places if c not in set(places["code"])]
+    regions = places.loc[places["tier"] == "region"]
+    known_regions = set(regions["name"]) | set(regions["code"])
+    problems = []
+    growth = scenario.assumptions.business_rates_growth
+    if isinstance(growth, model.ByPlace):
+        problems += [(f"assumptions.business_rates_growth.regions.{r}", f"unknown region (expected one of "
+                      f"{', '.join(sorted(regions['name']))})") for r in growth.regions if r not in known_regions]
+        problems += [(f"assumptions.business_rates_growth.places.{c}", "unknown place code (give a council's GSS code)")
+                     for c in growth.places if c not in set(places["code"])]
+    problems += [(f"deals.places.{c}", "unknown place code (give a council's or strategic authority's GSS code)")
+                 for c in scenario.deals.places if c not in set(places["code"])]
+    powers = set(catalogue())
+    problems += [(f"deals.pooled_budgets.{p}", f"unknown power (expected one of {', '.join(sorted(powers))})")
+                 for p in scenario.deals.pooled_budgets if p not in powers]
     if problems:
         raise model.ScenarioProblems(source, problems)
 
@@ -69,9 +84,45 @@ def context(scenario: model.Scenario, inputs: Inputs, draws: int, central: bool 
         limits[key] = np.array([np.nan if v is None else float(v) for v in values])
         rows += [{"year": year_label(y), "parameter": path, "value": v,
                   "status": tree.parameter(path).status} for y, v in zip(span, values)]
+    retention, resolved = retention_policy(tree, inputs.base_year, years)
     region_codes = inputs.places["region"].to_numpy()
     samples = sample(scenario, region_codes, inputs.codes, draws, central=central)
-    return Context(inputs=inputs, samples=samples, limits=limits, years=years), pd.DataFrame(rows)
+    deal = deal_places(scenario, inputs)[:, None] & (years >= scenario.deals_from)[None, :]
+    ctx = Context(inputs=inputs, samples=samples, limits=limits, years=years, retention=retention,
+                  deal=deal, deal_terms=scenario.deals.business_rates)
+    return ctx, pd.DataFrame(rows + resolved)
+
+
+def retention_policy(tree: parameters_module.ParameterTree, base_year: int, years: np.ndarray
+                     ) -> tuple[dict[str, np.ndarray], list[dict]]:
+    """The retention scheme's parameters in the base year (key ``base_*``) and each projection
+    year. A year with no verified value (the scheme's terms after the 2026 reset are not typed in)
+    keeps the last value the run had, and is reported as assumed: current policy continues."""
+    out, rows = {}, []
+    for key, path in RETENTION.items():
+        held = float(tree.value(path, base_year))
+        out[f"base_{key}"] = np.array(held)
+        values = []
+        for y in years:
+            try:
+                held, status = float(tree.value(path, int(y))), tree.parameter(path).status
+            except ParameterError:
+                status = f"assumed: the {year_label(int(y) - 1)} value continues (no verified value)"
+            values.append(held)
+            rows.append({"year": year_label(int(y)), "parameter": path, "value": held, "status": status})
+        out[key] = np.array(values)
+    return out, rows
+
+
+def deal_places(scenario: model.Scenario, inputs: Inputs) -> np.ndarray:
+    """Which councils keep business rates growth on the deal's terms: those named in
+    ``deals.places`` (a strategic authority names its councils), and with devolution by default
+    every council in a strategic authority whose level allows the growth-retention power."""
+    areas = set(scenario.deals.places)
+    if scenario.deals.devolution_by_default:
+        table = inputs.by_default(scenario.deals_from)
+        areas |= set(table.loc[table["power"] == GROWTH_POWER, "place"])
+    return np.isin(inputs.codes, list(areas)) | np.isin(inputs.strategic_authority, list(areas))
 
 
 #: Draws computed together: blocks this size stay in cache (fresh memory of draws x places x
@@ -82,7 +133,8 @@ BLOCK = 256
 def block(ctx: Context, start: int, stop: int) -> Context:
     """The context for draws ``start:stop`` (numbers, shape (1,), are shared)."""
     samples = {k: (v[start:stop] if len(v) > 1 else v) for k, v in ctx.samples.items()}
-    return Context(inputs=ctx.inputs, samples=samples, limits=ctx.limits, years=ctx.years)
+    return Context(inputs=ctx.inputs, samples=samples, limits=ctx.limits, years=ctx.years,
+                   retention=ctx.retention, deal=ctx.deal, deal_terms=ctx.deal_terms)
 
 
 def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int = BLOCK) -> np.ndarray:
@@ -121,6 +173,30 @@ def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Input
                   gap=gap_table, england=england, resolved=resolved, draws=draws, notes=notes)
 
 
+def deal_notes(scenario: model.Scenario, inputs: Inputs) -> list[str]:
+    """What the scenario's deals did in the run, in words."""
+    deals = scenario.deals
+    if not deals.any:
+        return []
+    notes = []
+    if deals.devolution_by_default or deals.places:
+        terms = deals.business_rates
+        count = int(deal_places(scenario, inputs).sum())
+        how = "by default" if deals.devolution_by_default else "by deal"
+        notes.append(f"deals: from {year_label(scenario.deals_from)}, {count} councils keep business rates growth "
+                     f"{how} at a {terms.local_share:.0%} local share, "
+                     f"{'with' if terms.levy else 'without'} the levy"
+                     + (f", safety net at {terms.safety_net_threshold:.1%}" if terms.safety_net_threshold is not None
+                        else "") + ".")
+    if deals.pooled_budgets:
+        notes.append(f"deals: pooled budgets ({', '.join(deals.pooled_budgets)}) move who decides, not the amount: "
+                     "no change to the gap (the place budget's conservation rule).")
+    if deals.settlement_years:
+        notes.append(f"deals: a {deals.settlement_years}-year settlement fixes grants ahead; the projection already "
+                     "holds them on the grant growth assumption, so the gap does not change.")
+    return notes
+
+
 def notes_for(scenario: model.Scenario, inputs: Inputs, draws: int) -> list[str]:
     notes = [
         f"Base year {year_label(inputs.base_year)}: Revenue Outturn net current expenditure for {inputs.n} councils; "
@@ -134,11 +210,8 @@ def notes_for(scenario: model.Scenario, inputs: Inputs, draws: int) -> list[str]
         "All amounts in cash (nominal) pounds.",
     ]
     notes += [f"{c.label}: {c.status}" for c in (*PRESSURES, *RESOURCES) if c.status != "projected"]
-    deals = scenario.deals
-    if deals.devolution_by_default or deals.pooled_budgets or deals.settlement_years or deals.places:
-        notes.append("deals: validated but NOT applied: the powers package does not yet provide a place-budget "
-                     "step for projections.")
-    if not isinstance(scenario.assumptions.business_rates_growth, float) or scenario.assumptions.business_rates_growth:
-        notes.append("business_rates_growth: sampled but not used until the retained business rates component "
-                     "(Rules II) replaces the placeholder.")
+    notes.append(f"Retained business rates from {year_label(inputs.retained_rates_year)} Revenue Outturn (latest "
+                 f"per-council financing lines), uprated to {year_label(inputs.base_year)} by the small business "
+                 f"multiplier; {len(inputs.no_retained_rates)} councils without it count 0.")
+    notes += deal_notes(scenario, inputs)
     return notes

@@ -19,13 +19,17 @@ parameters: {{}}
 #  council_tax.referendum.core_limit:
 #    2026-27: 0.05
 
-# Deals and devolution by default: validated, but applied only once the powers package provides
-# a place-budget step (a run says so).
+# Deals and devolution by default, from a year. Places with a deal, and with devolution by default
+# every council of a strategic authority whose level allows business rates growth retention, keep
+# rates growth on the `business_rates` terms. Pooled budgets and a multi-year settlement change who
+# decides and how sure the money is, not the gap (a run says so).
 deals:
   devolution_by_default: false
-  pooled_budgets: []          # e.g. [adult_skills, transport]
+  from: null                  # e.g. 2027-28; the first projection year if null
+  pooled_budgets: []          # catalogue powers, e.g. [adult_skills, local_transport_funding]
   settlement_years: null      # e.g. 3 for a three-year settlement
-  places: []                  # GSS codes of the places with the deal
+  places: []                  # GSS codes of councils or strategic authorities with the deal
+  business_rates: {{local_share: 1.0, levy: false}}   # the 2017 pilots' terms; safety_net_threshold optional
 
 # Assumptions, kept apart from policy. Each is a number or a distribution:
 #   {{distribution: normal, mean: 0.02, sd: 0.01}}            (optional low / high clip)
@@ -37,7 +41,8 @@ assumptions:
   council_tax_increase: max     # "max" = the referendum limit each year, or a share (capped by it)
   tax_base_growth: 0.01         # Band D equivalents
   population_growth_shift: 0.0  # added to each place's 2018-2023 trend growth
-  business_rates_growth:        # used once Rules II provides retained business rates
+  grant_growth: 0.0             # settlement and other grants, cash (0 = flat in cash)
+  business_rates_growth:        # real growth in rates income, on top of the multiplier's CPI uprating
     england: 0.0
     regions: {{}}                 # e.g. {{London: 0.02}}
     places: {{}}                  # e.g. {{E08000035: 0.03}}
