@@ -52,3 +52,20 @@ def test_bill_with_reliefs_hand_worked():
 
 def test_rhl_multiplier_not_in_force_before_2026():
     assert parameters.value("business_rates.multipliers.standard_rhl", 2025) is None
+
+
+def test_2013_14_doubled_relief_tapers_from_6000_to_12000():
+    # SI 2012/148 art 4 (extended by SI 2013/15): E = 5,000,000 up to 6,000, then 6000/(RV - 6000).
+    p = parameters.default()
+    lower = p.value("business_rates.reliefs.small_business_lower_threshold", 2013)
+    upper = p.value("business_rates.reliefs.small_business_upper_threshold", 2013)
+    rv = np.array([6_000.0, 9_000.0, 10_000.0, 12_000.0])
+    share = br.small_business_relief_share(rv, np.ones(4, dtype=bool), lower, upper)
+    e = 6000 / (rv[1:3] - 6000)
+    assert share == pytest.approx([1.0, *(1 - 1 / e), 0.0])  # chargeable = full / E
+
+
+def test_relief_and_threshold_change_on_1_april_2017():
+    p = parameters.default()
+    assert [p.value("business_rates.reliefs.small_business_upper_threshold", y) for y in (2016, 2017)] == [12000, 15000]
+    assert [p.value("business_rates.thresholds.small_business", y) for y in (2016, 2017)] == [18000, 51000]

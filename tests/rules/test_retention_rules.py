@@ -115,3 +115,11 @@ def test_trace_names_parameters_and_their_references():
     assert {t["parameter"] for t in params} == {"business_rates.local_share", "settlement.retention.levy_rate_cap",
                                                 "settlement.retention.safety_net_threshold"}
     assert all(t["references"] for t in params)
+
+
+def test_gla_share_by_year_and_2019_20_refused():
+    p = parameters.default()
+    assert [p.value("settlement.retention.gla_share", y) for y in (2013, 2017, 2018, 2020, 2024)] == \
+        [0.40, 0.37, 0.36, 0.37, 0.37]  # SI 2013/452 reg 6(3)(c); SI 2018/463 reg 5(3B), (3C)
+    with pytest.raises(ParameterError, match="gla_share.*2019-20"):
+        p.value("settlement.retention.gla_share", 2019)

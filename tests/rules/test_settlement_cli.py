@@ -41,3 +41,26 @@ def test_missing_input_column_named(env, tmp_path):
     csv.write_text("code,business_rates_baseline\nA,1\n")
     result = runner.invoke(app, ["settlement", "--year", "2015", "--inputs", str(csv)])
     assert result.exit_code == 1 and "baseline_funding_level" in result.output
+
+
+def test_year_without_data_names_what_is_missing_what_is_held_and_how_to_supply_it(env):
+    # The example: 2025-26 baselines are not in the shared data.
+    result = runner.invoke(app, ["settlement", "--year", "2025", "--set", "business_rates.local_share=1.0"])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "no settlement figures for 2025-26" in text
+    assert "business rates baselines, baseline funding levels and non-domestic rating income" in text
+    assert "SFA 2015-16..2020-21" in text  # the years the store holds, read from the store
+    assert ("code, business_rates_baseline, baseline_funding_level, non_domestic_rating_income, tier_share[, pool]"
+            in text)
+    assert "--inputs FILE.csv --set business_rates.local_share=1.0" in text
+
+
+def test_the_suggested_inputs_csv_runs_for_2025(env, tmp_path):
+    csv = tmp_path / "in.csv"
+    csv.write_text("code,business_rates_baseline,baseline_funding_level,non_domestic_rating_income,tier_share\n"
+                   "A,100,60,200,1\n")
+    result = runner.invoke(app, ["settlement", "--year", "2025", "--inputs", str(csv), "--set",
+                                 "business_rates.local_share=1.0", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].startswith("A,60.0,0.0,0.0")  # no growth: retains its BFL

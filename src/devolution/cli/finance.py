@@ -26,14 +26,54 @@ def _parse_settings(settings: list[str], year: int) -> dict:
     return overrides
 
 
+_INPUT_COLUMNS = ("code, business_rates_baseline, baseline_funding_level, non_domestic_rating_income, "
+                  "tier_share[, pool]")
+_STORE_MEASURES = {"csp_settlement_funding_assessment": "SFA", "ro_revenue_support_grant": "RSG outturn",
+                   "ro_retained_business_rates_income": "retained rates outturn"}
+
+
+def _held_years(store) -> str:
+    """Which years the store holds for each settlement measure, e.g. 'SFA 2015-16..2020-21'."""
+    from devolution.years import year_label
+
+    names = ", ".join(f"'{m}'" for m in _STORE_MEASURES)
+    held = store.query(f"SELECT measure, list(DISTINCT year ORDER BY year) AS years FROM observations "
+                       f"WHERE measure IN ({names}) GROUP BY measure")
+    parts = []
+    for measure, years in zip(held["measure"], held["years"]):
+        runs: list[list[int]] = []
+        for y in (int(v) for v in years):
+            if runs and y == runs[-1][-1] + 1:
+                runs[-1].append(y)
+            else:
+                runs.append([y])
+        shown = ", ".join(f"{year_label(r[0])}..{year_label(r[-1])}" if len(r) > 2 else
+                          ", ".join(year_label(y) for y in r) for r in runs)
+        parts.append(f"{_STORE_MEASURES[measure]} {shown}")
+    return "; ".join(sorted(parts)) or "none of them (run `devo data load`)"
+
+
+def _missing_inputs_message(store, year: int, settings: list[str]) -> str:
+    """Why a year cannot be shown without --inputs: what is missing, what the store has, how to supply it."""
+    from devolution.years import year_label
+
+    label = year_label(year)
+    asked = f" {' '.join('--set ' + s for s in settings)}" if settings else ""
+    return (f"no settlement figures for {label} in the store, and the retention run needs per-authority "
+            f"business rates baselines, baseline funding levels and non-domestic rating income (NNDR1/NNDR3), "
+            f"which are not in the shared data. The store holds: {_held_years(store)}. Supply the official "
+            f"amounts for {label} (Local Government Finance Report, NNDR1) as a CSV with columns "
+            f"{_INPUT_COLUMNS}: devo settlement --year {label} --inputs FILE.csv{asked} "
+            f"(see docs/settlement.md)")
+
+
 @app.command("settlement")
 @friendly
 def settlement_command(
     year: str = typer.Option(..., "--year", help="Financial year, e.g. 2017 or 2017-18."),
     settings: list[str] = typer.Option([], "--set", help="PATH=VALUE from this year on, e.g. business_rates.local_share=1.0."),
-    inputs: Optional[Path] = typer.Option(None, "--inputs", help="CSV of official per-authority amounts: code, "
-                                          "business_rates_baseline, baseline_funding_level, "
-                                          "non_domestic_rating_income, tier_share[, pool]."),
+    inputs: Optional[Path] = typer.Option(None, "--inputs", help=f"CSV of official per-authority amounts: "
+                                          f"{_INPUT_COLUMNS}."),
     base_local_share: float = typer.Option(0.5, "--base-local-share", help="Local share the baselines in --inputs were set at."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
@@ -74,9 +114,8 @@ def settlement_command(
         return
     with Store(read_only=True) as store:
         frame = settlement_illustration(store, start)
-    if frame.empty:
-        raise DevolutionError(f"no SFA, RSG or retained rates figures in the store for {year_label(start)} "
-                              f"(SFA 2015-16..2020-21; outturn 2013-14, 2014-15, 2017-18)")
+        if frame.empty:
+            raise DevolutionError(_missing_inputs_message(store, start, settings))
     show(frame, fmt, title=f"Settlement data {year_label(start)} (£; bfl_implied = SFA - RSG outturn, not official)")
     if fmt is Format.table:
         console().print("[yellow]Business rates baselines, BFLs, tariffs/top-ups and NNDR income are not in the "
