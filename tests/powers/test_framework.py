@@ -93,11 +93,13 @@ def test_every_framework_item_and_mayor_names_a_reference():
         assert condition["references"] and condition["status"] in framework.STATUSES, key
     for key, parameter in raw["parameters"].items():
         assert parameter["references"], key
-    assert len(mayors.mayors()) >= 11
+    assert len(mayors.mayors()) >= 15
     for code, entry in mayors.mayors().items():
         assert entry["references"] and all(r["url"].startswith("http") for r in entry["references"]), code
-    # the level-to-power mapping could not be read in the White Paper: it must stay marked assumed
-    assert {lv["status"]["powers"]["status"] for lv in raw["levels"].values()} == {"assumed"}
+    # the White Paper's framework table was not read: no level's whole power list may claim verified
+    assert "verified" not in {lv["status"]["powers"]["status"] for lv in raw["levels"].values()}
+    # who is in each level is statute (English Devolution and Community Empowerment Act 2026 s.1)
+    assert {lv["status"]["who"]["status"] for lv in raw["levels"].values()} == {"verified"}
 
 
 def test_a_mayor_without_a_reference_or_a_date_is_refused():
@@ -135,6 +137,9 @@ def test_the_london_mayor_comes_from_the_data_not_the_code(store):
     places, population = store.places(), store.observations("population")
     london = assess(places, population, "E61000001", dt.date(2025, 4, 1))
     assert london.level == "mayoral" and _met(london)["strategic_population"] is True
+    # the Act 2026 s.1(6)(c) makes the GLA established by statute from Royal Assent (29 April 2026)
+    assert framework.statutory_level("E61000001", dt.date(2026, 4, 28)) is None
+    assert framework.statutory_level("E61000001", dt.date(2026, 4, 29)) == "established"
     assert mayors.first_election("E61000001") == dt.date(2000, 5, 4)
     assert _met(assess(places, population, "E61000001", dt.date(2000, 5, 3)))["has_mayor"] is False
 
@@ -148,3 +153,17 @@ def test_places_without_a_mayor_stay_foundation_and_new_mayors_count_from_their_
     assert assess(places, population, hull, dt.date(2025, 5, 1)).level == "mayoral"
     # South Yorkshire: first election 3 May 2018 (gov.uk), not the 2014 start of the combined authority
     assert _met(assess(places, population, "E47000002", dt.date(2018, 1, 1)))["has_mayor"] is False
+
+
+def test_readiness_gives_the_gla_its_statutory_level_from_the_2026_act(store):
+    """The GLA is an established mayoral strategic authority by statute (2026 Act s.1(6)(c)), from
+    29 April 2026, whatever the earned-route criteria score; before that it scores as mayoral."""
+    import datetime as dt
+
+    from devolution.powers.readiness import assess
+
+    places, population = store.places(), store.observations("population")
+    before = assess(places, population, "E61000001", dt.date(2025, 4, 1))
+    after = assess(places, population, "E61000001", dt.date(2026, 5, 1))
+    assert before.level == "mayoral" and after.level == "established"
+    assert list(after.criteria["criterion"]) == list(before.criteria["criterion"])  # still scored and shown

@@ -24,17 +24,25 @@ STATUSES = ("verified", "secondary", "assumed")
 
 
 def _check_item(where: str, item: dict) -> None:
-    """A framework item needs a known status, references with URLs, and a reason unless verified."""
+    """A framework item needs a known status and a reason unless verified; a verified item needs a
+    reference with a URL and a quote of the official text read."""
     if item.get("status") not in STATUSES:
         raise DevolutionError(f"{FRAMEWORK_FILE}: {where}: status {item.get('status')!r} not one of {', '.join(STATUSES)}")
     if item["status"] != "verified" and not item.get("why"):
         raise DevolutionError(f"{FRAMEWORK_FILE}: {where} is {item['status']} and must say why")
+    if item["status"] == "verified" and not any(str(r.get("url", "")).startswith("http") and r.get("quote")
+                                                for r in item.get("references") or []):
+        raise DevolutionError(f"{FRAMEWORK_FILE}: {where} is verified but names no reference with a url and a quote")
 
 
 @lru_cache(maxsize=None)
 def framework() -> dict:
     """The framework, checked: known powers, every level with requirements and references."""
-    raw = yaml.safe_load(resources.files("devolution.powers").joinpath(FRAMEWORK_FILE).read_text(encoding="utf-8"))
+    return parse(yaml.safe_load(resources.files("devolution.powers").joinpath(FRAMEWORK_FILE).read_text(encoding="utf-8")))
+
+
+def parse(raw: dict) -> dict:
+    """Check a loaded ``framework.yaml`` document (levels, power sources, conditions) and return it."""
     known = powers()
     for name in LEVEL_ORDER:
         level = raw["levels"].get(name)
@@ -46,15 +54,24 @@ def framework() -> dict:
         if not level.get("references") or not all(str(r.get("url", "")).startswith("http")
                                                   for r in level["references"]):
             raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} has no references (each with a url)")
-        for part in ("who", "powers"):
+        for part in ("who", "requires", "powers"):
             _check_item(f"level {name!r} {part}", level["status"].get(part, {}))
+        sources = level.get("power_sources") or {}
+        if set(sources) != set(level["powers"]):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r}: power_sources must name exactly its powers "
+                                  f"({', '.join(sorted(set(sources) ^ set(level['powers'])))} differ)")
+        for power, item in sources.items():
+            _check_item(f"level {name!r} power {power!r}", item)
+        if level["status"]["powers"]["status"] == "verified" and \
+                any(item["status"] != "verified" for item in sources.values()):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} powers are verified but not every power is")
         missing = [c for c in level["requires"] if c not in raw["conditions"]]
         if missing:
             raise DevolutionError(f"{FRAMEWORK_FILE}: level {name!r} requires undefined condition(s) {', '.join(missing)}")
     for key, condition in raw["conditions"].items():
-        _check_item(f"condition {key!r}", condition)
         if not condition.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: condition {key!r} has no references")
+        _check_item(f"condition {key!r}", condition)
     for key, parameter in raw["parameters"].items():
         if not parameter.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: parameter {key!r} has no references")
@@ -75,6 +92,24 @@ def level_powers(level: str | None) -> list[str]:
     for name in LEVEL_ORDER[: LEVEL_ORDER.index(level) + 1]:
         out += [p for p in framework()["levels"][name]["powers"] if p not in out]
     return out
+
+
+def statutory_level(code: str, on: dt.date) -> str | None:
+    """The level a strategic authority holds by statute whatever its readiness scores (the GLA is an
+    established mayoral strategic authority: English Devolution and Community Empowerment Act 2026 s.1(6)(c))."""
+    for name in reversed(LEVEL_ORDER):
+        level = framework()["levels"][name]
+        if code in (level.get("statutory") or []) and on >= level["statutory_from"]:
+            return name
+    return None
+
+
+def power_sources_table() -> pd.DataFrame:
+    """One row per level and power: whether the mapping was read in official text, why, and where."""
+    return pd.DataFrame([{"level": name, "power": p, "status": item["status"], "why": item.get("why", ""),
+                          "source": (item.get("references") or [{"url": ""}])[0]["url"]}
+                         for name in LEVEL_ORDER
+                         for p, item in framework()["levels"][name]["power_sources"].items()])
 
 
 def levels_table() -> pd.DataFrame:
@@ -105,16 +140,17 @@ def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.
     rows = []
     for place in strategic_authorities(places, year).itertuples():
         result = assess(places, population, place.code, on)
+        level = statutory_level(place.code, on) or result.level
         held = deals_module.held(place.code, on)
-        for p in level_powers(result.level):
+        for p in level_powers(level):
             deal = held.get(p)
-            rows.append({"place": place.code, "name": place.name, "level": result.level, "power": p,
+            rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
                          "from": on.isoformat(),
                          "change": "already held" if deal else "new by default",
                          "by_deal": deal.id if deal else ""})
         for p, deal in held.items():
-            if p not in level_powers(result.level):
-                rows.append({"place": place.code, "name": place.name, "level": result.level, "power": p,
+            if p not in level_powers(level):
+                rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
                              "from": deal.date.isoformat(), "change": "kept from deal (beyond its level)",
                              "by_deal": deal.id})
     return pd.DataFrame(rows, columns=["place", "name", "level", "power", "from", "change", "by_deal"])

@@ -19,7 +19,7 @@ import pandas as pd
 from devolution.places.register import in_force, resolve
 from devolution.powers import deals as deals_module
 from devolution.powers import mayors as mayors_module
-from devolution.powers.framework import LEVEL_ORDER, framework, parameter
+from devolution.powers.framework import LEVEL_ORDER, framework, parameter, statutory_level
 
 SA_TIERS = ("combined_authority", "greater_london_authority")
 
@@ -124,4 +124,7 @@ def assess(places: pd.DataFrame, population: pd.DataFrame, query: str, on: dt.da
     for name in LEVEL_ORDER:
         if all(met.get(req) is True for req in framework()["levels"][name]["requires"]):
             level = name
+    by_statute = statutory_level(code, on)  # e.g. the GLA: established by the 2026 Act, not by scores
+    if by_statute is not None and LEVEL_ORDER.index(by_statute) > LEVEL_ORDER.index(level or LEVEL_ORDER[0]):
+        level = by_statute
     return Readiness(place=code, name=row["name"], on=on, criteria=criteria, level=level)
