@@ -9,8 +9,11 @@ the GLA are not projected (their spending is largely passed through or precept-f
 - Council tax: requirement (excluding parish precepts; counties have none) and tax base of the
   latest year held (2023-24); Band D = requirement / tax base (rules.council_tax.band_d).
 - Population: ONS mid-year estimates; official subnational projections are not in the data, so
-  each place continues its own compound growth mid-2018 to mid-2023 (on 2023 boundaries), and age
-  bands (65+, 85+, 0-17) keep their mid-2023 shares. Mid-year ``y`` is used for financial year ``y``.
+  each place continues its own compound growth mid-2018 to mid-2023 (on 2023 boundaries). Age
+  bands (65+, 85+, 0-17) start from their mid-2023 shares, and each share keeps changing as its
+  region's did from mid-2022 to mid-2023 (the only years the data has by age; regions, not places,
+  so one year's noise in a small district does not drive a decade). Mid-year ``y`` is used for
+  financial year ``y``.
 - Children looked after: DfE count at 31 March of the latest year (upper-tier councils).
 - Retained business rates: each council's "retained income from the rate retention scheme"
   (Revenue Outturn RS line 870) in the latest year with financing lines (2017-18; the RSX returns
@@ -36,6 +39,8 @@ from devolution.years import year_label
 
 BOUNDARY_YEAR = 2023
 POPULATION_TREND = (2018, 2023)
+AGE_TREND = (2022, 2023)
+AGE_BANDS = ("65_plus", "85_plus", "0_17")
 #: Councils with adult social care functions, which may levy the ASC precept.
 ASC_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
 SERVICES = {"adult_social_care": "nce_adult_social_care", "children": "nce_childrens_social_care"}
@@ -62,6 +67,7 @@ class Inputs:
     population: np.ndarray
     population_growth: np.ndarray             # yearly compound growth, POPULATION_TREND
     age_shares: dict[str, np.ndarray]         # 65_plus, 85_plus, 0_17 (mid-year shares)
+    age_share_drift: dict[str, np.ndarray]    # yearly change of each share: the region's, AGE_TREND
     children_looked_after: np.ndarray         # count (NaN for districts)
     retained_rates_year: int = 0
     retained_rates: np.ndarray | None = None  # £ in the base year (see module docstring)
@@ -138,9 +144,10 @@ def load_inputs(store, base_year: int) -> Inputs:
     then, now = moved[POPULATION_TREND[0]].to_numpy(), moved[POPULATION_TREND[1]].to_numpy()
     growth = (now / then) ** (1.0 / (POPULATION_TREND[1] - POPULATION_TREND[0])) - 1.0
     shares = {}
-    for band in ("65_plus", "85_plus", "0_17"):
+    for band in AGE_BANDS:
         count, _ = _latest(pop_rows, f"population_{band}", pop_year)
         shares[band] = count.reindex(codes).to_numpy() / now
+    drift = _age_share_drift(pop_rows, places, councils["region_code"].to_numpy())
     cla, _ = _latest(store.observations("cla_31_march"), "cla_31_march")
 
     missing = {"council tax": np.isnan(requirement) | np.isnan(base),
@@ -156,11 +163,28 @@ def load_inputs(store, base_year: int) -> Inputs:
         spending=spending, council_tax_year=ct_year, council_tax=requirement, tax_base=base,
         band_d=band_d(requirement, base), asc_authority=np.isin(tiers, ASC_TIERS),
         shire_district=tiers == "shire_district", population_year=pop_year, population=now,
-        population_growth=growth, age_shares=shares, children_looked_after=cla.reindex(codes).to_numpy(),
+        population_growth=growth, age_shares=shares, age_share_drift=drift, children_looked_after=cla.reindex(codes).to_numpy(),
         retained_rates_year=retained_year, retained_rates=retained, no_retained_rates=none,
         strategic_authority=_strategic_authority(councils, places),
         register=places, population_table=pop_rows[pop_rows["measure"] == "population"],
         left_out=left.reset_index(drop=True))
+
+
+def _age_share_drift(rows: pd.DataFrame, places: pd.DataFrame, regions: np.ndarray) -> dict[str, np.ndarray]:
+    """Each council's region's yearly change in the share of each age band, AGE_TREND."""
+    region_codes = set(places.loc[places["tier"] == "region", "code"])
+    held = rows[rows["code"].isin(region_codes) & rows["year"].isin(AGE_TREND)]
+    wide = held.pivot_table(index="code", columns=["measure", "year"], values="value")
+    then, now = AGE_TREND
+    out = {}
+    for band in AGE_BANDS:
+        name = f"population_{band}"
+        share = {y: wide[(name, y)] / wide[("population", y)] for y in AGE_TREND}
+        yearly = (share[now] / share[then]) ** (1.0 / (now - then)) - 1.0
+        out[band] = yearly.reindex(regions).to_numpy()
+        if np.isnan(out[band]).any():
+            raise ScenarioError(f"no {name} for {year_label(then)} and {year_label(now)} in every region")
+    return out
 
 
 def _strategic_authority(councils: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:

@@ -65,11 +65,18 @@ class Context:
             self.memo["population_index"] = np.exp(np.log(growth) * self.steps)  # growth ** steps, faster
         return self.memo["population_index"]
 
+    def age_factor(self, band: str) -> np.ndarray:
+        """How an age band's share of the population moves: (1 + its region's yearly change)^k,
+        (1, places, years). Small: multiplied into the population index, not a second index."""
+        key = f"age_factor_{band}"
+        if key not in self.memo:
+            self.memo[key] = np.exp(np.log1p(self.inputs.age_share_drift[band])[None, :, None] * self.steps)
+        return self.memo[key]
+
     def age_band_index(self, band: str) -> np.ndarray:
-        """Population of an age band over its base-year value. Age bands keep their mid-2023
-        shares (no official projection by age is in the data), so this equals the total's index;
-        an age-specific projection replaces this one method."""
-        return self.population_index()
+        """Population of an age band over its base-year value: the total's index x the band's
+        share factor (no official projection by age is in the data; see inputs)."""
+        return self.population_index() * self.age_factor(band)
 
 
 # ------------------------------------------------------------------------------ pressures
@@ -81,19 +88,17 @@ def adult_social_care(ctx: Context) -> np.ndarray:
     people = shares["65_plus"] + shares["85_plus"]
     spending = ctx.inputs.spending["adult_social_care"]
     cost = ((1.0 + ctx.rate("wage_growth")) * (1.0 + ctx.rate("demand_growth.adult_social_care"))) ** ctx.steps
-    old, oldest = ctx.age_band_index("65_plus"), ctx.age_band_index("85_plus")
-    if old is oldest:  # the same index (fixed shares): spare a pass over draws x places x years
-        return np.multiply(cost, spending[None, :, None] * old, out=ctx.new())
-    demand = ((shares["65_plus"] / people)[None, :, None] * old + (shares["85_plus"] / people)[None, :, None] * oldest)
-    return np.multiply(cost, spending[None, :, None] * demand, out=ctx.new())
+    mix = ((shares["65_plus"] / people)[None, :, None] * ctx.age_factor("65_plus")
+           + (shares["85_plus"] / people)[None, :, None] * ctx.age_factor("85_plus"))   # (1, places, years)
+    return np.multiply(cost, spending[None, :, None] * mix * ctx.population_index(), out=ctx.new())
 
 
 def children(ctx: Context) -> np.ndarray:
     """Base-year net spending x children 0-17 x children looked after per child (growing with
     children's demand growth) x (1 + inflation), compounded from the base year."""
     cost = ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.children"))) ** ctx.steps
-    return np.multiply(cost, ctx.inputs.spending["children"][None, :, None] * ctx.age_band_index("0_17"),
-                       out=ctx.new())
+    children = ctx.inputs.spending["children"][None, :, None] * ctx.age_factor("0_17")   # (1, places, years)
+    return np.multiply(cost, children * ctx.population_index(), out=ctx.new())
 
 
 def other_services(ctx: Context) -> np.ndarray:

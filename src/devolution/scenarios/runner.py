@@ -204,8 +204,9 @@ def notes_for(scenario: model.Scenario, inputs: Inputs, draws: int) -> list[str]
         f"Council tax from {year_label(inputs.council_tax_year)} (latest held), raised each year by the policy "
         f"({scenario.assumptions.council_tax_increase!r}) within the referendum ceiling; a parameter's last value "
         f"stays in force in later years.",
-        "Population: each place's compound growth mid-2018 to mid-2023 continued; age bands keep their mid-2023 "
-        "shares (ONS subnational projections are not in the data).",
+        "Population: each place's compound growth mid-2018 to mid-2023 continued; the shares aged 65+, 85+ and "
+        "0-17 keep changing as their region's did mid-2022 to mid-2023 (ONS subnational projections are not in "
+        "the data).",
         f"Monte Carlo: {draws:,} draws, seed {scenario.seed}; each draw holds its rates for every year.",
         "All amounts in cash (nominal) pounds.",
     ]
