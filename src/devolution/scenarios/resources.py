@@ -53,10 +53,11 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
     baseline funding level BFL_t = R x (1 + inflation)^k (uprated with the multiplier, which rises
     with CPI); rates income at the base local share I_t = BFL_t x (1 + growth)^k; with local share
     s_t, income r x I_t where r = s_t / s_base. When the share changes (a reform or a deal from year
-    Y) the tariff is reset so that retained income does not jump: business rates baseline
-    BRB_t = BFL_t x (1 + (r - 1) x G_Y), G_Y the growth multiple reached in Y, so growth after Y is
-    kept at the new share. Tariff or top-up, individual levy rate (capped), levy on income above
-    BFL_t and safety net below threshold x BFL_t are then as the rules compute them. Councils with
+    Y) the scheme is reset on the income reached: baseline funding level BFL_t x G_Y (G_Y the growth
+    multiple reached in Y) and business rates baseline r times that, so the tariff absorbs the
+    change, retained income does not jump, and growth after Y is kept at the new share. Tariff or
+    top-up, individual levy rate (capped), levy on income above the funding level and safety net
+    below threshold x the funding level are then as the rules compute them. Councils with
     a deal from its year: the deal's local share, no levy unless the deal keeps it, and its safety
     net threshold if it sets one.
 
@@ -98,12 +99,17 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
 def by_rules(bfl: np.ndarray, growth: np.ndarray, ratio: np.ndarray, cap: np.ndarray, threshold: np.ndarray,
              base_share: float, share: np.ndarray) -> np.ndarray:
     """Retained rates after levy and safety net by the retention rules, step by step (see
-    :func:`retained_business_rates`); arrays (draws, places, years), policy (places, years)."""
-    baseline = bfl * (1.0 + (ratio - 1.0) * growth_at_last_change(share, base_share, growth))
-    tariff, top_up = rules.tariff_and_top_up(baseline, bfl)
+    :func:`retained_business_rates`); arrays (draws, places, years), policy (places, years).
+
+    A change of local share in year Y resets the baseline funding level to the income reached then
+    (BFL x G_Y) and the business rates baseline to the new share of it, so the tariff absorbs the
+    change, levy applies to growth after Y only, and the safety net protects the reset level."""
+    funding = bfl * growth_at_last_change(share, base_share, growth)        # BFL x G_Y (BFL where unchanged)
+    baseline = funding * ratio
+    tariff, top_up = rules.tariff_and_top_up(baseline, funding)
     retained = rules.retained_rates_income(ratio * bfl * growth, tariff, top_up)
-    levy = rules.levy(retained, bfl, rules.individual_levy_rate(baseline, bfl, cap))
-    return retained - levy + rules.safety_net(retained, bfl, threshold)
+    levy = rules.levy(retained, funding, rules.individual_levy_rate(baseline, funding, cap))
+    return retained - levy + rules.safety_net(retained, funding, threshold)
 
 
 def growth_at_last_change(share: np.ndarray, base_share: float, growth: np.ndarray) -> np.ndarray:
