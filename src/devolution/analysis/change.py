@@ -183,9 +183,9 @@ def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[s
         "group": sums.index,
         "areas": panel.groupby(by).size().reindex(sums.index).to_numpy(),
         "first": year_label(first),
-        "value_first": (sums[f"money_{first}"] / sums[f"count_{first}"]).to_numpy(),
+        "value_first": per_head.per_unit(sums[f"money_{first}"], sums[f"count_{first}"]),
         "last": year_label(last),
-        "value_last": (sums[f"money_{last}"] / sums[f"count_{last}"]).to_numpy(),
+        "value_last": per_head.per_unit(sums[f"money_{last}"], sums[f"count_{last}"]),
     })
     out["change_pct"] = 100 * (out["value_last"] / out["value_first"] - 1)
     out["money_first_m"] = sums[f"money_{first}"].to_numpy() / 1e6

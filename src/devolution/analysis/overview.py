@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from devolution.analysis import per_head
 from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
 from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, TIER_LABELS, in_force
 from devolution.years import year_label
@@ -19,8 +20,8 @@ METHOD = (
     "A council enters a comparison only if it (and, after a merger, every council it was made of) has a "
     "value in both years; the rest are listed as left out. Groups sum money and population over the "
     "councils left in.",
-    "Per head: ONS mid-year population of the same year, or the latest available (mid-2023) for later "
-    "years. Money is nominal (cash) pounds.",
+    "Per head: ONS mid-year population of the same year, or the nearest held (mid-2023 for later "
+    "years). Money is nominal (cash) pounds.",
     "Regions are seen by resident: each area's own council spending plus its share (by population) of "
     "its county's, so two-tier areas are counted once.",
     "CSP here is the total of the six components in the published extract (SFA, under-indexing "
@@ -79,10 +80,10 @@ def england_overview(store, comparisons: tuple[Comparison, ...] = COMPARISONS,
             left_out.append({"measure": c.label, "code": code})
         panel = councils[councils["code"].isin(complete)]
         wide = _money_and_people(panel, money, population, c)
-        per_head = wide.assign(**{
-            f"{c.measure}_{y}_per_head": wide[f"money_{y}"] / wide[f"people_{y}"] for y in (c.first, c.last)})
-        keep = ["code"] + [f"{c.measure}_{y}_per_head" for y in (c.first, c.last)]
-        council_table = council_table.merge(per_head[keep], on="code", how="left")
+        for y in (c.first, c.last):
+            money_y = wide[["code", f"money_{y}"]].rename(columns={f"money_{y}": "value"})
+            rows, _ = per_head.per_resident(money_y, population, y)
+            council_table[f"{c.measure}_{y}_per_head"] = council_table["code"].map(rows.set_index("code")["value"])
         council_table[f"{c.measure}_change_pct"] = 100 * (
             council_table[f"{c.measure}_{c.last}_per_head"] / council_table[f"{c.measure}_{c.first}_per_head"] - 1)
         tier_rows.append(_grouped(wide, "tier", c).assign(measure=c.label))
@@ -111,10 +112,9 @@ def _on_boundaries(store, c: Comparison, walk: pd.DataFrame,
 def _money_and_people(panel: pd.DataFrame, money: pd.DataFrame, population: pd.DataFrame,
                       c: Comparison) -> pd.DataFrame:
     out = panel[["code", "tier", "region_code", "county_code"]].copy()
-    latest_pop = int(population["year"].max())
     for y in (c.first, c.last):
         m = money[money["year"] == y].set_index("code")["value"]
-        p = population[population["year"] == min(y, latest_pop)].set_index("code")["value"]
+        p, _ = per_head.count_for(population, y)
         out[f"money_{y}"] = out["code"].map(m)
         out[f"people_{y}"] = out["code"].map(p)
     return out
@@ -125,8 +125,8 @@ def _grouped(wide: pd.DataFrame, by: str, c: Comparison) -> pd.DataFrame:
     counts = wide.groupby(by).size()
     out = pd.DataFrame({
         "councils": counts,
-        "per_head_first": sums[f"money_{c.first}"] / sums[f"people_{c.first}"],
-        "per_head_last": sums[f"money_{c.last}"] / sums[f"people_{c.last}"],
+        "per_head_first": per_head.per_unit(sums[f"money_{c.first}"], sums[f"people_{c.first}"]),
+        "per_head_last": per_head.per_unit(sums[f"money_{c.last}"], sums[f"people_{c.last}"]),
     })
     out["change_pct"] = 100 * (out["per_head_last"] / out["per_head_first"] - 1)
     return out.reset_index().assign(first=year_label(c.first), last=year_label(c.last))

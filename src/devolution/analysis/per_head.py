@@ -13,11 +13,17 @@ A year outside a count's range uses its nearest year (2010-11 uses mid-2011 popu
 first ONS estimate held; 2024-25 uses mid-2023); every substitution is reported in the notes.
 A district's share of an upper-tier count (children, looked-after children) is its share of the
 county's population.
+
+``per_resident`` and ``per_unit`` are the one place a figure is divided by a count: the map, the
+England overview and ``change`` all call them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
 
 from devolution.errors import DevolutionError
 from devolution.years import year_label
@@ -65,3 +71,31 @@ def substitution_note(d: Denominator, year: int, used: int) -> str | None:
         return None
     return (f"{d.label}: {year_label(year)} uses the {d.measure} count held for {year_label(used)} "
             f"(the nearest year held; for ONS estimates, mid-{used})")
+
+
+def per_unit(amount, count) -> np.ndarray:
+    """``amount / count`` element by element: money per resident (or per unit of need); NaN where
+    the count is missing or not positive, never infinity."""
+    amount = np.asarray(amount, dtype=np.float64)
+    count = np.asarray(count, dtype=np.float64)
+    out = np.full(np.broadcast(amount, count).shape, np.nan)
+    np.divide(amount, count, out=out, where=count > 0)
+    return out
+
+
+def count_for(counts: pd.DataFrame, year: int) -> tuple[pd.Series, int]:
+    """A count by place (``code -> value``) for financial year ``year`` from long ``code, year,
+    value`` rows: that year's, or the nearest year held (``year_used``); and the year used."""
+    used = year_used(sorted(int(y) for y in counts["year"].unique()), year)
+    return counts[counts["year"] == used].set_index("code")["value"], used
+
+
+def per_resident(values: pd.DataFrame, population: pd.DataFrame, year: int) -> tuple[pd.DataFrame, int]:
+    """``values`` (``code``, ``value`` and any other columns) for financial year ``year`` per
+    resident: adds ``population`` (ONS mid-year estimate of ``year``, or the nearest held, from
+    long ``code, year, value`` rows) and divides ``value`` by it; places without a population are
+    left out. Returns the rows and the population year used (say so with ``substitution_note``)."""
+    people, used = count_for(population, year)
+    out = values.assign(population=values["code"].map(people))
+    out = out[out["population"].notna()]
+    return out.assign(value=per_unit(out["value"], out["population"])), used

@@ -75,3 +75,18 @@ def _ceilings(previous_band_d, core_limit, asc_limit, cash_limit) -> tuple[np.nd
     by_share = previous * (1.0 + core_limit + np.asarray(asc_limit, dtype=np.float64))
     by_cash = previous + np.asarray(cash_limit, dtype=np.float64)
     return by_share, by_cash
+
+
+def budget_deficit(service_changes: np.ndarray, council_tax_requirement: np.ndarray,
+                   council_tax_change: np.ndarray) -> np.ndarray:
+    """Spending added that the council tax change does not pay for: the sum of the changes to
+    net spending by service (last axis) minus the council tax requirement times the change in
+    council tax (a share). Positive is a deficit, negative a surplus.
+
+    A council in England sets its council tax requirement to meet its budgeted spending less its
+    other income (LGFA 1992 s.31A, inserted by the Localism Act 2011), so a change of plan
+    balances only if the extra spending is raised in council tax.
+    """
+    changes = np.asarray(service_changes, dtype=np.float64)
+    raised = np.asarray(council_tax_requirement, dtype=np.float64) * np.asarray(council_tax_change, dtype=np.float64)
+    return changes.sum(axis=-1) - raised

@@ -6,24 +6,75 @@ from __future__ import annotations
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
-def choropleth(rows: list[dict], title: str, value_title: str, geojson_url: str = "/api/boundaries.geojson") -> dict:
-    """Places coloured by ``value``; places without a value drawn grey underneath."""
+#: Plain words for the store's units on legends and axes.
+UNIT_WORDS = {"GBP": "£", "persons": "people", "band_d_equivalents": "Band D equivalents",
+              "per_10k_children": "per 10,000 children", "share": "per cent"}
+#: Pounds shown by d3-format's currency symbol; thousands separated by commas.
+LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]}}
+
+
+def unit_label(unit: str) -> str:
+    """``"GBP per resident"`` -> ``"£ per resident"``; ``"per_10k_children"`` -> ``"per 10,000 children"``."""
+    base, _, per = unit.partition(" per ")
+    word = UNIT_WORDS.get(base, base.replace("_", " "))
+    return f"{word} per {per}" if per else word
+
+
+def _in_millions(unit: str, values: list) -> bool:
+    held = [abs(v) for v in values if v is not None]
+    return unit.startswith("GBP") and bool(held) and max(held) >= 1e6
+
+
+def legend_title(measure_title: str, unit: str, label: str, values: list) -> list[str]:
+    """The legend's lines: what is measured, its unit (£m when the labels are in millions) and
+    year, and the price base of money."""
+    words = "£m" if _in_millions(unit, values) else unit_label(unit)
+    lines = [measure_title, f"{words}, {label}"]
+    if unit.startswith("GBP"):
+        lines.append("cash prices (not adjusted for inflation)")
+    return lines
+
+
+def legend_labels(unit: str, values: list) -> dict:
+    """How the legend writes its numbers: pounds with a £ and no pence once they pass £10, millions
+    of pounds as £m, shares as per cent, counts per resident to three decimals, other numbers
+    rounded with thousands separated."""
+    held = [abs(v) for v in values if v is not None]
+    largest = max(held) if held else 0.0
+    if _in_millions(unit, values):
+        return {"labelExpr": "isFinite(datum.value) ? '£' + format(datum.value / 1e6, ',.0f') + 'm' : ''"}
+    if unit.startswith("GBP"):
+        return {"format": "$,.2f" if largest < 10 else "$,.0f"}
+    if unit == "share":
+        return {"format": ".1~%"}
+    return {"format": ",.3f" if largest < 10 else ",.0f"}
+
+
+def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] | None = None,
+               geojson_url: str = "/api/boundaries.geojson") -> dict:
+    """Places coloured by ``value`` in seven quantile classes; places without a value drawn grey
+    underneath. ``unit`` is the store's (``"GBP per resident"``); ``legend`` is the measure's title
+    and the year's label, written as the legend's title with the unit (``legend_title``)."""
     shapes = {"url": geojson_url, "format": {"type": "json", "property": "features"}}
     lookup = {"lookup": "properties.code", "from": {"data": {"values": rows}, "key": "code",
                                                    "fields": ["name", "value", "display"]}}
+    words = unit_label(unit)
+    values = [r.get("value") for r in rows]
+    labels = legend_labels(unit, values)
+    title_lines = legend_title(legend[0], unit, legend[1], values) if legend else [words]
     return {
         "$schema": SCHEMA, "title": title, "width": "container", "height": 620,
-        "projection": {"type": "mercator"},
+        "projection": {"type": "mercator"}, "config": {"locale": LOCALE},
         "layer": [
             {"data": shapes, "mark": {"type": "geoshape", "fill": "#ddd", "stroke": "white", "strokeWidth": 0.3},
              "encoding": {"tooltip": [{"field": "properties.name", "title": "place"}]}},
             {"data": shapes, "transform": [lookup, {"filter": "isValid(datum.value)"}],
              "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.3, "cursor": "pointer"},
-             "encoding": {"color": {"field": "value", "type": "quantitative", "title": value_title,
+             "encoding": {"color": {"field": "value", "type": "quantitative", "title": title_lines,
                                     "scale": {"type": "quantile", "scheme": {"name": "viridis", "count": 7}},
-                                    "legend": {"format": ",.4~r"}},
+                                    "legend": {**labels, "titleLimit": 320, "labelLimit": 200}},
                           "tooltip": [{"field": "name", "title": "place"},
-                                      {"field": "display", "title": value_title}]}},
+                                      {"field": "display", "title": words}]}},
         ],
     }
 

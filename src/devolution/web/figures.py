@@ -1,9 +1,7 @@
 """Figures the pages show, fetched through the Python API: a measure for every place of the map's
 boundaries in a year, in total or per resident (ONS mid-year population of the same year, or the
-nearest year held, by the rule of ``devolution.analysis.per_head``), and a place's peers.
-
-The per-resident division belongs in ``devolution.analysis`` (an ``api.per_head`` function); it is
-here, as the one plain division the web layer does, until that exists.
+nearest year held: ``devolution.analysis.per_head.per_resident``, the division the England
+overview and ``change`` use too), and a place's peers. No arithmetic here.
 """
 
 from __future__ import annotations
@@ -11,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from devolution import api
-from devolution.analysis.per_head import DENOMINATORS, substitution_note, year_used
+from devolution.analysis import per_head
 from devolution.analysis.overview import BOUNDARY_YEAR
 from devolution.places.crosswalk import to_boundaries
 from devolution.places.register import COUNCIL_TIERS
@@ -64,14 +62,9 @@ def map_values(state: AppState, measure: str, year: int, per_resident: bool) -> 
     rows = rows[rows["year"] == year][["code", "name", "tier", "value"]].copy()
     meta = {"measure": measure, "year": year, "unit": unit, "per": "total", "notes": []}
     if per_resident and unit in PER_HEAD_UNITS and additive(state, measure) and measure != "population":
-        population = on_boundaries(state, "population")
-        used = year_used(sorted(int(y) for y in population["year"].unique()), year)
-        people = population[population["year"] == used].set_index("code")["value"]
-        rows["population"] = rows["code"].map(people)
-        rows["value"] = rows["value"] / rows["population"]
-        rows = rows[rows["population"].notna()]
+        rows, used = per_head.per_resident(rows, on_boundaries(state, "population"), year)
         meta.update(per="resident", unit=f"{unit} per resident", population_year=used)
-        note = substitution_note(DENOMINATORS["resident"], year, used)
+        note = per_head.substitution_note(per_head.DENOMINATORS["resident"], year, used)
         if note:
             meta["notes"].append(note)
     return rows.reset_index(drop=True), meta

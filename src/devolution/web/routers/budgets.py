@@ -1,31 +1,59 @@
-"""Place budgets ("One Place, One Budget") from ``devolution.powers.budget``; 501 until it exists."""
+"""Place budgets ("One Place, One Budget") from ``devolution.powers.budget``; 501 until it exists.
+
+``?devolve=adult_skills,bus_franchising`` (or ``all``) moves the central lines funding those powers
+to the place (``powers.budget.devolve_lines``): who decides changes, the total does not.
+``total`` in the reply counts the table's rows (as on every table); the budget in pounds is
+``total_gbp``, and ``by_decider`` holds its £m by who decides.
+"""
 
 from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
-from devolution.web.formats import Format, Page, table
+from devolution.errors import DevolutionError
+from devolution.web.formats import Format, Page, records, table
 from devolution.web.routers import data, not_yet, optional, place_code
 from devolution.web.state import AppState
+from devolution.years import year_label
 
 router = APIRouter(tags=["budgets"])
 budget = optional("devolution.powers.budget")
+catalogue = optional("devolution.powers.catalogue")
+
+
+def devolved_powers(devolve: str | None) -> list[str]:
+    """The checked power ids of ``?devolve=`` (422 names an unknown one and lists the catalogue's)."""
+    try:
+        return catalogue.parse_powers(devolve)
+    except DevolutionError as exc:
+        raise HTTPException(422, f"devolve: {exc}") from None
 
 
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
 def place_budget(code: str, state: AppState = Depends(data), page: Page = Depends(),
                  year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year; latest held if omitted."),
+                 devolve: Optional[str] = Query(None, max_length=400, description=(
+                     "Powers moved from central government to the place, comma-separated ids from "
+                     "`devo powers` (e.g. adult_skills,bus_franchising), or all.")),
                  format: Format = Format.json):
-    if budget is None:
+    if budget is None or catalogue is None:
         raise not_yet("The place budget", "devolution.powers.budget")
     code = place_code(state, code)
+    moved = devolved_powers(devolve)
     with state.lock:
         years = budget.common_years(state.store)
         chosen = year if year is not None else years[-1]
-        result = budget.place_budget(state.store, code, chosen)
+        if chosen not in years:
+            raise HTTPException(422, f"no place budget for {year_label(chosen)}: council outturn, CRA and population "
+                                     f"are all held only for {', '.join(year_label(y) for y in years)}")
+        result = budget.place_budget(state.store, code, chosen, moved)
         frame = budget.summary(result)
+        whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
+    by_decider = records(whole.drop(columns=["place"]))[0]
     return table(frame, format, page, meta={"place": result.place, "name": result.name, "year": result.year,
-                                            "total": result.total, "years_held": years},
-                 filename=f"budget_{code}_{chosen}")
+                                            "label": year_label(result.year), "total_gbp": result.total,
+                                            "devolved_powers": moved, "by_decider": by_decider,
+                                            "years_held": years},
+                 filename=f"budget_{code}_{chosen}" + ("_devolved" if moved else ""))

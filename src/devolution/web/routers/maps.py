@@ -34,8 +34,9 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
     description = state.measures().set_index("measure").loc[measure, "description"]
     title = f"{description}, {year_label(year)}" + (" (per resident)" if meta["per"] == "resident" else "")
     values = records(rows)
-    return {**meta, "label": year_label(year), "years": years, "title": title, "values": values,
-            "spec": charts.choropleth(values, title, meta["unit"])}
+    return {**meta, "label": year_label(year), "years": years, "year_labels": [year_label(y) for y in years],
+            "title": title, "values": values, "spec": charts.choropleth(values, title, meta["unit"],
+                                                                                    (description, year_label(year)))}
 
 
 @router.get("/", include_in_schema=False)

@@ -19,7 +19,7 @@ from devolution import parameters
 from devolution.errors import ParameterError
 from devolution.explain import SOCIAL_CARE_TIERS
 from devolution.places.register import COUNCIL_TIERS, TIER_LABELS
-from devolution.rules.council_tax import max_band_d_without_referendum, percentage_principle_binds
+from devolution.rules.council_tax import budget_deficit, max_band_d_without_referendum, percentage_principle_binds
 from devolution.web.formats import Format, records, split_suffix, table
 from devolution.web.routers import data, place_code
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin
@@ -117,8 +117,8 @@ def check_balanced(document: dict, submission: Submission) -> None:
     if submission.council_tax_change > document["limit"]["max_change"] + 1e-9:
         raise HTTPException(422, f"a council tax rise of {submission.council_tax_change:.2%} would need a referendum "
                                  f"(the limit for {document['limit_label']} is below {document['limit']['max_change']:.2%})")
-    raised = document["council_tax"]["requirement"] * submission.council_tax_change
-    deficit = sum(submission.changes.values()) - raised
+    deficit = float(budget_deficit(np.array(list(submission.changes.values()), dtype=float),
+                                   document["council_tax"]["requirement"], submission.council_tax_change))
     if deficit > BALANCE_TOLERANCE:
         raise HTTPException(422, f"the budget is not balanced: £{deficit:,.0f} more spending than council tax raises")
 
