@@ -9,7 +9,8 @@ from tests.web.conftest import SCREENSHOTS
 
 def test_scenario_page_change_a_knob_run_and_see_the_result(page, live_server):
     page.goto(live_server.url + "/scenarios")
-    assert "Not applied in projections yet" in page.inner_text("#deals-note")
+    assert "business rates growth retention" in page.inner_text("#deals-note")
+    page.select_option("#levy-cap", "0.0")
     page.fill("#core-limit", "5")
     page.fill("#draws", "200")
     page.check("#devolution-by-default")

@@ -28,14 +28,16 @@ def _scenario(knobs, **changes) -> dict:
     return scenario
 
 
-def test_knobs_show_the_enacted_limits_and_that_deals_are_not_applied(client, knobs):
+def test_knobs_show_the_enacted_limits_and_retention_terms(client, knobs):
     year = parse_year(knobs["current_limits_year"])
     assert knobs["current_limits"]["council_tax.referendum.core_limit"] == parameters.value(
         "council_tax.referendum.core_limit", year)
-    assert knobs["max_draws"] == 1000 and not knobs["deals_applied"] and "place-budget step" in knobs["deals_note"]
+    assert knobs["current_local_share"] == parameters.value("business_rates.local_share", year)
+    assert knobs["current_levy_rate_cap"] == parameters.value("settlement.retention.levy_rate_cap", year)
+    assert knobs["max_draws"] == 1000 and "parameters.settlement.retention.levy_rate_cap" in knobs["knobs"]
     assert client.get("/scenarios.json").json() == knobs
     page = client.get("/scenarios", headers={"accept": "text/html"})
-    assert page.status_code == 200 and "Not applied in projections yet" in page.text
+    assert page.status_code == 200 and 'id="levy-cap"' in page.text and "business rates growth retention" in page.text
 
 
 def test_a_higher_core_limit_narrows_the_gap_as_the_runner_computes_it(client, knobs, store):
@@ -64,11 +66,21 @@ def test_a_higher_core_limit_narrows_the_gap_as_the_runner_computes_it(client, k
 def test_a_fixed_rise_below_the_limit_leaves_a_bigger_gap(client, knobs):
     scenario = _scenario(knobs, draws=50)
     scenario["assumptions"]["council_tax_increase"] = 0.01
-    scenario["deals"]["devolution_by_default"] = True
     got = client.post("/api/scenarios/run", json={"scenario": scenario, "year": "2030-31"}).json()
     assert got["year"] == "2030-31" and got["england_at_year"]["change_central"] > 0
-    assert got["outcomes"]["loses"] > 250 and got["deals_applied"] is False
-    assert any("NOT applied" in n for n in got["notes"])
+    assert got["outcomes"]["loses"] > 250
+
+
+def test_devolution_by_default_narrows_the_gap_of_eligible_councils_only(client, knobs, store):
+    """With rates growing, councils that keep 100% of growth without levy gain; no other moves."""
+    scenario = _scenario(knobs, draws=50)
+    scenario["deals"]["devolution_by_default"] = True
+    got = client.post("/api/scenarios/run", json={"scenario": scenario, "year": "2030-31"}).json()
+    inputs = load_inputs(store, parse_year(scenario["base_year"]))
+    eligible = set(inputs.codes[runner.deal_places(model.check(scenario), inputs)])
+    moved = {p["code"] for p in got["places"] if p["outcome"] != "no change"}
+    assert moved and moved <= eligible and got["england_at_year"]["change_central"] < 0
+    assert any(n.startswith("deals: from 2025-26") and "without the levy" in n for n in got["notes"])
 
 
 @pytest.mark.parametrize("body, where", [

@@ -43,7 +43,7 @@ assumptions:
   population_growth_shift: 0.0  # added to each place's 2018-2023 trend growth
   grant_growth: 0.0             # settlement and other grants, cash (0 = flat in cash)
   business_rates_growth:        # real growth in rates income, on top of the multiplier's CPI uprating
-    england: 0.0
+    england: 0.01
     regions: {{}}                 # e.g. {{London: 0.02}}
     places: {{}}                  # e.g. {{E08000035: 0.03}}
   demand_growth:                # growth in demand per head beyond population

@@ -7,29 +7,47 @@ required, in the scenario-file format (``scenarios.model``), except that ``base`
 server) is refused and draws are capped by the caller. Without ``baseline`` the comparison is
 against current policy under the same assumptions: the scenario without its parameter overrides
 and deals, council tax raised to the referendum limit each year.
+
+The page's quick path (:func:`knob_scenario`, :func:`recompute`): a flat body of ``KNOBS``, each
+checked and normalised into one canonical scenario (its JSON is the cache key), run with
+``INTERACTIVE_DRAWS`` draws unless the ``draws`` knob asks for more (up to the full 1,000).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import math
+import threading
 import time
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from devolution import parameters as parameters_module
-from devolution.errors import ScenarioError
+from devolution.errors import ParameterError, ScenarioError
 from devolution.scenarios import compare, model, runner, template
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
-from devolution.years import parse_year, year_label
+from devolution.years import parse_year, parse_year_range, year_label
 
 BODY_KEYS = ("scenario", "baseline", "year")
 #: The knobs the web page turns, by the dotted key they set in the scenario.
 KNOBS = ("parameters.council_tax.referendum.core_limit", "parameters.council_tax.referendum.asc_limit",
+         "parameters.business_rates.local_share", "parameters.settlement.retention.levy_rate_cap",
          "assumptions.council_tax_increase", "deals.devolution_by_default", "years", "draws", "seed")
-DEALS_NOT_APPLIED = "NOT applied"
+LOCAL_SHARE = "business_rates.local_share"
+LEVY_CAP = "settlement.retention.levy_rate_cap"
+#: Knobs the page offers as a choice (a select), by knob: the retention shares of the 50%, 75%
+#: and 100% business rates retention schemes (parameters/business_rates/local_share.yaml), and the
+#: levy kept at its cap (SI 2013/737, 0.5) or abolished (as in the 100% pilots).
+CHOICES = {"parameters.business_rates.local_share": (0.5, 0.75, 1.0),
+           "parameters.settlement.retention.levy_rate_cap": (0.0, 0.5)}
+#: Draws of the page's quick run (its percentiles are rougher than 1,000 draws' and the page says
+#: so; the ``draws`` knob asks for up to the full Monte Carlo).
+INTERACTIVE_DRAWS = 100
 
 
 class TimeLimitExceeded(ScenarioError):
@@ -39,20 +57,19 @@ class TimeLimitExceeded(ScenarioError):
 def defaults() -> dict:
     """The scenario the web page starts from: the commented template ``devo scenario new`` writes
     (its assumptions are illustrative ranges, not official forecasts)."""
+    return copy.deepcopy(_defaults())
+
+
+@functools.lru_cache(maxsize=1)
+def _defaults() -> dict:
     raw = yaml.safe_load(template.render("web scenario"))
     raw["description"] = "Set on the web page"
     return raw
 
 
-def deals_applied(inputs: Inputs) -> bool:
-    """Whether the projection applies deals (the runner says when it does not)."""
-    probe = model.check({**defaults(), "deals": {"devolution_by_default": True}})
-    return not any(n.startswith("deals:") and DEALS_NOT_APPLIED in n for n in runner.notes_for(probe, inputs, 1))
-
-
 def describe(store, inputs: Inputs | None = None, max_draws: int = 1000) -> dict:
     """What the page needs before a run: the default scenario, the knobs with their current
-    (parameter) values and bounds, and whether deals are applied in projections yet."""
+    (parameter) values and bounds."""
     first, last = outturn_years(store)
     scenario = defaults()
     inputs = inputs or load_inputs(store, parse_year(scenario["base_year"]))
@@ -60,13 +77,12 @@ def describe(store, inputs: Inputs | None = None, max_draws: int = 1000) -> dict
     start = parse_year_range_start(scenario["years"])
     current = {path: tree.value(path, start) for path in runner.LIMITS.values()}
     return {"defaults": scenario, "knobs": list(KNOBS), "max_draws": max_draws, "max_years": model.MAX_YEARS,
+            "choices": {k: list(v) for k, v in CHOICES.items()}, "interactive_draws": INTERACTIVE_DRAWS,
+            "current_local_share": float(tree.value(LOCAL_SHARE, start)),
+            "current_levy_rate_cap": float(tree.value(LEVY_CAP, start)),
             "base_years": [year_label(first), year_label(last)],
             "current_limits": {path: (None if v is None else float(v)) for path, v in current.items()},
-            "current_limits_year": year_label(start),
-            "deals_applied": deals_applied(inputs),
-            "deals_note": None if deals_applied(inputs) else
-            "The setting is validated and kept with the run, but the powers package does not yet provide a "
-            "place-budget step to the scenario runner, so the figures are the same with it on or off."}
+            "current_limits_year": year_label(start)}
 
 
 def parse_year_range_start(years: str) -> int:
@@ -129,11 +145,12 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 
 def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None,
-                time_limit: float = 20.0) -> dict:
+                time_limit: float = 20.0, baselines: "Recent | None" = None) -> dict:
     """Check ``body`` (every problem listed, as :class:`model.ScenarioProblems`), run the scenario
     (Monte Carlo, at most ``max_draws``) and its baseline (central), and compare them.
 
-    ``inputs``: a cache of base-year inputs by base year (filled here). Raises
+    ``inputs``: a cache of base-year inputs by base year (filled here); ``baselines``: a cache of
+    baseline runs (:class:`Recent`). Raises
     :class:`TimeLimitExceeded` when the work took longer than ``time_limit`` seconds."""
     started = time.monotonic()
     if not isinstance(body, dict):
@@ -162,21 +179,70 @@ def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None
         if year not in years:
             raise model.ScenarioProblems("request", [("year", f"{year_label(year)} is not projected by both "
                                                               f"(years {year_label(years[0])}..{year_label(years[-1])})")])
+    return compared(scenario, baseline, year, store=store, inputs=inputs, started=started,
+                    time_limit=time_limit, baselines=baselines)
+
+
+class Recent:
+    """A bounded least-recently-used cache, safe to share between threads."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _baseline_run(baseline: model.Scenario, store, held: Inputs, baselines: Recent | None) -> runner.Result:
+    """The baseline's central run, from ``baselines`` when the same baseline ran before (every
+    knob that is not policy gives the same one)."""
+    if baselines is None:
+        return runner.run(baseline, store, draws=1, inputs=held)
+    key = repr(baseline.model_copy(update={"name": "", "description": "", "draws": 1}))
+    found = baselines.get(key)
+    if found is None:
+        found = runner.run(baseline, store, draws=1, inputs=held)
+        baselines.put(key, found)
+    return found
+
+
+def compared(scenario: model.Scenario, baseline: model.Scenario, year: int, *, store, inputs: dict | None,
+             started: float, time_limit: float, baselines: Recent | None = None) -> dict:
+    """Run a checked scenario (Monte Carlo) and its baseline (central) and compare them in ``year``:
+    the answer of both web paths."""
     cache = inputs if inputs is not None else {}
     if scenario.first_year not in cache:
         cache[scenario.first_year] = load_inputs(store, scenario.first_year)
     held = cache[scenario.first_year]
 
+    deciles = cache.get(("imd2025_decile", scenario.first_year))
+    if deciles is None:  # they depend on the base-year councils only: once per base year
+        deciles = compare.deprivation_decile(store, held.places, pd.Series(held.population, index=held.codes))
+        cache[("imd2025_decile", scenario.first_year)] = deciles = deciles.astype("Int64")
     result = runner.run(scenario, store, draws=scenario.draws, inputs=held)
-    base = runner.run(baseline, store, draws=1, inputs=held)
+    base = _baseline_run(baseline, store, held, baselines)
     _deadline(started, time_limit)
-    places = compare.by_place(base, result, year, store)
+    places = by_place(base, result, year, deciles)
     _deadline(started, time_limit)
 
     england = result.england.copy()
     england.insert(1, "label", england["year"].map(year_label))
     england = _money(england, ["p5", "p25", "p50", "p75", "p95", "central"])
-    groups = {name: _money(compare.by_group(places, column), ["change"]).assign(group=lambda f: f["group"].astype(str))
+    groups = {name: _money(by_group(places, column), ["change"]).assign(group=lambda f: f["group"].astype(str))
               for name, column in (("region", "region"), ("type", "tier_label"), ("deprivation", "imd2025_decile"))}
     shown = places[["code", "name", "tier_label", "region", "imd2025_decile", "population", "gap_baseline",
                     "gap_scenario", "change", "change_per_head", "outcome"]]
@@ -198,7 +264,6 @@ def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None
         "places": records(shown),
         "resolved": records(result.resolved.assign(value=result.resolved["value"].astype(float))),
         "left_out": records(held.left_out),
-        "deals_applied": not any(n.startswith("deals:") and DEALS_NOT_APPLIED in n for n in result.notes),
         "notes": result.notes,
         "seconds": round(time.monotonic() - started, 3),
     }
@@ -215,3 +280,141 @@ def distribution_values(places: list[dict]) -> list[dict]:
     """Change per head of every council with one (for the distribution chart)."""
     return [{"name": p["name"], "type": p["tier_label"], "change_per_head": p["change_per_head"]}
             for p in places if p["change_per_head"] is not None and np.isfinite(p["change_per_head"])]
+
+
+def by_place(baseline: runner.Result, scenario: runner.Result, year: int, deciles: pd.Series) -> pd.DataFrame:
+    """:func:`compare.by_place` with the IMD 2025 deciles given (computed once per base year); a
+    test holds the two equal."""
+    def at(result: runner.Result, component: str) -> pd.Series:
+        c = result.central
+        return c[(c["year"] == year) & (c["component"] == component)].set_index("code")["value"]
+
+    places = scenario.inputs.places.copy()
+    places["population"] = places["code"].map(at(scenario, "population"))
+    places["gap_baseline"] = places["code"].map(at(baseline, "gap"))
+    places["gap_scenario"] = places["code"].map(at(scenario, "gap"))
+    places["change"] = places["gap_scenario"] - places["gap_baseline"]
+    places["change_per_head"] = places["change"] / places["population"]
+    places["outcome"] = np.select([places["change"] < -compare.NO_CHANGE, places["change"] > compare.NO_CHANGE],
+                                  ["gains", "loses"], "no change")
+    places["imd2025_decile"] = deciles.array
+    return places
+
+
+def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """:func:`compare.by_group` in whole-column operations (the same figures, a test holds them
+    equal): gainers, losers, change and residents (lower-tier councils' only, as there) by group."""
+    lower = table["tier"] != "county"
+    grouped = table.assign(_gain=table["outcome"] == "gains", _lose=table["outcome"] == "loses", _lower=lower,
+                           _lower_population=table["population"].where(lower, 0.0)).groupby(column, dropna=False)
+    out = pd.DataFrame({"councils": grouped.size(), "gain": grouped["_gain"].sum().astype(int),
+                        "lose": grouped["_lose"].sum().astype(int), "change": grouped["change"].sum()})
+    out["population"] = grouped["_lower_population"].sum().where(grouped["_lower"].any(), grouped["population"].sum())
+    out["change_per_head"] = out["change"] / out["population"]
+    return out.reset_index().rename(columns={column: "group"})
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _override(knob: str, value, first: int, last: int, tree) -> tuple[dict | None, str | None]:
+    """A parameter knob as an override ``{year label: value}`` (a bare number: from the first
+    projection year), or None when it changes nothing in the projection's years."""
+    if value is None:
+        return None, None
+    if _number(value):
+        value = {year_label(first): value}
+    if not isinstance(value, dict) or not value or len(value) > model.MAX_YEARS:
+        return None, "expected a number or {year: number} (e.g. {\"2026-27\": 0.05})"
+    out = {}
+    for year, v in value.items():
+        try:
+            label = year_label(parse_year(year))
+        except Exception as exc:  # a year the parser refuses
+            return None, f"{str(year)[:20]!r}: {exc}"
+        if not _number(v):
+            return None, f"{label}: expected a number, not {str(v)[:20]!r}"
+        choices = CHOICES.get(knob)
+        if choices and not any(abs(v - c) < 1e-9 for c in choices):
+            return None, f"{label}: {v!r} is not offered (expected one of {', '.join(map(str, choices))})"
+        out[label] = round(float(v), 9)
+    out = dict(sorted(out.items(), key=lambda item: parse_year(item[0])))
+    starts = [(parse_year(label), v) for label, v in out.items()]
+    try:  # in force anyway in every year it would set: dropped (one cache key for one run)
+        if all(abs(float(tree.value(knob.removeprefix("parameters."), y)) - [v for s, v in starts if s <= y][-1]) < 1e-12
+               for y in range(starts[0][0], last + 1)):
+            return None, None
+    except (ParameterError, TypeError, ValueError):  # unknown, null or unverified: model.check decides
+        pass
+    return out, None
+
+
+def knob_scenario(knobs, max_draws: int) -> tuple[str, dict]:
+    """The scenario the page's knobs describe, and its cache key (the scenario as canonical JSON).
+
+    ``knobs``: ``{knob: value}`` for some of ``KNOBS`` (the others keep the page's defaults, with
+    ``INTERACTIVE_DRAWS`` draws). Parameter knobs take a number (from the first projection year) or
+    ``{year: number}``; numbers are rounded to 1e-9, years written as labels, and an override equal
+    to the value in force in every year it covers is dropped. Every bad knob is listed by its name
+    (:class:`model.ScenarioProblems`); the values themselves are checked by ``model.check`` at the run.
+    """
+    if not isinstance(knobs, dict):
+        raise model.ScenarioProblems("knobs", [("(top)", f"expected an object of knobs ({', '.join(KNOBS)})")])
+    problems = [(str(k)[:60], f"unknown knob (expected one of {', '.join(KNOBS)})") for k in knobs if k not in KNOBS]
+    raw = defaults()
+    raw.update(name="web scenario", draws=INTERACTIVE_DRAWS, parameters={})
+    if "years" in knobs:
+        try:
+            years = parse_year_range(str(knobs["years"]))
+            raw["years"] = f"{year_label(years[0])}..{year_label(years[-1])}"
+        except Exception as exc:  # a range the parser refuses
+            problems.append(("years", f"{exc} (expected e.g. 2025-26..2034-35)"))
+    for knob in ("draws", "seed"):
+        if knob in knobs:
+            v = knobs[knob]
+            low, high = (1, max_draws) if knob == "draws" else (0, 2**63 - 1)
+            if not (isinstance(v, int) and not isinstance(v, bool) and low <= v <= high):
+                problems.append((knob, f"expected a whole number from {low:,} to {high:,}, not {str(v)[:20]!r}"))
+            else:
+                raw[knob] = v
+    if "assumptions.council_tax_increase" in knobs:
+        v = knobs["assumptions.council_tax_increase"]
+        if v != "max" and not _number(v):
+            problems.append(("assumptions.council_tax_increase", f"expected \"max\" or a yearly share, not {str(v)[:20]!r}"))
+        else:
+            raw["assumptions"]["council_tax_increase"] = v if v == "max" else round(float(v), 9)
+    if "deals.devolution_by_default" in knobs:
+        v = knobs["deals.devolution_by_default"]
+        if not isinstance(v, bool):
+            problems.append(("deals.devolution_by_default", f"expected true or false, not {str(v)[:20]!r}"))
+        else:
+            raw["deals"]["devolution_by_default"] = v
+    first, last = (lambda ys: (ys[0], ys[-1]))(parse_year_range(raw["years"]))
+    tree = parameters_module.default()
+    for knob in (k for k in KNOBS if k.startswith("parameters.") and k in knobs):
+        override, problem = _override(knob, knobs[knob], first, last, tree)
+        if problem:
+            problems.append((knob, problem))
+        elif override:
+            raw["parameters"][knob.removeprefix("parameters.")] = override
+    if problems:
+        raise model.ScenarioProblems("knobs", problems)
+    return json.dumps(raw, sort_keys=True), raw
+
+
+def recompute(raw: dict, *, store, inputs: dict | None = None, baselines: Recent | None = None,
+              time_limit: float = 20.0) -> dict:
+    """Run the scenario :func:`knob_scenario` built, against current policy under the same
+    assumptions, in its last year: :func:`run_for_web`'s answer, plus the knobs' scenario
+    (``scenario_run``: the overrides and draws that actually ran). Deterministic for given knobs."""
+    started = time.monotonic()
+    data_years = outturn_years(store)
+    scenario = model.check(raw, "knobs", data_years=data_years)
+    baseline = model.check(baseline_of(raw), "knobs (current policy)", data_years=data_years)
+    out = compared(scenario, baseline, scenario.projection_years[-1], store=store, inputs=inputs,
+                   started=started, time_limit=time_limit, baselines=baselines)
+    out["scenario_run"] = {"parameters": scenario.parameters, "draws": scenario.draws, "seed": scenario.seed,
+                           "years": scenario.years, "council_tax_increase": raw["assumptions"]["council_tax_increase"],
+                           "devolution_by_default": scenario.deals.devolution_by_default}
+    return out

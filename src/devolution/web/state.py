@@ -69,6 +69,27 @@ class AppState:
             self.store.close()
 
 
+class StoreReads:
+    """The store's read methods a scenario run uses (``places``, ``observations``, ``query``), each
+    answer read once under the app's lock and then shared, so runs compute without holding the
+    lock. The frames are shared: callers must not change them in place (the scenario code copies
+    what it changes)."""
+
+    def __init__(self, state: AppState):
+        self.state = state
+
+    def places(self) -> pd.DataFrame:
+        return self.state.places()
+
+    def observations(self, measures, years=None) -> pd.DataFrame:
+        key = ("reads_observations", measures if isinstance(measures, str) else tuple(measures),
+               None if years is None else tuple(int(y) for y in years))
+        return self.state.cached(key, lambda s: s.observations(measures, years))
+
+    def query(self, sql: str, parameters=None) -> pd.DataFrame:
+        return self.state.cached(("reads_query", sql, tuple(parameters or ())), lambda s: s.query(sql, parameters))
+
+
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script, from the vl-convert package (no CDN)."""

@@ -1,27 +1,34 @@
 """Scenario runs over the web (``devolution.scenarios.web``): the page turns the main knobs (core
-and adult social care referendum limits from a year, the council tax increase policy, devolution
-by default, years, draws), posts a scenario to ``/api/scenarios/run`` and shows England's gap with
-its percentiles, winners and losers by region, type and deprivation, and the spread of the change.
+and adult social care referendum limits from a year, the business rates local share, the council
+tax increase policy, devolution by default, years, draws), posts them to
+``/api/scenarios/recompute`` and shows England's gap with its percentiles, winners and losers by
+region, type and deprivation, and the spread of the change. ``/api/scenarios/run`` runs any
+scenario in the file format (the full Monte Carlo on request).
 
-Runs are bounded: at most ``MAX_DRAWS`` draws and ``scenarios.model.MAX_YEARS`` years, one at a
-time (the store's lock), a time limit (503 beyond it), and identical bodies are served from a
-small cache. 501 until the scenarios package exists.
+Runs are bounded: at most ``MAX_DRAWS`` draws and ``scenarios.model.MAX_YEARS`` years, a time
+limit (503 beyond it). They compute in a small pool of threads (``WORKERS``), not under the
+store's lock: the store is read through :class:`StoreReads` (each answer once, then shared).
+Recomputes are cached by their normalised knobs (``CACHED_RECOMPUTES``, least recently used,
+as encoded JSON); clients asking for a combination being computed wait for that one computation.
+Identical ``run`` bodies are served from a small cache. 501 until the scenarios package exists.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
 
 from devolution.web import charts
 from devolution.web.routers import data, not_yet, optional
-from devolution.web.state import AppState
+from devolution.web.state import AppState, StoreReads
 from devolution.years import parse_year, year_label
 
 router = APIRouter(tags=["scenarios"])
@@ -30,14 +37,50 @@ web = optional("devolution.scenarios.web")
 MAX_DRAWS = 1000
 TIME_LIMIT = 20.0   # seconds a run may take (1,000 draws x 30 years x 308 councils take about 1 s)
 CACHED_RUNS = 32
+CACHED_RECOMPUTES = 512   # answers of about 130 kB: at most about 70 MB
+CACHED_BASELINES = 16
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 EXAMPLE = {"scenario": {"name": "5% core limit", "years": "2025-26..2034-35", "draws": 200,
                         "parameters": {"council_tax.referendum.core_limit": {"2026-27": 0.05}},
                         "assumptions": {"inflation": {"distribution": "normal", "mean": 0.02, "sd": 0.005}}}}
 
 
+KNOB_EXAMPLE = {"parameters.council_tax.referendum.core_limit": {"2026-27": 0.05},
+                "parameters.business_rates.local_share": {"2026-27": 0.75},
+                "assumptions.council_tax_increase": "max", "years": "2025-26..2034-35"}
+
+
 def _inputs(state: AppState) -> dict:
     return state.cached("scenario_inputs", lambda s: {})
+
+
+def _baselines(state: AppState):
+    return state.cached("scenario_baselines", lambda s: web.Recent(CACHED_BASELINES))
+
+
+def _reads(state: AppState) -> StoreReads:
+    return state.cached("scenario_reads", lambda s: StoreReads(state))
+
+
+def _executor(state: AppState) -> ThreadPoolExecutor:
+    return state.cached("scenario_executor", lambda s: ThreadPoolExecutor(WORKERS, thread_name_prefix="scenario"))
+
+
+def _with_charts(result: dict) -> dict:
+    result["charts"] = {
+        "england": charts.fan(result["england"], f"England: funding gap, {result['scenario']} "
+                                                 f"({result['draws']:,} draws)", "Funding gap, £m (cash)"),
+        "distribution": charts.histogram(web.distribution_values(result["places"]),
+                                         f"Change in each council's gap, {result['year']}, against "
+                                         f"current policy", "Change in gap, £ per resident (cash)"),
+    }
+    return result
+
+
+async def _in_pool(state: AppState, function, *args, **kwargs):
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor(state), lambda: function(*args, **kwargs))
 
 
 def describe(state: AppState) -> dict:
@@ -51,7 +94,7 @@ def describe(state: AppState) -> dict:
         inputs = _inputs(state)
         base = parse_year(web.defaults()["base_year"])
         if base not in inputs:
-            inputs[base] = load_inputs(store, base)
+            inputs[base] = load_inputs(_reads(state), base)
         return web.describe(store, inputs[base], MAX_DRAWS)
 
     return state.cached("scenario_describe", build)
@@ -83,18 +126,11 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
         return runs[key]
 
     def work():
-        result = state.run(web.run_for_web, body, MAX_DRAWS, inputs=_inputs(state), time_limit=TIME_LIMIT)
-        result["charts"] = {
-            "england": charts.fan(result["england"], f"England: funding gap, {result['scenario']} "
-                                                     f"({result['draws']:,} draws)", "Funding gap, £m (cash)"),
-            "distribution": charts.histogram(web.distribution_values(result["places"]),
-                                             f"Change in each council's gap, {result['year']}, against "
-                                             f"current policy", "Change in gap, £ per resident (cash)"),
-        }
-        return result
+        return _with_charts(web.run_for_web(body, MAX_DRAWS, store=_reads(state), inputs=_inputs(state),
+                                            time_limit=TIME_LIMIT, baselines=_baselines(state)))
 
     try:
-        result = await asyncio.wait_for(run_in_threadpool(work), TIME_LIMIT)
+        result = await asyncio.wait_for(_in_pool(state, work), TIME_LIMIT)
     except ScenarioProblems as exc:
         return _problems(exc)
     except web.TimeLimitExceeded as exc:
@@ -106,6 +142,58 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
     while len(runs) > CACHED_RUNS:
         runs.popitem(last=False)
     return result
+
+
+def _encoded(result: dict) -> bytes:
+    return json.dumps(jsonable_encoder(result), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+@router.post("/api/scenarios/recompute",
+             summary="The scenario page's quick run: knobs in, England's gap, winners and losers out (cached)")
+async def scenario_recompute(knobs: dict[str, Any] = Body(..., examples=[KNOB_EXAMPLE]),
+                             state: AppState = Depends(data)):
+    """Knobs by dotted key (``GET /api/scenarios`` lists them; any left out keep the page's default,
+    with ``interactive_draws`` draws): the same answer as ``/api/scenarios/run``, plus ``scenario_run``.
+    Header ``X-Cache``: ``hit`` (from memory), ``shared`` (joined a computation under way) or ``miss``."""
+    if web is None:
+        raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
+    from devolution.scenarios.model import ScenarioProblems
+
+    try:
+        key, raw = web.knob_scenario(knobs, MAX_DRAWS)
+    except ScenarioProblems as exc:
+        return _problems(exc)
+    cache = state.cached("scenario_recomputes", lambda s: {"done": OrderedDict(), "running": {}})
+    done, running = cache["done"], cache["running"]   # touched only on the event loop's thread
+    if key in done:
+        done.move_to_end(key)
+        return Response(done[key], media_type="application/json", headers={"X-Cache": "hit"})
+    how = "shared" if key in running else "miss"
+    if how == "miss":
+        def work() -> bytes:
+            return _encoded(_with_charts(web.recompute(raw, store=_reads(state), inputs=_inputs(state),
+                                                       baselines=_baselines(state), time_limit=TIME_LIMIT)))
+
+        running[key] = asyncio.ensure_future(_in_pool(state, work))
+
+        def finished(f: asyncio.Future) -> None:
+            running.pop(key, None)
+            if not f.cancelled() and f.exception() is None:
+                done[key] = f.result()
+                while len(done) > CACHED_RECOMPUTES:
+                    done.popitem(last=False)
+
+        running[key].add_done_callback(finished)
+    try:
+        encoded = await asyncio.wait_for(asyncio.shield(running[key]), TIME_LIMIT)
+    except ScenarioProblems as exc:
+        return _problems(exc)
+    except web.TimeLimitExceeded as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from None
+    except asyncio.TimeoutError:
+        raise HTTPException(503, f"the run took longer than {TIME_LIMIT:g} s: use fewer draws or years, or "
+                                 f"`devo scenario run`", headers={"Retry-After": "30"}) from None
+    return Response(encoded, media_type="application/json", headers={"X-Cache": how})
 
 
 @router.get("/scenarios.json", include_in_schema=False)

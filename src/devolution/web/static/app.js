@@ -17,7 +17,7 @@ function setupMap() {
   if (!el) return;
   var measure = document.getElementById("measure"), year = document.getElementById("year");
   var per = document.getElementById("per-resident"), label = document.getElementById("year-label");
-  var years = [], latest = null;
+  var years = [], labels = [], latest = null;
   function url(withYear) {
     var q = "?measure=" + encodeURIComponent(measure.value) + "&per=" + (per.checked ? "resident" : "total");
     return "/map.json" + q + (withYear && years.length ? "&year=" + years[+year.value] : "");
@@ -28,7 +28,7 @@ function setupMap() {
     fetch(asked).then(function (r) { return r.json(); }).then(function (doc) {
       if (asked !== latest) return;
       if (doc.error) { el.textContent = doc.error; return; }
-      years = doc.years; year.max = years.length - 1; year.value = years.indexOf(doc.year);
+      years = doc.years; labels = doc.year_labels || []; year.max = years.length - 1; year.value = years.indexOf(doc.year);
       label.textContent = doc.label;
       document.getElementById("map-notes").textContent = (doc.notes || []).join(" ");
       embed(el, doc.spec, function (d) {
@@ -39,7 +39,7 @@ function setupMap() {
   }
   measure.addEventListener("change", function () { draw(false); });
   per.addEventListener("change", function () { draw(true); });
-  year.addEventListener("input", function () { label.textContent = years[+year.value] + ""; });
+  year.addEventListener("input", function () { label.textContent = labels[+year.value] || years[+year.value] + ""; });
   year.addEventListener("change", function () { draw(true); });
   draw(false);
 }
@@ -105,18 +105,19 @@ function setupScenarios() {
   var status = document.getElementById("scenario-status"), out = document.getElementById("scenario-result");
   function val(id) { return document.getElementById(id).value; }
   function body() {
-    var s = JSON.parse(JSON.stringify(doc.defaults));
-    s.name = "web scenario"; s.parameters = {};
-    var from = val("limit-from"), current = doc.current_limits;
-    var core = +val("core-limit") / 100, asc = +val("asc-limit") / 100;
-    if (Math.abs(core - current["council_tax.referendum.core_limit"]) > 1e-9) { s.parameters["council_tax.referendum.core_limit"] = {}; s.parameters["council_tax.referendum.core_limit"][from] = core; }
-    if (Math.abs(asc - current["council_tax.referendum.asc_limit"]) > 1e-9) { s.parameters["council_tax.referendum.asc_limit"] = {}; s.parameters["council_tax.referendum.asc_limit"][from] = asc; }
+    // The knobs by dotted key (the server drops an override equal to the value in force).
+    var from = val("limit-from"), k = {};
+    function from_year(v) { var o = {}; o[from] = v; return o; }
+    k["parameters.council_tax.referendum.core_limit"] = from_year(+val("core-limit") / 100);
+    k["parameters.council_tax.referendum.asc_limit"] = from_year(+val("asc-limit") / 100);
+    if (Math.abs(+val("local-share") - doc.current_local_share) > 1e-9) k["parameters.business_rates.local_share"] = from_year(+val("local-share"));
+    if (Math.abs(+val("levy-cap") - doc.current_levy_rate_cap) > 1e-9) k["parameters.settlement.retention.levy_rate_cap"] = from_year(+val("levy-cap"));
     var policy = form.querySelector("input[name=ct-policy]:checked").value;
-    s.assumptions.council_tax_increase = policy === "max" ? "max" : +val("ct-fixed") / 100;
-    s.deals.devolution_by_default = document.getElementById("devolution-by-default").checked;
-    s.years = s.years.split("..")[0] + ".." + val("end-year");
-    s.draws = Math.round(+val("draws")); s.seed = Math.round(+val("seed"));
-    return { scenario: s };
+    k["assumptions.council_tax_increase"] = policy === "max" ? "max" : +val("ct-fixed") / 100;
+    k["deals.devolution_by_default"] = document.getElementById("devolution-by-default").checked;
+    k.years = doc.defaults.years.split("..")[0] + ".." + val("end-year");
+    k.draws = Math.round(+val("draws")); k.seed = Math.round(+val("seed"));
+    return k;
   }
   function bn(v) { return (v < 0 ? "-£" : "£") + fmt(Math.abs(v) / 1000, 1) + "bn"; }
   function show(r) {
@@ -124,8 +125,7 @@ function setupScenarios() {
     document.getElementById("scenario-summary").textContent =
       "England's funding gap in " + e.year + ": " + bn(e.central) + " (central run; 90% of " + r.draws.toLocaleString("en-GB") +
       " draws between " + bn(e.p5) + " and " + bn(e.p95) + "), against " + bn(e.baseline_central) +
-      " under current policy: " + r.outcomes.gains + " councils gain, " + r.outcomes.loses + " lose, " + r.outcomes["no change"] + " see no change." +
-      (r.deals_applied ? "" : " Devolution by default is not applied in projections yet.");
+      " under current policy: " + r.outcomes.gains + " councils gain, " + r.outcomes.loses + " lose, " + r.outcomes["no change"] + " see no change.";
     fillTable(document.getElementById("by-region"), r.by_region, "Region");
     fillTable(document.getElementById("by-type"), r.by_type, "Type of council");
     fillTable(document.getElementById("by-deprivation"), r.by_deprivation, "Decile");
@@ -139,11 +139,11 @@ function setupScenarios() {
     ev.preventDefault();
     var button = document.getElementById("run"); button.disabled = true;
     status.className = "result"; status.textContent = "Running…"; delete out.dataset.ready;
-    fetch("/api/scenarios/run", { method: "POST", body: JSON.stringify(body()), headers: { "Content-Type": "application/json", Accept: "application/json" } })
-      .then(function (resp) { return resp.json().then(function (b) { return [resp.status, b]; }); })
+    fetch("/api/scenarios/recompute", { method: "POST", body: JSON.stringify(body()), headers: { "Content-Type": "application/json", Accept: "application/json" } })
+      .then(function (resp) { return resp.json().then(function (b) { return [resp.status, b, resp.headers.get("X-Cache")]; }); })
       .then(function (x) {
         if (x[0] !== 200) { status.className = "result error"; status.textContent = x[1].error || "The run failed."; return; }
-        status.textContent = "Ran in " + x[1].seconds + " s.";
+        status.textContent = (x[2] === "hit" ? "From memory (first computed in " + x[1].seconds + " s)." : "Ran in " + x[1].seconds + " s.");
         return show(x[1]).then(function () { out.dataset.ready = x[1].england_at_year.central; });
       })
       .catch(function () { status.className = "result error"; status.textContent = "Could not reach the server: try again."; })

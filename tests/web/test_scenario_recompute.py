@@ -1,0 +1,116 @@
+"""The scenario page's quick recompute (POST /api/scenarios/recompute): knobs normalised into one
+cache key, answers from memory for a repeated setting, the local share knob passed as a parameter
+override, every bad knob named, and parallel clients served consistent answers by a real server.
+Results only: speed is measured in bench/bench_scenario_web.py."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pandas as pd
+import pytest
+
+from devolution.scenarios import compare, model, runner, web
+from devolution.scenarios.inputs import load_inputs
+
+CORE = "parameters.council_tax.referendum.core_limit"
+SHARE = "parameters.business_rates.local_share"
+
+
+def test_same_knobs_give_the_same_answer_from_memory(client):
+    knobs = {CORE: {"2026-27": 0.0499}, "seed": 11, "draws": 40}
+    first = client.post("/api/scenarios/recompute", json=knobs)
+    assert first.status_code == 200, first.text
+    # the same setting written differently (year as a number, keys in another order) is one key
+    again = client.post("/api/scenarios/recompute", json={"draws": 40, "seed": 11, CORE: {2026: 0.04990000000001}})
+    assert again.headers["X-Cache"] == "hit" and again.content == first.content
+    got = first.json()
+    assert got["draws"] == 40 and got["scenario_run"]["parameters"] == {"council_tax.referendum.core_limit":
+                                                                       {"2026-27": 0.0499}}
+    assert got["england_at_year"]["change_central"] < 0  # a higher core limit: a smaller gap
+
+
+def test_an_override_equal_to_the_law_in_force_is_the_same_run_as_none(client):
+    start = client.get("/api/scenarios").json()
+    assert start["choices"][SHARE] == [0.5, 0.75, 1.0] and SHARE in start["knobs"]
+    key_none, _ = web.knob_scenario({"seed": 12}, 1000)
+    key_same, raw = web.knob_scenario({"seed": 12, "assumptions.council_tax_increase": "max"}, 1000)
+    assert key_none == key_same and raw["parameters"] == {} and raw["draws"] == web.INTERACTIVE_DRAWS
+
+
+def test_the_local_share_knob_reaches_the_scenario_that_runs(client):
+    response = client.post("/api/scenarios/recompute", json={SHARE: {"2026-27": 1.0}, "seed": 13, "draws": 20})
+    assert response.status_code == 200, response.text
+    ran = response.json()["scenario_run"]
+    assert ran["parameters"] == {"business_rates.local_share": {"2026-27": 1.0}}
+    _, raw = web.knob_scenario({SHARE: {"2026-27": 1.0}, "seed": 13, "draws": 20}, 1000)
+    tree = model.tree_for(model.check(raw))
+    assert tree.value("business_rates.local_share", "2030-31") == 1.0
+    assert tree.value("business_rates.local_share", "2025-26") == 0.5  # before the override: the law
+
+
+def test_a_full_local_share_helps_only_without_the_levy(client):
+    """The template assumes rates grow 1% a year: at a 100% share with the levy abolished councils
+    keep more and the gap narrows; with the levy kept (cap 50%) it takes the extra back exactly,
+    in the estimate the data allows (each council's baseline taken as its funding level)."""
+    levy = "parameters.settlement.retention.levy_rate_cap"
+    kept = client.post("/api/scenarios/recompute", json={SHARE: {"2026-27": 1.0}, "seed": 14, "draws": 20}).json()
+    free = client.post("/api/scenarios/recompute",
+                       json={SHARE: {"2026-27": 1.0}, levy: {"2026-27": 0.0}, "seed": 14, "draws": 20}).json()
+    assert abs(kept["england_at_year"]["change_central"]) < 1e-6  # £m
+    assert free["england_at_year"]["change_central"] < -100  # more than £100m a year kept by 2034-35
+    assert free["outcomes"]["loses"] == 0
+    bad = client.post("/api/scenarios/recompute", json={levy: {"2026-27": 0.3}})
+    assert bad.status_code == 422 and levy in bad.text
+
+
+@pytest.mark.parametrize("knobs, named", [
+    ({SHARE: {"2026-27": 0.6}}, SHARE),
+    ({SHARE: "all"}, SHARE),
+    ({CORE: {"2026-27": 7}}, CORE),
+    ({"parameters.council_tax.nope": 0.1}, "parameters.council_tax.nope"),
+    ({"draws": 5000}, "draws"),
+    ({"deals.devolution_by_default": "yes"}, "deals.devolution_by_default"),
+    ({"years": "2025-26..2070-71"}, "years"),
+])
+def test_a_bad_knob_is_refused_by_name(client, knobs, named):
+    response = client.post("/api/scenarios/recompute", json=knobs)
+    assert response.status_code == 422
+    assert [p["path"] for p in response.json()["problems"]] == [named] and named in response.json()["error"]
+
+
+def test_the_quick_tables_equal_the_scenario_package(client, store):
+    """web.by_place / web.by_group (deciles once per base year, whole-column groups) against
+    scenarios.compare, and the served answer against a run made directly, without any cache."""
+    knobs = {CORE: 0.06, "seed": 14, "draws": 30}
+    got = client.post("/api/scenarios/recompute", json=knobs).json()
+    _, raw = web.knob_scenario(knobs, 1000)
+    direct = web.recompute(raw, store=store)
+    assert got["england_at_year"] == direct["england_at_year"] and got["places"] == direct["places"]
+    inputs = load_inputs(store, 2024)
+    base = runner.run(model.check(web.baseline_of(raw)), store, draws=1, inputs=inputs)
+    scenario = runner.run(model.check(raw), store, draws=30, inputs=inputs)
+    deciles = compare.deprivation_decile(store, inputs.places, pd.Series(inputs.population, index=inputs.codes))
+    table = compare.by_place(base, scenario, 2034, store)
+    pd.testing.assert_frame_equal(web.by_place(base, scenario, 2034, deciles.astype("Int64")), table)
+    for column in ("region", "tier_label", "imd2025_decile"):
+        pd.testing.assert_frame_equal(web.by_group(table, column), compare.by_group(table, column))
+
+
+def test_twenty_parallel_clients_get_consistent_answers(live_server):
+    settings = [{CORE: {"2026-27": limit}, "seed": 15, "draws": 20} for limit in (0.0399, 0.0599, 0.0799, 0.0999)]
+    asked = [settings[i % 4] for i in range(20)]
+
+    def post(knobs):
+        return httpx.post(live_server.url + "/api/scenarios/recompute", json=knobs, timeout=60)
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(post, asked))
+    assert [a.status_code for a in answers] == [200] * 20
+    by_setting = {}
+    for knobs, answer in zip(asked, answers):
+        by_setting.setdefault(str(knobs), set()).add(answer.content)
+    assert all(len(bodies) == 1 for bodies in by_setting.values())  # one answer per setting
+    gaps = [post(k).json()["england_at_year"]["central"] for k in settings]
+    assert gaps == sorted(gaps, reverse=True) and len(set(gaps)) == 4  # higher limits, smaller gaps
