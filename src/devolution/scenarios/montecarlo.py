@@ -9,6 +9,10 @@ independent yearly noise). A normal with ``low``/``high`` is clipped to them.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from devolution.scenarios.model import ByPlace, Distribution, Scenario
@@ -53,15 +57,35 @@ def sample(scenario: Scenario, regions: np.ndarray, codes: np.ndarray, draws: in
     return out
 
 
+def in_threads(work: Callable[[int], None], items: Iterable[int]) -> None:
+    """``work(item)`` for every item on the machine's cores (for numpy work that releases the GIL
+    and writes disjoint slices; the order does not change the result)."""
+    items = list(items)
+    workers = min(os.cpu_count() or 1, len(items))
+    if workers <= 1:
+        for item in items:
+            work(item)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(work, items))
+
+
 def percentiles(values: np.ndarray, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
     """Percentiles over the leading draws axis, (len(qs), ...): numpy's "linear" method, computed
     by sorting each cell's draws along a contiguous axis (several times faster than
-    ``np.percentile(axis=0)`` on draws x places x years)."""
+    ``np.percentile(axis=0)`` on draws x places x years), the cells shared among the cores."""
     draws = values.shape[0]
-    cells = np.sort(np.moveaxis(values, 0, -1).reshape(-1, draws), axis=1)  # a view if draws are last in memory
+    cells = np.moveaxis(values, 0, -1).reshape(-1, draws)  # a view if draws are last in memory
+    ordered = cells.copy()  # one copy, sorted in place chunk by chunk (the caller's array is kept)
+    step = max(1, -(-len(cells) // (os.cpu_count() or 1)))
+
+    def sort(start: int) -> None:
+        ordered[start:start + step].sort(axis=1)
+
+    in_threads(sort, range(0, len(cells), step))
     position = np.asarray(qs, dtype=np.float64) / 100.0 * (draws - 1)
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, draws - 1)
     weight = position - low
-    out = cells[:, low] * (1.0 - weight) + cells[:, high] * weight
+    out = ordered[:, low] * (1.0 - weight) + ordered[:, high] * weight
     return out.T.reshape((len(qs),) + values.shape[1:])
