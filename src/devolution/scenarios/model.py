@@ -32,6 +32,9 @@ class ScenarioProblems(ScenarioError):
         word = "problem" if len(problems) == 1 else "problems"
         super().__init__(f"scenario {source}: {len(problems)} {word}: {listed}")
 
+    def __reduce__(self):  # picklable, so a problem found in another process (Dask) arrives whole
+        return (type(self), (self.source, self.problems))
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
