@@ -44,41 +44,53 @@ def deprivation_decile(store, places: pd.DataFrame, population: pd.Series) -> pd
     return out
 
 
-def by_place(baseline: Result, scenario: Result, year: int, store) -> pd.DataFrame:
-    """One row per council: gaps under both, the change, per head, and gains / loses / no change."""
+def by_place(baseline: Result, scenario: Result, year: int, store=None, deciles: pd.Series | None = None
+             ) -> pd.DataFrame:
+    """One row per council: gaps under both, the change, per head, and gains / loses / no change.
+    ``deciles``: the councils' IMD 2025 deciles when already known (they depend on the base-year
+    councils only), else worked out from ``store``."""
     def at(result: Result, component: str) -> pd.Series:
-        c = result.central
-        return c[(c["year"] == year) & (c["component"] == component)].set_index("code")["value"]
+        column = int(np.searchsorted(result.years, year))
+        return pd.Series(result.arrays[component][:, column], index=result.inputs.codes)
 
     places = scenario.inputs.places.copy()
-    population = at(scenario, "population")
-    places["population"] = places["code"].map(population)
+    places["population"] = places["code"].map(at(scenario, "population"))
     places["gap_baseline"] = places["code"].map(at(baseline, "gap"))
     places["gap_scenario"] = places["code"].map(at(scenario, "gap"))
     places["change"] = places["gap_scenario"] - places["gap_baseline"]
     places["change_per_head"] = places["change"] / places["population"]
     places["outcome"] = np.select([places["change"] < -NO_CHANGE, places["change"] > NO_CHANGE],
                                   ["gains", "loses"], "no change")
-    mid2023 = pd.Series(scenario.inputs.population, index=scenario.inputs.codes)
-    places["imd2025_decile"] = deprivation_decile(store, places, mid2023).astype("Int64")
+    if deciles is None:
+        mid2023 = pd.Series(scenario.inputs.population, index=scenario.inputs.codes)
+        deciles = deprivation_decile(store, places, mid2023)
+    places["imd2025_decile"] = pd.array(np.asarray(deciles, dtype="float64"), dtype="Int64")
     return places
 
 
 def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
     """Counts of gainers and losers, total change (£) and change per head, by a column. A group's
-    residents are those of its lower-tier councils (a county's own only when none are in it)."""
-    grouped = table.groupby(column, dropna=False)
+    residents are those of its lower-tier councils (a county's own only when none are in it), so
+    counties' residents are not counted twice. Whole-column sums (``np.bincount``), groups sorted,
+    a missing value its own group, last."""
+    codes, groups = pd.factorize(table[column], sort=True, use_na_sentinel=False)
+    k = len(groups)
+
+    def total(weights) -> np.ndarray:
+        return np.bincount(codes, weights=np.asarray(weights, dtype=np.float64), minlength=k)
+
+    lower = (table["tier"] != "county").to_numpy()
+    population = table["population"].to_numpy(dtype=np.float64)
     out = pd.DataFrame({
-        "councils": grouped.size(),
-        "gain": grouped["outcome"].apply(lambda s: int((s == "gains").sum())),
-        "lose": grouped["outcome"].apply(lambda s: int((s == "loses").sum())),
-        "change": grouped["change"].sum(),
-        # residents once: counties' residents are their districts' (lower tier covers England once)
-        "population": grouped.apply(lambda g: g.loc[g["tier"] != "county", "population"].sum()
-                                    if (g["tier"] != "county").any() else g["population"].sum()),
+        "group": groups,
+        "councils": np.bincount(codes, minlength=k),
+        "gain": total(table["outcome"] == "gains").astype(int),
+        "lose": total(table["outcome"] == "loses").astype(int),
+        "change": total(table["change"]),
+        "population": np.where(total(lower) > 0, total(population * lower), total(population)),
     })
     out["change_per_head"] = out["change"] / out["population"]
-    return out.reset_index().rename(columns={column: "group"})
+    return out
 
 
 def components(baseline: Result, scenario: Result, year: int, code: str) -> pd.DataFrame:

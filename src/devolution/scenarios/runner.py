@@ -39,6 +39,7 @@ class Result:
     resolved: pd.DataFrame         # year, parameter, value: every policy value the run used
     draws: int
     notes: list[str] = field(default_factory=list)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # central run: component -> (places, years)
 
 
 def load(path: Path | str, store) -> model.Scenario:
@@ -179,7 +180,8 @@ def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Input
                             "central": central["gap"][0].sum(axis=0)})
     notes = notes_for(scenario, inputs, draws)
     return Result(scenario=scenario, inputs=inputs, years=years, central=_long(inputs.codes, years, central),
-                  gap=gap_table, england=england, resolved=resolved, draws=draws, notes=notes)
+                  gap=gap_table, england=england, resolved=resolved, draws=draws, notes=notes,
+                  arrays={name: np.broadcast_to(value[0], (inputs.n, len(years))) for name, value in central.items()})
 
 
 def deal_notes(scenario: model.Scenario, inputs: Inputs) -> list[str]:

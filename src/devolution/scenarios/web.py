@@ -132,16 +132,16 @@ def _money(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-safe rows: NaN and infinities become None, numpy scalars Python ones."""
-    def clean(v):
-        if hasattr(v, "item"):
-            v = v.item()
-        if v is pd.NA or v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return None
-        return v
+    """JSON-safe rows: NaN and infinities become None, numpy scalars Python ones (column by column)."""
+    def clean(column: pd.Series) -> list:
+        values = column.to_numpy(dtype=object, na_value=None)
+        if column.dtype.kind == "f":
+            bad = ~np.isfinite(column.to_numpy(dtype=np.float64, na_value=np.nan))
+            values[bad] = None
+        return [v.item() if hasattr(v, "item") else v for v in values]
 
     columns = [str(c) for c in frame.columns]
-    return [{c: clean(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+    return [dict(zip(columns, row)) for row in zip(*(clean(frame[c]) for c in frame.columns))]
 
 
 def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None,
@@ -236,13 +236,13 @@ def compared(scenario: model.Scenario, baseline: model.Scenario, year: int, *, s
     result = runner.run(scenario, store, draws=scenario.draws, inputs=held)
     base = _baseline_run(baseline, store, held, baselines)
     _deadline(started, time_limit)
-    places = by_place(base, result, year, deciles)
+    places = compare.by_place(base, result, year, deciles=deciles)
     _deadline(started, time_limit)
 
     england = result.england.copy()
     england.insert(1, "label", england["year"].map(year_label))
     england = _money(england, ["p5", "p25", "p50", "p75", "p95", "central"])
-    groups = {name: _money(by_group(places, column), ["change"]).assign(group=lambda f: f["group"].astype(str))
+    groups = {name: _money(compare.by_group(places, column), ["change"]).assign(group=lambda f: f["group"].astype(str))
               for name, column in (("region", "region"), ("type", "tier_label"), ("deprivation", "imd2025_decile"))}
     shown = places[["code", "name", "tier_label", "region", "imd2025_decile", "population", "gap_baseline",
                     "gap_scenario", "change", "change_per_head", "outcome"]]
@@ -280,38 +280,6 @@ def distribution_values(places: list[dict]) -> list[dict]:
     """Change per head of every council with one (for the distribution chart)."""
     return [{"name": p["name"], "type": p["tier_label"], "change_per_head": p["change_per_head"]}
             for p in places if p["change_per_head"] is not None and np.isfinite(p["change_per_head"])]
-
-
-def by_place(baseline: runner.Result, scenario: runner.Result, year: int, deciles: pd.Series) -> pd.DataFrame:
-    """:func:`compare.by_place` with the IMD 2025 deciles given (computed once per base year); a
-    test holds the two equal."""
-    def at(result: runner.Result, component: str) -> pd.Series:
-        c = result.central
-        return c[(c["year"] == year) & (c["component"] == component)].set_index("code")["value"]
-
-    places = scenario.inputs.places.copy()
-    places["population"] = places["code"].map(at(scenario, "population"))
-    places["gap_baseline"] = places["code"].map(at(baseline, "gap"))
-    places["gap_scenario"] = places["code"].map(at(scenario, "gap"))
-    places["change"] = places["gap_scenario"] - places["gap_baseline"]
-    places["change_per_head"] = places["change"] / places["population"]
-    places["outcome"] = np.select([places["change"] < -compare.NO_CHANGE, places["change"] > compare.NO_CHANGE],
-                                  ["gains", "loses"], "no change")
-    places["imd2025_decile"] = deciles.array
-    return places
-
-
-def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
-    """:func:`compare.by_group` in whole-column operations (the same figures, a test holds them
-    equal): gainers, losers, change and residents (lower-tier councils' only, as there) by group."""
-    lower = table["tier"] != "county"
-    grouped = table.assign(_gain=table["outcome"] == "gains", _lose=table["outcome"] == "loses", _lower=lower,
-                           _lower_population=table["population"].where(lower, 0.0)).groupby(column, dropna=False)
-    out = pd.DataFrame({"councils": grouped.size(), "gain": grouped["_gain"].sum().astype(int),
-                        "lose": grouped["_lose"].sum().astype(int), "change": grouped["change"].sum()})
-    out["population"] = grouped["_lower_population"].sum().where(grouped["_lower"].any(), grouped["population"].sum())
-    out["change_per_head"] = out["change"] / out["population"]
-    return out.reset_index().rename(columns={column: "group"})
 
 
 def _number(value) -> bool:
