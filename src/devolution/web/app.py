@@ -6,6 +6,7 @@ become 400 (404 for an unknown place), and nothing else is allowed to leak as a 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -45,8 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or settings_from_env()
 
     # No shutdown hook closes the store or the submissions file: every submission is committed when
-    # acknowledged, and a test client's lifespan must not close an app other tests still use.
-    app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION)
+    # acknowledged, and a test client's lifespan must not close an app other tests still use. The
+    # scenario worker processes are stopped (a later run starts new ones).
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        from devolution.web.routers import scenarios as scenario_routes
+
+        scenario_routes.shutdown(app.state.data)
+
+    app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.data = AppState(settings)
     app.state.submissions = Submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())

@@ -44,6 +44,11 @@ class AppState:
                 self._cache[key] = build(self.store)
             return self._cache[key]
 
+    def forget(self, key):
+        """Drop a cached item and return it (None if absent), e.g. a pool being shut down."""
+        with self.lock:
+            return self._cache.pop(key, None)
+
     def run(self, function, *args, **kwargs):
         """Call ``function(*args, store=..., **kwargs)`` with the store, one call at a time."""
         with self.lock:

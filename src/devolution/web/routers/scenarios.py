@@ -6,8 +6,9 @@ region, type and deprivation, and the spread of the change. ``/api/scenarios/run
 scenario in the file format (the full Monte Carlo on request).
 
 Runs are bounded: at most ``MAX_DRAWS`` draws and ``scenarios.model.MAX_YEARS`` years, a time
-limit (503 beyond it). They compute in a small pool of threads (``WORKERS``), not under the
-store's lock: the store is read through :class:`StoreReads` (each answer once, then shared).
+limit (503 beyond it). They compute in worker processes (``WORKERS``, one per core,
+:mod:`devolution.web.scenario_workers`), so a computation never holds the server's GIL while
+cached answers are served; the app shuts the pool down when it stops.
 Recomputes are cached by their normalised knobs (``CACHED_RECOMPUTES``, least recently used,
 as encoded JSON); clients asking for a combination being computed wait for that one computation.
 Identical ``run`` bodies are served from a small cache. 501 until the scenarios package exists.
@@ -19,13 +20,12 @@ import asyncio
 import json
 import os
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from devolution.web import charts
+from devolution.web import scenario_workers
 from devolution.web.routers import data, not_yet, optional
 from devolution.web.state import AppState, StoreReads
 from devolution.years import parse_year, year_label
@@ -37,7 +37,6 @@ MAX_DRAWS = 1000
 TIME_LIMIT = 20.0   # seconds a run may take (1,000 draws x 30 years x 308 councils take about 1 s)
 CACHED_RUNS = 32
 CACHED_RECOMPUTES = 512   # answers of about 130 kB: at most about 70 MB
-CACHED_BASELINES = 16
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 EXAMPLE = {"scenario": {"name": "5% core limit", "years": "2025-26..2034-35", "draws": 200,
@@ -54,32 +53,24 @@ def _inputs(state: AppState) -> dict:
     return state.cached("scenario_inputs", lambda s: {})
 
 
-def _baselines(state: AppState):
-    return state.cached("scenario_baselines", lambda s: web.Recent(CACHED_BASELINES))
-
-
 def _reads(state: AppState) -> StoreReads:
     return state.cached("scenario_reads", lambda s: StoreReads(state))
 
 
-def _executor(state: AppState) -> ThreadPoolExecutor:
-    return state.cached("scenario_executor", lambda s: ThreadPoolExecutor(WORKERS, thread_name_prefix="scenario"))
+def _executor(state: AppState):
+    return state.cached("scenario_executor", lambda s: scenario_workers.pool(s.path, WORKERS))
 
 
-def _with_charts(result: dict) -> dict:
-    result["charts"] = {
-        "england": charts.fan(result["england"], f"England: funding gap, {result['scenario']} "
-                                                 f"({result['draws']:,} draws)", "Funding gap, £m (cash)"),
-        "distribution": charts.histogram(web.distribution_values(result["places"]),
-                                         f"Change in each council's gap, {result['year']}, against "
-                                         f"current policy", "Change in gap, £ per resident (cash)"),
-    }
-    return result
+def shutdown(state: AppState) -> None:
+    """Stop the worker processes (the next run starts new ones)."""
+    pool = state.forget("scenario_executor")
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def _in_pool(state: AppState, function, *args, **kwargs):
+async def _in_pool(state: AppState, function, *args):
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor(state), lambda: function(*args, **kwargs))
+    return await loop.run_in_executor(_executor(state), function, *args)
 
 
 def describe(state: AppState) -> dict:
@@ -122,14 +113,10 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
         raise HTTPException(422, "the body must be plain JSON") from None
     if key in runs:
         runs.move_to_end(key)
-        return runs[key]
-
-    def work():
-        return _with_charts(web.run_for_web(body, MAX_DRAWS, store=_reads(state), inputs=_inputs(state),
-                                            time_limit=TIME_LIMIT, baselines=_baselines(state)))
-
+        return Response(runs[key], media_type="application/json")
     try:
-        result = await asyncio.wait_for(_in_pool(state, work), TIME_LIMIT)
+        encoded = await asyncio.wait_for(_in_pool(state, scenario_workers.run, body, MAX_DRAWS, TIME_LIMIT),
+                                         TIME_LIMIT)
     except ScenarioProblems as exc:
         return _problems(exc)
     except web.TimeLimitExceeded as exc:
@@ -137,27 +124,10 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
     except asyncio.TimeoutError:
         raise HTTPException(503, f"the run took longer than {TIME_LIMIT:g} s: use fewer draws or years, or "
                                  f"`devo scenario run`", headers={"Retry-After": "30"}) from None
-    runs[key] = result
+    runs[key] = encoded
     while len(runs) > CACHED_RUNS:
         runs.popitem(last=False)
-    return result
-
-
-def _plain(value):
-    """What ``json.dumps`` cannot write itself: numpy scalars and arrays, dates."""
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def _encoded(result: dict) -> bytes:
-    """The answer as JSON bytes (the rows are plain Python already: ``json`` directly, a fifth of
-    FastAPI's ``jsonable_encoder`` walk)."""
-    return json.dumps(result, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_plain).encode()
+    return Response(encoded, media_type="application/json")
 
 
 @router.post("/api/scenarios/recompute",
@@ -182,11 +152,7 @@ async def scenario_recompute(knobs: dict[str, Any] = Body(..., examples=[KNOB_EX
         return Response(done[key], media_type="application/json", headers={"X-Cache": "hit"})
     how = "shared" if key in running else "miss"
     if how == "miss":
-        def work() -> bytes:
-            return _encoded(_with_charts(web.recompute(raw, store=_reads(state), inputs=_inputs(state),
-                                                       baselines=_baselines(state), time_limit=TIME_LIMIT)))
-
-        running[key] = asyncio.ensure_future(_in_pool(state, work))
+        running[key] = asyncio.ensure_future(_in_pool(state, scenario_workers.recompute, raw, TIME_LIMIT))
 
         def finished(f: asyncio.Future) -> None:
             running.pop(key, None)
