@@ -99,3 +99,19 @@ def per_resident(values: pd.DataFrame, population: pd.DataFrame, year: int) -> t
     out = values.assign(population=values["code"].map(people))
     out = out[out["population"].notna()]
     return out.assign(value=per_unit(out["value"], out["population"])), used
+
+
+def with_county(per_head: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """Per-resident figures of every area's councils together: a shire district's own figure plus
+    its county's (the county's total over the county's residents, the same for each of its
+    districts), so a two-tier area compares with a unitary that does both jobs. ``per_head`` has
+    ``code, tier, value`` (per resident) for districts, counties and single-tier councils; county
+    rows are folded into their districts and dropped. A district whose county has no figure keeps
+    none (NaN), never its own part alone."""
+    county_of = places.set_index("code")["county_code"]
+    county_value = per_head.loc[per_head["tier"] == "county"].set_index("code")["value"]
+    lower = per_head[per_head["tier"] != "county"].copy()
+    district = (lower["tier"] == "shire_district").to_numpy()
+    extra = lower["code"].map(county_of).map(county_value).to_numpy(dtype=np.float64)
+    lower["value"] = np.where(district, lower["value"].to_numpy(dtype=np.float64) + extra, lower["value"])
+    return lower

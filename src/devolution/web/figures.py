@@ -55,8 +55,11 @@ def years_of(state: AppState, measure: str) -> list[int]:
     return sorted(int(y) for y in on_boundaries(state, measure)["year"].unique())
 
 
-def map_values(state: AppState, measure: str, year: int, per_resident: bool) -> tuple[pd.DataFrame, dict]:
-    """The measure in ``year`` for every place; ``meta`` says the unit and any substitution."""
+def map_values(state: AppState, measure: str, year: int, per_resident: bool,
+               with_county: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The measure in ``year`` for every place; ``meta`` says the unit and any substitution.
+    ``with_county``: per resident, each shire district shows its own figure plus its county's
+    (``analysis.per_head.with_county``), so two-tier areas compare with unitaries."""
     unit = state.measures().set_index("measure").loc[measure, "unit"]
     rows = on_boundaries(state, measure)
     rows = rows[rows["year"] == year][["code", "name", "tier", "value"]].copy()
@@ -67,6 +70,11 @@ def map_values(state: AppState, measure: str, year: int, per_resident: bool) -> 
         note = per_head.substitution_note(per_head.DENOMINATORS["resident"], year, used)
         if note:
             meta["notes"].append(note)
+        if with_county and unit == "GBP" and (rows["tier"] == "county").any():  # money the counties spend too
+            rows = per_head.with_county(rows, state.places())
+            meta.update(councils="all")
+            meta["notes"].append("Shire districts show their own figure plus their county's per resident (the "
+                                 "county's total over its residents), so every area counts all its councils.")
     return rows.reset_index(drop=True), meta
 
 

@@ -20,7 +20,8 @@ router = APIRouter(tags=["map"])
 DEFAULT_MEASURE = "nce_total_service_expenditure"
 
 
-def map_document(state: AppState, measure: str, year: Optional[int], per_resident: bool) -> dict:
+def map_document(state: AppState, measure: str, year: Optional[int], per_resident: bool,
+                 councils: str = "own") -> dict:
     measure = measure_name(state, measure)
     years = years_of(state, measure)
     if not years:
@@ -29,7 +30,7 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
     if year not in years:
         raise HTTPException(404, f"{measure} is held for {year_label(years[0])} to {year_label(years[-1])}, "
                                  f"not {year_label(year) if 1000 <= year <= 9998 else year}")
-    rows, meta = map_values(state, measure, year, per_resident)
+    rows, meta = map_values(state, measure, year, per_resident, with_county=councils == "all")
     rows["display"] = [display(v, meta["unit"]) for v in rows["value"]]
     description = state.measures().set_index("measure").loc[measure, "description"]
     title = f"{description}, {year_label(year)}" + (" (per resident)" if meta["per"] == "resident" else "")
@@ -52,18 +53,21 @@ def map_page(request: Request, state: AppState = Depends(data)):
 def map_json(state: AppState = Depends(data),
              measure: str = Query(DEFAULT_MEASURE, max_length=80, description="A measure from /api/measures."),
              year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year (2024 = 2024-25); latest if omitted."),
-             per: str = Query("resident", pattern="^(resident|total)$", description="resident or total.")):
-    return state.cached(("map_response", measure, year, per),
-                        lambda _: JSONResponse(map_document(state, measure, year, per == "resident")))
+             per: str = Query("resident", pattern="^(resident|total)$", description="resident or total."),
+             councils: str = Query("own", pattern="^(own|all)$", description="own: each council's own figure; all "
+                                   "(per resident): shire districts add their county's.")):
+    return state.cached(("map_response", measure, year, per, councils),
+                        lambda _: JSONResponse(map_document(state, measure, year, per == "resident", councils)))
 
 
 @router.get("/api/map/{measure}", summary="A measure for every place on the map's boundaries in a year")
 def map_table(measure: str, state: AppState = Depends(data), page: Page = Depends(),
               year: Optional[int] = Query(None, ge=1990, le=2100),
-              per: str = Query("resident", pattern="^(resident|total)$"), format: Format = Format.json):
+              per: str = Query("resident", pattern="^(resident|total)$"),
+              councils: str = Query("own", pattern="^(own|all)$"), format: Format = Format.json):
     name, _, suffix = measure.partition(".")
     fmt = Format.csv if suffix == "csv" else format
-    document = map_document(state, name, year, per == "resident")
+    document = map_document(state, name, year, per == "resident", councils)
     import pandas as pd
 
     frame = pd.DataFrame(document["values"])

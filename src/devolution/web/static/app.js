@@ -17,9 +17,11 @@ function setupMap() {
   if (!el) return;
   var measure = document.getElementById("measure"), year = document.getElementById("year");
   var per = document.getElementById("per-resident"), label = document.getElementById("year-label");
+  var county = document.getElementById("with-county");
   var years = [], labels = [], latest = null;
   function url(withYear) {
-    var q = "?measure=" + encodeURIComponent(measure.value) + "&per=" + (per.checked ? "resident" : "total");
+    var q = "?measure=" + encodeURIComponent(measure.value) + "&per=" + (per.checked ? "resident" : "total") +
+      "&councils=" + (per.checked && county.checked ? "all" : "own");
     return "/map.json" + q + (withYear && years.length ? "&year=" + years[+year.value] : "");
   }
   function draw(withYear) {
@@ -39,6 +41,7 @@ function setupMap() {
   }
   measure.addEventListener("change", function () { draw(false); });
   per.addEventListener("change", function () { draw(true); });
+  county.addEventListener("change", function () { draw(true); });
   year.addEventListener("input", function () { label.textContent = labels[+year.value] || years[+year.value] + ""; });
   year.addEventListener("change", function () { draw(true); });
   draw(false);
