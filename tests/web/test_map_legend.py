@@ -1,6 +1,7 @@
-"""The map's legend: its title says measure, unit, year and price base; its labels are pounds with a
-£ and thousands separated, £m for totals, per cent for shares. The Vega-Lite spec is checked, and
-its legend drawn by Vega (vl-convert, the bundle the pages use) to read the label text."""
+"""The map's legend: its title says measure, unit, year and price base; one swatch per quantile
+class labelled with its range, in pounds with a £ and thousands separated, £m for totals, per cent
+for shares. The Vega-Lite spec is checked, and its legend drawn by Vega (vl-convert, the bundle the
+pages use) to read the label text."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def legend_text(doc: dict) -> list[str]:
     """The legend's labels as Vega draws them (a strip of the same colour encoding, no map)."""
     import vl_convert
 
-    strip = {"$schema": charts.SCHEMA, "data": {"values": doc["values"]}, "mark": "rect",
+    coloured = doc["spec"]["layer"][1]["transform"][0]["from"]["data"]["values"]
+    strip = {"$schema": charts.SCHEMA, "data": {"values": coloured}, "mark": "rect",
              "encoding": {"x": {"field": "code", "type": "nominal", "axis": None}, "color": color(doc)},
              "config": doc["spec"]["config"]}
     svg = vl_convert.vegalite_to_svg(strip)
@@ -34,11 +36,12 @@ def test_per_resident_money_legend_says_pounds_per_resident_year_and_cash(client
     description = next(m["description"] for m in description["rows"] if m["measure"] == NCE)
     assert color(doc)["title"] == [description, f"£ per resident, {doc['label']}",
                                    "cash prices (not adjusted for inflation)"]
-    assert color(doc)["legend"]["format"] == "$,.0f"
     assert doc["spec"]["config"]["locale"]["number"]["currency"] == ["£", ""]
     labels = legend_text(doc)
-    assert len(labels) == 6  # seven quantile classes, six thresholds
-    assert all(re.fullmatch(r"£\d{1,3}(,\d{3})*", label) for label in labels), labels
+    pounds = r"£\d{1,3}(,\d{3})*"
+    assert len(labels) == 7  # seven quantile classes, each with its range
+    assert re.fullmatch(f"under {pounds}", labels[0]) and re.fullmatch(f"{pounds} and over", labels[-1]), labels
+    assert all(re.fullmatch(f"{pounds} to {pounds}", label) for label in labels[1:-1]), labels
     assert any("," in label for label in labels)  # unitaries spend over £1,000 a resident
 
 
@@ -46,17 +49,28 @@ def test_money_totals_are_labelled_in_millions(client):
     doc = client.get(f"/map.json?measure={NCE}&per=total").json()
     assert color(doc)["title"][1] == f"£m, {doc['label']}"
     labels = legend_text(doc)
-    assert labels and all(re.fullmatch(r"£\d{1,3}(,\d{3})*m", label) for label in labels), labels
+    millions = r"£\d{1,3}(,\d{3})*m"
+    assert len(labels) == 7 and all(re.search(millions, label) for label in labels), labels
 
 
 def test_counts_per_resident_and_shares_read_as_such(client):
     dwellings = client.get("/map.json?measure=dwellings_total&per=resident").json()
     assert color(dwellings)["title"][1] == f"dwellings per resident, {dwellings['label']}"
     assert len(color(dwellings)["title"]) == 2  # no price base for a count
-    assert all(re.fullmatch(r"0\.\d{3}", label) for label in legend_text(dwellings))
+    assert all(re.search(r"0\.\d{3}", label) for label in legend_text(dwellings))
     extent = client.get("/map.json?measure=imd2019_extent").json()
     assert color(extent)["title"][1].startswith("per cent, ")
-    assert all(label.endswith("%") for label in legend_text(extent))
+    assert all(re.search(r"\d%", label) for label in legend_text(extent))
+
+
+def test_classes_hold_equal_numbers_of_places_and_an_outlier_does_not_squeeze_the_legend():
+    values = [float(v) for v in range(1, 71)] + [26000.0, None]
+    breaks, classes = charts.quantile_classes(values)
+    assert len(breaks) == 6 and classes[-1] == -1 and classes[-2] == 6
+    counts = [int((classes == k).sum()) for k in range(7)]
+    assert max(counts) - min(counts) <= 1  # seventy-one places in seven classes of ten or eleven
+    labels = charts.class_labels(breaks, "GBP per resident", values)
+    assert labels[0] == f"under £{breaks[0]:,.0f}" and labels[-1].endswith("and over") and len(labels) == 7
 
 
 @pytest.mark.parametrize("unit, words", [("GBP per resident", "£ per resident"), ("GBP", "£"),

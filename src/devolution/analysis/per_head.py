@@ -70,7 +70,7 @@ def substitution_note(d: Denominator, year: int, used: int) -> str | None:
     if year == used:
         return None
     return (f"{d.label}: {year_label(year)} uses the {d.measure} count held for {year_label(used)} "
-            f"(the nearest year held; for ONS estimates, mid-{used})")
+            f"(the nearest year held; for ONS estimates, mid-{used}).")
 
 
 def per_unit(amount, count) -> np.ndarray:

@@ -3,6 +3,11 @@ the values come in already computed."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
+import numpy as np
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
@@ -50,17 +55,53 @@ def legend_labels(unit: str, values: list) -> dict:
     return {"format": ",.3f" if largest < 10 else ",.0f"}
 
 
-def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] | None = None,
-               geojson_url: str = "/api/boundaries.geojson") -> dict:
-    """Places coloured by ``value`` in seven quantile classes; places without a value drawn grey
-    underneath. ``unit`` is the store's (``"GBP per resident"``); ``legend`` is the measure's title
-    and the year's label, written as the legend's title with the unit (``legend_title``)."""
-    shapes = {"url": geojson_url, "format": {"type": "json", "property": "features"}}
-    lookup = {"lookup": "properties.code", "from": {"data": {"values": rows}, "key": "code",
-                                                   "fields": ["name", "value", "display"]}}
-    words = unit_label(unit)
-    values = [r.get("value") for r in rows]
+def _number_text(unit: str, values: list) -> "Callable[[float], str]":
+    """Python's twin of :func:`legend_labels`: how one number is written in the legend."""
     labels = legend_labels(unit, values)
+    if "labelExpr" in labels:  # millions of pounds
+        return lambda x: f"£{x / 1e6:,.0f}m"
+    pattern = labels["format"]
+    if pattern.startswith("$"):
+        return (lambda x: f"£{x:,.2f}") if pattern == "$,.2f" else (lambda x: f"£{x:,.0f}")
+    if pattern.endswith("%"):
+        return lambda x: f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
+    return (lambda x: f"{x:,.3f}") if pattern == ",.3f" else (lambda x: f"{x:,.0f}")
+
+
+def quantile_classes(values: list, count: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """Class breaks (``count - 1`` quantiles, numpy's linear method as d3's quantile scale) and the
+    class of each value (-1 where there is none)."""
+    held = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)
+    breaks = np.quantile(held, np.arange(1, count) / count) if held.size else np.array([])
+    classes = np.array([-1 if v is None or not np.isfinite(v) else int(np.searchsorted(breaks, v, side="right"))
+                        for v in values], dtype=np.int64)
+    return breaks, classes
+
+
+def class_labels(breaks: np.ndarray, unit: str, values: list) -> list[str]:
+    """``under £1,400``, ``£1,400 to £1,600``, ..., ``£2,100 and over``."""
+    text = _number_text(unit, values)
+    if not len(breaks):
+        return ["all"]
+    return ([f"under {text(breaks[0])}"] + [f"{text(a)} to {text(b)}" for a, b in zip(breaks, breaks[1:])]
+            + [f"{text(breaks[-1])} and over"])
+
+
+def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] | None = None,
+               geojson_url: str = "/api/boundaries.geojson", classes: int = 7) -> dict:
+    """Places coloured by ``value`` in seven quantile classes, the legend one swatch per class
+    labelled with its range (so one outlier, such as the City of London per resident, cannot
+    squeeze the others); places without a value drawn grey underneath. ``unit`` is the store's
+    (``"GBP per resident"``); ``legend`` is the measure's title and the year's label, written as the
+    legend's title with the unit (``legend_title``)."""
+    shapes = {"url": geojson_url, "format": {"type": "json", "property": "features"}}
+    values = [r.get("value") for r in rows]
+    breaks, klass = quantile_classes(values, classes)
+    labels = class_labels(breaks, unit, values)
+    coloured = [{**r, "class": int(k)} for r, k in zip(rows, klass) if k >= 0]
+    lookup = {"lookup": "properties.code", "from": {"data": {"values": coloured}, "key": "code",
+                                                   "fields": ["name", "value", "display", "class"]}}
+    words = unit_label(unit)
     title_lines = legend_title(legend[0], unit, legend[1], values) if legend else [words]
     return {
         "$schema": SCHEMA, "title": title, "width": "container", "height": 620,
@@ -68,11 +109,13 @@ def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] 
         "layer": [
             {"data": shapes, "mark": {"type": "geoshape", "fill": "#ddd", "stroke": "white", "strokeWidth": 0.3},
              "encoding": {"tooltip": [{"field": "properties.name", "title": "place"}]}},
-            {"data": shapes, "transform": [lookup, {"filter": "isValid(datum.value)"}],
+            {"data": shapes, "transform": [lookup, {"filter": "isValid(datum.class)"}],
              "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.3, "cursor": "pointer"},
-             "encoding": {"color": {"field": "value", "type": "quantitative", "title": title_lines,
-                                    "scale": {"type": "quantile", "scheme": {"name": "viridis", "count": 7}},
-                                    "legend": {**labels, "titleLimit": 320, "labelLimit": 200}},
+             "encoding": {"color": {"field": "class", "type": "ordinal", "title": title_lines,
+                                    "scale": {"domain": list(range(len(labels))),
+                                              "scheme": {"name": "viridis", "count": len(labels)}},
+                                    "legend": {"labelExpr": f"{json.dumps(labels)}[datum.value]",
+                                               "symbolType": "square", "titleLimit": 320, "labelLimit": 200}},
                           "tooltip": [{"field": "name", "title": "place"},
                                       {"field": "display", "title": words}]}},
         ],
