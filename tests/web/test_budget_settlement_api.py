@@ -107,3 +107,19 @@ def test_the_place_page_links_to_the_budget_with_everything_devolved(client, bud
     assert everything["year"] == two["year"]
     assert everything["by_decider"]["devolved £m"] > two["by_decider"]["devolved £m"]
     assert everything["total_gbp"] == pytest.approx(two["total_gbp"], rel=1e-12)
+
+
+def test_devolution_by_default_moves_what_the_level_allows_and_keeps_the_total(client, store):
+    from devolution.powers.framework import by_default
+
+    plain = client.get("/api/places/E47000001/budget?year=2017").json()
+    moved = client.get("/api/places/E47000001/budget?year=2017&devolve=by-default&from=2027").json()
+    table = by_default(store.places(), store.observations("population"), 2027)
+    assert moved["devolved_powers"] == sorted(table.loc[table["place"] == "E47000001", "power"])
+    assert "business_rates_growth" in moved["devolved_powers"]  # Greater Manchester: established
+    assert moved["total_gbp"] == pytest.approx(plain["total_gbp"], rel=1e-12)
+    assert moved["by_decider"]["devolved £m"] > plain["by_decider"]["devolved £m"]
+    # a borough of the combined authority gets its authority's powers
+    bolton = client.get("/api/places/E08000001/budget?year=2017&devolve=by-default&from=2027").json()
+    assert bolton["devolved_powers"] == moved["devolved_powers"]
+    assert client.get("/api/places/E47000001/budget?year=2017&devolve=by-default").status_code == 422

@@ -26,6 +26,8 @@ TIER_LABELS = {
 BILLING_TIERS = ("shire_district", "unitary", "metropolitan_district", "london_borough", "city_of_london")
 #: Principal councils: the billing tiers plus counties.
 COUNCIL_TIERS = BILLING_TIERS + ("county",)
+#: Strategic authorities: combined (county) authorities and the Greater London Authority.
+SA_TIERS = ("combined_authority", "greater_london_authority")
 
 
 def in_force(places: pd.DataFrame, year: int) -> pd.Series:

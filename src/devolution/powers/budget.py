@@ -21,11 +21,10 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
-from devolution.places.register import BILLING_TIERS, in_force, resolve
+from devolution.places.register import BILLING_TIERS, SA_TIERS, in_force, resolve
 from devolution.powers.catalogue import assign_powers, council_services, drivers
 from devolution.years import year_label
 
-SA_TIERS = ("combined_authority", "greater_london_authority")
 LINE_COLUMNS = ["place", "year", "source", "body", "line", "function", "power", "decided_by", "pot",
                 "driver", "share", "value"]
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from devolution.places.register import in_force, resolve
+from devolution.places.register import SA_TIERS, in_force, resolve
 from devolution.powers import deals as deals_module
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import LEVEL_ORDER, framework, parameter, statutory_level
 
-SA_TIERS = ("combined_authority", "greater_london_authority")
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from devolution.places.register import SA_TIERS
 from devolution.web import charts
 from devolution.web.formats import records
 from devolution.web.routers import optional
@@ -16,7 +17,6 @@ from devolution.years import year_label
 budget = optional("devolution.powers.budget")
 deals = optional("devolution.powers.deals")
 readiness = optional("devolution.powers.readiness")
-SA_TIERS = ("combined_authority", "greater_london_authority")
 DECIDERS = ("council", "devolved", "central")
 
 

@@ -2,6 +2,8 @@
 
 ``?devolve=adult_skills,bus_franchising`` (or ``all``) moves the central lines funding those powers
 to the place (``powers.budget.devolve_lines``): who decides changes, the total does not.
+``?devolve=by-default&from=2027`` moves what devolution by default from 1 April of that year gives
+the place's strategic authority (``powers.framework.by_default``: its level's powers).
 ``total`` in the reply counts the table's rows (as on every table); the budget in pounds is
 ``total_gbp``, and ``by_decider`` holds its £m by who decides.
 """
@@ -13,6 +15,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution.errors import DevolutionError
+from devolution.places.register import SA_TIERS
 from devolution.web.formats import Format, Page, records, table
 from devolution.web.routers import data, not_yet, optional, place_code
 from devolution.web.state import AppState
@@ -31,17 +34,35 @@ def devolved_powers(devolve: str | None) -> list[str]:
         raise HTTPException(422, f"devolve: {exc}") from None
 
 
+def by_default_powers(state: AppState, code: str, start: int | None) -> list[str]:
+    """The powers devolution by default gives the place's strategic authority from 1 April of
+    ``start`` (none outside any strategic authority)."""
+    if start is None:
+        raise HTTPException(422, "devolve=by-default needs from=YEAR (the year devolution by default starts)")
+    from devolution.powers.framework import by_default
+
+    table = state.cached(("by_default", start), lambda s: by_default(state.places(), state.observations("population"),
+                                                                       start))
+    row = state.places().set_index("code").loc[code]
+    area = code if row["tier"] in SA_TIERS else row["strategic_authority_code"]
+    if not isinstance(area, str) and isinstance(row["county_code"], str):
+        area = state.places().set_index("code").loc[row["county_code"], "strategic_authority_code"]
+    return sorted(table.loc[table["place"] == area, "power"]) if isinstance(area, str) else []
+
+
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
 def place_budget(code: str, state: AppState = Depends(data), page: Page = Depends(),
                  year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year; latest held if omitted."),
                  devolve: Optional[str] = Query(None, max_length=400, description=(
                      "Powers moved from central government to the place, comma-separated ids from "
-                     "`devo powers` (e.g. adult_skills,bus_franchising), or all.")),
+                     "`devo powers` (e.g. adult_skills,bus_franchising), all, or by-default (with from).")),
+                 start: Optional[int] = Query(None, alias="from", ge=2014, le=2100, description=(
+                     "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
     if budget is None or catalogue is None:
         raise not_yet("The place budget", "devolution.powers.budget")
     code = place_code(state, code)
-    moved = devolved_powers(devolve)
+    moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
     with state.lock:
         years = budget.common_years(state.store)
         chosen = year if year is not None else years[-1]
