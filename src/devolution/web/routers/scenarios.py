@@ -100,12 +100,26 @@ def _problems(exc) -> JSONResponse:
                          "problems": [{"path": p, "message": m} for p, m in exc.problems]}, status_code=422)
 
 
+async def _bounded(work) -> bytes | Response:
+    """A run's encoded answer within the time limit; its problems as a 422 response; 503 (with
+    Retry-After) when it is over the limit."""
+    from devolution.scenarios.model import ScenarioProblems
+
+    try:
+        return await asyncio.wait_for(work, TIME_LIMIT)
+    except ScenarioProblems as exc:
+        return _problems(exc)
+    except web.TimeLimitExceeded as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from None
+    except asyncio.TimeoutError:
+        raise HTTPException(503, f"the run took longer than {TIME_LIMIT:g} s: use fewer draws or years, or "
+                                 f"`devo scenario run`", headers={"Retry-After": "30"}) from None
+
+
 @router.post("/api/scenarios/run", summary=f"Run a scenario (at most {MAX_DRAWS:,} draws): England's gap, winners and losers")
 async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), state: AppState = Depends(data)):
     if web is None:
         raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
-    from devolution.scenarios.model import ScenarioProblems
-
     runs: OrderedDict = state.cached("scenarioruns", lambda s: OrderedDict())
     try:
         key = json.dumps(body, sort_keys=True, default=str)
@@ -114,16 +128,9 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
     if key in runs:
         runs.move_to_end(key)
         return Response(runs[key], media_type="application/json")
-    try:
-        encoded = await asyncio.wait_for(_in_pool(state, scenario_workers.run, body, MAX_DRAWS, TIME_LIMIT),
-                                         TIME_LIMIT)
-    except ScenarioProblems as exc:
-        return _problems(exc)
-    except web.TimeLimitExceeded as exc:
-        raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from None
-    except asyncio.TimeoutError:
-        raise HTTPException(503, f"the run took longer than {TIME_LIMIT:g} s: use fewer draws or years, or "
-                                 f"`devo scenario run`", headers={"Retry-After": "30"}) from None
+    encoded = await _bounded(_in_pool(state, scenario_workers.run, body, MAX_DRAWS, TIME_LIMIT))
+    if isinstance(encoded, Response):
+        return encoded
     runs[key] = encoded
     while len(runs) > CACHED_RUNS:
         runs.popitem(last=False)
@@ -162,15 +169,9 @@ async def scenario_recompute(knobs: dict[str, Any] = Body(..., examples=[KNOB_EX
                     done.popitem(last=False)
 
         running[key].add_done_callback(finished)
-    try:
-        encoded = await asyncio.wait_for(asyncio.shield(running[key]), TIME_LIMIT)
-    except ScenarioProblems as exc:
-        return _problems(exc)
-    except web.TimeLimitExceeded as exc:
-        raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from None
-    except asyncio.TimeoutError:
-        raise HTTPException(503, f"the run took longer than {TIME_LIMIT:g} s: use fewer draws or years, or "
-                                 f"`devo scenario run`", headers={"Retry-After": "30"}) from None
+    encoded = await _bounded(asyncio.shield(running[key]))
+    if isinstance(encoded, Response):
+        return encoded
     return Response(encoded, media_type="application/json", headers={"X-Cache": how})
 
 
