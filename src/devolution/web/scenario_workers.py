@@ -9,6 +9,7 @@ when the server does: the app shuts the pool down, and a worker whose parent has
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing
 import os
@@ -35,6 +36,16 @@ def _start(store_path: str | None, parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     _held.update(store=Store(Path(store_path) if store_path else None, read_only=True), inputs={},
                  baselines=web.Recent(16))
+    atexit.register(_stop)
+
+
+def _stop() -> None:
+    """Close the store and drop the caches before the interpreter winds down (DuckDB objects
+    left to the end of finalisation are reported as leaks)."""
+    store = _held.pop("store", None)
+    _held.clear()
+    if store is not None:
+        store.close()
 
 
 def _plain(value):

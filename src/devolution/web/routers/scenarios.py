@@ -65,7 +65,7 @@ def shutdown(state: AppState) -> None:
     """Stop the worker processes (the next run starts new ones)."""
     pool = state.forget("scenario_executor")
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 async def _in_pool(state: AppState, function, *args):
