@@ -63,7 +63,9 @@ def test_compare_counts_winners_and_losers_that_add_up(cli, tmp_path):
     leeds = next(r for r in rows if r["code"] == "E08000035")
     assert leeds["outcome"] == "gains" and leeds["change"] < 0
     assert all(r["imd2025_decile"] in range(1, 11) for r in rows)
-    assert out.read_text().count("vegaEmbed") == 2
+    page = out.read_text()
+    assert page.count('vegaEmbed("#chart') == 2 and "cdn.jsdelivr" not in page  # Vega bundled: works offline
+    assert "Retained business rates" in page and "deals: from 2027-28" in page
 
 
 def test_compare_by_deprivation_covers_every_council(cli):

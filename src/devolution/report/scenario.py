@@ -60,18 +60,16 @@ def distribution(table: pd.DataFrame, title: str) -> alt.Chart:
 
 def write_page(path: Path | str, title: str, charts: list, tables: list[tuple[str, pd.DataFrame]],
                notes: list[str]) -> Path:
-    """A self-contained HTML page (Vega-Lite from a CDN) with the charts, tables and method notes."""
+    """A self-contained HTML page with the charts (Vega bundled in, so it works offline and from a
+    file, as the overview report does), tables and method notes."""
+    from devolution.report.overview import embed_scripts
+
     path = Path(path)
-    specs = [c.to_json() for c in charts]
-    divs = "".join(f'<div id="c{i}"></div>' for i in range(len(specs)))
-    embeds = "".join(f'vegaEmbed("#c{i}", {s});' for i, s in enumerate(specs))
+    divs = "".join(f'<div id="chart{i}"></div>' for i in range(len(charts)))
     tables_html = "".join(f"<h2>{html.escape(t)}</h2>{f.to_html(index=False, float_format=lambda v: f'{v:,.1f}')}"
                           for t, f in tables)
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<script src="https://cdn.jsdelivr.net/npm/vega@5"></script>
-<script src="https://cdn.jsdelivr.net/npm/vega-lite@5"></script>
-<script src="https://cdn.jsdelivr.net/npm/vega-embed@6"></script></head>
+    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>
 <body style="font-family:sans-serif;max-width:1100px;margin:auto"><h1>{html.escape(title)}</h1>{divs}
-{tables_html}<h2>Method</h2><ul>{notes_html}</ul><script>{embeds}</script></body></html>""", encoding="utf-8")
+{tables_html}<h2>Method</h2><ul>{notes_html}</ul>{embed_scripts(charts)}</body></html>""", encoding="utf-8")
     return path
