@@ -64,7 +64,7 @@ def test_compare_counts_winners_and_losers_that_add_up(cli, tmp_path):
     assert leeds["outcome"] == "gains" and leeds["change"] < 0
     assert all(r["imd2025_decile"] in range(1, 11) for r in rows)
     page = out.read_text()
-    assert page.count('vegaEmbed("#chart') == 2 and "cdn.jsdelivr" not in page  # Vega bundled: works offline
+    assert page.count('("#chart') == 2 and "cdn.jsdelivr" not in page  # Vega bundled in: works offline
     assert "Retained business rates" in page and "deals: from 2027-28" in page
 
 
