@@ -134,3 +134,20 @@ def test_dask_local_cluster_gives_identical_percentiles(inputs_2024):
             Client(cluster) as client:
         on_dask = simulate_on(client, s, inputs_2024, 600, block_size=100)
     assert np.array_equal(percentiles(on_dask), percentiles(runner.simulate(s, inputs_2024, 600)))
+
+
+def test_the_breakdown_adds_up_to_the_gap_for_england_and_a_place(loaded_store_path, inputs_2024):
+    from devolution.store import Store
+
+    s = scenario(inflation=0.02, business_rates_growth=0.01)
+    with Store(loaded_store_path, read_only=True) as store:
+        result = runner.run(s, store, draws=20, inputs=inputs_2024)
+    for code in (None, LEEDS):
+        parts = runner.breakdown(result, code)
+        for year in ("2025-26", "2030-31"):
+            signed = parts[year].where(parts["kind"] != "resource", -parts[year])
+            assert signed[parts["kind"] != "gap"].sum() == pytest.approx(parts.loc[parts["kind"] == "gap", year].iloc[0],
+                                                                         rel=1e-9)
+    england = runner.breakdown(result).set_index("component")["2030-31"]
+    central = result.england.set_index("year")["central"]
+    assert england["Funding gap (pressure - resources)"] == pytest.approx(central[2030], rel=1e-12)

@@ -96,14 +96,19 @@ def scenario_run(
         table[column] = (table[column] / 1e6).round(2)
     title = f"{scenario.name}: funding gap, £m cash ({'England' if code is None else code})"
     show(table, fmt, title=title)
+    parts = runner.breakdown(result, code)
     if fmt is Format.table:
+        money = parts.columns[2:4]
+        show(parts.assign(**{c: (parts[c] / 1e6).round(1) for c in money}, change_pct=parts["change_pct"].round(1)),
+             fmt, title=f"What makes the gap, central run, £m cash ({'England' if code is None else code})")
         for note in result.notes:
             console().print(f"[dim]- {note}[/]", highlight=False, soft_wrap=True)
     if out:
         from devolution.report.scenario import fan_chart, write_page
 
         charts = [fan_chart(result)] + ([fan_chart(result, code)] if code else [])
-        write_page(out, title, charts, [("Councils left out", result.inputs.left_out),
+        write_page(out, title, charts, [("What makes the gap (central run, £ cash)", parts),
+                                        ("Councils left out", result.inputs.left_out),
                                         ("Parameters used", result.resolved)], result.notes)
         console().print(f"wrote {out}")
 

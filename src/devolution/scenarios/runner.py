@@ -184,6 +184,23 @@ def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Input
                   arrays={name: np.broadcast_to(value[0], (inputs.n, len(years))) for name, value in central.items()})
 
 
+def breakdown(result: Result, code: str | None = None) -> pd.DataFrame:
+    """The central run by component for England (or one council): each pressure and resource and
+    the gap, in the first and last projection years, £ cash. What makes up the gap, in one table."""
+    columns = [0, len(result.years) - 1]
+    where = slice(None) if code is None else np.flatnonzero(result.inputs.codes == code)
+    rows = []
+    for kind, components in (("pressure", PRESSURES), ("resource", RESOURCES)):
+        for c in components:
+            values = result.arrays[c.name][where][:, columns].sum(axis=0)
+            rows.append({"component": c.label, "kind": kind, "first": values[0], "last": values[1]})
+    gap = result.arrays["gap"][where][:, columns].sum(axis=0)
+    rows.append({"component": "Funding gap (pressure - resources)", "kind": "gap", "first": gap[0], "last": gap[1]})
+    out = pd.DataFrame(rows)
+    out["change_pct"] = 100 * (out["last"] / out["first"] - 1)
+    return out.rename(columns={"first": year_label(int(result.years[0])), "last": year_label(int(result.years[-1]))})
+
+
 def deal_notes(scenario: model.Scenario, inputs: Inputs) -> list[str]:
     """What the scenario's deals did in the run, in words."""
     deals = scenario.deals
