@@ -22,3 +22,10 @@ def test_labels_and_ranges():
     assert parse_year_range("2026-27..2028-29") == [2026, 2027, 2028]
     with pytest.raises(DevolutionError, match="backwards"):
         parse_year_range("2028-29..2026-27")
+
+
+def test_year_spans_write_runs_of_years_short():
+    from devolution.years import year_spans
+
+    assert year_spans([2015, 2010, 2011, 2012]) == "2010-11 to 2012-13, 2015-16"
+    assert year_spans([2017]) == "2017-18" and year_spans([]) == "none"

@@ -37,3 +37,16 @@ def parse_year_range(text: str) -> list[int]:
             raise DevolutionError(f"year range {text!r} runs backwards")
         return list(range(first, last + 1))
     return [parse_year(text)]
+
+
+def year_spans(years) -> str:
+    """``[2010, 2011, 2012, 2015]`` -> ``"2010-11 to 2012-13, 2015-16"``: the years held, short."""
+    years = sorted({int(y) for y in years})
+    if not years:
+        return "none"
+    runs, start = [], years[0]
+    for previous, year in zip(years, [*years[1:], None]):
+        if year != previous + 1:
+            runs.append(year_label(start) if start == previous else f"{year_label(start)} to {year_label(previous)}")
+            start = year
+    return ", ".join(runs)

@@ -74,3 +74,16 @@ def test_in_force_reads_dates_as_the_first_of_april():
 def test_register_amendments_rename_from_the_ons_code_changes(store):
     places = store.places().set_index("code")
     assert places.loc["E47000016", "name"] == "Hull and East Yorkshire"
+
+
+def test_strategic_authority_of_a_place_itself_its_own_or_its_countys():
+    import pandas as pd
+
+    from devolution.places.register import strategic_authority_of
+
+    places = pd.DataFrame({"code": ["CA", "C", "D", "M", "X"],
+                           "tier": ["combined_authority", "county", "shire_district", "metropolitan_district",
+                                    "unitary"],
+                           "strategic_authority_code": [None, "CA", None, "CA", None],
+                           "county_code": [None, None, "C", None, None]})
+    assert list(strategic_authority_of(places, ["CA", "C", "D", "M", "X"])) == ["CA", "CA", "CA", "CA", ""]

@@ -123,3 +123,19 @@ def test_gla_share_by_year_and_2019_20_refused():
         [0.40, 0.37, 0.36, 0.37, 0.37]  # SI 2013/452 reg 6(3)(c); SI 2018/463 reg 5(3B), (3C)
     with pytest.raises(ParameterError, match="gla_share.*2019-20"):
         p.value("settlement.retention.gla_share", 2019)
+
+
+def test_retained_at_baseline_is_the_full_chain_when_baseline_equals_funding_level():
+    import numpy as np
+
+    from devolution.rules import retention as r
+
+    rng = np.random.default_rng(3)
+    bfl = rng.uniform(1e6, 1e8, 500)
+    growth = rng.uniform(0.8, 1.3, 500)
+    tariff, top_up = r.tariff_and_top_up(bfl, bfl)
+    retained = r.retained_rates_income(bfl * growth, tariff, top_up)
+    levy = r.levy(retained, bfl, r.individual_levy_rate(bfl, bfl, 0.5))
+    full = retained - levy + r.safety_net(retained, bfl, 0.925)
+    assert np.allclose(r.retained_at_baseline(bfl, growth, 0.925), full, rtol=1e-12)
+    assert (growth < 0.925).any() and (growth > 1).any()  # both the safety net and growth exercised

@@ -50,7 +50,7 @@ def test_year_without_data_names_what_is_missing_what_is_held_and_how_to_supply_
     text = " ".join(result.output.split())
     assert "no settlement figures for 2025-26" in text
     assert "business rates baselines, baseline funding levels and non-domestic rating income" in text
-    assert "SFA 2015-16..2020-21" in text  # the years the store holds, read from the store
+    assert "SFA 2015-16 to 2020-21" in text  # the years the store holds, read from the store
     assert ("code, business_rates_baseline, baseline_funding_level, non_domestic_rating_income, tier_share[, pool]"
             in text)
     assert "--inputs FILE.csv --set business_rates.local_share=1.0" in text

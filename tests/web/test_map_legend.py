@@ -82,5 +82,6 @@ def test_units_in_words(unit, words):
 
 
 def test_small_pound_figures_keep_their_pence():
-    assert charts.legend_labels("GBP per resident", [0.5, 3.2, None]) == {"format": "$,.2f"}
-    assert charts.legend_labels("GBP", [250.0, 2100.0]) == {"format": "$,.0f"}
+    assert charts.number_text("GBP per resident", [0.5, 3.2, None])(3.2) == "£3.20"
+    assert charts.number_text("GBP", [250.0, 2100.0])(2100.0) == "£2,100"
+    assert charts.number_text("share", [0.1, 0.4])(0.125) == "12.5%"

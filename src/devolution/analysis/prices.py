@@ -17,7 +17,7 @@ import yaml
 
 from devolution import parameters
 from devolution.errors import ParameterError
-from devolution.years import parse_year, year_label
+from devolution.years import parse_year, year_label, year_spans
 
 DEFLATOR = "economy.gdp_deflators"
 #: Where HM Treasury publishes every release of the series (the newest is at the top).
@@ -33,7 +33,7 @@ def deflator_index(year: int | str, tree: parameters.ParameterTree | None = None
         why = "listed as unverified" if start in parameter.unverified else "not in the series"
         raise ParameterError(
             f"{DEFLATOR}: no GDP deflator for {year_label(start)} ({why}; years held: "
-            f"{_spans(sorted(y for y, v in parameter.values.items() if v is not None))}). Use cash prices "
+            f"{year_spans(y for y, v in parameter.values.items() if v is not None)}). Use cash prices "
             f"(leave out --prices), or download HM Treasury's latest \"GDP deflators at market prices, and "
             f"money GDP\" spreadsheet (.xlsx) from {COLLECTION} and pass it with --deflators FILE.xlsx")
     return float(parameter.values[start])
@@ -47,18 +47,6 @@ def source_note(tree: parameters.ParameterTree | None = None) -> str:
     caution = (" (transcribed from secondary copies of the release, status unverified: pass the official "
                "file with --deflators to use it directly)" if parameter.status == "unverified" else "")
     return f"Real terms use HM Treasury's GDP deflator: {where}{caution}."
-
-
-def _spans(years: list[int]) -> str:
-    """``[2010, 2011, 2012, 2015]`` -> ``"2010-11 to 2012-13, 2015-16"``: the years held, short."""
-    if not years:
-        return "none"
-    runs, start = [], years[0]
-    for previous, year in zip(years, [*years[1:], None]):
-        if year != previous + 1:
-            runs.append(year_label(start) if start == previous else f"{year_label(start)} to {year_label(previous)}")
-            start = year
-    return ", ".join(runs)
 
 
 def price_factors(years, base: int | str, tree: parameters.ParameterTree | None = None) -> np.ndarray:

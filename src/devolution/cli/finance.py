@@ -33,23 +33,13 @@ _STORE_MEASURES = {"csp_settlement_funding_assessment": "SFA", "ro_revenue_suppo
 
 
 def _held_years(store) -> str:
-    """Which years the store holds for each settlement measure, e.g. 'SFA 2015-16..2020-21'."""
-    from devolution.years import year_label
+    """Which years the store holds for each settlement measure, e.g. 'SFA 2015-16 to 2020-21'."""
+    from devolution.years import year_spans
 
     names = ", ".join(f"'{m}'" for m in _STORE_MEASURES)
     held = store.query(f"SELECT measure, list(DISTINCT year ORDER BY year) AS years FROM observations "
                        f"WHERE measure IN ({names}) GROUP BY measure")
-    parts = []
-    for measure, years in zip(held["measure"], held["years"]):
-        runs: list[list[int]] = []
-        for y in (int(v) for v in years):
-            if runs and y == runs[-1][-1] + 1:
-                runs[-1].append(y)
-            else:
-                runs.append([y])
-        shown = ", ".join(f"{year_label(r[0])}..{year_label(r[-1])}" if len(r) > 2 else
-                          ", ".join(year_label(y) for y in r) for r in runs)
-        parts.append(f"{_STORE_MEASURES[measure]} {shown}")
+    parts = [f"{_STORE_MEASURES[m]} {year_spans(years)}" for m, years in zip(held["measure"], held["years"])]
     return "; ".join(sorted(parts)) or "none of them (run `devo data load`)"
 
 

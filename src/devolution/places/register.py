@@ -5,6 +5,7 @@ Functions take the ``places`` table (from the store) and return DataFrames; no I
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
@@ -106,3 +107,15 @@ def children(places: pd.DataFrame, code: str) -> pd.DataFrame:
     inside = (places["county_code"] == code) | (places["strategic_authority_code"] == code) | (
         places["region_code"] == code)
     return places[inside & places["current"].astype(bool)].reset_index(drop=True)
+
+
+def strategic_authority_of(places: pd.DataFrame, codes) -> np.ndarray:
+    """Each place's strategic authority code ("" if none): itself if it is one, else its own
+    authority, else its county's (a district of a county that is a member of a combined county
+    authority is in that authority's area)."""
+    by_code = places.set_index("code")
+    codes = pd.Series(np.asarray(codes, dtype=object))
+    own = codes.map(by_code["strategic_authority_code"])
+    county = codes.map(by_code["county_code"]).map(by_code["strategic_authority_code"])
+    found = own.fillna(county).fillna("")
+    return np.where(codes.map(by_code["tier"]).isin(SA_TIERS), codes, found).astype(object)

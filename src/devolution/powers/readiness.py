@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from devolution.places.register import SA_TIERS, in_force, resolve
+from devolution.places.register import SA_TIERS, in_force, resolve, strategic_authority_of
 from devolution.powers import deals as deals_module
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import LEVEL_ORDER, framework, parameter, statutory_level
@@ -60,8 +60,7 @@ def assess(places: pd.DataFrame, population: pd.DataFrame, query: str, on: dt.da
     evidence = evidence or {}
     row = resolve(places, query)
     code = row["code"]
-    sa_code = code if row["tier"] in SA_TIERS else row["strategic_authority_code"]
-    sa_code = sa_code if isinstance(sa_code, str) else None
+    sa_code = strategic_authority_of(places, [code])[0] or None
     settlement = next((d for d in deals_module.deals() if sa_code in d.places and d.kind == "integrated_settlement"
                        and d.date <= on), None)
     rows = []

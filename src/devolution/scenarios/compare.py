@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from devolution.analysis.per_head import per_unit
 from devolution.scenarios.runner import Result
 
 NO_CHANGE = 0.5  # pounds: below this a difference is rounding, not a gain or a loss
@@ -58,7 +59,7 @@ def by_place(baseline: Result, scenario: Result, year: int, store=None, deciles:
     places["gap_baseline"] = places["code"].map(at(baseline, "gap"))
     places["gap_scenario"] = places["code"].map(at(scenario, "gap"))
     places["change"] = places["gap_scenario"] - places["gap_baseline"]
-    places["change_per_head"] = places["change"] / places["population"]
+    places["change_per_head"] = per_unit(places["change"], places["population"])
     places["outcome"] = np.select([places["change"] < -NO_CHANGE, places["change"] > NO_CHANGE],
                                   ["gains", "loses"], "no change")
     if deciles is None:
@@ -89,7 +90,7 @@ def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
         "change": total(table["change"]),
         "population": np.where(total(lower) > 0, total(population * lower), total(population)),
     })
-    out["change_per_head"] = out["change"] / out["population"]
+    out["change_per_head"] = per_unit(out["change"], out["population"])
     return out
 
 
@@ -100,9 +101,8 @@ def components(baseline: Result, scenario: Result, year: int, code: str) -> pd.D
     from devolution.scenarios.resources import RESOURCES
 
     def value(result: Result, component: str) -> float:
-        c = result.central
-        hit = c[(c["year"] == year) & (c["component"] == component) & (c["code"] == code)]["value"]
-        return float(hit.iloc[0])
+        place = int(np.flatnonzero(result.inputs.codes == code)[0])
+        return float(result.arrays[component][place, int(np.searchsorted(result.years, year))])
 
     rows = [{"step": "Baseline gap", "amount": value(baseline, "gap"), "kind": "total"}]
     rows += [{"step": c.label, "amount": value(scenario, c.name) - value(baseline, c.name), "kind": "pressure"}

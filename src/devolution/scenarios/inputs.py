@@ -33,7 +33,7 @@ import pandas as pd
 
 from devolution.errors import ScenarioError
 from devolution.places.crosswalk import DRIVERS, crosswalk, to_boundaries
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, in_force
+from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, in_force, strategic_authority_of
 from devolution.rules.council_tax import band_d
 from devolution.years import year_label
 
@@ -165,7 +165,7 @@ def load_inputs(store, base_year: int) -> Inputs:
         shire_district=tiers == "shire_district", population_year=pop_year, population=now,
         population_growth=growth, age_shares=shares, age_share_drift=drift, children_looked_after=cla.reindex(codes).to_numpy(),
         retained_rates_year=retained_year, retained_rates=retained, no_retained_rates=none,
-        strategic_authority=_strategic_authority(councils, places),
+        strategic_authority=strategic_authority_of(places, codes),
         register=places, population_table=pop_rows[pop_rows["measure"] == "population"],
         left_out=left.reset_index(drop=True))
 
@@ -185,14 +185,6 @@ def _age_share_drift(rows: pd.DataFrame, places: pd.DataFrame, regions: np.ndarr
         if np.isnan(out[band]).any():
             raise ScenarioError(f"no {name} for {year_label(then)} and {year_label(now)} in every region")
     return out
-
-
-def _strategic_authority(councils: pd.DataFrame, places: pd.DataFrame) -> np.ndarray:
-    """Each council's strategic authority: its own, else its county's (a district in a county that
-    is a member of a combined county authority is in that authority's area), else ""."""
-    own = councils["strategic_authority_code"]
-    county = councils["county_code"].map(places.set_index("code")["strategic_authority_code"])
-    return own.fillna(county).fillna("").to_numpy(dtype=object)
 
 
 def _retained_rates(store, places: pd.DataFrame, walk: pd.DataFrame, codes: np.ndarray,

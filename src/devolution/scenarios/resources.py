@@ -83,11 +83,10 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
     uprating = (1.0 + ctx.rate("inflation")) ** ctx.steps                                # (draws, 1, years)
     growth = np.log1p(ctx.samples["business_rates_growth"])[:, :, None] * ctx.steps
     growth = np.exp(growth, out=growth)                                                   # (1 + g) ** k
-    # Where the local share never moves, the baseline equals the BFL: no tariff, no levy, and the
-    # rules reduce to BFL x max(growth, threshold). Elsewhere they run in full on those places.
-    out = np.maximum(growth, threshold[None], out=ctx.new())
-    out *= inputs.retained_rates[None, :, None]
-    out *= uprating
+    # Where the local share never moves, the baseline equals the BFL (rules.retained_at_baseline);
+    # elsewhere the rules run in full on those places.
+    out = ctx.new()
+    out[...] = rules.retained_at_baseline(inputs.retained_rates[None, :, None] * uprating, growth, threshold[None])
     moved = np.flatnonzero((ratio != 1.0).any(axis=1))
     if moved.size:
         bfl = inputs.retained_rates[None, moved, None] * uprating

@@ -31,20 +31,20 @@ from devolution import parameters as parameters_module
 from devolution.errors import ParameterError, ScenarioError
 from devolution.scenarios import compare, model, runner, template
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
+from devolution.web.formats import records
 from devolution.years import parse_year, parse_year_range, year_label
 
 BODY_KEYS = ("scenario", "baseline", "year")
+LOCAL_SHARE = runner.RETENTION["local_share"]
+LEVY_CAP = runner.RETENTION["levy_rate_cap"]
 #: The knobs the web page turns, by the dotted key they set in the scenario.
-KNOBS = ("parameters.council_tax.referendum.core_limit", "parameters.council_tax.referendum.asc_limit",
-         "parameters.business_rates.local_share", "parameters.settlement.retention.levy_rate_cap",
+KNOBS = (f"parameters.{runner.LIMITS['core_limit']}", f"parameters.{runner.LIMITS['asc_limit']}",
+         f"parameters.{LOCAL_SHARE}", f"parameters.{LEVY_CAP}",
          "assumptions.council_tax_increase", "deals.devolution_by_default", "years", "draws", "seed")
-LOCAL_SHARE = "business_rates.local_share"
-LEVY_CAP = "settlement.retention.levy_rate_cap"
 #: Knobs the page offers as a choice (a select), by knob: the retention shares of the 50%, 75%
 #: and 100% business rates retention schemes (parameters/business_rates/local_share.yaml), and the
 #: levy kept at its cap (SI 2013/737, 0.5) or abolished (as in the 100% pilots).
-CHOICES = {"parameters.business_rates.local_share": (0.5, 0.75, 1.0),
-           "parameters.settlement.retention.levy_rate_cap": (0.0, 0.5)}
+CHOICES = {f"parameters.{LOCAL_SHARE}": (0.5, 0.75, 1.0), f"parameters.{LEVY_CAP}": (0.0, 0.5)}
 #: Draws of the page's quick run (its percentiles are rougher than 1,000 draws' and the page says
 #: so; the ``draws`` knob asks for up to the full Monte Carlo).
 INTERACTIVE_DRAWS = 100
@@ -129,19 +129,6 @@ def _money(frame: pd.DataFrame, columns) -> pd.DataFrame:
     for c in columns:
         out[c] = out[c] / 1e6
     return out
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-safe rows: NaN and infinities become None, numpy scalars Python ones (column by column)."""
-    def clean(column: pd.Series) -> list:
-        values = column.to_numpy(dtype=object, na_value=None)
-        if column.dtype.kind == "f":
-            bad = ~np.isfinite(column.to_numpy(dtype=np.float64, na_value=np.nan))
-            values[bad] = None
-        return [v.item() if hasattr(v, "item") else v for v in values]
-
-    columns = [str(c) for c in frame.columns]
-    return [dict(zip(columns, row)) for row in zip(*(clean(frame[c]) for c in frame.columns))]
 
 
 def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None,

@@ -40,47 +40,33 @@ def legend_title(measure_title: str, unit: str, label: str, values: list) -> lis
     return lines
 
 
-def legend_labels(unit: str, values: list) -> dict:
-    """How the legend writes its numbers: pounds with a £ and no pence once they pass £10, millions
-    of pounds as £m, shares as per cent, counts per resident to three decimals, other numbers
-    rounded with thousands separated."""
+def number_text(unit: str, values: list) -> Callable[[float], str]:
+    """How the legend writes a number: pounds with a £ and no pence once they pass £10, millions of
+    pounds as £m, shares as per cent, counts per resident to three decimals, other numbers rounded
+    with thousands separated."""
     held = [abs(v) for v in values if v is not None]
     largest = max(held) if held else 0.0
     if _in_millions(unit, values):
-        return {"labelExpr": "isFinite(datum.value) ? '£' + format(datum.value / 1e6, ',.0f') + 'm' : ''"}
-    if unit.startswith("GBP"):
-        return {"format": "$,.2f" if largest < 10 else "$,.0f"}
-    if unit == "share":
-        return {"format": ".1~%"}
-    return {"format": ",.3f" if largest < 10 else ",.0f"}
-
-
-def _number_text(unit: str, values: list) -> "Callable[[float], str]":
-    """Python's twin of :func:`legend_labels`: how one number is written in the legend."""
-    labels = legend_labels(unit, values)
-    if "labelExpr" in labels:  # millions of pounds
         return lambda x: f"£{x / 1e6:,.0f}m"
-    pattern = labels["format"]
-    if pattern.startswith("$"):
-        return (lambda x: f"£{x:,.2f}") if pattern == "$,.2f" else (lambda x: f"£{x:,.0f}")
-    if pattern.endswith("%"):
+    if unit.startswith("GBP"):
+        return (lambda x: f"£{x:,.2f}") if largest < 10 else (lambda x: f"£{x:,.0f}")
+    if unit == "share":
         return lambda x: f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
-    return (lambda x: f"{x:,.3f}") if pattern == ",.3f" else (lambda x: f"{x:,.0f}")
+    return (lambda x: f"{x:,.3f}") if largest < 10 else (lambda x: f"{x:,.0f}")
 
 
 def quantile_classes(values: list, count: int = 7) -> tuple[np.ndarray, np.ndarray]:
     """Class breaks (``count - 1`` quantiles, numpy's linear method as d3's quantile scale) and the
     class of each value (-1 where there is none)."""
-    held = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)
-    breaks = np.quantile(held, np.arange(1, count) / count) if held.size else np.array([])
-    classes = np.array([-1 if v is None or not np.isfinite(v) else int(np.searchsorted(breaks, v, side="right"))
-                        for v in values], dtype=np.int64)
-    return breaks, classes
+    array = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    valid = np.isfinite(array)
+    breaks = np.quantile(array[valid], np.arange(1, count) / count) if valid.any() else np.array([])
+    return breaks, np.where(valid, np.searchsorted(breaks, array, side="right"), -1)
 
 
 def class_labels(breaks: np.ndarray, unit: str, values: list) -> list[str]:
     """``under £1,400``, ``£1,400 to £1,600``, ..., ``£2,100 and over``."""
-    text = _number_text(unit, values)
+    text = number_text(unit, values)
     if not len(breaks):
         return ["all"]
     return ([f"under {text(breaks[0])}"] + [f"{text(a)} to {text(b)}" for a, b in zip(breaks, breaks[1:])]

@@ -40,8 +40,12 @@ def clean(value):
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe rows (``clean`` on every value), read column by column (several times faster than
+    row tuples on wide tables)."""
     columns = [str(c) for c in frame.columns]
-    return [{c: clean(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False, name=None)]
+    cleaned = [[clean(v) for v in frame.iloc[:, i].to_numpy(dtype=object, na_value=None)]
+               for i in range(frame.shape[1])]
+    return [dict(zip(columns, row)) for row in zip(*cleaned)]
 
 
 def table(frame: pd.DataFrame, fmt: Format = Format.json, page: Page | None = None,

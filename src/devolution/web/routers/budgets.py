@@ -15,7 +15,7 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution.errors import DevolutionError
-from devolution.places.register import SA_TIERS
+from devolution.places.register import strategic_authority_of
 from devolution.web.formats import Format, Page, records, table
 from devolution.web.routers import data, not_yet, optional, place_code
 from devolution.web.state import AppState
@@ -43,11 +43,8 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
 
     table = state.cached(("by_default", start), lambda s: by_default(state.places(), state.observations("population"),
                                                                        start))
-    row = state.places().set_index("code").loc[code]
-    area = code if row["tier"] in SA_TIERS else row["strategic_authority_code"]
-    if not isinstance(area, str) and isinstance(row["county_code"], str):
-        area = state.places().set_index("code").loc[row["county_code"], "strategic_authority_code"]
-    return sorted(table.loc[table["place"] == area, "power"]) if isinstance(area, str) else []
+    area = strategic_authority_of(state.places(), [code])[0]
+    return sorted(table.loc[table["place"] == area, "power"]) if area else []
 
 
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
