@@ -151,3 +151,47 @@ def test_the_breakdown_adds_up_to_the_gap_for_england_and_a_place(loaded_store_p
     england = runner.breakdown(result).set_index("component")["2030-31"]
     central = result.england.set_index("year")["central"]
     assert england["Funding gap (pressure - resources)"] == pytest.approx(central[2030], rel=1e-12)
+
+
+def test_the_rates_pressure_reads_are_drawn_first_so_its_key_covers_them():
+    """pressure_key names the first rates drawn: pressure reuse is exact only while they lead the
+    generator's stream, whatever the council tax policy is."""
+    for policy in ("max", 0.02, {"distribution": "uniform", "low": 0.0, "high": 0.05}):
+        drawn = list(scenario(council_tax_increase=policy).rates())
+        assert tuple(drawn[:len(runner.PRESSURE_RATES)]) == runner.PRESSURE_RATES
+
+
+def test_a_run_reusing_spending_pressure_gives_the_numbers_of_a_fresh_run(inputs_2024, loaded_store_path):
+    from devolution.store import Store
+
+    uncertain = {"inflation": {"distribution": "normal", "mean": 0.02, "sd": 0.005},
+                 "wage_growth": {"distribution": "triangular", "low": 0.02, "mode": 0.03, "high": 0.045}}
+    limits = [scenario(**uncertain, top={"parameters": {"council_tax.referendum.core_limit": {"2026-27": limit}}})
+              for limit in (0.0299, 0.0499, 0.0699)]
+    memo = runner.Recent(4)
+    with Store(loaded_store_path, read_only=True) as store:
+        reused = [runner.run(s, store, draws=60, inputs=inputs_2024, memo=memo) for s in limits]
+        assert len(memo) == 1  # only policy changed: one pressure, computed once
+        fresh = runner.run(limits[2], store, draws=60, inputs=inputs_2024)
+        hotter = scenario(**{**uncertain, "inflation": 0.03})
+        other = runner.run(hotter, store, draws=60, inputs=inputs_2024, memo=memo)
+        other_fresh = runner.run(hotter, store, draws=60, inputs=inputs_2024)
+    assert len(memo) == 2  # another assumption: its own pressure
+    assert other.england.equals(other_fresh.england)
+    assert reused[2].england.equals(fresh.england) and reused[2].gap.equals(fresh.gap)
+    assert all(np.array_equal(reused[2].arrays[k], fresh.arrays[k], equal_nan=True) for k in fresh.arrays)
+    gaps = [r.england["p50"].iloc[-1] for r in reused]
+    assert gaps[0] > gaps[1] > gaps[2]  # the policy still moved the answer
+    held = memo.get(runner.pressure_key(limits[0], 60))
+    with pytest.raises(ValueError):
+        held[1][0, 0, 0] = 0.0  # kept pressure is read-only: no later run can change it
+
+
+def test_a_base_year_before_the_latest_council_tax_year_is_refused_by_name(loaded_store_path):
+    from devolution.errors import ScenarioError
+    from devolution.scenarios.inputs import load_inputs
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as store, pytest.raises(ScenarioError) as error:
+        load_inputs(store, 2022)
+    assert "base_year: 2022-23" in str(error.value) and "from 2023-24" in str(error.value)

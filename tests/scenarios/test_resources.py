@@ -182,3 +182,28 @@ def test_the_shortcut_where_the_share_never_moves_equals_the_rules_in_full(input
     full = by_rules(bfl, growth, share / 0.5, cap, np.full((n, years), 0.925), 0.5, share)
     assert np.allclose(out, full, rtol=1e-12, atol=1e-3)
     assert np.isclose(full, 0.925 * bfl, rtol=1e-9).any()  # some draws fell to the safety net
+
+
+def test_council_tax_follows_each_draws_band_d_when_the_increase_is_drawn(inputs_2024):
+    """Band D is worked out once when the increase is fixed and per draw when it is drawn: both
+    against a plain year-by-year loop over draws with the referendum ceiling."""
+    from devolution.rules.council_tax import max_band_d_without_referendum
+
+    for policy in (0.02, {"distribution": "uniform", "low": 0.0, "high": 0.06}):
+        s = scenario(council_tax_increase=policy, tax_base_growth={"distribution": "uniform", "low": 0.0, "high": 0.02})
+        ctx, _ = runner.context(s, inputs_2024, 5)
+        got = project(ctx)["council_tax"]
+        i = inputs_2024
+        for d in range(5):
+            band_d, rate = i.band_d.copy(), ctx.samples["council_tax_increase"]
+            rate = rate[d] if len(rate) > 1 else rate[0]
+            for n, year in enumerate(range(i.council_tax_year + 1, int(ctx.years[-1]) + 1)):
+                ceiling = max_band_d_without_referendum(
+                    band_d, ctx.limits["core_limit"][n], np.where(i.asc_authority, ctx.limits["asc_limit"][n], 0.0),
+                    np.where(i.shire_district, ctx.limits["shire_district_cash_limit"][n], np.nan))
+                band_d = np.fmin(band_d * (1 + rate), ceiling)
+                if year in ctx.years:
+                    expected = band_d * i.tax_base * (1 + ctx.samples["tax_base_growth"][d]) ** (year - i.council_tax_year)
+                    assert np.allclose(got[d, :, list(ctx.years).index(year)], expected, rtol=1e-12, equal_nan=True)
+        spread = got[:, at(inputs_2024), -1]
+        assert len(set(np.round(spread, 6))) == 5  # every draw its own tax base growth (and increase)

@@ -45,23 +45,32 @@ def deprivation_decile(store, places: pd.DataFrame, population: pd.Series) -> pd
     return out
 
 
+def changes(baseline: Result, scenario: Result, year: int) -> dict[str, np.ndarray]:
+    """Per council, in ``year`` (arrays in the scenario's council order): population, the gap
+    under both, the change (scenario - baseline), per head, and ``outcome`` (gains / loses / no
+    change). The two runs must share one council order (the same base year: checked)."""
+    if not np.array_equal(baseline.inputs.codes, scenario.inputs.codes):
+        raise ValueError("the baseline and the scenario must project the same councils (the same base year)")
+
+    def at(result: Result, component: str) -> np.ndarray:
+        return np.asarray(result.arrays[component][:, int(np.searchsorted(result.years, year))], dtype=np.float64)
+
+    out = {"population": at(scenario, "population"), "gap_baseline": at(baseline, "gap"),
+           "gap_scenario": at(scenario, "gap")}
+    change = out["change"] = out["gap_scenario"] - out["gap_baseline"]
+    out["change_per_head"] = per_unit(change, out["population"])
+    out["outcome"] = np.select([change < -NO_CHANGE, change > NO_CHANGE], ["gains", "loses"], "no change")
+    return out
+
+
 def by_place(baseline: Result, scenario: Result, year: int, store=None, deciles: pd.Series | None = None
              ) -> pd.DataFrame:
-    """One row per council: gaps under both, the change, per head, and gains / loses / no change.
-    ``deciles``: the councils' IMD 2025 deciles when already known (they depend on the base-year
-    councils only), else worked out from ``store``."""
-    def at(result: Result, component: str) -> pd.Series:
-        column = int(np.searchsorted(result.years, year))
-        return pd.Series(result.arrays[component][:, column], index=result.inputs.codes)
-
+    """One row per council: gaps under both, the change, per head, and gains / loses / no change
+    (:func:`changes`). ``deciles``: the councils' IMD 2025 deciles when already known (they depend
+    on the base-year councils only), else worked out from ``store``."""
     places = scenario.inputs.places.copy()
-    places["population"] = places["code"].map(at(scenario, "population"))
-    places["gap_baseline"] = places["code"].map(at(baseline, "gap"))
-    places["gap_scenario"] = places["code"].map(at(scenario, "gap"))
-    places["change"] = places["gap_scenario"] - places["gap_baseline"]
-    places["change_per_head"] = per_unit(places["change"], places["population"])
-    places["outcome"] = np.select([places["change"] < -NO_CHANGE, places["change"] > NO_CHANGE],
-                                  ["gains", "loses"], "no change")
+    for name, values in changes(baseline, scenario, year).items():
+        places[name] = values
     if deciles is None:
         mid2023 = pd.Series(scenario.inputs.population, index=scenario.inputs.codes)
         deciles = deprivation_decile(store, places, mid2023)
@@ -69,29 +78,37 @@ def by_place(baseline: Result, scenario: Result, year: int, store=None, deciles:
     return places
 
 
-def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Counts of gainers and losers, total change (£) and change per head, by a column. A group's
-    residents are those of its lower-tier councils (a county's own only when none are in it), so
-    counties' residents are not counted twice. Whole-column sums (``np.bincount``), groups sorted,
-    a missing value its own group, last."""
-    codes, groups = pd.factorize(table[column], sort=True, use_na_sentinel=False)
-    k = len(groups)
+def groups_of(values) -> tuple[np.ndarray, list]:
+    """Each row's group number and the groups, sorted, a missing value its own group, last."""
+    codes, groups = pd.factorize(pd.Series(values), sort=True, use_na_sentinel=False)
+    return codes, list(groups)
 
+
+def group_totals(codes: np.ndarray, k: int, lower: np.ndarray, population: np.ndarray, change: np.ndarray,
+                 outcome: np.ndarray) -> dict[str, np.ndarray]:
+    """Councils, gainers, losers, total change (£), residents and change per head in each of ``k``
+    groups (``codes``: each council's group). A group's residents are those of its lower-tier
+    councils (``lower``; a county's own only when none are in it), so counties' residents are not
+    counted twice. Whole-column sums (``np.bincount``)."""
     def total(weights) -> np.ndarray:
         return np.bincount(codes, weights=np.asarray(weights, dtype=np.float64), minlength=k)
 
-    lower = (table["tier"] != "county").to_numpy()
-    population = table["population"].to_numpy(dtype=np.float64)
-    out = pd.DataFrame({
-        "group": groups,
-        "councils": np.bincount(codes, minlength=k),
-        "gain": total(table["outcome"] == "gains").astype(int),
-        "lose": total(table["outcome"] == "loses").astype(int),
-        "change": total(table["change"]),
-        "population": np.where(total(lower) > 0, total(population * lower), total(population)),
-    })
+    population = np.asarray(population, dtype=np.float64)
+    out = {"councils": np.bincount(codes, minlength=k), "gain": total(outcome == "gains").astype(int),
+           "lose": total(outcome == "loses").astype(int), "change": total(change),
+           "population": np.where(total(lower) > 0, total(population * lower), total(population))}
     out["change_per_head"] = per_unit(out["change"], out["population"])
     return out
+
+
+def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Counts of gainers and losers, total change (£) and change per head, by a column of
+    :func:`by_place`'s table (:func:`group_totals`), groups sorted, a missing value its own group, last."""
+    codes, groups = groups_of(table[column])
+    totals = group_totals(codes, len(groups), (table["tier"] != "county").to_numpy(),
+                          table["population"].to_numpy(dtype=np.float64), table["change"].to_numpy(dtype=np.float64),
+                          table["outcome"].to_numpy())
+    return pd.DataFrame({"group": groups, **totals})
 
 
 def components(baseline: Result, scenario: Result, year: int, code: str) -> pd.DataFrame:

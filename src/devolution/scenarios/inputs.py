@@ -130,6 +130,10 @@ def load_inputs(store, base_year: int) -> Inputs:
 
     ct = store.observations(["council_tax_requirement_excl_parish", "council_tax_requirement_incl_parish", "tax_base"])
     tax_base, ct_year = _latest(ct, "tax_base")
+    if base_year < ct_year:  # council tax is projected forward from the latest year held only
+        raise ScenarioError(f"base_year: {year_label(base_year)} is before the latest council tax year held "
+                            f"({year_label(ct_year)}), from which council tax is projected: choose a base year "
+                            f"from {year_label(ct_year)} (outturn is held to {year_label(outturn_years(store)[1])})")
     excl, _ = _latest(ct, "council_tax_requirement_excl_parish", ct_year)
     incl, _ = _latest(ct, "council_tax_requirement_incl_parish", ct_year)
     requirement = excl.reindex(codes).fillna(incl.reindex(codes)).to_numpy()   # counties: no parishes

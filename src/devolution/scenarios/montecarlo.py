@@ -18,6 +18,8 @@ import numpy as np
 from devolution.scenarios.model import ByPlace, Distribution, Scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
+#: Values from which percentiles sort on every core (below it, one thread is faster).
+SORT_IN_THREADS = 1 << 20
 
 
 def _draw(rng: np.random.Generator, rate, draws: int, central: bool) -> np.ndarray:
@@ -39,7 +41,7 @@ def _draw(rng: np.random.Generator, rate, draws: int, central: bool) -> np.ndarr
 def sample(scenario: Scenario, regions: np.ndarray, codes: np.ndarray, draws: int,
            central: bool = False) -> dict[str, np.ndarray]:
     """Every assumption as an array: national rates (draws,) or (1,) when a number, business rates
-    growth (draws, places).
+    growth (draws, places), or (draws, 1) / (1, 1) when every place has England's rate.
 
     ``central``: one run at each distribution's mean / mode / midpoint (no randomness)."""
     rng = np.random.default_rng(scenario.seed)
@@ -47,8 +49,11 @@ def sample(scenario: Scenario, regions: np.ndarray, codes: np.ndarray, draws: in
     growth = scenario.assumptions.business_rates_growth
     if not isinstance(growth, ByPlace):
         growth = ByPlace(england=growth)
-    by_place = np.repeat(np.broadcast_to(_draw(rng, growth.england, draws, central), (draws,))[:, None],
-                         len(codes), axis=1)
+    england = _draw(rng, growth.england, draws, central)[:, None]
+    if not growth.regions and not growth.places:  # one rate for every place: it broadcasts
+        out["business_rates_growth"] = england
+        return out
+    by_place = np.repeat(np.broadcast_to(england, (draws, 1)), len(codes), axis=1)
     for region, rate in growth.regions.items():
         by_place[:, regions == region] = _draw(rng, rate, draws, central)[:, None]
     for code, rate in growth.places.items():
@@ -77,7 +82,8 @@ def percentiles(values: np.ndarray, qs: tuple[int, ...] = PERCENTILES) -> np.nda
     draws = values.shape[0]
     cells = np.moveaxis(values, 0, -1).reshape(-1, draws)  # a view if draws are last in memory
     ordered = cells.copy()  # one copy, sorted in place chunk by chunk (the caller's array is kept)
-    step = max(1, -(-len(cells) // (os.cpu_count() or 1)))
+    # Small arrays (a web run's) are sorted in this thread: starting threads would cost more.
+    step = len(cells) if ordered.size < SORT_IN_THREADS else max(1, -(-len(cells) // (os.cpu_count() or 1)))
 
     def sort(start: int) -> None:
         ordered[start:start + step].sort(axis=1)

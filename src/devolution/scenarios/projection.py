@@ -130,42 +130,58 @@ def children_looked_after(ctx: Context) -> np.ndarray:
     return ctx.inputs.children_looked_after[None, :, None] * ctx.age_band_index("0_17") * growth
 
 
-def run(ctx: Context, detail: bool = True) -> dict[str, np.ndarray]:
-    """Every component, then pressure, resources and the gap, each (draws, places, years).
-
-    ``detail=False`` keeps only ``gap`` (Monte Carlo: one big array, not one per component)."""
-    from devolution.scenarios.resources import RESOURCES
-
+def pressures(ctx: Context, detail: bool = True) -> dict[str, np.ndarray]:
+    """Spending pressure, (draws, places, years): each component (``detail``) and their sum
+    ``pressure``. It reads the assumptions only, never policy: a run that changes only policy
+    (limits, local share, deals) can reuse it (``run(ctx, pressure=...)``)."""
     out: dict[str, np.ndarray] = {}
-    pressure = None
+    total = None
     if not detail:
-        pressure = np.zeros((ctx.draws, ctx.inputs.n, len(ctx.years)))
-        ctx.scratch = np.empty_like(pressure)
+        total = np.zeros((ctx.draws, ctx.inputs.n, len(ctx.years)))
+        ctx.scratch = np.empty_like(total)
     for component in PRESSURES:
         value = component.compute(ctx)
         if detail:
             out[component.name] = value
-            pressure = value.copy() if pressure is None else pressure + value
+            total = value.copy() if total is None else total + value
         else:
-            np.add(pressure, value, out=pressure)
-    gap = pressure
+            np.add(total, value, out=total)
+    ctx.scratch = None
+    out["pressure"] = total
+    return out
+
+
+def run(ctx: Context, detail: bool = True, pressure: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every component, then pressure, resources and the gap, each (draws, places, years).
+
+    ``detail=False`` keeps only ``gap`` (Monte Carlo: one big array, not one per component).
+    ``pressure``: :func:`pressures` of the same context's assumptions, computed before (left
+    unchanged); else computed here."""
+    from devolution.scenarios.resources import RESOURCES
+
+    given = pressure is not None
+    pressure = pressure if given else pressures(ctx, detail)
+    out = {name: value for name, value in pressure.items() if name != "pressure"}
+    total = pressure["pressure"]
+    gap = total.copy() if (given and not detail) else total   # the gap is worked out in place
+    if not detail:
+        ctx.scratch = np.empty_like(gap)
     resources = None
     for component in RESOURCES:
         value = component.compute(ctx)
         if detail:
             out[component.name] = value
-            resources = np.broadcast_to(value, pressure.shape).copy() if resources is None else resources + value
+            resources = np.broadcast_to(value, total.shape).copy() if resources is None else resources + value
         else:
             np.subtract(gap, value, out=gap)
     ctx.scratch = None
-    if detail:
-        out["pressure"] = pressure
-        out["resources"] = resources
-        out["gap"] = pressure - resources
-        out["population"] = ctx.inputs.population[None, :, None] * (
-            (1.0 + ctx.inputs.population_growth[None, :, None] + ctx.rate("population_growth_shift"))
-            ** (ctx.years - ctx.inputs.population_year)[None, None, :])
-        out["children_looked_after"] = children_looked_after(ctx)
-    else:
-        out["gap"] = gap
+    if not detail:
+        return {"gap": gap}
+    out["pressure"] = total
+    out["resources"] = resources
+    out["gap"] = total - resources
+    out["population"] = ctx.inputs.population[None, :, None] * (
+        (1.0 + ctx.inputs.population_growth[None, :, None] + ctx.rate("population_growth_shift"))
+        ** (ctx.years - ctx.inputs.population_year)[None, None, :])
+    out["children_looked_after"] = children_looked_after(ctx)
     return out

@@ -23,27 +23,36 @@ from devolution.scenarios.projection import Component, Context
 
 
 def council_tax(ctx: Context) -> np.ndarray:
-    """Council tax each projection year, (draws, places, years); the base year's is kept in memo."""
+    """Council tax each projection year, (draws, places, years); the base year's is kept in memo.
+
+    Band D moves year by year from the latest year held (each year's ceiling starts from the
+    last); the tax base grows with ``tax_base_growth``. Band D's path differs by draw only when
+    the increase is drawn, so it is worked out once otherwise."""
     inputs = ctx.inputs
     draws = ctx.draws
-    band_d = np.broadcast_to(inputs.band_d, (draws, inputs.n)).copy()
-    growth = 1.0 + ctx.samples["tax_base_growth"][:, None]
     increase = ctx.samples.get("council_tax_increase")
-    out = ctx.new()
-    first = inputs.council_tax_year + 1
-    for i, year in enumerate(range(first, int(ctx.years[-1]) + 1)):
+    band_d = np.broadcast_to(inputs.band_d, (len(increase) if increase is not None else 1, inputs.n)).copy()
+    span = np.arange(inputs.council_tax_year + 1, int(ctx.years[-1]) + 1)
+    path = np.empty((band_d.shape[0], inputs.n, len(span)))
+    for i in range(len(span)):
         ceiling = max_band_d_without_referendum(
             band_d, ctx.limits["core_limit"][i], np.where(inputs.asc_authority, ctx.limits["asc_limit"][i], 0.0),
             np.where(inputs.shire_district, ctx.limits["shire_district_cash_limit"][i], np.nan))
         band_d = ceiling if increase is None else np.fmin(band_d * (1.0 + increase[:, None]), ceiling)
-        amount = band_d * inputs.tax_base * growth ** (year - inputs.council_tax_year)
-        if year == inputs.base_year:
-            ctx.memo["council_tax_base_year"] = amount
-        if year in ctx.years:
-            out[:, :, int(np.searchsorted(ctx.years, year))] = amount
+        path[:, :, i] = band_d
+
+    def amount(columns: np.ndarray, years: np.ndarray, out=None) -> np.ndarray:
+        """Band D x tax base in those years of the path, (draws, places, len(years))."""
+        base = (1.0 + ctx.samples["tax_base_growth"])[:, None, None] ** (years - inputs.council_tax_year)[None, None, :]
+        return np.multiply(path[:, :, columns] * inputs.tax_base[None, :, None], base, out=out)
+
     if inputs.base_year == inputs.council_tax_year:
         ctx.memo["council_tax_base_year"] = np.broadcast_to(inputs.council_tax, (draws, inputs.n))
-    return out
+    elif inputs.base_year > inputs.council_tax_year:
+        at = np.array([inputs.base_year])
+        ctx.memo["council_tax_base_year"] = np.broadcast_to(amount(at - span[0], at)[:, :, 0], (draws, inputs.n))
+    projected = np.searchsorted(span, ctx.years)
+    return amount(projected, ctx.years, out=ctx.new())
 
 
 def retained_business_rates(ctx: Context) -> np.ndarray:
@@ -82,7 +91,7 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
     ratio = share / retention["base_local_share"]
     uprating = (1.0 + ctx.rate("inflation")) ** ctx.steps                                # (draws, 1, years)
     growth = np.log1p(ctx.samples["business_rates_growth"])[:, :, None] * ctx.steps
-    growth = np.exp(growth, out=growth)                                                   # (1 + g) ** k
+    growth = np.exp(growth, out=growth)                    # (1 + g) ** k: (draws or 1, places or 1, years)
     # Where the local share never moves, the baseline equals the BFL (rules.retained_at_baseline);
     # elsewhere the rules run in full on those places.
     out = ctx.new()
@@ -90,8 +99,8 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
     moved = np.flatnonzero((ratio != 1.0).any(axis=1))
     if moved.size:
         bfl = inputs.retained_rates[None, moved, None] * uprating
-        out[:, moved, :] = by_rules(bfl, growth[:, moved], ratio[moved], cap[moved], threshold[moved],
-                                    float(retention["base_local_share"]), share[moved])
+        out[:, moved, :] = by_rules(bfl, growth if growth.shape[1] == 1 else growth[:, moved], ratio[moved],
+                                    cap[moved], threshold[moved], float(retention["base_local_share"]), share[moved])
     return out
 
 
@@ -119,7 +128,8 @@ def growth_at_last_change(share: np.ndarray, base_share: float, growth: np.ndarr
     last = np.maximum.accumulate(np.where(share != before, years, -1), axis=1)   # (places, years)
     if (last < 0).all():
         return np.ones((1, 1, 1))
-    at = np.take_along_axis(growth, np.broadcast_to(np.maximum(last, 0)[None], (growth.shape[0], *last.shape)), axis=2)
+    shape = (growth.shape[0], *last.shape)
+    at = np.take_along_axis(np.broadcast_to(growth, shape), np.broadcast_to(np.maximum(last, 0)[None], shape), axis=2)
     return np.where(last[None] >= 0, at, 1.0)
 
 

@@ -4,6 +4,9 @@ with the result."""
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from devolution.errors import ParameterError
 from devolution.scenarios import model
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
 from devolution.scenarios.montecarlo import PERCENTILES, in_threads, percentiles, sample
-from devolution.scenarios.projection import PRESSURES, Context, run as project
+from devolution.scenarios.projection import PRESSURES, Context, pressures, run as project
 from devolution.scenarios.resources import RESOURCES
 from devolution.years import year_label
 
@@ -33,13 +36,18 @@ class Result:
     scenario: model.Scenario
     inputs: Inputs
     years: np.ndarray
-    central: pd.DataFrame          # code, year, component, value (central run, £ cash)
-    gap: pd.DataFrame              # code, year, p5 .. p95 (Monte Carlo, £ cash)
+    gap: pd.DataFrame | None       # code, year, p5 .. p95 (Monte Carlo, £ cash); None if not asked
     england: pd.DataFrame          # year, p5 .. p95 of England's gap, and central
     resolved: pd.DataFrame         # year, parameter, value: every policy value the run used
     draws: int
     notes: list[str] = field(default_factory=list)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)  # central run: component -> (places, years)
+
+    @functools.cached_property
+    def central(self) -> pd.DataFrame:
+        """The central run as long rows ``code, year, component, value`` (£ cash), built when
+        first asked (the web reads ``arrays`` only)."""
+        return _long(self.inputs.codes, self.years, self.arrays)
 
 
 def load(path: Path | str, store) -> model.Scenario:
@@ -138,49 +146,120 @@ def block(ctx: Context, start: int, stop: int) -> Context:
                    retention=ctx.retention, deal=ctx.deal, deal_terms=ctx.deal_terms)
 
 
-def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int = BLOCK) -> np.ndarray:
+def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int = BLOCK,
+             pressure: np.ndarray | None = None) -> np.ndarray:
     """The funding gap for every draw: (draws, places, years), £ cash. Draws are taken once, up
     front; the projection runs over blocks of draws (vectorised within each block), the blocks
-    shared among the machine's cores (numpy releases the GIL; each block writes its own slice)."""
+    shared among the machine's cores (numpy releases the GIL; each block writes its own slice).
+
+    ``pressure``: the run's spending pressure for every draw, (draws, places, years), when known
+    (:func:`monte_carlo_pressure`; only resources are then computed)."""
     ctx, _ = context(scenario, inputs, draws)
     held = np.empty((inputs.n, len(ctx.years), draws))  # draws last in memory: percentiles sort along it
 
     def one(start: int) -> None:
         stop = min(start + block_size, draws)
-        held[:, :, start:stop] = np.moveaxis(project(block(ctx, start, stop), detail=False)["gap"], 0, -1)
+        given = None if pressure is None else {"pressure": pressure[start:stop]}
+        held[:, :, start:stop] = np.moveaxis(project(block(ctx, start, stop), detail=False, pressure=given)["gap"], 0, -1)
 
     in_threads(one, range(0, draws, block_size))
     return np.moveaxis(held, -1, 0)
 
 
-def _long(codes: np.ndarray, years: np.ndarray, central: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Every component of a central run as long rows ``code, year, component, value``; code and
-    component are categorical (built once from integer codes: a tenth of the time of strings)."""
-    names = list(central)
+def monte_carlo_pressure(scenario: model.Scenario, inputs: Inputs, draws: int) -> np.ndarray:
+    """Spending pressure for every draw, (draws, places, years): what :func:`simulate` reuses
+    when only policy changes."""
+    ctx, _ = context(scenario, inputs, draws)
+    return pressures(ctx, detail=False)["pressure"]
+
+
+#: The assumptions spending pressure reads, and so every one drawn before them: the same values
+#: (and seed, draws, years and base year) give the same pressure in every draw. ``Scenario.rates``
+#: draws in this order first (tested).
+PRESSURE_RATES = ("inflation", "wage_growth", "tax_base_growth", "population_growth_shift",
+                  "demand_growth.adult_social_care", "demand_growth.children", "demand_growth.other")
+#: Largest Monte Carlo pressure kept in a memo (cells; 8 bytes each): the web's runs, not a big batch.
+MEMO_CELLS = 4_000_000
+
+
+def pressure_key(scenario: model.Scenario, draws: int) -> str:
+    """What a run's spending pressure depends on, as a key (policy - limits, local share, deals,
+    the council tax policy - is not in it)."""
+    rates = scenario.rates()
+    return repr((scenario.first_year, tuple(scenario.projection_years), scenario.seed, draws,
+                 [(name, repr(rates[name])) for name in PRESSURE_RATES]))
+
+
+class Recent:
+    """A bounded least-recently-used cache, safe to share between threads."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _long(codes: np.ndarray, years: np.ndarray, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Every component of a central run (``arrays``: component -> (places, years)) as long rows
+    ``code, year, component, value``; code and component are categorical (built once from
+    integer codes: a tenth of the time of strings)."""
+    names = list(arrays)
     n, y = len(codes), len(years)
-    values = np.stack([np.broadcast_to(central[name][0], (n, y)) for name in names])
+    values = np.stack([arrays[name] for name in names])
     return pd.DataFrame({"code": pd.Categorical.from_codes(np.tile(np.repeat(np.arange(n), y), len(names)), codes),
                          "year": np.tile(years, n * len(names)),
                          "component": pd.Categorical.from_codes(np.repeat(np.arange(len(names)), n * y), names),
                          "value": values.ravel()})
 
 
-def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Inputs | None = None) -> Result:
+def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Inputs | None = None, *,
+        place_percentiles: bool = True, memo: Recent | None = None) -> Result:
+    """The central run (every component) and the Monte Carlo run (percentiles of England's gap,
+    and of each council's unless ``place_percentiles`` is False: ``gap`` is then None).
+
+    ``memo``: spending pressure of earlier runs by :func:`pressure_key` (a run that changes only
+    policy reuses it; the numbers are the same as without)."""
     inputs = inputs or load_inputs(store, scenario.first_year)
     draws = draws or scenario.draws
     ctx, resolved = context(scenario, inputs, 1, central=True)
-    central = project(ctx)
+    key = pressure_key(scenario, draws)
+    held = memo.get(key) if memo is not None else None
+    if held is None:
+        held = (pressures(ctx), monte_carlo_pressure(scenario, inputs, draws)
+                if memo is not None and draws * inputs.n * len(ctx.years) <= MEMO_CELLS else None)
+        if memo is not None:
+            for array in (*held[0].values(), *held[1:2]):
+                if array is not None:
+                    array.setflags(write=False)   # shared by later runs: never written
+            memo.put(key, held)
+    central = project(ctx, pressure=held[0])
     years = ctx.years
-    gap = simulate(scenario, inputs, draws)
-    q = percentiles(gap)
-    gap_table = pd.DataFrame({"code": np.repeat(inputs.codes, len(years)), "year": np.tile(years, inputs.n),
-                              **{f"p{p}": q[i].ravel() for i, p in enumerate(PERCENTILES)}})
+    gap = simulate(scenario, inputs, draws, pressure=held[1])
+    gap_table = None
+    if place_percentiles:
+        q = percentiles(gap)
+        gap_table = pd.DataFrame({"code": np.repeat(inputs.codes, len(years)), "year": np.tile(years, inputs.n),
+                                  **{f"p{p}": q[i].ravel() for i, p in enumerate(PERCENTILES)}})
     qe = percentiles(gap.sum(axis=1))
     england = pd.DataFrame({"year": years, **{f"p{p}": qe[i] for i, p in enumerate(PERCENTILES)},
                             "central": central["gap"][0].sum(axis=0)})
     notes = notes_for(scenario, inputs, draws)
-    return Result(scenario=scenario, inputs=inputs, years=years, central=_long(inputs.codes, years, central),
-                  gap=gap_table, england=england, resolved=resolved, draws=draws, notes=notes,
+    return Result(scenario=scenario, inputs=inputs, years=years, gap=gap_table, england=england, resolved=resolved, draws=draws, notes=notes,
                   arrays={name: np.broadcast_to(value[0], (inputs.n, len(years))) for name, value in central.items()})
 
 
