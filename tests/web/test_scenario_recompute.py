@@ -5,6 +5,7 @@ Results only: speed is measured in bench/bench_scenario_web.py."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -135,3 +136,56 @@ def test_twenty_parallel_clients_get_consistent_answers(live_server):
     assert all(len(bodies) == 1 for bodies in by_setting.values())  # one answer per setting
     gaps = [post(k).json()["england_at_year"]["central"] for k in settings]
     assert gaps == sorted(gaps, reverse=True) and len(set(gaps)) == 4  # higher limits, smaller gaps
+
+
+def test_the_served_rows_are_by_place_and_by_group_of_the_same_runs(store):
+    """The answer's tables are built from the runs' arrays: each row equals compare.by_place /
+    by_group on the same two runs (money in £m), with one Memory shared by two settings."""
+    memory = web.Memory()
+    for knobs in ({SHARE: {"2026-27": 1.0}, "parameters.settlement.retention.levy_rate_cap": {"2026-27": 0.0},
+                   "seed": 16, "draws": 25}, {CORE: {"2026-27": 0.0599}, "seed": 16, "draws": 25}):
+        _, raw = web.knob_scenario(knobs, 1000)
+        got = web.recompute(raw, store=store, memory=memory)
+        inputs = load_inputs(store, 2024)
+        base = runner.run(model.check(web.baseline_of(raw)), store, draws=1, inputs=inputs)
+        scenario = runner.run(model.check(raw), store, draws=25, inputs=inputs)
+        table = compare.by_place(base, scenario, 2034, store)
+        rows = pd.DataFrame(got["places"])
+        assert list(rows["code"]) == list(table["code"]) and list(rows["outcome"]) == list(table["outcome"])
+        assert (rows["outcome"] != "no change").sum() > 100  # the setting moved many councils
+        for column, scale in (("gap_baseline", 1e6), ("gap_scenario", 1e6), ("change", 1e6), ("population", 1),
+                              ("change_per_head", 1)):
+            assert np.allclose(rows[column].astype(float), table[column] / scale, rtol=1e-12, equal_nan=True), column
+        assert rows["imd2025_decile"].astype("Int64").equals(table["imd2025_decile"].rename("imd2025_decile"))
+        for name, column in (("by_region", "region"), ("by_type", "tier_label"), ("by_deprivation", "imd2025_decile")):
+            served, fast = pd.DataFrame(got[name]), compare.by_group(table, column)
+            assert list(served["group"]) == [str(g) for g in fast["group"]]
+            assert np.allclose(served["change"], fast["change"] / 1e6, rtol=1e-12)
+            assert list(served["gain"]) == list(fast["gain"]) and list(served["lose"]) == list(fast["lose"])
+        assert got["england"][-1]["p50"] == pytest.approx(scenario.england["p50"].iloc[-1] / 1e6, rel=1e-12)
+    assert len(memory.pressures) == 1 and len(memory.councils) == 1  # policy only: pressure reused
+
+
+def test_an_app_started_warm_is_computing_the_default_page_before_anyone_asks(loaded_store_path, tmp_path):
+    """``devo serve`` starts the workers with the app (DEVOLUTION_WARM=1): the first visitor joins
+    the default setting's computation already under way (or finds it done), never starts it."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from devolution.web.app import create_app, settings_from_env
+    from devolution.web.state import Settings
+
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite", warm=True))
+    with TestClient(app) as c:
+        first = c.post("/api/scenarios/recompute", json={})
+        assert first.status_code == 200 and first.headers["X-Cache"] in ("shared", "hit")
+        deadline = time.monotonic() + 60
+        while c.post("/api/scenarios/recompute", json={}).headers["X-Cache"] != "hit":
+            assert time.monotonic() < deadline
+    os.environ["DEVOLUTION_WARM"] = "1"
+    try:
+        assert settings_from_env().warm
+    finally:
+        del os.environ["DEVOLUTION_WARM"]
+    assert not settings_from_env().warm  # tests and embedded apps start cold unless asked

@@ -42,6 +42,7 @@ def serve_command(
         os.environ["DEVOLUTION_SUBMISSIONS"] = str(submissions)
     elif not os.environ.get("DEVOLUTION_SUBMISSIONS"):
         os.environ["DEVOLUTION_SUBMISSIONS"] = str(config.store_path().with_name("submissions.sqlite"))
+    os.environ.setdefault("DEVOLUTION_WARM", "1")   # scenario workers ready before the first visitor
     console().print(f"devolution on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop)")
     from devolution.web.app import serve
 

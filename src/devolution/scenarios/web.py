@@ -19,9 +19,8 @@ import copy
 import functools
 import json
 import math
-import threading
 import time
-from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -124,20 +123,12 @@ def _checked(raw, where: str, max_draws: int, data_years, store) -> model.Scenar
     return scenario
 
 
-def _money(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    out = frame.copy()
-    for c in columns:
-        out[c] = out[c] / 1e6
-    return out
-
-
-def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None,
-                time_limit: float = 20.0, baselines: "Recent | None" = None) -> dict:
+def run_for_web(body: dict, max_draws: int, *, store, memory: Memory | None = None,
+                time_limit: float = 20.0) -> dict:
     """Check ``body`` (every problem listed, as :class:`model.ScenarioProblems`), run the scenario
     (Monte Carlo, at most ``max_draws``) and its baseline (central), and compare them.
 
-    ``inputs``: a cache of base-year inputs by base year (filled here); ``baselines``: a cache of
-    baseline runs (:class:`Recent`). Raises
+    ``memory``: what earlier runs of this process kept (:class:`Memory`). Raises
     :class:`TimeLimitExceeded` when the work took longer than ``time_limit`` seconds."""
     started = time.monotonic()
     if not isinstance(body, dict):
@@ -148,7 +139,8 @@ def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None
         if "scenario" not in body:
             problems.append(("scenario", "required: the scenario to run, in the scenario-file format"))
         raise model.ScenarioProblems("request", problems)
-    data_years = outturn_years(store)
+    memory = memory if memory is not None else Memory()
+    data_years = memory.outturn_years(store)
     scenario = _checked(body["scenario"], "scenario", max_draws, data_years, store)
     raw_baseline = body.get("baseline") or baseline_of(body["scenario"])
     baseline = _checked(raw_baseline, "baseline", max_draws, data_years, store)
@@ -166,91 +158,130 @@ def run_for_web(body: dict, max_draws: int, *, store, inputs: dict | None = None
         if year not in years:
             raise model.ScenarioProblems("request", [("year", f"{year_label(year)} is not projected by both "
                                                               f"(years {year_label(years[0])}..{year_label(years[-1])})")])
-    return compared(scenario, baseline, year, store=store, inputs=inputs, started=started,
-                    time_limit=time_limit, baselines=baselines)
+    return compared(scenario, baseline, year, store=store, memory=memory, started=started,
+                    time_limit=time_limit)
 
 
-class Recent:
-    """A bounded least-recently-used cache, safe to share between threads."""
+@dataclass
+class Councils:
+    """The councils of a base year as the page shows them (the same for every run from that year):
+    JSON-ready columns, each grouping's group numbers, and who is left out."""
 
-    def __init__(self, size: int):
-        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+    inputs: Inputs
+    columns: dict[str, list]                          # code, name, tier_label, region, imd2025_decile
+    groups: dict[str, tuple[np.ndarray, list[str]]]   # region / type / deprivation: (codes, names)
+    lower: np.ndarray                                 # not a county: whose residents a group counts
+    left_out: list[dict]
 
-    def get(self, key):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
+    @classmethod
+    def of(cls, store, inputs: Inputs) -> "Councils":
+        places = inputs.places
+        deciles = compare.deprivation_decile(store, places, pd.Series(inputs.population, index=inputs.codes))
+        deciles = pd.array(np.asarray(deciles, dtype="float64"), dtype="Int64")
+        columns = {c: places[c].tolist() for c in ("code", "name", "tier_label", "region")}
+        columns["imd2025_decile"] = [None if pd.isna(d) else int(d) for d in deciles]
+        groups = {}
+        for name, values in (("region", places["region"]), ("type", places["tier_label"]), ("deprivation", deciles)):
+            codes, found = compare.groups_of(values)
+            groups[name] = (codes, [str(g) for g in found])
+        return cls(inputs=inputs, columns=columns, groups=groups, lower=(places["tier"] != "county").to_numpy(),
+                   left_out=records(inputs.left_out))
 
 
-def _baseline_run(baseline: model.Scenario, store, held: Inputs, baselines: Recent | None) -> runner.Result:
-    """The baseline's central run, from ``baselines`` when the same baseline ran before (every
-    knob that is not policy gives the same one)."""
-    if baselines is None:
-        return runner.run(baseline, store, draws=1, inputs=held)
+@dataclass
+class Memory:
+    """What a process keeps between web runs (each worker has one): the councils of each base
+    year with their inputs, the data's outturn years, baseline runs, and spending pressure by
+    assumptions (a knob that changes only policy reuses it)."""
+
+    councils: dict[int, Councils] = field(default_factory=dict)
+    baselines: runner.Recent = field(default_factory=lambda: runner.Recent(16))
+    pressures: runner.Recent = field(default_factory=lambda: runner.Recent(4))
+    data_years: tuple[int, int] | None = None
+
+    def outturn_years(self, store) -> tuple[int, int]:
+        if self.data_years is None:
+            self.data_years = outturn_years(store)
+        return self.data_years
+
+    def councils_of(self, store, base_year: int) -> Councils:
+        if base_year not in self.councils:
+            self.councils[base_year] = Councils.of(store, load_inputs(store, base_year))
+        return self.councils[base_year]
+
+
+def _baseline_run(baseline: model.Scenario, store, held: Inputs, memory: Memory) -> runner.Result:
+    """The baseline's central run, from memory when the same baseline ran before (every knob
+    that is not policy gives the same one)."""
     key = repr(baseline.model_copy(update={"name": "", "description": "", "draws": 1}))
-    found = baselines.get(key)
+    found = memory.baselines.get(key)
     if found is None:
-        found = runner.run(baseline, store, draws=1, inputs=held)
-        baselines.put(key, found)
+        found = runner.run(baseline, store, draws=1, inputs=held, place_percentiles=False)
+        memory.baselines.put(key, found)
     return found
 
 
-def compared(scenario: model.Scenario, baseline: model.Scenario, year: int, *, store, inputs: dict | None,
-             started: float, time_limit: float, baselines: Recent | None = None) -> dict:
+def _floats(values: np.ndarray, scale: float = 1.0) -> list:
+    """JSON-ready numbers (None for NaN or infinite)."""
+    values = np.asarray(values, dtype=np.float64) / scale
+    out = values.tolist()
+    bad = ~np.isfinite(values)
+    if bad.any():
+        for i in np.flatnonzero(bad):
+            out[i] = None
+    return out
+
+
+def _rows(columns: dict[str, list]) -> list[dict]:
+    names = list(columns)
+    return [dict(zip(names, row)) for row in zip(*columns.values())]
+
+
+def compared(scenario: model.Scenario, baseline: model.Scenario, year: int, *, store, memory: Memory | None,
+             started: float, time_limit: float) -> dict:
     """Run a checked scenario (Monte Carlo) and its baseline (central) and compare them in ``year``:
-    the answer of both web paths."""
-    cache = inputs if inputs is not None else {}
-    if scenario.first_year not in cache:
-        cache[scenario.first_year] = load_inputs(store, scenario.first_year)
-    held = cache[scenario.first_year]
-
-    deciles = cache.get(("imd2025_decile", scenario.first_year))
-    if deciles is None:  # they depend on the base-year councils only: once per base year
-        deciles = compare.deprivation_decile(store, held.places, pd.Series(held.population, index=held.codes))
-        cache[("imd2025_decile", scenario.first_year)] = deciles = deciles.astype("Int64")
-    result = runner.run(scenario, store, draws=scenario.draws, inputs=held)
-    base = _baseline_run(baseline, store, held, baselines)
+    the answer of both web paths. Tables are built from the runs' arrays (no data frames: this is
+    most of a quick run's time otherwise)."""
+    memory = memory if memory is not None else Memory()
+    councils = memory.councils_of(store, scenario.first_year)
+    held = councils.inputs
+    result = runner.run(scenario, store, draws=scenario.draws, inputs=held, place_percentiles=False,
+                        memo=memory.pressures)
+    base = _baseline_run(baseline, store, held, memory)
     _deadline(started, time_limit)
-    places = compare.by_place(base, result, year, deciles=deciles)
+    change = compare.changes(base, result, year)
+    groups = {}
+    for name, (codes, found) in councils.groups.items():
+        totals = compare.group_totals(codes, len(found), councils.lower, change["population"], change["change"],
+                                      change["outcome"])
+        groups[name] = _rows({"group": found, "councils": totals["councils"].tolist(), "gain": totals["gain"].tolist(),
+                              "lose": totals["lose"].tolist(), "change": _floats(totals["change"], 1e6),
+                              "population": _floats(totals["population"]),
+                              "change_per_head": _floats(totals["change_per_head"])})
+    places = _rows({**councils.columns, "population": _floats(change["population"]),
+                    "gap_baseline": _floats(change["gap_baseline"], 1e6),
+                    "gap_scenario": _floats(change["gap_scenario"], 1e6), "change": _floats(change["change"], 1e6),
+                    "change_per_head": _floats(change["change_per_head"]), "outcome": change["outcome"].tolist()})
     _deadline(started, time_limit)
-
-    england = result.england.copy()
-    england.insert(1, "label", england["year"].map(year_label))
-    england = _money(england, ["p5", "p25", "p50", "p75", "p95", "central"])
-    groups = {name: _money(compare.by_group(places, column), ["change"]).assign(group=lambda f: f["group"].astype(str))
-              for name, column in (("region", "region"), ("type", "tier_label"), ("deprivation", "imd2025_decile"))}
-    shown = places[["code", "name", "tier_label", "region", "imd2025_decile", "population", "gap_baseline",
-                    "gap_scenario", "change", "change_per_head", "outcome"]]
-    shown = _money(shown, ["gap_baseline", "gap_scenario", "change"])
-    outcomes = places["outcome"].value_counts()
-    at_year = england[england["year"] == year].iloc[0]
+    gaps = result.england
+    quantiles = ("p5", "p25", "p50", "p75", "p95", "central")
+    england = _rows({"year": gaps["year"].tolist(), "label": [year_label(int(y)) for y in gaps["year"]],
+                     **{k: _floats(gaps[k].to_numpy(), 1e6) for k in quantiles}})
+    at_year = next(row for row in england if row["year"] == year)
+    outcomes = {k: int((change["outcome"] == k).sum()) for k in ("gains", "loses", "no change")}
     return {
         "scenario": scenario.name, "baseline": baseline.name, "draws": result.draws, "seed": scenario.seed,
         "years": [year_label(y) for y in result.years], "year": year_label(year),
         "units": "£m cash unless named (per head: £ cash per resident)",
-        "england": records(england),
-        "england_at_year": {"year": year_label(year), **{k: float(at_year[k]) for k in
-                                                           ("p5", "p25", "p50", "p75", "p95", "central")},
-                            "baseline_central": float(places["gap_baseline"].sum() / 1e6),
-                            "change_central": float(places["change"].sum() / 1e6)},
-        "outcomes": {k: int(outcomes.get(k, 0)) for k in ("gains", "loses", "no change")},
-        "by_region": records(groups["region"]), "by_type": records(groups["type"]),
-        "by_deprivation": records(groups["deprivation"]),
-        "places": records(shown),
+        "england": england,
+        "england_at_year": {"year": year_label(year), **{k: at_year[k] for k in quantiles},
+                            "baseline_central": float(change["gap_baseline"].sum() / 1e6),
+                            "change_central": float(change["change"].sum() / 1e6)},
+        "outcomes": outcomes,
+        "by_region": groups["region"], "by_type": groups["type"], "by_deprivation": groups["deprivation"],
+        "places": places,
         "resolved": records(result.resolved.assign(value=result.resolved["value"].astype(float))),
-        "left_out": records(held.left_out),
+        "left_out": councils.left_out,
         "notes": result.notes,
         "seconds": round(time.monotonic() - started, 3),
     }
@@ -358,17 +389,17 @@ def knob_scenario(knobs, max_draws: int) -> tuple[str, dict]:
     return json.dumps(raw, sort_keys=True), raw
 
 
-def recompute(raw: dict, *, store, inputs: dict | None = None, baselines: Recent | None = None,
-              time_limit: float = 20.0) -> dict:
+def recompute(raw: dict, *, store, memory: Memory | None = None, time_limit: float = 20.0) -> dict:
     """Run the scenario :func:`knob_scenario` built, against current policy under the same
     assumptions, in its last year: :func:`run_for_web`'s answer, plus the knobs' scenario
     (``scenario_run``: the overrides and draws that actually ran). Deterministic for given knobs."""
     started = time.monotonic()
-    data_years = outturn_years(store)
+    memory = memory if memory is not None else Memory()
+    data_years = memory.outturn_years(store)
     scenario = model.check(raw, "knobs", data_years=data_years)
     baseline = model.check(baseline_of(raw), "knobs (current policy)", data_years=data_years)
-    out = compared(scenario, baseline, scenario.projection_years[-1], store=store, inputs=inputs,
-                   started=started, time_limit=time_limit, baselines=baselines)
+    out = compared(scenario, baseline, scenario.projection_years[-1], store=store, memory=memory,
+                   started=started, time_limit=time_limit)
     out["scenario_run"] = {"parameters": scenario.parameters, "draws": scenario.draws, "seed": scenario.seed,
                            "years": scenario.years, "council_tax_increase": raw["assumptions"]["council_tax_increase"],
                            "devolution_by_default": scenario.deals.devolution_by_default}

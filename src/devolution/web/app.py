@@ -31,14 +31,15 @@ or CSV (`?format=csv` or a `.csv` suffix). Pages have a `.json` twin."""
 
 
 def settings_from_env() -> Settings:
-    """Settings from ``DEVOLUTION_STORE``, ``DEVOLUTION_SUBMISSIONS`` and ``DEVOLUTION_RATE_LIMIT``
-    ("capacity,per_second")."""
+    """Settings from ``DEVOLUTION_STORE``, ``DEVOLUTION_SUBMISSIONS``, ``DEVOLUTION_RATE_LIMIT``
+    ("capacity,per_second") and ``DEVOLUTION_WARM`` ("1": start the scenario workers with the app)."""
     settings = Settings(store_path=Path(os.environ["DEVOLUTION_STORE"]) if os.environ.get("DEVOLUTION_STORE") else None)
     if os.environ.get("DEVOLUTION_SUBMISSIONS"):
         settings.submissions_path = Path(os.environ["DEVOLUTION_SUBMISSIONS"])
     if os.environ.get("DEVOLUTION_RATE_LIMIT"):
         capacity, _, rate = os.environ["DEVOLUTION_RATE_LIMIT"].partition(",")
         settings.rate_capacity, settings.rate_per_second = float(capacity), float(rate or 1)
+    settings.warm = os.environ.get("DEVOLUTION_WARM", "") == "1"
     return settings
 
 
@@ -47,13 +48,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # No shutdown hook closes the store or the submissions file: every submission is committed when
     # acknowledged, and a test client's lifespan must not close an app other tests still use. The
-    # scenario worker processes are stopped (a later run starts new ones).
+    # scenario worker processes start with the app when ``settings.warm`` (``devo serve``) and are
+    # stopped with it (a later run starts new ones).
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        yield
         from devolution.web.routers import scenarios as scenario_routes
 
-        scenario_routes.shutdown(app.state.data)
+        if settings.warm:
+            scenario_routes.warm(app.state.data)
+        yield
+        await scenario_routes.shutdown(app.state.data)
 
     app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.data = AppState(settings)

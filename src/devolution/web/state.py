@@ -20,6 +20,7 @@ class Settings:
     submissions_path: Path = Path("submissions.sqlite")
     rate_capacity: float = 5.0      # submissions a client may make at once
     rate_per_second: float = 0.2    # then one every five seconds
+    warm: bool = False              # start the scenario workers with the app (``devo serve``; not tests)
 
 
 @dataclass

@@ -13,7 +13,8 @@ from devolution.web.state import AppState
 CODE = re.compile(r"^E\d{8}$")
 
 
-def data(request: Request) -> AppState:
+async def data(request: Request) -> AppState:
+    """The app's data (async: FastAPI calls it on the event loop, not through its thread pool)."""
     return request.app.state.data
 
 

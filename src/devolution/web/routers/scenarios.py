@@ -7,8 +7,9 @@ scenario in the file format (the full Monte Carlo on request).
 
 Runs are bounded: at most ``MAX_DRAWS`` draws and ``scenarios.model.MAX_YEARS`` years, a time
 limit (503 beyond it). They compute in worker processes (``WORKERS``, one per core,
-:mod:`devolution.web.scenario_workers`), so a computation never holds the server's GIL while
-cached answers are served; the app shuts the pool down when it stops.
+:mod:`devolution.web.scenario_workers`) spoken to over the event loop's own pipes, so a
+computation never holds the server's GIL while cached answers are served, and its answer comes
+back on the loop's next turn; ``devo serve`` starts them with the app, and the app stops them.
 Recomputes are cached by their normalised knobs (``CACHED_RECOMPUTES``, least recently used,
 as encoded JSON); clients asking for a combination being computed wait for that one computation.
 Identical ``run`` bodies are served from a small cache. 501 until the scenarios package exists.
@@ -17,6 +18,7 @@ Identical ``run`` bodies are served from a small cache. 501 until the scenarios 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 from collections import OrderedDict
@@ -57,20 +59,80 @@ def _reads(state: AppState) -> StoreReads:
     return state.cached("scenario_reads", lambda s: StoreReads(state))
 
 
-def _executor(state: AppState):
-    return state.cached("scenario_executor", lambda s: scenario_workers.pool(s.path, WORKERS))
-
-
-def shutdown(state: AppState) -> None:
-    """Stop the worker processes (the next run starts new ones)."""
-    pool = state.forget("scenario_executor")
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-async def _in_pool(state: AppState, function, *args):
+def _pool(state: AppState) -> scenario_workers.Pool:
+    """The worker pool of the running event loop (its pipes belong to that loop: a test client
+    that starts another loop gets a new pool, and the old one's workers are stopped)."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor(state), function, *args)
+    pool = state.cached("scenario_pool", lambda s: scenario_workers.Pool(s.path, WORKERS))
+    if pool.loop is not loop:
+        state.forget("scenario_pool")
+        pool.kill()
+        pool = state.cached("scenario_pool", lambda s: scenario_workers.Pool(s.path, WORKERS))
+    return pool
+
+
+def _recomputes(state: AppState) -> dict:
+    """Answers by knob key (``done``, least recently used first) and computations under way
+    (``running``); touched only on the event loop's thread."""
+    return state.cached("scenario_recomputes", lambda s: {"done": OrderedDict(), "running": {}})
+
+
+async def _compute(state: AppState, cache: dict, key: str, raw: dict) -> bytes:
+    """Compute a knob setting once: clients asking for it meanwhile wait on ``running[key]``;
+    the answer (not a failure) is kept among the recent ones. Awaited by the asking request
+    itself (each hand-over between tasks costs a turn of a busy event loop)."""
+    waiter = cache["running"][key] = asyncio.get_running_loop().create_future()
+    try:
+        encoded = await _in_pool(state, "recompute", raw, TIME_LIMIT)
+    except BaseException as exc:
+        if not waiter.done():
+            waiter.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+            waiter.exception()  # retrieved: whoever joined reports it, nobody else need
+        raise
+    finally:
+        cache["running"].pop(key, None)
+    done = cache["done"]
+    done[key] = encoded
+    done.move_to_end(key)
+    while len(done) > CACHED_RECOMPUTES:
+        done.popitem(last=False)
+    if not waiter.done():
+        waiter.set_result(encoded)
+    return encoded
+
+
+def warm(state: AppState) -> None:
+    """Start the worker processes with the app and have each read the base year's inputs and run
+    the page's default knobs, so the first visitors' recomputes do not wait for that; the default
+    answer is kept as the page's first. Called on the event loop (the app's startup)."""
+    if web is None:
+        return
+    key, raw = web.knob_scenario({}, MAX_DRAWS)
+    pool = _pool(state)
+    first = asyncio.ensure_future(_compute(state, _recomputes(state), key, raw))
+    others = [asyncio.ensure_future(pool.call("recompute", raw, TIME_LIMIT, timeout=TIME_LIMIT))
+              for _ in range(WORKERS - 1)]  # each call holds a worker until done: one per worker
+    for task in (first, *others):
+        task.add_done_callback(lambda f: f.cancelled() or f.exception())  # a failure is the next run's to report
+
+
+async def shutdown(state: AppState) -> None:
+    """Stop the worker processes (the next run starts new ones)."""
+    pool = state.forget("scenario_pool")
+    if pool is None:
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if pool.loop is running:
+        await pool.close()
+    else:
+        pool.kill()
+
+
+async def _in_pool(state: AppState, name: str, *args) -> bytes:
+    return await _pool(state).call(name, *args, timeout=TIME_LIMIT)
 
 
 def describe(state: AppState) -> dict:
@@ -106,18 +168,22 @@ async def _bounded(work) -> bytes | Response:
     from devolution.scenarios.model import ScenarioProblems
 
     try:
-        return await asyncio.wait_for(work, TIME_LIMIT)
+        async with asyncio.timeout(TIME_LIMIT):  # no task in between (wait_for would add one)
+            return await work
     except ScenarioProblems as exc:
         return _problems(exc)
     except web.TimeLimitExceeded as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from None
+    except scenario_workers.WorkerDied as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     except asyncio.TimeoutError:
         raise HTTPException(503, f"the run took longer than {TIME_LIMIT:g} s: use fewer draws or years, or "
                                  f"`devo scenario run`", headers={"Retry-After": "30"}) from None
 
 
 @router.post("/api/scenarios/run", summary=f"Run a scenario (at most {MAX_DRAWS:,} draws): England's gap, winners and losers")
-async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), state: AppState = Depends(data)):
+async def scenario_run(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE]),
+                       state: AppState = Depends(data)):
     if web is None:
         raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
     runs: OrderedDict = state.cached("scenarioruns", lambda s: OrderedDict())
@@ -127,19 +193,19 @@ async def scenario_run(body: dict[str, Any] = Body(..., examples=[EXAMPLE]), sta
         raise HTTPException(422, "the body must be plain JSON") from None
     if key in runs:
         runs.move_to_end(key)
-        return Response(runs[key], media_type="application/json")
-    encoded = await _bounded(_in_pool(state, scenario_workers.run, body, MAX_DRAWS, TIME_LIMIT))
+        return _answer(request, runs[key])
+    encoded = await _bounded(_in_pool(state, "run", body, MAX_DRAWS, TIME_LIMIT))
     if isinstance(encoded, Response):
         return encoded
     runs[key] = encoded
     while len(runs) > CACHED_RUNS:
         runs.popitem(last=False)
-    return Response(encoded, media_type="application/json")
+    return _answer(request, encoded)
 
 
 @router.post("/api/scenarios/recompute",
              summary="The scenario page's quick run: knobs in, England's gap, winners and losers out (cached)")
-async def scenario_recompute(knobs: dict[str, Any] = Body(..., examples=[KNOB_EXAMPLE]),
+async def scenario_recompute(request: Request, knobs: dict[str, Any] = Body(..., examples=[KNOB_EXAMPLE]),
                              state: AppState = Depends(data)):
     """Knobs by dotted key (``GET /api/scenarios`` lists them; any left out keep the page's default,
     with ``interactive_draws`` draws): the same answer as ``/api/scenarios/run``, plus ``scenario_run``.
@@ -152,27 +218,41 @@ async def scenario_recompute(knobs: dict[str, Any] = Body(..., examples=[KNOB_EX
         key, raw = web.knob_scenario(knobs, MAX_DRAWS)
     except ScenarioProblems as exc:
         return _problems(exc)
-    cache = state.cached("scenario_recomputes", lambda s: {"done": OrderedDict(), "running": {}})
-    done, running = cache["done"], cache["running"]   # touched only on the event loop's thread
+    cache = _recomputes(state)
+    done, running = cache["done"], cache["running"]
     if key in done:
         done.move_to_end(key)
-        return Response(done[key], media_type="application/json", headers={"X-Cache": "hit"})
-    how = "shared" if key in running else "miss"
-    if how == "miss":
-        running[key] = asyncio.ensure_future(_in_pool(state, scenario_workers.recompute, raw, TIME_LIMIT))
-
-        def finished(f: asyncio.Future) -> None:
-            running.pop(key, None)
-            if not f.cancelled() and f.exception() is None:
-                done[key] = f.result()
-                while len(done) > CACHED_RECOMPUTES:
-                    done.popitem(last=False)
-
-        running[key].add_done_callback(finished)
-    encoded = await _bounded(asyncio.shield(running[key]))
+        return _answer(request, done[key], {"X-Cache": "hit"})
+    if key in running:
+        how, work = "shared", asyncio.shield(running[key])
+    else:
+        how, work = "miss", _compute(state, cache, key, raw)
+    encoded = await _bounded(work)
     if isinstance(encoded, Response):
         return encoded
-    return Response(encoded, media_type="application/json", headers={"X-Cache": how})
+    return _answer(request, encoded, {"X-Cache": how})
+
+
+def _answer(request: Request, compressed: bytes, headers: dict | None = None) -> Response:
+    """An answer kept gzip-compressed (a fifth of its size): sent as it is to clients that accept
+    gzip (browsers do), decompressed for the others."""
+    headers = {**(headers or {}), "Vary": "Accept-Encoding"}
+    if accepts_gzip(request.headers.get("accept-encoding", "")):
+        return Response(compressed, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(gzip.decompress(compressed), media_type="application/json", headers=headers)
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (named or ``*``, and not with ``q=0``)."""
+    for part in header.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params.strip().startswith("q=") or float(q) > 0
+            except ValueError:
+                return False
+    return False
 
 
 @router.get("/scenarios.json", include_in_schema=False)

@@ -1,0 +1,121 @@
+"""The scenario worker processes: answers over the event loop's pipes, a worker that dies or
+overruns the time limit replaced without taking the server with it, only the named calls run,
+workers leave when the server goes, and answers gzip-compressed for clients that accept it."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import pickle
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from devolution.web import scenario_workers
+from devolution.web.routers import scenarios as routes
+
+CORE = "parameters.council_tax.referendum.core_limit"
+
+
+def test_a_worker_answers_only_the_calls_it_knows():
+    ok, error = pickle.loads(scenario_workers._answer("open", ("/etc/passwd",))[scenario_workers.HEADER:])
+    assert not ok and isinstance(error, KeyError)
+    assert set(scenario_workers.CALLS) == {"recompute", "run"}
+
+
+def test_a_worker_leaves_when_the_server_closes_its_pipe(loaded_store_path):
+    worker = subprocess.Popen([sys.executable, "-m", "devolution.web.scenario_workers", str(loaded_store_path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    worker.stdin.close()  # what the kernel does when the server dies
+    assert worker.wait(60) == 0
+
+
+def test_the_pool_answers_and_replaces_a_worker_that_died_or_overran(loaded_store_path):
+    from devolution.scenarios import web
+
+    _, raw = web.knob_scenario({"draws": 10, "seed": 3}, 1000)
+
+    async def scenario():
+        pool = scenario_workers.Pool(loaded_store_path, 1)
+        try:
+            first = json.loads(gzip.decompress(await pool.call("recompute", raw, 20.0, timeout=60)))
+            (worker,) = pool.workers
+            worker.kill()
+            await worker.process.wait()  # died while idle: the next call starts another, no error
+            again = json.loads(gzip.decompress(await pool.call("recompute", raw, 20.0, timeout=60)))
+            (replacement,) = pool.workers
+            heavy = {**raw, "draws": 1000, "years": "2025-26..2054-55"}
+            call = asyncio.ensure_future(pool.call("recompute", heavy, 20.0, timeout=60))
+            await asyncio.sleep(0.3)
+            replacement.kill()  # dies mid-call: that call says so
+            with pytest.raises(scenario_workers.WorkerDied):
+                await call
+            (third,) = pool.workers or [None]
+            with pytest.raises(asyncio.TimeoutError):  # overruns: killed, not left computing
+                await pool.call("recompute", {**raw, "seed": 4}, 20.0, timeout=0.001)
+            assert not pool.workers
+            with pytest.raises(Exception) as refused:  # a problem in the call comes back as itself
+                await pool.call("recompute", {**raw, "years": "2025-26..2090-91"}, 20.0, timeout=60)
+            assert "years" in str(refused.value) and len(pool.workers) == 1  # and the worker stays
+            return first, again, replacement is not worker and third is None
+        finally:
+            await pool.close()
+
+    first, again, replaced = asyncio.run(scenario())
+    assert replaced and first["england_at_year"] == again["england_at_year"] and first["draws"] == 10
+
+
+def test_gzip_to_clients_that_accept_it_and_plain_json_to_the_others(live_server):
+    knobs = {CORE: {"2026-27": 0.0455}, "draws": 20, "seed": 5}
+    url = live_server.url + "/api/scenarios/recompute"
+    zipped = httpx.post(url, json=knobs, headers={"Accept-Encoding": "gzip"}, timeout=60)
+    plain = httpx.post(url, json=knobs, headers={"Accept-Encoding": "identity"}, timeout=60)
+    assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert plain.headers["x-cache"] == "hit" and "Accept-Encoding" in plain.headers["vary"]
+    assert zipped.json() == plain.json()  # httpx undoes the gzip: the same answer
+    assert int(zipped.headers["content-length"]) * 3 < int(plain.headers["content-length"])
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("gzip, deflate, br", True), ("br;q=1.0, gzip;q=0.8", True), ("*", True), ("GZIP", True),
+    ("gzip;q=0", False), ("identity", False), ("", False), ("deflate", False), ("gzip;q=nonsense", False),
+])
+def test_accept_encoding_is_read_as_http_says(header, expected):
+    assert routes.accepts_gzip(header) is expected
+
+
+def test_a_killed_worker_costs_one_503_not_the_server(live_server):
+    """SIGKILL a worker while it computes: that request gets 503 with Retry-After, the next one
+    (and the rest of the server) works."""
+    url = live_server.url + "/api/scenarios/recompute"
+    assert httpx.post(url, json={"draws": 10, "seed": 21}, timeout=60).status_code == 200  # workers up
+
+    def workers() -> list[int]:
+        out = subprocess.run(["pgrep", "-f", "devolution.web.scenario_workers"], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    with httpx.Client(timeout=60) as client:
+        pending = client.build_request("POST", url, json={"draws": 1000, "seed": 22, "years": "2025-26..2054-55"})
+        import threading
+
+        answer = {}
+        thread = threading.Thread(target=lambda: answer.update(r=client.send(pending)))
+        thread.start()
+        time.sleep(0.3)
+        for pid in workers():
+            try:
+                import os
+
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        thread.join(60)
+    assert answer["r"].status_code == 503 and "Retry-After" in answer["r"].headers
+    assert "stopped unexpectedly" in answer["r"].json()["error"]
+    again = httpx.post(url, json={"draws": 10, "seed": 23}, timeout=60)
+    assert again.status_code == 200 and again.json()["draws"] == 10
