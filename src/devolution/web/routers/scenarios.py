@@ -77,16 +77,22 @@ def _recomputes(state: AppState) -> dict:
     return state.cached("scenario_recomputes", lambda s: {"done": OrderedDict(), "running": {}})
 
 
-async def _compute(state: AppState, cache: dict, key: str, raw: dict) -> bytes:
-    """Compute a knob setting once: clients asking for it meanwhile wait on ``running[key]``;
-    the answer (not a failure) is kept among the recent ones. Awaited by the asking request
-    itself (each hand-over between tasks costs a turn of a busy event loop)."""
+def _claim(cache: dict, key: str) -> asyncio.Future:
+    """Mark a knob setting as being computed: clients asking for it meanwhile wait on this."""
     waiter = cache["running"][key] = asyncio.get_running_loop().create_future()
+    return waiter
+
+
+async def _compute(state: AppState, cache: dict, key: str, raw: dict, waiter: asyncio.Future) -> bytes:
+    """Compute a claimed knob setting (:func:`_claim`), settle its waiter, and keep the answer (not a
+    failure) among the recent ones. Awaited by the asking request itself (each hand-over between
+    tasks costs a turn of a busy event loop)."""
     try:
         encoded = await _in_pool(state, "recompute", raw, TIME_LIMIT)
     except BaseException as exc:
         if not waiter.done():
-            waiter.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+            # a stopped computation (over the time limit) is a timeout for those who joined it: 503
+            waiter.set_exception(exc if isinstance(exc, Exception) else asyncio.TimeoutError())
             waiter.exception()  # retrieved: whoever joined reports it, nobody else need
         raise
     finally:
@@ -109,7 +115,8 @@ def warm(state: AppState) -> None:
         return
     key, raw = web.knob_scenario({}, MAX_DRAWS)
     pool = _pool(state)
-    first = asyncio.ensure_future(_compute(state, _recomputes(state), key, raw))
+    cache = _recomputes(state)
+    first = asyncio.ensure_future(_compute(state, cache, key, raw, _claim(cache, key)))
     others = [asyncio.ensure_future(pool.call("recompute", raw, TIME_LIMIT, timeout=TIME_LIMIT))
               for _ in range(WORKERS - 1)]  # each call holds a worker until done: one per worker
     for task in (first, *others):
@@ -226,7 +233,7 @@ async def scenario_recompute(request: Request, knobs: dict[str, Any] = Body(...,
     if key in running:
         how, work = "shared", asyncio.shield(running[key])
     else:
-        how, work = "miss", _compute(state, cache, key, raw)
+        how, work = "miss", _compute(state, cache, key, raw, _claim(cache, key))
     encoded = await _bounded(work)
     if isinstance(encoded, Response):
         return encoded
