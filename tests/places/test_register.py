@@ -76,6 +76,20 @@ def test_register_amendments_rename_from_the_ons_code_changes(store):
     assert places.loc["E47000016", "name"] == "Hull and East Yorkshire"
 
 
+def test_register_amendments_date_the_gmca_and_the_gla_from_their_instruments(store):
+    from importlib import resources
+
+    import yaml
+
+    places = store.places()
+    dated = places.set_index("code")["start_date"]
+    assert str(dated["E47000001"])[:10] == "2011-04-01" and str(dated["E61000001"])[:10] == "2000-05-08"
+    gmca = places["code"] == "E47000001"
+    assert register.in_force(places, 2011)[gmca].all() and not register.in_force(places, 2010)[gmca].any()
+    amendments = yaml.safe_load(resources.files("devolution.sources").joinpath("register_amendments.yaml").read_text())
+    assert all(a["reference"]["url"].startswith("https://www.legislation.gov.uk/") for a in amendments["start"])
+
+
 def test_strategic_authority_of_a_place_itself_its_own_or_its_countys():
     import pandas as pd
 

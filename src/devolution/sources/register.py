@@ -118,6 +118,8 @@ def _amend(places: pd.DataFrame) -> pd.DataFrame:
         at = places["code"] == change["code"]
         places.loc[at, ["end_date", "replaced_by", "current"]] = [
             str(change["end_date"]), change["replaced_by"], False]
+    for change in amendments.get("start", []):
+        places.loc[places["code"] == change["code"], "start_date"] = str(change["start_date"])
     for change in amendments.get("rename", []):
         at = places["code"] == change["code"]
         places.loc[at, "name"] = change["name"]
