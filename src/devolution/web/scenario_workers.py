@@ -151,8 +151,9 @@ class Worker:
             raise WorkerDied(f"the computation stopped unexpectedly ({type(exc).__name__}): try again") from None
 
     def kill(self) -> None:
+        """Stop it now (by pid: this works after the loop that owns its pipes has closed)."""
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.process.pid, signal.SIGKILL)
+            os.kill(self.process.pid, getattr(signal, "SIGKILL", signal.SIGTERM))  # Windows has no SIGKILL
 
     async def stop(self, grace: float = 5.0) -> None:
         """Close its stdin (it leaves after the call in hand) and wait; killed after ``grace`` s."""
