@@ -19,6 +19,14 @@ def test_map_click_place_move_slider_and_submit_budget(page, live_server):
     page.eval_on_selector("#year", "el => { el.value = el.max - 1; el.dispatchEvent(new Event('change')); }")
     page.wait_for_function(f"document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
 
+    # Real terms: the same year in the latest deflator year's prices.
+    last = page.get_attribute("#map", "data-ready")
+    page.select_option("#prices", index=1)
+    page.wait_for_function(f"document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
+    assert page.get_attribute("#map", "data-ready").endswith("-25") and "prices" in page.inner_text("#map")
+    assert "GDP deflator" in page.inner_text("#map-notes")
+    page.screenshot(path=str(SCREENSHOTS / "map_real_terms.png"), full_page=True)
+
     # Click a coloured place (the top layer): its page opens.
     page.locator("#map svg path[aria-roledescription=geoshape]").nth(400).click(force=True)
     page.wait_for_url("**/places/E*", timeout=20_000)

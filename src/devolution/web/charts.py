@@ -30,13 +30,14 @@ def _in_millions(unit: str, values: list) -> bool:
     return unit.startswith("GBP") and bool(held) and max(held) >= 1e6
 
 
-def legend_title(measure_title: str, unit: str, label: str, values: list) -> list[str]:
+def legend_title(measure_title: str, unit: str, label: str, values: list, prices: str = "cash") -> list[str]:
     """The legend's lines: what is measured, its unit (£m when the labels are in millions) and
-    year, and the price base of money."""
+    year, and the price base of money (``prices``: "cash" or the year whose prices it is in)."""
     words = "£m" if _in_millions(unit, values) else unit_label(unit)
     lines = [measure_title, f"{words}, {label}"]
     if unit.startswith("GBP"):
-        lines.append("cash prices (not adjusted for inflation)")
+        lines.append("cash prices (not adjusted for inflation)" if prices == "cash"
+                     else f"{prices} prices (real terms, GDP deflator)")
     return lines
 
 
@@ -74,12 +75,12 @@ def class_labels(breaks: np.ndarray, unit: str, values: list) -> list[str]:
 
 
 def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] | None = None,
-               geojson_url: str = "/api/boundaries.geojson", classes: int = 7) -> dict:
+               geojson_url: str = "/api/boundaries.geojson", classes: int = 7, prices: str = "cash") -> dict:
     """Places coloured by ``value`` in seven quantile classes, the legend one swatch per class
     labelled with its range (so one outlier, such as the City of London per resident, cannot
     squeeze the others); places without a value drawn grey underneath. ``unit`` is the store's
     (``"GBP per resident"``); ``legend`` is the measure's title and the year's label, written as the
-    legend's title with the unit (``legend_title``)."""
+    legend's title with the unit and ``prices`` (``legend_title``)."""
     shapes = {"url": geojson_url, "format": {"type": "json", "property": "features"}}
     values = [r.get("value") for r in rows]
     breaks, klass = quantile_classes(values, classes)
@@ -88,7 +89,7 @@ def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] 
     lookup = {"lookup": "properties.code", "from": {"data": {"values": coloured}, "key": "code",
                                                    "fields": ["name", "value", "display", "class"]}}
     words = unit_label(unit)
-    title_lines = legend_title(legend[0], unit, legend[1], values) if legend else [words]
+    title_lines = legend_title(legend[0], unit, legend[1], values, prices) if legend else [words]
     return {
         "$schema": SCHEMA, "title": title, "width": "container", "height": 620,
         "projection": {"type": "mercator"}, "config": {"locale": LOCALE},

@@ -6,14 +6,16 @@ overview and ``change`` use too), and a place's peers. No arithmetic here.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from devolution import api
-from devolution.analysis import per_head
+from devolution.analysis import per_head, prices
 from devolution.analysis.overview import BOUNDARY_YEAR
 from devolution.places.crosswalk import to_boundaries
 from devolution.places.register import COUNCIL_TIERS
 from devolution.web.state import AppState
+from devolution.years import year_label
 
 #: Units that make sense per resident (money and counts); others (Band D, rates, scores) are shown as held.
 PER_HEAD_UNITS = {"GBP", "persons", "dwellings", "children"}
@@ -56,14 +58,22 @@ def years_of(state: AppState, measure: str) -> list[int]:
 
 
 def map_values(state: AppState, measure: str, year: int, per_resident: bool,
-               with_county: bool = False) -> tuple[pd.DataFrame, dict]:
-    """The measure in ``year`` for every place; ``meta`` says the unit and any substitution.
-    ``with_county``: per resident, each shire district shows its own figure plus its county's
-    (``analysis.per_head.with_county``), so two-tier areas compare with unitaries."""
+               with_county: bool = False, price_base: int | None = None) -> tuple[pd.DataFrame, dict]:
+    """The measure in ``year`` for every place; ``meta`` says the unit, the prices and any
+    substitution. ``with_county``: per resident, each shire district shows its own figure plus its
+    county's (``analysis.per_head.with_county``), so two-tier areas compare with unitaries.
+    ``price_base``: money in that financial year's prices (``analysis.prices``, HM Treasury's GDP
+    deflator), so the years of the slider compare; cash when None."""
     unit = state.measures().set_index("measure").loc[measure, "unit"]
     rows = on_boundaries(state, measure)
     rows = rows[rows["year"] == year][["code", "name", "tier", "value"]].copy()
-    meta = {"measure": measure, "year": year, "unit": unit, "per": "total", "notes": []}
+    meta = {"measure": measure, "year": year, "unit": unit, "per": "total", "prices": "cash", "notes": []}
+    if price_base is not None and unit == "GBP":
+        rows["value"] = prices.to_prices(rows["value"].to_numpy(dtype=float), np.full(len(rows), year), price_base)
+        meta["prices"] = year_label(price_base)
+        meta["notes"].append(f"In {year_label(price_base)} prices. {prices.source_note()}")
+    elif price_base is not None:
+        meta["notes"].append(f"Not money ({unit}): shown as held, prices do not apply.")
     if per_resident and unit in PER_HEAD_UNITS and additive(state, measure) and measure != "population":
         rows, used = per_head.per_resident(rows, on_boundaries(state, "population"), year)
         meta.update(per="resident", unit=f"{unit} per resident", population_year=used)

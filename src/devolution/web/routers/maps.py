@@ -14,14 +14,40 @@ from devolution.web.figures import display, map_values, years_of
 from devolution.web.formats import Format, Page, records, table
 from devolution.web.routers import data, measure_name
 from devolution.web.state import AppState
-from devolution.years import year_label
+from devolution.errors import ParameterError
+from devolution.years import parse_year, year_label
 
 router = APIRouter(tags=["map"])
 DEFAULT_MEASURE = "nce_total_service_expenditure"
 
 
+PRICES = Query("cash", max_length=10, description="cash, or a financial year whose prices money is shown in "
+                                                    "(real terms by HM Treasury's GDP deflator), e.g. 2024-25; "
+                                                    "real: the latest year with a deflator.")
+
+
+def price_base(prices_query: str) -> int | None:
+    """The ``prices`` query as a financial year (None for cash); a 400 naming what is allowed."""
+    from devolution.analysis.prices import DEFLATOR
+    from devolution.parameters import default
+
+    held = sorted(y for y, v in default().parameter(DEFLATOR).values.items() if v is not None)
+    text = prices_query.strip().lower()
+    if text == "cash":
+        return None
+    try:
+        year = held[-1] if text == "real" else parse_year(text)
+    except Exception:
+        year = None
+    if year not in held:
+        raise HTTPException(400, f"prices: {prices_query[:20]!r} is not cash, real or a year with a GDP deflator "
+                                 f"({year_label(held[0])} to {year_label(held[-1])})")
+    return year
+
+
 def map_document(state: AppState, measure: str, year: Optional[int], per_resident: bool,
-                 councils: str = "own") -> dict:
+                 councils: str = "own", prices: str = "cash") -> dict:
+    base = price_base(prices)
     measure = measure_name(state, measure)
     years = years_of(state, measure)
     if not years:
@@ -30,14 +56,20 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
     if year not in years:
         raise HTTPException(404, f"{measure} is held for {year_label(years[0])} to {year_label(years[-1])}, "
                                  f"not {year_label(year) if 1000 <= year <= 9998 else year}")
-    rows, meta = map_values(state, measure, year, per_resident, with_county=councils == "all")
+    try:
+        rows, meta = map_values(state, measure, year, per_resident, with_county=councils == "all", price_base=base)
+    except ParameterError:  # the year shown has no deflator
+        raise HTTPException(400, f"prices: no GDP deflator for {year_label(year)}, so its figures cannot be shown in "
+                                 f"{year_label(base)} prices: choose cash or another year") from None
     rows["display"] = [display(v, meta["unit"]) for v in rows["value"]]
     description = state.measures().set_index("measure").loc[measure, "description"]
-    title = f"{description}, {year_label(year)}" + (" (per resident)" if meta["per"] == "resident" else "")
+    how = [w for w in ("per resident" if meta["per"] == "resident" else "",
+                       f"{meta['prices']} prices" if meta["prices"] != "cash" else "") if w]
+    title = f"{description}, {year_label(year)}" + (f" ({', '.join(how)})" if how else "")
     values = records(rows)
     return {**meta, "label": year_label(year), "years": years, "year_labels": [year_label(y) for y in years],
-            "title": title, "values": values, "spec": charts.choropleth(values, title, meta["unit"],
-                                                                                    (description, year_label(year)))}
+            "title": title, "values": values,
+            "spec": charts.choropleth(values, title, meta["unit"], (description, year_label(year)), prices=meta["prices"])}
 
 
 @router.get("/", include_in_schema=False)
@@ -46,7 +78,8 @@ def map_page(request: Request, state: AppState = Depends(data)):
 
     measures = state.measures()
     return templates.TemplateResponse(request, "map.html", {
-        "measures": measures[["measure", "description", "unit"]].to_dict("records"), "default": DEFAULT_MEASURE})
+        "measures": measures[["measure", "description", "unit"]].to_dict("records"), "default": DEFAULT_MEASURE,
+        "real_base": year_label(price_base("real"))})
 
 
 @router.get("/map.json", summary="The map's data and Vega-Lite spec for a measure and year")
@@ -55,23 +88,25 @@ def map_json(state: AppState = Depends(data),
              year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year (2024 = 2024-25); latest if omitted."),
              per: str = Query("resident", pattern="^(resident|total)$", description="resident or total."),
              councils: str = Query("own", pattern="^(own|all)$", description="own: each council's own figure; all "
-                                   "(per resident): shire districts add their county's.")):
-    return state.cached(("map_response", measure, year, per, councils),
-                        lambda _: JSONResponse(map_document(state, measure, year, per == "resident", councils)))
+                                   "(per resident): shire districts add their county's."),
+             prices: str = PRICES):
+    return state.cached(("map_response", measure, year, per, councils, prices.strip().lower()),
+                        lambda _: JSONResponse(map_document(state, measure, year, per == "resident", councils, prices)))
 
 
 @router.get("/api/map/{measure}", summary="A measure for every place on the map's boundaries in a year")
 def map_table(measure: str, state: AppState = Depends(data), page: Page = Depends(),
               year: Optional[int] = Query(None, ge=1990, le=2100),
               per: str = Query("resident", pattern="^(resident|total)$"),
-              councils: str = Query("own", pattern="^(own|all)$"), format: Format = Format.json):
+              councils: str = Query("own", pattern="^(own|all)$"), prices: str = PRICES,
+              format: Format = Format.json):
     name, _, suffix = measure.partition(".")
     fmt = Format.csv if suffix == "csv" else format
-    document = map_document(state, name, year, per == "resident", councils)
+    document = map_document(state, name, year, per == "resident", councils, prices)
     import pandas as pd
 
     frame = pd.DataFrame(document["values"])
-    return table(frame, fmt, page, meta={k: document[k] for k in ("measure", "year", "unit", "per", "notes")},
+    return table(frame, fmt, page, meta={k: document[k] for k in ("measure", "year", "unit", "per", "prices", "notes")},
                  filename=f"{name}_{document['year']}")
 
 

@@ -17,11 +17,11 @@ function setupMap() {
   if (!el) return;
   var measure = document.getElementById("measure"), year = document.getElementById("year");
   var per = document.getElementById("per-resident"), label = document.getElementById("year-label");
-  var county = document.getElementById("with-county");
+  var county = document.getElementById("with-county"), prices = document.getElementById("prices");
   var years = [], labels = [], latest = null;
   function url(withYear) {
     var q = "?measure=" + encodeURIComponent(measure.value) + "&per=" + (per.checked ? "resident" : "total") +
-      "&councils=" + (per.checked && county.checked ? "all" : "own");
+      "&councils=" + (per.checked && county.checked ? "all" : "own") + "&prices=" + encodeURIComponent(prices.value);
     return "/map.json" + q + (withYear && years.length ? "&year=" + years[+year.value] : "");
   }
   function draw(withYear) {
@@ -36,12 +36,13 @@ function setupMap() {
       embed(el, doc.spec, function (d) {
         var code = (d.properties && d.properties.code) || d.code;
         if (code) window.location.href = "/places/" + code;
-      }).then(function () { el.dataset.ready = doc.measure + ":" + doc.year; });
+      }).then(function () { el.dataset.ready = doc.measure + ":" + doc.year + ":" + doc.prices; });
     });
   }
   measure.addEventListener("change", function () { draw(false); });
   per.addEventListener("change", function () { draw(true); });
   county.addEventListener("change", function () { draw(true); });
+  prices.addEventListener("change", function () { draw(true); });
   year.addEventListener("input", function () { label.textContent = labels[+year.value] || years[+year.value] + ""; });
   year.addEventListener("change", function () { draw(true); });
   draw(false);
