@@ -54,3 +54,16 @@ def test_the_map_table_and_csv_carry_the_prices(client):
     assert table["prices"] == "2024-25" and table["total"] > 250
     csv = client.get(f"/api/map/{NCE}.csv?year=2017&prices=2024-25").text.splitlines()
     assert csv[0].startswith("code,name,tier,value") and len(csv) > 250
+
+
+def test_the_series_in_real_terms_restates_every_year_by_its_own_deflator(client):
+    cash = client.get(f"/api/series/{NCE}?group=region&limit=5000").json()
+    real = client.get(f"/api/series/{NCE}?group=region&limit=5000&prices=2024-25").json()
+    assert cash["prices"] == "cash" and real["prices"] == "2024-25" and "GDP deflator" in real["notes"][0]
+    assert len(real["rows"]) == len(cash["rows"]) > 70  # 9 regions x 9 years held
+    for before, after in zip(cash["rows"], real["rows"]):
+        assert (before["region"], before["year"]) == (after["region"], after["year"])
+        assert after["value"] == pytest.approx(before["value"] * deflator(2024) / deflator(before["year"]), rel=1e-12)
+    counts = client.get("/api/series/population?limit=5&prices=real").json()
+    assert counts["prices"] == "cash"  # not money: as held
+    assert client.get(f"/api/series/{NCE}?prices=1999-00").status_code == 400

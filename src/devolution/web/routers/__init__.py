@@ -6,9 +6,10 @@ from __future__ import annotations
 import importlib
 import re
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 
 from devolution.web.state import AppState
+from devolution.years import parse_year, year_spans
 
 CODE = re.compile(r"^E\d{8}$")
 
@@ -44,3 +45,33 @@ def measure_name(state: AppState, measure: str) -> str:
     if measure not in known:
         raise HTTPException(404, f"unknown measure {measure[:60]!r}; see /api/measures for the {len(known)} held")
     return measure
+
+
+PRICES = Query("cash", max_length=10, description="cash, or a financial year whose prices money is shown in "
+                                                    "(real terms by HM Treasury's GDP deflator), e.g. 2024-25; "
+                                                    "real: the latest year with a deflator.")
+
+
+def deflator_years() -> list[int]:
+    """Financial years with a checked GDP deflator (``analysis.prices`` refuses the others)."""
+    from devolution.analysis.prices import DEFLATOR
+    from devolution.parameters import default
+
+    parameter = default().parameter(DEFLATOR)
+    return sorted(y for y, v in parameter.values.items() if v is not None and y not in parameter.unverified)
+
+
+def price_base(prices_query: str) -> int | None:
+    """The ``prices`` query as a financial year (None for cash); a 400 naming what is allowed."""
+    held = deflator_years()
+    text = prices_query.strip().lower()
+    if text == "cash":
+        return None
+    try:
+        year = held[-1] if text == "real" else parse_year(text)
+    except Exception:  # not a year the parser reads
+        year = None
+    if year not in held:
+        raise HTTPException(400, f"prices: {prices_query[:20]!r} is not cash, real or a year with a GDP deflator "
+                                 f"({year_spans(held)})")
+    return year

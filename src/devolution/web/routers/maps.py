@@ -12,37 +12,13 @@ from fastapi.responses import JSONResponse, Response
 from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
 from devolution.web.formats import Format, Page, records, table
-from devolution.web.routers import data, measure_name
+from devolution.web.routers import PRICES, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.errors import ParameterError
-from devolution.years import parse_year, year_label
+from devolution.years import year_label
 
 router = APIRouter(tags=["map"])
 DEFAULT_MEASURE = "nce_total_service_expenditure"
-
-
-PRICES = Query("cash", max_length=10, description="cash, or a financial year whose prices money is shown in "
-                                                    "(real terms by HM Treasury's GDP deflator), e.g. 2024-25; "
-                                                    "real: the latest year with a deflator.")
-
-
-def price_base(prices_query: str) -> int | None:
-    """The ``prices`` query as a financial year (None for cash); a 400 naming what is allowed."""
-    from devolution.analysis.prices import DEFLATOR
-    from devolution.parameters import default
-
-    held = sorted(y for y, v in default().parameter(DEFLATOR).values.items() if v is not None)
-    text = prices_query.strip().lower()
-    if text == "cash":
-        return None
-    try:
-        year = held[-1] if text == "real" else parse_year(text)
-    except Exception:
-        year = None
-    if year not in held:
-        raise HTTPException(400, f"prices: {prices_query[:20]!r} is not cash, real or a year with a GDP deflator "
-                                 f"({year_label(held[0])} to {year_label(held[-1])})")
-    return year
 
 
 def map_document(state: AppState, measure: str, year: Optional[int], per_resident: bool,

@@ -8,11 +8,13 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution import api
+from devolution.analysis.prices import source_note, to_prices
 from devolution.places.register import TIER_LABELS
 from devolution.web.figures import additive
 from devolution.web.formats import Format, Page, split_suffix, table
-from devolution.web.routers import data, measure_name
+from devolution.web.routers import PRICES, data, deflator_years, measure_name, price_base
 from devolution.web.state import AppState
+from devolution.years import year_label, year_spans
 
 router = APIRouter(tags=["series"])
 
@@ -44,15 +46,16 @@ def series(measure: str, state: AppState = Depends(data), page: Page = Depends()
            tier: Optional[str] = Query(None, max_length=40, description="Only places of this tier."),
            region: Optional[str] = Query(None, pattern=r"^E12\d{6}$", description="Only places in this region (code)."),
            group: Grouping = Query(Grouping.none, description="Sum places by tier or region (additive units only)."),
-           format: Format = Format.json):
+           prices: str = PRICES, format: Format = Format.json):
     name, suffix = split_suffix(measure)
     fmt = suffix or format
     name = measure_name(state, name)
-    key = ("series_response", name, year, boundaries, tier, region, group, fmt, page.limit, page.offset)
-    return state.cached(key, lambda _: _series(state, name, year, boundaries, tier, region, group, fmt, page))
+    base = price_base(prices)
+    key = ("series_response", name, year, boundaries, tier, region, group, base, fmt, page.limit, page.offset)
+    return state.cached(key, lambda _: _series(state, name, year, boundaries, tier, region, group, base, fmt, page))
 
 
-def _series(state, name, year, boundaries, tier, region, group, fmt, page):
+def _series(state, name, year, boundaries, tier, region, group, base, fmt, page):
     long = state.cached(("series", name, boundaries),
                         lambda s: api.series(name, boundaries=boundaries, wide=False, store=s))
     if tier is not None:
@@ -73,7 +76,15 @@ def _series(state, name, year, boundaries, tier, region, group, fmt, page):
         long = (with_key.groupby([key, "year"], as_index=False)
                 .agg(value=("value", "sum"), places=("code", "nunique")).rename(columns={key: group.value}))
     long = long.sort_values([c for c in ("code", "tier", "region", "year") if c in long.columns]).reset_index(drop=True)
-    return table(long, fmt, page, meta={"measure": name, "unit": unit}, filename=name)
+    meta = {"measure": name, "unit": unit, "prices": "cash"}
+    if base is not None and unit == "GBP":  # money in one year's prices: the years compare
+        missing = set(long["year"].astype(int)) - set(deflator_years())
+        if missing:
+            raise HTTPException(400, f"prices: no GDP deflator for {year_spans(missing)} of {name}: ask for cash, "
+                                     f"or one year at a time (year=) within {year_spans(deflator_years())}")
+        long = long.assign(value=to_prices(long["value"].to_numpy(dtype=float), long["year"].to_numpy(), base))
+        meta.update(prices=year_label(base), notes=[f"In {year_label(base)} prices. {source_note()}"])
+    return table(long, fmt, page, meta=meta, filename=name)
 
 
 @router.get("/api/overview", summary="The England overview: CSP and net current expenditure per head")
