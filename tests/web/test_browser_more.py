@@ -38,6 +38,16 @@ def test_strategic_authority_page_shows_who_decides(page, live_server):
     assert not page.errors, page.errors
 
 
+def test_council_page_shows_its_gap_budget_and_authority(page, live_server):
+    page.goto(live_server.url + "/places/E08000003")  # Manchester
+    page.wait_for_selector("#gap-chart svg", timeout=20_000)
+    page.wait_for_selector("#who-decides svg", timeout=20_000)
+    assert "2034-35" in page.inner_text("#gap-summary") and page.locator("#gap-breakdown tbody tr").count() == 7
+    assert "Greater Manchester" in page.inner_text("#authority")
+    page.screenshot(path=str(SCREENSHOTS / "place_council.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
 def test_claims_page_pick_examples_and_see_verdicts(page, live_server):
     page.goto(live_server.url + "/claims")
     page.check("input[value=cuts-cash-spending-fell]")

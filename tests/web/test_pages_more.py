@@ -113,7 +113,7 @@ def test_strategic_authority_page_has_its_place_budget_deals_and_readiness(clien
     assert view["readiness"]["level"] == "established"
     page = client.get("/places/E47000001", headers={"accept": "text/html"})
     assert "One Place, One Budget" in page.text and "Readiness for devolution" in page.text
-    assert client.get("/places/E06000001.json").json()["devolution"] is None  # a council: no such section
+    assert client.get("/places/E12000001.json").json()["devolution"] is None  # a region: no such section
 
 
 def test_claims_page_checks_examples_and_pasted_yaml(client, store):

@@ -263,11 +263,12 @@ def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Input
                   arrays={name: np.broadcast_to(value[0], (inputs.n, len(years))) for name, value in central.items()})
 
 
-def breakdown(result: Result, code: str | None = None) -> pd.DataFrame:
-    """The central run by component for England (or one council): each pressure and resource and
-    the gap, in the first and last projection years, £ cash. What makes up the gap, in one table."""
+def breakdown(result: Result, code: str | list[str] | None = None) -> pd.DataFrame:
+    """The central run by component for England (or one council, or several summed): each pressure
+    and resource and the gap, in the first and last projection years, £ cash. What makes up the
+    gap, in one table."""
     columns = [0, len(result.years) - 1]
-    where = slice(None) if code is None else np.flatnonzero(result.inputs.codes == code)
+    where = slice(None) if code is None else np.flatnonzero(np.isin(result.inputs.codes, [code] if isinstance(code, str) else code))
     rows = []
     for kind, components in (("pressure", PRESSURES), ("resource", RESOURCES)):
         for c in components:

@@ -1,4 +1,4 @@
-"""The devolution part of a strategic authority's page (combined authorities and the GLA): its One
+"""The devolution part of a place's page (councils, combined authorities and the GLA): its One
 Place, One Budget (``powers.budget``: council outturn plus HM Treasury CRA identifiable spending,
 by function and who decides), its deals and powers (``powers.deals``) and its readiness level
 (``powers.readiness``). Presentation only: the figures come from those modules."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from devolution.places.register import SA_TIERS
+from devolution.places.register import COUNCIL_TIERS, SA_TIERS, strategic_authority_of
 from devolution.web import charts
 from devolution.web.formats import records
 from devolution.web.routers import optional
@@ -76,8 +76,17 @@ def place_readiness(state: AppState, code: str) -> dict | None:
 
 
 def strategic_view(state: AppState, code: str, tier: str) -> dict | None:
-    """Budget, deals and readiness for a strategic authority; None for other places."""
-    if tier not in SA_TIERS:
+    """Budget, deals and readiness for a strategic authority; for a council its own place budget
+    and the deals of the strategic authority it is part of (``authority``; None if it has none);
+    None for other places (regions, England)."""
+    if tier in SA_TIERS:
+        return {"budget": place_budget(state, code), "deals": place_deals(code),
+                "readiness": place_readiness(state, code), "authority": None}
+    if tier not in COUNCIL_TIERS:
         return None
-    return {"budget": place_budget(state, code), "deals": place_deals(code),
-            "readiness": place_readiness(state, code)}
+    places = state.places()
+    authority = strategic_authority_of(places, [code])[0]
+    named = places.set_index("code")["name"]
+    return {"budget": place_budget(state, code), "deals": place_deals(authority) if authority else [],
+            "readiness": None,
+            "authority": {"code": authority, "name": named.get(authority, authority)} if authority else None}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from devolution import api
 from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, parents
-from devolution.web import charts, powers_view
+from devolution.web import baseline_view, charts, powers_view
 from devolution.web.figures import display, map_values, peers
 from devolution.web.formats import Format, Page, clean, records, split_suffix, table
 from devolution.web.routers import data, place_code
@@ -77,6 +77,7 @@ def place_document(state: AppState, code: str) -> dict:
             "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
             "trends": trends, "comparison": comparison,
             "devolution": powers_view.strategic_view(state, code, row["tier"]),
+            "gap": baseline_view.gap_view(state, code, row["tier"]),
             "simulator": bool(row["tier"] in COUNCIL_TIERS and row["current"]
                               and (held["measure"].str.startswith("nce_")).any())}
 
