@@ -23,7 +23,8 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 @pytest.fixture(scope="session")
 def web_app(loaded_store_path, tmp_path_factory):
     settings = Settings(store_path=loaded_store_path,
-                        submissions_path=tmp_path_factory.mktemp("web") / "submissions.sqlite")
+                        submissions_path=tmp_path_factory.mktemp("web") / "submissions.sqlite",
+                        scenario_capacity=10_000, scenario_per_second=10_000)  # tests compute many settings
     return create_app(settings)
 
 
@@ -46,7 +47,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DEVOLUTION_STORE": str(store), "DEVOLUTION_SUBMISSIONS": str(submissions),
-                    "DEVOLUTION_RATE_LIMIT": rate, **(env or {})}
+                    "DEVOLUTION_RATE_LIMIT": rate, "DEVOLUTION_SCENARIO_RATE": rate, **(env or {})}
         self.process = None
 
     def start(self, timeout: float = 30.0) -> "Server":

@@ -70,6 +70,10 @@ def test_submission_needs_csrf_balance_and_is_once_per_browser(client, web_app, 
     assert client.post("/simulator/E06000002/submit", data=unbalanced).status_code == 422
     too_high = {"csrf": csrf, "council_tax_change": "0.06", "changes": "{}"}
     assert client.post("/simulator/E06000002/submit", data=too_high).status_code == 422
+    too_low = {"csrf": csrf, "council_tax_change": "-0.2", "changes": "{}"}  # below the slider's 5% cut
+    refused = client.post("/simulator/E06000002/submit", data=too_low)
+    assert refused.status_code == 422 and "5%" in refused.json()["error"]
+    web_app.state.bucket.buckets.clear()  # every attempt counts against the allowance: start again
     good = {"csrf": csrf, "council_tax_change": "0.01", "changes": f'{{"{first}": -10000}}'}
     ok = client.post("/simulator/E06000002/submit", data=good)
     assert ok.status_code == 201, ok.text

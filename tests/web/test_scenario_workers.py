@@ -131,3 +131,37 @@ def test_a_run_over_the_time_limit_is_a_503_for_everyone_waiting_and_the_next_on
     monkeypatch.setattr(routes, "TIME_LIMIT", 20.0)
     again = client.post("/api/scenarios/recompute", json=knobs)
     assert again.status_code == 200 and again.headers["X-Cache"] == "miss"  # the failure was not kept
+
+
+def test_devo_serve_starts_warm_and_leaves_no_worker_behind(loaded_store_path, tmp_path):
+    """The command a user runs: a clear error without a store; with one, the page's default setting
+    is already being computed when the first visitor asks, and Ctrl+C stops the workers too."""
+    from tests.web.conftest import free_port
+
+    devo = [sys.executable, "-c", "from devolution.cli import app; app()"]
+    env = {**os.environ, "DEVOLUTION_SUBMISSIONS": str(tmp_path / "s.sqlite")}
+    env.pop("DEVOLUTION_WARM", None)
+    missing = subprocess.run([*devo, "serve"], env={**env, "DEVOLUTION_STORE": str(tmp_path / "none.duckdb")},
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and "no store" in missing.stdout + missing.stderr
+    port = free_port()
+    server = subprocess.Popen([*devo, "serve", "--port", str(port)], env={**env, "DEVOLUTION_STORE": str(loaded_store_path)})
+    try:
+        deadline, first = time.monotonic() + 60, None
+        while first is None and time.monotonic() < deadline:
+            try:
+                first = httpx.post(f"http://127.0.0.1:{port}/api/scenarios/recompute", json={}, timeout=60)
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert first is not None and first.status_code == 200 and first.headers["x-cache"] in ("shared", "hit")
+        workers = subprocess.run(["pgrep", "-P", str(server.pid), "-f", "devolution.web.scenario_workers"],
+                                 capture_output=True, text=True).stdout.split()
+        assert len(workers) == routes.WORKERS
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+    for pid in workers:  # gone with the server
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"

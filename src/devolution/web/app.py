@@ -32,13 +32,17 @@ or CSV (`?format=csv` or a `.csv` suffix). Pages have a `.json` twin."""
 
 def settings_from_env() -> Settings:
     """Settings from ``DEVOLUTION_STORE``, ``DEVOLUTION_SUBMISSIONS``, ``DEVOLUTION_RATE_LIMIT``
-    ("capacity,per_second") and ``DEVOLUTION_WARM`` ("1": start the scenario workers with the app)."""
+    (submissions, "capacity,per_second"), ``DEVOLUTION_SCENARIO_RATE`` (new scenario computations,
+    "capacity,per_second") and ``DEVOLUTION_WARM`` ("1": start the scenario workers with the app)."""
     settings = Settings(store_path=Path(os.environ["DEVOLUTION_STORE"]) if os.environ.get("DEVOLUTION_STORE") else None)
     if os.environ.get("DEVOLUTION_SUBMISSIONS"):
         settings.submissions_path = Path(os.environ["DEVOLUTION_SUBMISSIONS"])
     if os.environ.get("DEVOLUTION_RATE_LIMIT"):
         capacity, _, rate = os.environ["DEVOLUTION_RATE_LIMIT"].partition(",")
         settings.rate_capacity, settings.rate_per_second = float(capacity), float(rate or 1)
+    if os.environ.get("DEVOLUTION_SCENARIO_RATE"):
+        capacity, _, rate = os.environ["DEVOLUTION_SCENARIO_RATE"].partition(",")
+        settings.scenario_capacity, settings.scenario_per_second = float(capacity), float(rate or 1)
     settings.warm = os.environ.get("DEVOLUTION_WARM", "") == "1"
     return settings
 
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.submissions = Submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
+    app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
 
     from devolution.web.routers import budgets, claims, deals, maps, places, scenarios, series, settlement, simulator
 

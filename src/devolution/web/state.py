@@ -21,6 +21,8 @@ class Settings:
     rate_capacity: float = 5.0      # submissions a client may make at once
     rate_per_second: float = 0.2    # then one every five seconds
     warm: bool = False              # start the scenario workers with the app (``devo serve``; not tests)
+    scenario_capacity: float = 30.0  # new scenario computations a client may start at once
+    scenario_per_second: float = 3.0  # then three a second (answers from memory are never limited)
 
 
 @dataclass

@@ -201,6 +201,7 @@ async def scenario_run(request: Request, body: dict[str, Any] = Body(..., exampl
     if key in runs:
         runs.move_to_end(key)
         return _answer(request, runs[key])
+    _limit(request)
     encoded = await _bounded(_in_pool(state, "run", body, MAX_DRAWS, TIME_LIMIT))
     if isinstance(encoded, Response):
         return encoded
@@ -233,11 +234,23 @@ async def scenario_recompute(request: Request, knobs: dict[str, Any] = Body(...,
     if key in running:
         how, work = "shared", asyncio.shield(running[key])
     else:
+        _limit(request)
         how, work = "miss", _compute(state, cache, key, raw, _claim(cache, key))
     encoded = await _bounded(work)
     if isinstance(encoded, Response):
         return encoded
     return _answer(request, encoded, {"X-Cache": how})
+
+
+def _limit(request: Request) -> None:
+    """Per-client limit on new computations (``Settings.scenario_capacity`` at once, then
+    ``scenario_per_second``): 429 with Retry-After beyond it. Answers from memory and joining a
+    computation under way are never limited."""
+    from devolution.web.security import client_of
+
+    if not request.app.state.scenario_bucket.allow(client_of(request)):
+        raise HTTPException(429, "too many new scenario computations from this address: wait a few seconds "
+                                 "(settings already computed still answer at once)", headers={"Retry-After": "5"})
 
 
 def _answer(request: Request, compressed: bytes, headers: dict | None = None) -> Response:

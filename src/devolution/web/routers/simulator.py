@@ -33,6 +33,7 @@ STEP = 0.25            # each service can move by up to a quarter of its net spe
 BALANCE_TOLERANCE = 1000.0  # pounds: the rounding of the sliders
 #: The council tax slider's step: 0.01 percentage point, the precision councils set rises to (2.99%).
 TAX_STEP = 0.0001
+MAX_CUT = 0.05         # the council tax slider goes down to a 5% cut; the server holds the same bound
 LIMITS = ("council_tax.referendum.core_limit", "council_tax.referendum.asc_limit",
           "council_tax.referendum.shire_district_cash_limit")
 
@@ -78,7 +79,7 @@ def budget_document(state: AppState, code: str) -> dict:
         "year": year, "label": year_label(year), "limit_year": limit_year, "limit_label": year_label(limit_year),
         "services": records(lines[["measure", "description", "value"]].assign(
             description=lines["description"].str.replace("Net current expenditure: ", "", regex=False))),
-        "total": float(lines["value"].sum()), "step": STEP, "tax_step": TAX_STEP,
+        "total": float(lines["value"].sum()), "step": STEP, "tax_step": TAX_STEP, "max_cut": MAX_CUT,
         "council_tax": {"year": tax_year, "label": year_label(tax_year),
                         "requirement": float(tax.get("council_tax_requirement_excl_parish", math.nan)),
                         "band_d": previous},
@@ -114,6 +115,9 @@ def check_balanced(document: dict, submission: Submission) -> None:
     for measure, change in submission.changes.items():
         if abs(change) > abs(lines[measure]) * STEP + 1:
             raise HTTPException(422, f"{measure}: a change of £{change:,.0f} is more than a quarter of its £{lines[measure]:,.0f}")
+    if submission.council_tax_change < -MAX_CUT - 1e-9:
+        raise HTTPException(422, f"a council tax cut of {-submission.council_tax_change:.2%} is beyond the simulator's "
+                                 f"{MAX_CUT:.0%}")
     if submission.council_tax_change > document["limit"]["max_change"] + 1e-9:
         raise HTTPException(422, f"a council tax rise of {submission.council_tax_change:.2%} would need a referendum "
                                  f"(the limit for {document['limit_label']} is below {document['limit']['max_change']:.2%})")
