@@ -37,12 +37,17 @@ def test_map_click_place_move_slider_and_submit_budget(page, live_server):
     page.goto(live_server.url + "/simulator/E06000001")  # Hartlepool (a unitary: core + ASC limit)
     page.wait_for_selector("#budget-form")
     assert "Balanced" in page.inner_text("#balance")
-    # Raise the first service by 5% without more council tax: not balanced, submit disabled.
-    page.eval_on_selector("input.service", "el => { el.value = 5; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    # Raise the first service by 5% without more council tax (five presses of the arrow key, as a
+    # keyboard user would): not balanced, submit disabled.
+    page.locator("input.service").first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("input.service").first.input_value() == "5"
     assert "Not balanced" in page.inner_text("#balance")
     assert page.is_disabled("#submit")
     # Pay for it with council tax at the referendum limit (4.99% for a unitary in 2025-26).
-    page.eval_on_selector("#council-tax", "el => { el.value = el.max; el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    page.locator("#council-tax").focus()
+    page.keyboard.press("End")  # the slider's maximum: the referendum limit
     page.screenshot(path=str(SCREENSHOTS / "simulator.png"), full_page=True)
     if "Not balanced" in page.inner_text("#balance"):  # the service too big for the limit: cut it back
         page.eval_on_selector("input.service", "el => { el.value = 1; el.dispatchEvent(new Event('input', {bubbles: true})); }")
