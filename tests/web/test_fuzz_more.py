@@ -72,3 +72,30 @@ def test_scenario_bodies_near_the_valid_ones_get_200_or_422(client):
 
     fuzz()
     assert 422 in seen
+
+
+#: The pages (hidden from the OpenAPI schema, so schemathesis never reaches them), with the part a
+#: visitor can type into the address bar.
+PAGES = ("/places/{}", "/places/{}.json", "/simulator/{}", "/simulator/{}.json", "/?measure={}", "/map.json?measure={}",
+         "/map.json?prices={}", "/scenarios?x={}", "/claims?example={}")
+
+
+def test_pages_never_answer_5xx_whatever_is_typed(client):
+    from urllib.parse import quote
+
+    failures = []
+
+    @given(st.text(max_size=40), st.sampled_from(PAGES))
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def fuzz(text, page):
+        url = page.format(quote(text, safe=""))
+        response = client.get(url, headers={"accept": "text/html"})
+        if response.status_code >= 500:
+            failures.append((url, response.status_code, response.text[:200]))
+
+    fuzz()
+    for url in ("/places/E06000001", "/places/%00", "/places/..%2F..%2Fetc%2Fpasswd", "/simulator/E12000001"):
+        response = client.get(url, headers={"accept": "text/html"})
+        if response.status_code >= 500:
+            failures.append((url, response.status_code, response.text[:200]))
+    assert not failures, failures[:5]
