@@ -133,12 +133,13 @@ def children_looked_after(ctx: Context) -> np.ndarray:
 def pressures(ctx: Context, detail: bool = True) -> dict[str, np.ndarray]:
     """Spending pressure, (draws, places, years): each component (``detail``) and their sum
     ``pressure``. It reads the assumptions only, never policy: a run that changes only policy
-    (limits, local share, deals) can reuse it (``run(ctx, pressure=...)``)."""
+    (limits, local share, deals) can reuse it (``run(ctx, pressure=...)``). ``detail=False``
+    leaves its scratch buffer on ``ctx`` for the resources of the same run (``run`` clears it)."""
     out: dict[str, np.ndarray] = {}
     total = None
     if not detail:
         total = np.zeros((ctx.draws, ctx.inputs.n, len(ctx.years)))
-        ctx.scratch = np.empty_like(total)
+        ctx.scratch = np.empty_like(total)  # kept for the resources of the same run (see run)
     for component in PRESSURES:
         value = component.compute(ctx)
         if detail:
@@ -146,7 +147,6 @@ def pressures(ctx: Context, detail: bool = True) -> dict[str, np.ndarray]:
             total = value.copy() if total is None else total + value
         else:
             np.add(total, value, out=total)
-    ctx.scratch = None
     out["pressure"] = total
     return out
 
@@ -164,7 +164,7 @@ def run(ctx: Context, detail: bool = True, pressure: dict[str, np.ndarray] | Non
     out = {name: value for name, value in pressure.items() if name != "pressure"}
     total = pressure["pressure"]
     gap = total.copy() if (given and not detail) else total   # the gap is worked out in place
-    if not detail:
+    if not detail and (ctx.scratch is None or ctx.scratch.shape != gap.shape):
         ctx.scratch = np.empty_like(gap)
     resources = None
     for component in RESOURCES:

@@ -170,7 +170,7 @@ def monte_carlo_pressure(scenario: model.Scenario, inputs: Inputs, draws: int) -
     """Spending pressure for every draw, (draws, places, years): what :func:`simulate` reuses
     when only policy changes."""
     ctx, _ = context(scenario, inputs, draws)
-    return pressures(ctx, detail=False)["pressure"]
+    return pressures(ctx, detail=False)["pressure"]  # ctx (and its scratch buffer) is dropped here
 
 
 #: The assumptions spending pressure reads, and so every one drawn before them: the same values
