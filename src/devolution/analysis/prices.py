@@ -24,6 +24,12 @@ DEFLATOR = "economy.gdp_deflators"
 COLLECTION = "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp"
 
 
+def deflator_years(tree: parameters.ParameterTree | None = None) -> list[int]:
+    """Financial years with a checked deflator value (the only years ``deflator_index`` gives)."""
+    parameter = (tree or parameters.default()).parameter(DEFLATOR)
+    return sorted(y for y, v in parameter.values.items() if v is not None and y not in parameter.unverified)
+
+
 def deflator_index(year: int | str, tree: parameters.ParameterTree | None = None) -> float:
     """The GDP deflator index of one financial year; an error if that year has no checked value."""
     tree = tree or parameters.default()
@@ -33,7 +39,7 @@ def deflator_index(year: int | str, tree: parameters.ParameterTree | None = None
         why = "listed as unverified" if start in parameter.unverified else "not in the series"
         raise ParameterError(
             f"{DEFLATOR}: no GDP deflator for {year_label(start)} ({why}; years held: "
-            f"{year_spans(y for y, v in parameter.values.items() if v is not None)}). Use cash prices "
+            f"{year_spans(deflator_years(tree))}). Use cash prices "
             f"(leave out --prices), or download HM Treasury's latest \"GDP deflators at market prices, and "
             f"money GDP\" spreadsheet (.xlsx) from {COLLECTION} and pass it with --deflators FILE.xlsx")
     return float(parameter.values[start])

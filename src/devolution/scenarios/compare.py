@@ -24,7 +24,8 @@ NO_CHANGE = 0.5  # pounds: below this a difference is rounding, not a gain or a 
 
 
 def deprivation_decile(store, places: pd.DataFrame, population: pd.Series) -> pd.Series:
-    """IMD 2025 decile (1 = most deprived) for each code in ``places`` (see the module docstring)."""
+    """IMD 2025 decile (1 = most deprived, missing when unranked) for each code in ``places``, in
+    its order (see the module docstring)."""
     imd = store.observations(["imd2025_rank_of_average_score", "imd2025_average_score"])
     rank = imd[imd["measure"] == "imd2025_rank_of_average_score"].set_index("code")["value"]
     score = imd[imd["measure"] == "imd2025_average_score"].set_index("code")["value"]
@@ -42,7 +43,7 @@ def deprivation_decile(store, places: pd.DataFrame, population: pd.Series) -> pd
         mean = float((score[districts] * weights).sum() / weights.sum())
         position = int(np.searchsorted(-ranked.to_numpy(), -mean))
         out[places["code"] == code] = ranked_deciles[min(position, len(ranked_deciles) - 1)]
-    return out
+    return out.astype("Int64")
 
 
 def changes(baseline: Result, scenario: Result, year: int) -> dict[str, np.ndarray]:

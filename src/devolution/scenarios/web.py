@@ -176,8 +176,7 @@ class Councils:
     @classmethod
     def of(cls, store, inputs: Inputs) -> "Councils":
         places = inputs.places
-        deciles = compare.deprivation_decile(store, places, pd.Series(inputs.population, index=inputs.codes))
-        deciles = pd.array(np.asarray(deciles, dtype="float64"), dtype="Int64")
+        deciles = compare.deprivation_decile(store, places, pd.Series(inputs.population, index=inputs.codes)).array
         columns = {c: places[c].tolist() for c in ("code", "name", "tier_label", "region")}
         columns["imd2025_decile"] = [None if pd.isna(d) else int(d) for d in deciles]
         groups = {}

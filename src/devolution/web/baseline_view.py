@@ -13,7 +13,7 @@ from devolution.places.register import COUNCIL_TIERS, SA_TIERS
 from devolution.web import charts
 from devolution.web.formats import records
 from devolution.web.routers import optional
-from devolution.web.state import AppState, StoreReads
+from devolution.web.state import AppState, StoreReads, scenario_inputs
 from devolution.years import year_label
 
 web = optional("devolution.scenarios.web")
@@ -23,12 +23,9 @@ def baseline(state: AppState):
     """The current-policy central run of every council (computed once)."""
     def build(store):
         from devolution.scenarios import model, runner
-        from devolution.scenarios.inputs import load_inputs
 
-        reads = StoreReads(state)
-        raw = web.baseline_of(web.defaults())
-        scenario = model.check(raw, "web defaults (current policy)")
-        return runner.run(scenario, reads, draws=1, inputs=load_inputs(reads, scenario.first_year),
+        scenario = model.check(web.baseline_of(web.defaults()), "web defaults (current policy)")
+        return runner.run(scenario, StoreReads(state), draws=1, inputs=scenario_inputs(state, scenario.first_year),
                           place_percentiles=False)
 
     return state.cached("baseline_run", build)

@@ -98,6 +98,14 @@ class StoreReads:
         return self.state.cached(("reads_query", sql, tuple(parameters or ())), lambda s: s.query(sql, parameters))
 
 
+def scenario_inputs(state: AppState, base_year: int):
+    """The scenario projection's base-year inputs in the server process (the scenario page's
+    description and the place pages' gap), read once through :class:`StoreReads`."""
+    from devolution.scenarios.inputs import load_inputs
+
+    return state.cached(("scenario_inputs", base_year), lambda s: load_inputs(StoreReads(state), base_year))
+
+
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script, from the vl-convert package (no CDN)."""

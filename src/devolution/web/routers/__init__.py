@@ -52,17 +52,10 @@ PRICES = Query("cash", max_length=10, description="cash, or a financial year who
                                                     "real: the latest year with a deflator.")
 
 
-def deflator_years() -> list[int]:
-    """Financial years with a checked GDP deflator (``analysis.prices`` refuses the others)."""
-    from devolution.analysis.prices import DEFLATOR
-    from devolution.parameters import default
-
-    parameter = default().parameter(DEFLATOR)
-    return sorted(y for y, v in parameter.values.items() if v is not None and y not in parameter.unverified)
-
-
 def price_base(prices_query: str) -> int | None:
     """The ``prices`` query as a financial year (None for cash); a 400 naming what is allowed."""
+    from devolution.analysis.prices import deflator_years
+
     held = deflator_years()
     text = prices_query.strip().lower()
     if text == "cash":

@@ -21,15 +21,15 @@ import asyncio
 import gzip
 import json
 import os
-from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from devolution.scenarios.runner import Recent
 from devolution.web import scenario_workers
 from devolution.web.routers import data, not_yet, optional
-from devolution.web.state import AppState, StoreReads
+from devolution.web.state import AppState, scenario_inputs
 from devolution.years import parse_year, year_label
 
 router = APIRouter(tags=["scenarios"])
@@ -51,14 +51,6 @@ KNOB_EXAMPLE = {"parameters.council_tax.referendum.core_limit": {"2026-27": 0.05
                 "assumptions.council_tax_increase": "max", "years": "2025-26..2034-35"}
 
 
-def _inputs(state: AppState) -> dict:
-    return state.cached("scenario_inputs", lambda s: {})
-
-
-def _reads(state: AppState) -> StoreReads:
-    return state.cached("scenario_reads", lambda s: StoreReads(state))
-
-
 def _pool(state: AppState) -> scenario_workers.Pool:
     """The worker pool of the running event loop (its pipes belong to that loop: a test client
     that starts another loop gets a new pool, and the old one's workers are stopped)."""
@@ -74,7 +66,7 @@ def _pool(state: AppState) -> scenario_workers.Pool:
 def _recomputes(state: AppState) -> dict:
     """Answers by knob key (``done``, least recently used first) and computations under way
     (``running``); touched only on the event loop's thread."""
-    return state.cached("scenario_recomputes", lambda s: {"done": OrderedDict(), "running": {}})
+    return state.cached("scenario_recomputes", lambda s: {"done": Recent(CACHED_RECOMPUTES), "running": {}})
 
 
 def _claim(cache: dict, key: str) -> asyncio.Future:
@@ -97,11 +89,7 @@ async def _compute(state: AppState, cache: dict, key: str, raw: dict, waiter: as
         raise
     finally:
         cache["running"].pop(key, None)
-    done = cache["done"]
-    done[key] = encoded
-    done.move_to_end(key)
-    while len(done) > CACHED_RECOMPUTES:
-        done.popitem(last=False)
+    cache["done"].put(key, encoded)
     if not waiter.done():
         waiter.set_result(encoded)
     return encoded
@@ -147,14 +135,7 @@ def describe(state: AppState) -> dict:
         raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
 
     def build(store):
-        from devolution.scenarios.inputs import load_inputs
-        from devolution.years import parse_year
-
-        inputs = _inputs(state)
-        base = parse_year(web.defaults()["base_year"])
-        if base not in inputs:
-            inputs[base] = load_inputs(_reads(state), base)
-        return web.describe(store, inputs[base], MAX_DRAWS)
+        return web.describe(store, scenario_inputs(state, parse_year(web.defaults()["base_year"])), MAX_DRAWS)
 
     return state.cached("scenario_describe", build)
 
@@ -193,21 +174,19 @@ async def scenario_run(request: Request, body: dict[str, Any] = Body(..., exampl
                        state: AppState = Depends(data)):
     if web is None:
         raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
-    runs: OrderedDict = state.cached("scenarioruns", lambda s: OrderedDict())
+    runs: Recent = state.cached("scenarioruns", lambda s: Recent(CACHED_RUNS))
     try:
         key = json.dumps(body, sort_keys=True, default=str)
     except (TypeError, ValueError):
         raise HTTPException(422, "the body must be plain JSON") from None
-    if key in runs:
-        runs.move_to_end(key)
-        return _answer(request, runs[key])
+    kept = runs.get(key)
+    if kept is not None:
+        return _answer(request, kept)
     _limit(request)
     encoded = await _bounded(_in_pool(state, "run", body, MAX_DRAWS, TIME_LIMIT))
     if isinstance(encoded, Response):
         return encoded
-    runs[key] = encoded
-    while len(runs) > CACHED_RUNS:
-        runs.popitem(last=False)
+    runs.put(key, encoded)
     return _answer(request, encoded)
 
 
@@ -227,10 +206,9 @@ async def scenario_recompute(request: Request, knobs: dict[str, Any] = Body(...,
     except ScenarioProblems as exc:
         return _problems(exc)
     cache = _recomputes(state)
-    done, running = cache["done"], cache["running"]
-    if key in done:
-        done.move_to_end(key)
-        return _answer(request, done[key], {"X-Cache": "hit"})
+    kept, running = cache["done"].get(key), cache["running"]
+    if kept is not None:
+        return _answer(request, kept, {"X-Cache": "hit"})
     if key in running:
         how, work = "shared", asyncio.shield(running[key])
     else:

@@ -8,11 +8,11 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution import api
-from devolution.analysis.prices import source_note, to_prices
+from devolution.analysis.prices import deflator_years, source_note, to_prices
 from devolution.places.register import TIER_LABELS
 from devolution.web.figures import additive
 from devolution.web.formats import Format, Page, split_suffix, table
-from devolution.web.routers import PRICES, data, deflator_years, measure_name, price_base
+from devolution.web.routers import PRICES, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label, year_spans
 
