@@ -37,8 +37,10 @@ def friendly(command):
             return command(*args, **kwargs)
         except DevolutionError as exc:
             from rich.console import Console
+            from rich.markup import escape
 
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            # The message quotes file content and user input: "[x]" there is text, not markup.
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     return wrapper
 
@@ -57,22 +59,26 @@ def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = 
     if fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", indent=1, date_format="iso") + "\n")
         return
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold cyan", row_styles=["", "dim"])
+    table = Table(title=escape(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "if"
-        table.add_column(str(column), justify="right" if numeric else "left")
+        table.add_column(escape(str(column)), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*[_cell(v) for v in row])
     console().print(table)
 
 
 def _cell(value) -> str:
+    """A value as table text (cells are data, so "[x]" in them is escaped, not read as markup)."""
     import math
+
+    from rich.markup import escape
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
-    return str(value)
+    return escape(str(value))
