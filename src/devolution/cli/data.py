@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, data_app, friendly, show
+from devolution.cli.common import Format, app, console, data_app, friendly, plain, show
 
 
 @data_app.command("load")
@@ -44,7 +44,6 @@ def data_load(
 
         devo data load ~/devo --allow-shrink mhclg_core_spending_power   # a real shrink
     """
-    from rich.markup import escape
     from rich.progress import Progress
 
     from devolution import config
@@ -59,15 +58,15 @@ def data_load(
             task, advance=1, description=f"Reading {id_}"), allow_shrink=allow_shrink, max_file_bytes=limit)
         path = store.path
     out = console()
-    out.print(f"[green]Loaded[/] {len(report.loaded)} publications into {escape(str(path))}")
+    out.print(f"[green]Loaded[/] {len(report.loaded)} publications into {plain(path)}")
     for id_, rows in report.loaded.items():
         aside = report.set_aside.get(id_, 0)
         note = f" ({aside:,} rows of bodies outside the register set aside)" if aside else ""
         out.print(f"  {id_}: {rows:,} rows{note}")
     if report.absent:
-        out.print(f"[yellow]Not in {escape(str(directory))}:[/] {', '.join(report.absent)}")
+        out.print(f"[yellow]Not in {plain(directory)}:[/] {', '.join(report.absent)}")
     if report.unrecognised:
-        out.print(f"[yellow]Files not recognised (ignored):[/] {escape(', '.join(report.unrecognised))}")
+        out.print(f"[yellow]Files not recognised (ignored):[/] {plain(', '.join(report.unrecognised))}")
 
 
 @data_app.command("sources")
@@ -157,7 +156,7 @@ def data_pull(
             failure = exc
             report = exc.report
     if report is not None:
-        out.print(f"[green]Pulled[/] {len(report.pulled)} file(s) into {directory}")
+        out.print(f"[green]Pulled[/] {len(report.pulled)} file(s) into {plain(directory)}")
         for item in report.pulled:
             made = f" (and {', '.join(p.name for p in item.derived)})" if item.derived else ""
             out.print(f"  {item.publication}: {item.path.name}, {item.size:,} bytes{made}")
@@ -166,7 +165,7 @@ def data_pull(
                       f"{', '.join(report.no_download)}")
     if failure is not None:
         raise failure
-    out.print(f"Next: `devo data load {directory}`")
+    out.print(f"Next: `devo data load {plain(directory)}`")
 
 
 @app.command("doctor")
@@ -189,7 +188,8 @@ def doctor():
     def line(ok: bool, text: str, hint: str = "") -> None:
         nonlocal problems
         problems += not ok
-        out.print(f"[{'green' if ok else 'red'}]{'ok ' if ok else 'NO '}[/] {text}" + (f"  [dim]{hint}[/]" if hint and not ok else ""))
+        out.print(f"[{'green' if ok else 'red'}]{'ok ' if ok else 'NO '}[/] {plain(text)}"
+                  + (f"  [dim]{plain(hint)}[/]" if hint and not ok else ""))
 
     line(sys.version_info >= (3, 10), f"Python {platform.python_version()}", "devolution needs Python 3.10+")
     folder = config.data_dir()
