@@ -181,8 +181,8 @@ class Store:
             parsed[id_] = by_id[id_].parse(files, context)
         for id_, result in parsed.items():
             if _size(result)[0] == 0:
-                raise DataError(f"publication {id_} gives no rows (every row was blank or set aside as a body outside "
-                                f"the register?); nothing was loaded", file=", ".join(found[id_]))
+                raise DataError(f"publication {id_} gives no rows (every row blank, or set aside as a body "
+                                f"outside the register?); nothing was loaded", file=", ".join(found[id_]))
 
         self._refuse_shrinks(parsed, found, directory, allow_shrink)
         self._write(parsed, found, by_id, report)
@@ -204,8 +204,9 @@ class Store:
             rows, places = _size(result)
             held_rows, held_places = int(held.at[id_, "rows"]), int(held.at[id_, "places"])
             if rows < KEEP_AT_LEAST * held_rows or places < KEEP_AT_LEAST * held_places:
+                gives = "the file gives" if len(found[id_]) == 1 else "its files give"
                 raise DataError(
-                    f"publication {id_} would shrink: the file gives {rows:,} rows for {places:,} places, "
+                    f"publication {id_} would shrink: {gives} {rows:,} rows for {places:,} places, "
                     f"the store holds {held_rows:,} rows for {held_places:,} places (a cut or wrong file?); "
                     f"nothing was loaded. If the shrink is real, run `devo data load {directory} "
                     f"--allow-shrink {id_}`", file=", ".join(found[id_]))

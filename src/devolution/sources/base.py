@@ -267,8 +267,11 @@ def check_numbers(frame: pd.DataFrame, names: Sequence[str], path: Path, *, kind
     import pyarrow.compute as pc
 
     chunks = []
-    for name in names:  # each column's text, without copying it
-        array = pa.array(frame[name].astype("str")).cast(pa.large_string())
+    for name in names:  # each column's text (blanks as nulls), without copying text columns
+        try:
+            array = pa.array(frame[name], type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (e.g. numbers from a workbook)
+            array = pa.array(frame[name].astype("string"), type=pa.large_string(), from_pandas=True)
         chunks.extend(array.chunks if isinstance(array, pa.ChunkedArray) else [array])
     text = pc.replace_substring(pc.utf8_trim_whitespace(pa.chunked_array(chunks, type=pa.large_string())), ",", "")
     given = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(text), 0),

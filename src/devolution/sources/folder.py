@@ -86,6 +86,8 @@ def _size(directory: Path, name: str) -> int | None:
     if not stat.S_ISREG(status.st_mode):
         raise DataError(f"is not a regular file in {directory} (a device, pipe or socket); expected a file",
                         file=name)
+    if not os.access(path, os.R_OK):
+        raise DataError(f"cannot be read in {directory} (permission denied)", file=name)
     return status.st_size
 
 
