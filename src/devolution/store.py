@@ -70,7 +70,8 @@ def _holder(message: str) -> str:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     except OSError:  # not Linux, or the process has gone
         return f"process {pid}"
-    words = [Path(argv[0].decode(errors="replace")).name, *(a.decode(errors="replace") for a in argv[1:])]
+    words = [a.decode(errors="replace") for a in argv]
+    words[:2] = [Path(w).name for w in words[:2]]  # "python3 devo serve ...", not their full paths
     return f"process {pid} ({' '.join(' '.join(words).split())[:80]})"
 
 
