@@ -41,7 +41,8 @@ def overview_command(
                  fmt, title=f"{measure}, {title}")
     if len(result.left_out):
         console().print("[yellow]Left out (no figure in one of the years):[/] "
-                        + plain("; ".join(f"{m}: {', '.join(g['name'])}" for m, g in result.left_out.groupby("measure"))))
+                        + plain("; ".join(f"{m}: {', '.join(g['name'])}"
+                                          for m, g in result.left_out.groupby("measure"))))
     path = write_html(result, out, sources)
     if councils is not None:
         councils.parent.mkdir(parents=True, exist_ok=True)
@@ -172,8 +173,8 @@ def claims_check(
     out = console()
     colour = {"supported": "green", "not supported": "red", "cannot tell": "yellow"}
     for row in result.itertuples():
-        out.print(f"[bold {colour[row.verdict]}]{row.verdict.upper()}[/] [bold]{plain(row.id)}[/]: {plain(row.statement)}",
-                  highlight=False)
+        out.print(f"[bold {colour[row.verdict]}]{row.verdict.upper()}[/] [bold]{plain(row.id)}[/]: "
+                  f"{plain(row.statement)}", highlight=False)
         out.print(f"  figures: {row.figures}", highlight=False, markup=False)
         out.print(f"  method: {row.method}", highlight=False, markup=False)
         if row.sources:

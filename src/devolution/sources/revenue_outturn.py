@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from devolution.sources.base import (NET_MONEY, OGL, Download, apply_corrections, check_numbers, Context, Measure,
-                                     Parsed, Publication, keep_places, numbers, read_csv, refuse_first, require_unique, years)
+                                     Parsed, Publication, keep_places, numbers, read_csv, refuse_first,
+                                     require_unique, years)
 from devolution.sources.official_layouts import RSX_WORKBOOK, read_rsx_workbook, tidy_and_official
 
 KEY_LINES_FILE = "revenue_outturn_key_lines_2010_11_to_2024_25.csv"
