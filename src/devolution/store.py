@@ -1,13 +1,19 @@
 """The DuckDB store: tidy observations, the register of places, other tables, and provenance.
 
 Loading is all or nothing: every file is parsed and checked before the store is touched, and
-then everything is written in one transaction, so a bad file leaves the store as it was.
+then everything is written in one transaction, so a bad file leaves the store as it was, byte for
+byte. A publication never shrinks silently: one that would come back with far fewer rows or
+places than the store holds is refused unless the caller allows it by name. Only one process may
+write the store, and none may while another reads it; a command waits a bounded time for it,
+then names the process that holds it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import re
+import time
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +23,7 @@ import pandas as pd
 
 from devolution import config
 from devolution.errors import DataError, StoreError
-from devolution.sources import PUBLICATIONS, REGISTER_ID
+from devolution.sources import PUBLICATIONS, REGISTER_ID, folder
 from devolution.sources.base import OBSERVATION_COLUMNS, Context, Parsed, Publication
 
 SCHEMA = """
@@ -31,6 +37,11 @@ CREATE TABLE IF NOT EXISTS provenance (
     file VARCHAR, sha256 VARCHAR, rows BIGINT, set_aside BIGINT, loaded_at TIMESTAMP);
 """
 
+#: A publication may come back with fewer rows or places than the store holds (a new edition that
+#: drops a year), but with fewer than this share of either only when allowed by name: a cut,
+#: emptied or wrong file must not wipe what is held.
+KEEP_AT_LEAST = 0.9
+
 
 @dataclass
 class LoadReport:
@@ -42,6 +53,28 @@ class LoadReport:
     unrecognised: list[str] = field(default_factory=list)
 
 
+def _size(result: Parsed) -> tuple[int, int]:
+    """Rows a parsed publication brings (observations and tables) and places (codes observed)."""
+    observations = result.observations
+    rows = (0 if observations is None else len(observations)) + sum(len(t) for t in result.tables.values())
+    return rows, (0 if observations is None else observations["code"].nunique())
+
+
+def _holder(message: str) -> str:
+    """``process 1234 (devo serve)`` from DuckDB's lock error, which names the process holding it."""
+    found = re.search(r"\(PID (\d+)\)", message)
+    if not found:
+        return "another process"
+    pid = found.group(1)
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
+    except OSError:  # not Linux, or the process has gone
+        return f"process {pid}"
+    words = [a.decode(errors="replace") for a in argv]
+    words[:2] = [Path(w).name for w in words[:2]]  # "python3 devo serve ...", not their full paths
+    return f"process {pid} ({' '.join(' '.join(words).split())[:80]})"
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -51,11 +84,16 @@ def _sha256(path: Path) -> str:
 
 
 class Store:
-    """An embedded DuckDB database file (``DEVOLUTION_STORE``), opened on first use."""
+    """An embedded DuckDB database file (``DEVOLUTION_STORE``), opened on first use.
 
-    def __init__(self, path: Path | str | None = None, read_only: bool = False):
+    ``wait``: seconds to wait for another process that holds the file (default
+    ``DEVOLUTION_STORE_WAIT``, 10 s) before ``StoreError`` names it.
+    """
+
+    def __init__(self, path: Path | str | None = None, read_only: bool = False, wait: float | None = None):
         self.path = Path(path) if path is not None else config.store_path()
         self.read_only = read_only
+        self.wait = config.store_wait_seconds() if wait is None else wait
         self._connection: duckdb.DuckDBPyConnection | None = None
 
     # ------------------------------------------------------------------ connection
@@ -65,10 +103,26 @@ class Store:
             if self.read_only and not self.path.exists():
                 raise StoreError(f"no store at {self.path}: run `devo data load` first")
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._connection = duckdb.connect(str(self.path), read_only=self.read_only)
+            self._connection = self._open()
             if not self.read_only:
                 self._connection.execute(SCHEMA)
         return self._connection
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Connect, waiting up to ``self.wait`` seconds while another process holds the file's lock
+        (DuckDB lets one process write, or several read)."""
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"cannot open the store {self.path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"the store {self.path} is in use by {_holder(str(exc))} (waited "
+                                     f"{self.wait:g} s); wait for it to finish or stop it, then try again "
+                                     f"(or set DEVOLUTION_STORE to another file)") from None
+                time.sleep(0.2)
 
     def close(self) -> None:
         if self._connection is not None:
@@ -83,27 +137,31 @@ class Store:
 
     # ------------------------------------------------------------------ loading
     def load(self, directory: Path | str, publications: Sequence[Publication] = PUBLICATIONS,
-             progress: Callable[[str], None] | None = None) -> LoadReport:
-        """Parse every known file in ``directory``, check it, then write it all in one transaction."""
+             progress: Callable[[str], None] | None = None, allow_shrink: Collection[str] = (),
+             max_file_bytes: int | None = None) -> LoadReport:
+        """Parse every known file in ``directory``, check it, then write it all in one transaction.
+
+        ``allow_shrink``: ids of publications that may come back with far fewer rows or places
+        than the store holds (see ``KEEP_AT_LEAST``). ``max_file_bytes``: the size limit of one
+        file (default ``DEVOLUTION_MAX_FILE_MB``). Raises ``DataError`` (naming file, row and
+        column) or ``StoreError``, and then nothing in the store has changed.
+        """
         directory = Path(directory)
         if not directory.is_dir():
             raise DataError(f"not a folder: {directory} (set DEVOLUTION_DATA to the folder of official "
                             f"files, or fetch them with `devo data pull {directory}`)")
         report = LoadReport()
-        found: dict[str, dict[str, Path]] = {}
-        for item in publications:
-            files = {name: directory / name for name in item.files if (directory / name).is_file()}
-            if not item.missing(set(files)):
-                found[item.id] = files
-            else:
-                report.absent.append(item.id)
-        known_files = {name for item in publications for name in item.files}
-        report.unrecognised = sorted(p.name for p in directory.iterdir()
-                                     if p.is_file() and p.name not in known_files and not p.name.startswith(".")
-                                     and p.suffix in {".csv", ".geojson", ".json"})
+        located = folder.find(directory, publications,
+                              config.max_file_bytes() if max_file_bytes is None else max_file_bytes)
+        found = located.found
+        report.absent, report.unrecognised = located.absent, located.unrecognised
         if not found:
             raise DataError(f"no file of a known publication in {directory} "
                             f"(expected e.g. {publications[0].files[0]}; see `devo data sources --known`)")
+        not_here = sorted(set(allow_shrink) - set(found))
+        if not_here:
+            raise DataError(f"--allow-shrink {', '.join(not_here)}: not a publication loaded from {directory} "
+                            f"(it loads {', '.join(found)})")
 
         # The register comes first: every other file's codes are checked against it.
         by_id = {item.id: item for item in publications}
@@ -122,12 +180,40 @@ class Store:
             if progress:
                 progress(id_)
             parsed[id_] = by_id[id_].parse(files, context)
+        for id_, result in parsed.items():
+            if _size(result)[0] == 0:
+                raise DataError(f"publication {id_} gives no rows (every row blank, or set aside as a body "
+                                f"outside the register?); nothing was loaded", file=", ".join(found[id_]))
 
+        self._refuse_shrinks(parsed, found, directory, allow_shrink)
         self._write(parsed, found, by_id, report)
         return report
 
+    def _refuse_shrinks(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]], directory: Path,
+                        allow_shrink: Collection[str]) -> None:
+        """Refuse a publication that would replace far more than it brings (see ``KEEP_AT_LEAST``)."""
+        if not self.path.exists():
+            return
+        held = self.query("""
+            SELECT p.publication, p.rows, coalesce(o.places, 0) AS places
+            FROM (SELECT publication, max(rows) AS rows FROM provenance GROUP BY ALL) p
+            LEFT JOIN (SELECT publication, count(DISTINCT code) AS places FROM observations GROUP BY ALL) o
+            USING (publication)""").set_index("publication")
+        for id_, result in parsed.items():
+            if id_ not in held.index or id_ in allow_shrink:
+                continue
+            rows, places = _size(result)
+            held_rows, held_places = int(held.at[id_, "rows"]), int(held.at[id_, "places"])
+            if rows < KEEP_AT_LEAST * held_rows or places < KEEP_AT_LEAST * held_places:
+                gives = "the file gives" if len(found[id_]) == 1 else "its files give"
+                raise DataError(
+                    f"publication {id_} would shrink: {gives} {rows:,} rows for {places:,} places, "
+                    f"the store holds {held_rows:,} rows for {held_places:,} places (a cut or wrong file?); "
+                    f"nothing was loaded. If the shrink is real, run `devo data load {directory} "
+                    f"--allow-shrink {id_}`", file=", ".join(found[id_]))
+
     def _known_codes(self) -> Iterable[str]:
-        if not self._has_table("places"):
+        if not self.path.exists() or not self._has_table("places"):
             raise StoreError("the register of places is not loaded: load la_register_england.csv "
                              "with (or before) the other files")
         return self.connection.execute("SELECT code FROM places").df()["code"]
@@ -140,7 +226,7 @@ class Store:
         try:
             for id_, result in parsed.items():
                 item = by_id[id_]
-                rows = 0
+                rows = _size(result)[0]
                 con.execute("DELETE FROM observations WHERE publication = ?", [id_])
                 con.execute("DELETE FROM measures WHERE publication = ?", [id_])
                 con.execute("DELETE FROM provenance WHERE publication = ?", [id_])
@@ -150,7 +236,6 @@ class Store:
                     con.execute("INSERT INTO observations SELECT publication, code, year::INTEGER, "
                                 "measure, value FROM incoming")
                     con.unregister("incoming")
-                    rows += len(frame)
                 for measure in item.measures:
                     con.execute("INSERT OR REPLACE INTO measures VALUES (?, ?, ?, ?)",
                                 [measure.name, id_, measure.unit, measure.description])
@@ -158,7 +243,6 @@ class Store:
                     con.register("incoming", table)
                     con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM incoming')
                     con.unregister("incoming")
-                    rows += len(table)
                 for name, path in found[id_].items():
                     con.execute("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [id_, item.title, item.publisher, item.url, item.licence, name,

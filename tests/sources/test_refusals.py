@@ -84,18 +84,21 @@ def test_bad_file_is_refused_naming_file_row_and_column_and_store_is_unchanged(c
 
 
 def test_a_good_file_replaces_its_publication_and_nothing_else(good_store, tmp_path):
-    folder = bad_folder(tmp_path, "E06000001,Hartlepool,Unitary Authority,2023,1000\n")
+    folder = bad_folder(tmp_path, "E06000001,Hartlepool,Unitary Authority,2022,900\n"
+                                  "E06000001,Hartlepool,Unitary Authority,2023,1000\n")
     with Store(good_store) as store:
         store.load(folder)
         rows = store.observations("population")
-        assert rows[["code", "year", "value"]].values.tolist() == [["E06000001", 2023, 1000.0]]
+        assert rows[["code", "year", "value"]].values.tolist() == [["E06000001", 2022, 900.0],
+                                                                   ["E06000001", 2023, 1000.0]]
         assert len(store.places()) > 380  # the register stays
 
 
 def test_a_failure_while_writing_rolls_back(good_store, tmp_path, monkeypatch):
     """Even if writing fails half-way, the transaction leaves the store as it was."""
     before = snapshot(good_store)
-    folder = bad_folder(tmp_path, "E06000001,Hartlepool,Unitary Authority,2023,1000\n")
+    folder = bad_folder(tmp_path, "E06000001,Hartlepool,Unitary Authority,2022,900\n"
+                                  "E06000001,Hartlepool,Unitary Authority,2023,1000\n")
     shutil.copy(Path(__file__).parent / "test_refusals.py", folder / "ignored.txt")
     import devolution.store as store_module
 

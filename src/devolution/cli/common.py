@@ -29,6 +29,14 @@ class Format(str, Enum):
     json = "json"
 
 
+def plain(value) -> str:
+    """Text from a file or a user (a message, a name, a path) for rich to print as written:
+    "[x]" in it is escaped, not read as markup."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
 def friendly(command):
     """Print the project's own errors as one red line and exit 1, instead of a traceback."""
     @functools.wraps(command)
@@ -38,7 +46,8 @@ def friendly(command):
         except DevolutionError as exc:
             from rich.console import Console
 
-            Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            # The message quotes file content and user input: "[x]" there is text, not markup.
+            Console(stderr=True).print(f"[bold red]error:[/] {plain(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     return wrapper
 
@@ -59,20 +68,21 @@ def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = 
         return
     from rich.table import Table
 
-    table = Table(title=title, header_style="bold cyan", row_styles=["", "dim"])
+    table = Table(title=plain(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "if"
-        table.add_column(str(column), justify="right" if numeric else "left")
+        table.add_column(plain(column), justify="right" if numeric else "left")
     for row in frame.itertuples(index=False):
         table.add_row(*[_cell(v) for v in row])
     console().print(table)
 
 
 def _cell(value) -> str:
+    """A value as table text (cells are data, so "[x]" in them is escaped, not read as markup)."""
     import math
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
         return f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
-    return str(value)
+    return plain(value)

@@ -8,18 +8,31 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, data_app, friendly, show
+from devolution.cli.common import Format, app, console, data_app, friendly, plain, show
 
 
 @data_app.command("load")
 @friendly
 def data_load(
     directory: Optional[Path] = typer.Argument(None, help="Folder of official files (default: DEVOLUTION_DATA)."),
+    allow_shrink: list[str] = typer.Option(
+        [], "--allow-shrink", metavar="PUBLICATION",
+        help="Let this publication come back with far fewer rows or places than the store holds "
+             "(a real shrink, e.g. a new edition with fewer years). Repeat for several."),
+    max_file_mb: Optional[float] = typer.Option(
+        None, "--max-file-mb", min=0.001,
+        help="Largest file to read, in MB (default: DEVOLUTION_MAX_FILE_MB, else 100)."),
+    wait: Optional[float] = typer.Option(
+        None, "--wait", min=0, help="Seconds to wait while another process holds the store "
+                                     "(default: DEVOLUTION_STORE_WAIT, else 10)."),
 ):
     """Read the official datasets into the store, all or nothing.
 
-    Every file is checked (columns, types, GSS codes, duplicated keys) before anything is written;
-    a bad file leaves the store as it was.
+    Every file is checked before anything is written: columns, GSS codes, duplicated keys, and
+    values that cannot be (infinite, negative counts, fractional dwellings, year 0000); a header
+    with no rows, a row cut short, a file over the size limit, a publication with one of its files
+    missing, or one that would come back with far fewer rows or places than the store holds. A
+    refused load leaves the store as it was, byte for byte (see docs/loading.md).
 
     Examples:
 
@@ -28,6 +41,8 @@ def data_load(
         devo data load ~/Downloads/devo     # another folder
 
         DEVOLUTION_STORE=/tmp/x.duckdb devo data load ../shared/data
+
+        devo data load ~/devo --allow-shrink mhclg_core_spending_power   # a real shrink
     """
     from rich.progress import Progress
 
@@ -36,21 +51,22 @@ def data_load(
     from devolution.store import Store
 
     directory = directory or config.data_dir()
-    with Progress(console=console(), transient=True) as progress, Store() as store:
+    limit = None if max_file_mb is None else int(max_file_mb * 1_000_000)
+    with Progress(console=console(), transient=True) as progress, Store(wait=wait) as store:
         task = progress.add_task("Reading publications", total=len(PUBLICATIONS))
         report = store.load(directory, progress=lambda id_: progress.update(
-            task, advance=1, description=f"Reading {id_}"))
+            task, advance=1, description=f"Reading {id_}"), allow_shrink=allow_shrink, max_file_bytes=limit)
         path = store.path
     out = console()
-    out.print(f"[green]Loaded[/] {len(report.loaded)} publications into {path}")
+    out.print(f"[green]Loaded[/] {len(report.loaded)} publications into {plain(path)}")
     for id_, rows in report.loaded.items():
         aside = report.set_aside.get(id_, 0)
         note = f" ({aside:,} rows of bodies outside the register set aside)" if aside else ""
         out.print(f"  {id_}: {rows:,} rows{note}")
     if report.absent:
-        out.print(f"[yellow]Not in {directory}:[/] {', '.join(report.absent)}")
+        out.print(f"[yellow]Not in {plain(directory)}:[/] {', '.join(report.absent)}")
     if report.unrecognised:
-        out.print(f"[yellow]Files not recognised (ignored):[/] {', '.join(report.unrecognised)}")
+        out.print(f"[yellow]Files not recognised (ignored):[/] {plain(', '.join(report.unrecognised))}")
 
 
 @data_app.command("sources")
@@ -140,7 +156,7 @@ def data_pull(
             failure = exc
             report = exc.report
     if report is not None:
-        out.print(f"[green]Pulled[/] {len(report.pulled)} file(s) into {directory}")
+        out.print(f"[green]Pulled[/] {len(report.pulled)} file(s) into {plain(directory)}")
         for item in report.pulled:
             made = f" (and {', '.join(p.name for p in item.derived)})" if item.derived else ""
             out.print(f"  {item.publication}: {item.path.name}, {item.size:,} bytes{made}")
@@ -149,7 +165,7 @@ def data_pull(
                       f"{', '.join(report.no_download)}")
     if failure is not None:
         raise failure
-    out.print(f"Next: `devo data load {directory}`")
+    out.print(f"Next: `devo data load {plain(directory)}`")
 
 
 @app.command("doctor")
@@ -172,7 +188,8 @@ def doctor():
     def line(ok: bool, text: str, hint: str = "") -> None:
         nonlocal problems
         problems += not ok
-        out.print(f"[{'green' if ok else 'red'}]{'ok ' if ok else 'NO '}[/] {text}" + (f"  [dim]{hint}[/]" if hint and not ok else ""))
+        out.print(f"[{'green' if ok else 'red'}]{'ok ' if ok else 'NO '}[/] {plain(text)}"
+                  + (f"  [dim]{plain(hint)}[/]" if hint and not ok else ""))
 
     line(sys.version_info >= (3, 10), f"Python {platform.python_version()}", "devolution needs Python 3.10+")
     folder = config.data_dir()

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, console, friendly, places_app, show
+from devolution.cli.common import Format, console, friendly, places_app, plain, show
 
 
 @places_app.command("list")
@@ -68,14 +68,16 @@ def places_show(place: str = typer.Argument(..., help="GSS code, E-code or name.
         places = store.places()
     place_row = register.resolve(places, place)
     out = console()
-    out.print(f"[bold]{place_row['name']}[/] ({place_row['code']}) — {register.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
+    # names come from the register file: "[...]" in them is text, not rich markup
+    out.print(f"[bold]{plain(place_row['name'])}[/] ({place_row['code']}) — "
+              f"{register.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
     if isinstance(place_row["official_name"], str):
-        out.print(f"  {place_row['official_name']}")
+        out.print(f"  {plain(place_row['official_name'])}")
     start, end = (v if isinstance(v, str) else None for v in (place_row["start_date"], place_row["end_date"]))
     out.print(f"  from {start or 'an unrecorded date'} to {end or 'today'}"
               + (f"; replaced by {place_row['replaced_by']}" if isinstance(place_row['replaced_by'], str) else ""))
     chain = register.parents(places, place_row["code"])
-    out.print("  inside: " + " › ".join(f"{r.name} ({r.code})" for r in chain.iloc[1:].itertuples()))
+    out.print("  inside: " + plain(" › ".join(f"{r.name} ({r.code})" for r in chain.iloc[1:].itertuples())))
     inside = register.children(places, place_row["code"])
     if len(inside):
         show(inside[["code", "name", "tier"]], Format.table, title=f"Contains {len(inside)} places")

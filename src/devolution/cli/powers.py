@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, show
+from devolution.cli.common import Format, app, console, friendly, plain, show
 
 
 @app.command("powers")
@@ -195,4 +195,4 @@ def budget_command(
     if out is not None:
         path = write_chart(chart, out)
         if fmt is Format.table:
-            console().print(f"[green]Wrote[/] {path}")
+            console().print(f"[green]Wrote[/] {plain(path)}")

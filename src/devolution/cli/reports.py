@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, show
+from devolution.cli.common import Format, app, console, friendly, plain, show
 
 
 @app.command("overview")
@@ -41,12 +41,13 @@ def overview_command(
                  fmt, title=f"{measure}, {title}")
     if len(result.left_out):
         console().print("[yellow]Left out (no figure in one of the years):[/] "
-                        + "; ".join(f"{m}: {', '.join(g['name'])}" for m, g in result.left_out.groupby("measure")))
+                        + plain("; ".join(f"{m}: {', '.join(g['name'])}"
+                                          for m, g in result.left_out.groupby("measure"))))
     path = write_html(result, out, sources)
     if councils is not None:
         councils.parent.mkdir(parents=True, exist_ok=True)
         result.councils.to_csv(councils, index=False)
-    console().print(f"[green]Wrote[/] {path}")
+    console().print(f"[green]Wrote[/] {plain(path)}")
 
 
 @app.command("explain")
@@ -131,12 +132,12 @@ def change_command(
     if fmt is Format.table:
         out = console()
         for note in table.attrs["notes"]:
-            out.print(f"[dim]- {note}[/]", highlight=False)
+            out.print(f"[dim]- {plain(note)}[/]", highlight=False)
         if table.attrs["left_out"]:
             out.print("[yellow]Left out (no figure in one of the years):[/] "
-                      + ", ".join(r["name"] for r in table.attrs["left_out"]), highlight=False)
+                      + plain(", ".join(r["name"] for r in table.attrs["left_out"])), highlight=False)
         out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
-        out.print(f"[green]Wrote[/] {write_chart(table, chart)}")
+        out.print(f"[green]Wrote[/] {plain(write_chart(table, chart))}")
     else:
         write_chart(table, chart)
 
@@ -172,8 +173,8 @@ def claims_check(
     out = console()
     colour = {"supported": "green", "not supported": "red", "cannot tell": "yellow"}
     for row in result.itertuples():
-        out.print(f"[bold {colour[row.verdict]}]{row.verdict.upper()}[/] [bold]{row.id}[/]: {row.statement}",
-                  highlight=False)
+        out.print(f"[bold {colour[row.verdict]}]{row.verdict.upper()}[/] [bold]{plain(row.id)}[/]: "
+                  f"{plain(row.statement)}", highlight=False)
         out.print(f"  figures: {row.figures}", highlight=False, markup=False)
         out.print(f"  method: {row.method}", highlight=False, markup=False)
         if row.sources:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, show
+from devolution.cli.common import Format, app, console, friendly, plain, show
 from devolution.errors import DevolutionError
 
 
@@ -38,7 +38,7 @@ def scenario_new(
     if path.exists() and not force:
         raise DevolutionError(f"{path} exists: give another name or --force")
     path.write_text(render(path.stem), encoding="utf-8")
-    console().print(f"wrote {path}")
+    console().print(f"wrote {plain(path)}")
 
 
 @scenario_app.command("validate")
@@ -60,7 +60,7 @@ def scenario_validate(file: Path = typer.Argument(..., help="Scenario YAML file.
     years = scenario.projection_years
     from devolution.years import year_label
 
-    console().print(f"{file}: valid scenario {scenario.name!r}, {len(years)} years "
+    console().print(f"{plain(file)}: valid scenario {plain(repr(scenario.name))}, {len(years)} years "
                     f"{year_label(years[0])}..{year_label(years[-1])}, {scenario.draws:,} draws, "
                     f"seed {scenario.seed}", soft_wrap=True, highlight=False)
 
@@ -102,7 +102,7 @@ def scenario_run(
         show(parts.assign(**{c: (parts[c] / 1e6).round(1) for c in money}, change_pct=parts["change_pct"].round(1)),
              fmt, title=f"What makes the gap, central run, £m cash ({'England' if code is None else code})")
         for note in result.notes:
-            console().print(f"[dim]- {note}[/]", highlight=False, soft_wrap=True)
+            console().print(f"[dim]- {plain(note)}[/]", highlight=False, soft_wrap=True)
     if out:
         from devolution.report.scenario import fan_chart, write_page
 
@@ -110,7 +110,7 @@ def scenario_run(
         write_page(out, title, charts, [("What makes the gap (central run, £ cash)", parts),
                                         ("Councils left out", result.inputs.left_out),
                                         ("Parameters used", result.resolved)], result.notes)
-        console().print(f"wrote {out}")
+        console().print(f"wrote {plain(out)}")
 
 
 class ScenarioGrouping(str, Enum):
@@ -163,4 +163,4 @@ def scenario_compare(
             name = table.set_index("code")["name"].get(code, code)
             charts.insert(0, waterfall(compare.components(ra, rb, when, code), f"{name}: from baseline to scenario"))
         write_page(out, f"{b.name} against {a.name}", charts, [("Every council", table)], rb.notes)
-        console().print(f"wrote {out}")
+        console().print(f"wrote {plain(out)}")

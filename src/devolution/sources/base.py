@@ -7,8 +7,9 @@ it reads, and how to turn them into tidy tables. Parsing never touches the store
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,11 +95,18 @@ class Context:
 # ---------------------------------------------------------------- reading and checking
 
 
-def read_csv(path: Path, columns: Iterable[str]) -> pd.DataFrame:
-    """Read a CSV as text, refusing it if a required column is missing (named, with the header row)."""
+def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.DataFrame:
+    """Read a CSV as text, refusing it if a required column is missing (named, with the header row),
+    if it has no rows of data, or if a row is cut short (fewer fields than the header, or a last
+    line that stops after a comma with no line break: a file cut off while it was written)."""
+    columns = list(columns)
+    data = path.read_bytes()
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
+                            encoding=encoding)
+    except pd.errors.EmptyDataError:
+        raise DataError("is empty (expected a header row and rows of data)", file=path.name) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -107,7 +115,57 @@ def read_csv(path: Path, columns: Iterable[str]) -> pd.DataFrame:
             f"expected columns include {', '.join(columns)}",
             file=path.name, row=1, column=missing[0],
         )
+    if frame.empty:
+        raise DataError("has a header but no rows of data (an emptied or cut-off file?)", file=path.name, row=2)
+    _refuse_cut_rows(data, frame, path)
     return frame
+
+
+def _refuse_cut_rows(data: bytes, frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a CSV with a row cut short. pandas fills a short row's missing fields with blanks,
+    so only a file whose last column has a blank can hold one; pyarrow's parser (which counts the
+    fields of every row, minding quotes) then finds it."""
+    if not data.endswith(b"\n") and data.rsplit(b"\n", 1)[-1].rstrip(b"\r").endswith(b","):
+        raise DataError("the file ends in the middle of a row (its last line stops after a comma, with no "
+                        "line break): it looks cut off; fetch it again", file=path.name,
+                        row=data.count(b"\n") + 1)
+    if not frame.iloc[:, -1].isna().any():
+        return
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    short: list = []
+
+    def note(row) -> str:
+        short.append(row)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(frame.columns))]
+    try:
+        pa_csv.read_csv(io.BytesIO(data),
+                        read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
+                        parse_options=pa_csv.ParseOptions(invalid_row_handler=note, newlines_in_values=True),
+                        convert_options=pa_csv.ConvertOptions(include_columns=names[:1],
+                                                              column_types={names[0]: pa.string()}))
+    except pa.ArrowInvalid as exc:
+        raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from None
+    if short:
+        row = short[0]
+        raise DataError(f"a row is cut short: it has {row.actual_columns} of the header's "
+                        f"{row.expected_columns} fields ({row.text[:60]!r}); the file looks cut off "
+                        f"or damaged", file=path.name, row=_line_of(data, row.text))
+
+
+def _line_of(data: bytes, text: str) -> int | None:
+    """The line number (1 = header) on which a whole line ``text`` first appears in ``data``."""
+    needle = text.encode()
+    at = data.find(b"\n" + needle)
+    while at != -1:
+        end = at + 1 + len(needle)
+        if data[end:end + 1] in (b"", b"\n", b"\r"):
+            return data.count(b"\n", 0, at + 1) + 1
+        at = data.find(b"\n" + needle, at + 1)
+    return None
 
 
 def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -148,33 +206,132 @@ def file_row(frame: pd.DataFrame, position: int) -> int:
 MISSING_MARKERS = {"[x]", "[z]", "[c]", "[u]", "[low]", "x", "z", "c", "u", "-", "..", ":", "*"}
 
 
-def numbers(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    """A column as float64: blanks and official missing markers become NaN; anything else that is
-    not a number is refused with its row and column."""
-    text = frame[column].astype("string").str.strip().str.replace(",", "", regex=False)
-    text = text.mask(text.isin(MISSING_MARKERS))
-    values = pd.to_numeric(text, errors="coerce")
-    refuse_first(values.isna() & text.notna(), frame, path, column, lambda at: (
-        f"{frame[column].iloc[at]!r} is not a number (expected a number, blank or a "
-        f"missing-value marker such as [x])"))
-    return values.astype("float64")
+@dataclass(frozen=True)
+class Kind:
+    """What a column of numbers holds, and so which values are possible. Every value must be a
+    finite number (after scaling to pounds); a kind adds its bounds and whether it is whole."""
+
+    what: str
+    minimum: float | None = None
+    maximum: float | None = None
+    whole: bool = False
+
+    @property
+    def expected(self) -> str:
+        """``a count: a whole number, 0 or more``."""
+        number = "a whole number" if self.whole else "a finite number"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.what}: {number} from {self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f"{self.what}: {number}, {self.minimum:g} or more"
+        return f"{self.what}: {number}"
+
+
+#: People, dwellings, children: whole and never negative.
+COUNT = Kind("a count", minimum=0, whole=True)
+#: Spending, grants, council tax, precepts, Band D charges (as published, never negative).
+MONEY = Kind("an amount of money", minimum=0)
+#: Net expenditure and financing lines of publications that record income as negative
+#: (revenue outturn RO/RS/RSX, HM Treasury's CRA).
+NET_MONEY = Kind("an amount of money (net: income is recorded as negative)")
+#: Council tax bases, in Band D equivalents (fractional).
+BAND_D_EQUIVALENTS = Kind("a tax base in Band D equivalents", minimum=0)
+SHARE = Kind("a share", minimum=0, maximum=1)
+#: A rate published either as a fraction or as a percentage (council tax collection rates).
+PERCENT_OR_SHARE = Kind("a rate (a fraction, or a percentage)", minimum=0, maximum=100)
+RATE_PER_10K = Kind("a rate per 10,000", minimum=0, maximum=10_000)
+RANK = Kind("a rank", minimum=1, whole=True)
+AVERAGE_RANK = Kind("an average of ranks", minimum=1)
+DECILE = Kind("a decile", minimum=1, maximum=10, whole=True)
+#: The IMD score (and an area's population-weighted average of it).
+IMD_SCORE = Kind("an IMD score", minimum=0, maximum=100)
+#: A number whose meaning is checked elsewhere (e.g. a second copy compared with the first).
+NUMBER = Kind("a number")
+
+
+def numbers(frame: pd.DataFrame, column: str, path: Path, *, kind: Kind, scale: float = 1.0,
+            columns: pd.Series | None = None) -> pd.Series:
+    """A column as float64, times ``scale`` (e.g. 1e3 from £ thousand to pounds): blanks and official
+    missing markers become NaN; anything that is not a number, or not possible for its ``kind``
+    (infinite, too large to scale, out of the kind's bounds, not whole) is refused with its row and
+    column. ``columns`` names the file column of each row of a frame melted from a wide file."""
+    values = check_numbers(frame, [column], path, kind=kind, scale=scale, columns=columns)
+    return pd.Series(values[0], index=frame.index, name=column)
+
+
+def check_numbers(frame: pd.DataFrame, names: Sequence[str], path: Path, *, kind: Kind, scale: float = 1.0,
+                  columns: pd.Series | None = None) -> np.ndarray:
+    """``numbers`` for several columns of one kind in one pass (fast for a wide table): a
+    (column, row) float64 array, or the first impossible value refused with its row and column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chunks = []
+    for name in names:  # each column's text (blanks as nulls), without copying text columns
+        try:
+            array = pa.array(frame[name], type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (e.g. numbers from a workbook)
+            array = pa.array(frame[name].astype("string"), type=pa.large_string(), from_pandas=True)
+        chunks.extend(array.chunks if isinstance(array, pa.ChunkedArray) else [array])
+    text = pc.replace_substring(pc.utf8_trim_whitespace(pa.chunked_array(chunks, type=pa.large_string())), ",", "")
+    given = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(text), 0),
+                                 pc.invert(pc.is_in(text, value_set=pa.array(sorted(MISSING_MARKERS))))), False)
+    text = pc.if_else(given, text, pa.scalar(None, pa.large_string()))
+    try:
+        values = pc.cast(text, pa.float64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all numbers: pandas' parser says which
+        values = pd.to_numeric(text.to_pandas(), errors="coerce").astype("float64").to_numpy()
+    given = given.to_numpy()
+    rows = len(frame)
+
+    def refuse(bad: np.ndarray, why: str) -> None:
+        if bad.any():
+            column, at = divmod(int(np.flatnonzero(bad)[0]), rows)
+            shown = names[column] if columns is None else str(columns.iloc[at])
+            raise DataError(f"{frame[names[column]].iloc[at]!r} {why} (expected {kind.expected})",
+                            file=path.name, row=file_row(frame, at), column=shown)
+
+    present = ~np.isnan(values)
+    refuse(given & ~present, "is not a number, blank or a missing-value marker such as [x]")
+    refuse(present & ~np.isfinite(values), "is not a finite number")
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = values * scale
+        refuse(present & ~np.isfinite(scaled), f"is too large: times {scale:,.0f} (to pounds) it is infinite")
+        if kind.minimum is not None:
+            refuse(values < kind.minimum, "is negative" if kind.minimum == 0 else f"is below {kind.minimum:g}")
+        if kind.maximum is not None:
+            refuse(values > kind.maximum, f"is above {kind.maximum:g}")
+        if kind.whole:
+            refuse(present & (values != np.round(values)), "is not a whole number")
+    return scaled.reshape(len(names), rows)
+
+
+#: Years a file may hold: anything else (``0000``, ``20233``) is a typing or export error.
+YEAR_RANGE = (1900, 2100)
+_WHOLE = re.compile(r"^(\d{4})\.0*$")
 
 
 def years(frame: pd.DataFrame, column: str, path: Path, offset: int = 0) -> pd.Series:
-    """A column of years (``2023-24`` or ``2023``) as int start years, plus ``offset``."""
-    out = np.empty(len(frame), dtype="int64")
-    cache: dict[str, int] = {}
-    for position, raw in enumerate(frame[column].tolist()):
-        if raw not in cache:
-            try:
-                cache[raw] = parse_year(str(raw).split(".")[0] if isinstance(raw, str) else raw)
-            except Exception:
-                raise DataError(
-                    f"{raw!r} is not a year (expected e.g. 2023-24 or 2023)",
-                    file=path.name, row=file_row(frame, position), column=column,
-                ) from None
-        out[position] = cache[raw]
-    return pd.Series(out + offset, index=frame.index)
+    """A column of years (``2023-24``, ``2023`` or ``2023.0``) as int start years, plus ``offset``.
+
+    A value that is not a year (``2011.7``, blank) or lies outside ``YEAR_RANGE`` (``0000``) is
+    refused with its row and column."""
+    text = frame[column].astype("string").str.strip()
+    parsed: dict[str, int] = {}
+    for label in text.dropna().unique():  # each distinct label once (a handful), not each row
+        whole = _WHOLE.match(label)
+        try:
+            parsed[label] = parse_year(whole.group(1) if whole else label)
+        except Exception:
+            continue
+    values = text.map(parsed)
+    refuse_first(values.isna(), frame, path, column, lambda at: (
+        f"{frame[column].iloc[at]!r} is not a year (expected e.g. 2023-24 or 2023)"))
+    values = values.astype("int64")
+    low, high = YEAR_RANGE
+    refuse_first((values < low) | (values > high), frame, path, column, lambda at: (
+        f"{frame[column].iloc[at]!r} is not a possible year (expected {low} to {high}, e.g. 2023-24)"))
+    return values + offset
 
 
 def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context) -> tuple[pd.DataFrame, int]:
@@ -206,14 +363,15 @@ def require_unique(frame: pd.DataFrame, keys: list[str], path: Path, shown: dict
 
 
 def melt(frame: pd.DataFrame, code: str, year: str, measures: dict[str, tuple[str, float]],
-         path: Path) -> pd.DataFrame:
+         path: Path, *, kind: Kind | dict[str, Kind]) -> pd.DataFrame:
     """Wide columns -> tidy ``code, year, measure, value`` (scaled; rows with no value dropped).
 
-    ``measures`` maps a file column to (measure name, scale to pounds or units).
+    ``measures`` maps a file column to (measure name, scale to pounds or units); ``kind`` says what
+    the columns hold (one kind for all, or one per column), and impossible values are refused.
     """
     parts = []
     for column, (measure, scale) in measures.items():
-        values = numbers(frame, column, path) * scale
+        values = numbers(frame, column, path, kind=kind if isinstance(kind, Kind) else kind[column], scale=scale)
         parts.append(pd.DataFrame({"code": frame[code].to_numpy(), "year": frame[year].to_numpy(),
                                    "measure": measure, "value": values.to_numpy()}))
     out = pd.concat(parts, ignore_index=True)

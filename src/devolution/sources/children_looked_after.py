@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, keep_places,
+from devolution.sources.base import (COUNT, OGL, RATE_PER_10K, Context, Measure, Parsed, Publication, keep_places,
                                      numbers, read_csv, refuse_first, require_unique, years)
 
 FILE = "children_looked_after_number_rate_per_10k_la.csv"
@@ -36,9 +36,9 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     measure = frame["population_type"].map(POPULATION_TYPES)
     parts = [
         pd.DataFrame({"code": frame["code"], "year": frame["year"], "measure": measure,
-                      "value": numbers(frame, "children_count", path)}),
+                      "value": numbers(frame, "children_count", path, kind=COUNT)}),
         pd.DataFrame({"code": frame["code"], "year": frame["year"], "measure": measure + "_rate_per_10k",
-                      "value": numbers(frame, "rate_per_10000", path)}),
+                      "value": numbers(frame, "rate_per_10000", path, kind=RATE_PER_10K)}),
     ]
     observations = pd.concat(parts, ignore_index=True).dropna(subset=["value"]).reset_index(drop=True)
     return Parsed(observations=observations, skipped=skipped)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devolution.sources.base import (OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places, melt,
-                                     read_csv, require_unique, years)
+from devolution.sources.base import (MONEY, OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
+                                     melt, read_csv, require_unique, years)
 
 FILE = "core_spending_power_components_2015_16_to_2020_21.csv"
 MILLION = 1e6
@@ -33,7 +33,7 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     frame["year"] = years(frame, "financial_year", path)
     require_unique(frame, ["ons_code", "year"], path)
     measures = {column: (name, MILLION) for column, (name, _) in COMPONENTS.items()}
-    return Parsed(observations=melt(frame, "ons_code", "year", measures, path), skipped=skipped)
+    return Parsed(observations=melt(frame, "ons_code", "year", measures, path, kind=MONEY), skipped=skipped)
 
 
 PUBLICATIONS = (

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, file_row, keep_places,
-                                     melt, numbers, read_csv, require_unique, years)
+from devolution.sources.base import (BAND_D_EQUIVALENTS, COUNT, MONEY, NUMBER, OGL, PERCENT_OR_SHARE, SHARE, Context,
+                                     Measure, Parsed, Publication, file_row, keep_places, melt, numbers, read_csv,
+                                     require_unique, years)
 from devolution.sources.official_layouts import (CTR_WORKBOOK, TAXBASE_WORKBOOK, read_ctr_workbook,
                                                  read_taxbase_workbook, tidy_and_official)
 
@@ -35,6 +36,9 @@ LEVELS = {
     "collection_rate": ("collection_rate", "share", "Assumed collection rate (as a fraction)"),
 }
 
+#: What each unit of LEVELS may hold (collection rates are checked as published, then as fractions).
+KINDS = {"GBP": MONEY, "band_d_equivalents": BAND_D_EQUIVALENTS, "share": SHARE}
+
 
 def parse_levels(files: dict[str, Path], context: Context) -> Parsed:
     """The tidy levels CSV and/or MHCLG's table 9 workbook (CTR1/CTR2 data by authority), which,
@@ -47,10 +51,11 @@ def parse_levels(files: dict[str, Path], context: Context) -> Parsed:
         frame["year"] = years(frame, "year", path)
         require_unique(frame, ["ons_code", "year"], path)
         # Collection rates are published as percent to 2018-19 and as a fraction from 2019-20.
-        rate = numbers(frame, "collection_rate", path)
+        rate = numbers(frame, "collection_rate", path, kind=PERCENT_OR_SHARE)
         frame["collection_rate"] = np.where(rate > 1.5, rate / 100, rate).astype(str)
         frame.loc[rate.isna(), "collection_rate"] = None
-        parts.append(melt(frame, "ons_code", "year", {c: (m, 1.0) for c, (m, _, _) in LEVELS.items()}, path))
+        parts.append(melt(frame, "ons_code", "year", {c: (m, 1.0) for c, (m, _, _) in LEVELS.items()}, path,
+                          kind={c: KINDS[unit] for c, (_, unit, _) in LEVELS.items()}))
         skipped += dropped
     if LEVELS_LONG_FILE in files and LEVELS_FILE in files:
         _check_long_agrees(files[LEVELS_LONG_FILE], files[LEVELS_FILE])
@@ -64,8 +69,8 @@ def _check_long_agrees(long_path: Path, wide_path: Path) -> None:
     wide_long = wide.melt(id_vars=["year", "ecode", "section"], value_vars=list(LEVELS),
                           var_name="variable", value_name="wide").dropna(subset=["wide"])
     joined = long.merge(wide_long, on=["year", "ecode", "section", "variable"], how="left")
-    a = numbers(joined, "value", long_path)
-    b = numbers(joined, "wide", wide_path)
+    a = numbers(joined, "value", long_path, kind=NUMBER)  # each value is checked in the wide file
+    b = numbers(joined, "wide", wide_path, kind=NUMBER)
     differs = ~np.isclose(a, b, rtol=1e-9, atol=1e-6) & a.notna() & b.notna()
     if differs.any():
         at = int(differs.to_numpy().nonzero()[0][0])
@@ -88,7 +93,7 @@ def parse_taxbase(files: dict[str, Path], context: Context) -> Parsed:
         frame, dropped = keep_places(frame, "ons_code", path, context)
         frame["year"] = years(frame, "year", path)
         require_unique(frame, ["ons_code", "year"], path)
-        parts.append(melt(frame, "ons_code", "year", measures, path))
+        parts.append(melt(frame, "ons_code", "year", measures, path, kind=COUNT))
         skipped += dropped
     return Parsed(observations=pd.concat(parts, ignore_index=True), skipped=skipped)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.sources.base import OGL, Context, Parsed, Publication, numbers, read_csv
+from devolution.sources.base import NET_MONEY, OGL, Context, Parsed, Publication, numbers, read_csv
 from devolution.years import parse_year
 
 FILE_2014 = "hmt_country_regional_analysis_2014_database.csv"
@@ -36,12 +36,12 @@ def _parse_one(path: Path, vintage: int) -> pd.DataFrame:
     year_columns = [c for c in frame.columns if c[:4].isdigit() and "-" in c]
     frame = frame.rename(columns=names)
     long = frame.melt(id_vars=list(names.values()), value_vars=year_columns, var_name="year_label",
-                      value_name="raw")
-    long["value"] = numbers(long, "raw", path) * THOUSAND
+                      value_name="raw", ignore_index=False)
+    long["value"] = numbers(long, "raw", path, kind=NET_MONEY, scale=THOUSAND, columns=long["year_label"])
     long["year"] = long["year_label"].map(parse_year).astype("int64")
     long["vintage"] = vintage
     long["identifiable"] = long["identifiable"].eq("ID")
-    return long.drop(columns=["raw", "year_label"]).dropna(subset=["value"])
+    return long.drop(columns=["raw", "year_label"]).dropna(subset=["value"]).reset_index(drop=True)
 
 
 def parse(files: dict[str, Path], context: Context) -> Parsed:

@@ -8,27 +8,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devolution.sources.base import (OGL, Context, Measure, Parsed, Publication, keep_places, melt,
-                                     read_csv, require_unique)
+from devolution.sources.base import (AVERAGE_RANK, DECILE, IMD_SCORE, OGL, RANK, SHARE, Context, Kind, Measure,
+                                     Parsed, Publication, keep_places, melt, numbers, read_csv, require_unique)
 
 LAD19_FILE = "imd2019_lad19_summary.csv"
 LSOA11_FILE = "imd2019_lsoa11.csv"
 LAD24_FILE = "imd2025_lad24_summary.csv"
 LSOA21_FILE = "imd2025_lsoa21.csv"
 
+#: File column -> (measure, unit, description, what the column may hold).
 IMD2019 = {
-    "imd_average_score": ("imd2019_average_score", "score", "IMD 2019: population-weighted average LSOA score"),
-    "imd_rank_of_average_score": ("imd2019_rank_of_average_score", "rank", "IMD 2019: rank of average score (1 = most deprived)"),
-    "imd_proportion_lsoas_most_deprived_10pc": ("imd2019_share_lsoas_most_deprived_10pc", "share", "IMD 2019: share of LSOAs in the most deprived 10% nationally"),
-    "imd_extent": ("imd2019_extent", "share", "IMD 2019: extent"),
+    "imd_average_score": ("imd2019_average_score", "score", "IMD 2019: population-weighted average LSOA score", IMD_SCORE),
+    "imd_rank_of_average_score": ("imd2019_rank_of_average_score", "rank", "IMD 2019: rank of average score (1 = most deprived)", RANK),
+    "imd_proportion_lsoas_most_deprived_10pc": ("imd2019_share_lsoas_most_deprived_10pc", "share", "IMD 2019: share of LSOAs in the most deprived 10% nationally", SHARE),
+    "imd_extent": ("imd2019_extent", "share", "IMD 2019: extent", SHARE),
 }
 IMD2025 = {
-    "imd_average_score": ("imd2025_average_score", "score", "IMD 2025: population-weighted average LSOA score"),
-    "imd_rank_of_average_score": ("imd2025_rank_of_average_score", "rank", "IMD 2025: rank of average score (1 = most deprived)"),
-    "imd_average_rank": ("imd2025_average_rank", "rank", "IMD 2025: average LSOA rank"),
+    "imd_average_score": ("imd2025_average_score", "score", "IMD 2025: population-weighted average LSOA score", IMD_SCORE),
+    "imd_rank_of_average_score": ("imd2025_rank_of_average_score", "rank", "IMD 2025: rank of average score (1 = most deprived)", RANK),
+    "imd_average_rank": ("imd2025_average_rank", "rank", "IMD 2025: average LSOA rank", AVERAGE_RANK),
     "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally": (
-        "imd2025_share_lsoas_most_deprived_10pc", "share", "IMD 2025: share of LSOAs in the most deprived 10% nationally"),
-    "imd25_extent": ("imd2025_extent", "share", "IMD 2025: extent"),
+        "imd2025_share_lsoas_most_deprived_10pc", "share", "IMD 2025: share of LSOAs in the most deprived 10% nationally", SHARE),
+    "imd25_extent": ("imd2025_extent", "share", "IMD 2025: extent", SHARE),
 }
 
 
@@ -37,31 +38,35 @@ def _summary(path: Path, code: str, year: int, columns: dict, context: Context) 
     frame, skipped = keep_places(frame, code, path, context)
     require_unique(frame, [code], path)
     frame["year"] = year
-    return Parsed(observations=melt(frame, code, "year", {c: (m, 1.0) for c, (m, _, _) in columns.items()}, path),
+    return Parsed(observations=melt(frame, code, "year", {c: (m, 1.0) for c, (m, *_) in columns.items()}, path,
+                                    kind={c: kind for c, (*_, kind) in columns.items()}),
                   skipped=skipped)
 
 
 def _with_lsoas(parsed: Parsed, files: dict[str, Path], name: str, table: str, lsoa: str, lad: str,
-                columns: list[str], context: Context) -> Parsed:
-    """Add the LSOA table (each LSOA once, its district a known place) when its file is present."""
-    if name in files:
-        frame = read_csv(files[name], [lsoa, lad, *columns])
-        keep_places(frame, lad, files[name], context)
-        require_unique(frame, [lsoa], files[name])
-        parsed.tables[table] = frame
+                columns: dict[str, Kind | None], context: Context) -> Parsed:
+    """Add the LSOA table (each LSOA once, its district a known place, its ranks, deciles and
+    scores possible)."""
+    frame = read_csv(files[name], [lsoa, lad, *columns])
+    keep_places(frame, lad, files[name], context)
+    require_unique(frame, [lsoa], files[name])
+    for column, kind in columns.items():
+        if kind is not None:
+            numbers(frame, column, files[name], kind=kind)
+    parsed.tables[table] = frame
     return parsed
 
 
 def parse_2019(files: dict[str, Path], context: Context) -> Parsed:
     parsed = _summary(files[LAD19_FILE], "lad19_code", 2019, IMD2019, context)
     return _with_lsoas(parsed, files, LSOA11_FILE, "imd2019_lsoa", "lsoa11_code", "lad23_code",
-                       ["lad19_code", "imd_rank", "imd_decile"], context)
+                       {"lad19_code": None, "imd_rank": RANK, "imd_decile": DECILE}, context)
 
 
 def parse_2025(files: dict[str, Path], context: Context) -> Parsed:
     parsed = _summary(files[LAD24_FILE], "ltla24_code", 2025, IMD2025, context)
     return _with_lsoas(parsed, files, LSOA21_FILE, "imd2025_lsoa", "lsoa21_code", "ltla24_code",
-                       ["imd_rank", "imd_decile", "imd_score"], context)
+                       {"imd_rank": RANK, "imd_decile": DECILE, "imd_score": IMD_SCORE}, context)
 
 
 PUBLISHER = "Ministry of Housing, Communities and Local Government"
@@ -71,14 +76,14 @@ PUBLICATIONS = (
         id="mhclg_imd2019",
         title="English indices of deprivation 2019: local authority district summaries (File 10) and LSOA ranks (File 7)",
         publisher=PUBLISHER, url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
-        licence=OGL, files=(LAD19_FILE, LSOA11_FILE), optional_files=(LSOA11_FILE,), parse=parse_2019,
-        measures=tuple(Measure(m, u, d) for m, u, d in IMD2019.values()),
+        licence=OGL, files=(LAD19_FILE, LSOA11_FILE), parse=parse_2019,
+        measures=tuple(Measure(m, u, d) for m, u, d, _ in IMD2019.values()),
     ),
     Publication(
         id="mhclg_imd2025",
         title="English indices of deprivation 2025: local authority district summaries (File 10) and LSOA scores (File 7)",
         publisher=PUBLISHER, url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
-        licence=OGL, files=(LAD24_FILE, LSOA21_FILE), optional_files=(LSOA21_FILE,), parse=parse_2025,
-        measures=tuple(Measure(m, u, d) for m, u, d in IMD2025.values()),
+        licence=OGL, files=(LAD24_FILE, LSOA21_FILE), parse=parse_2025,
+        measures=tuple(Measure(m, u, d) for m, u, d, _ in IMD2025.values()),
     ),
 )

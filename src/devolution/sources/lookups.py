@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devolution.sources.base import OGL, Context, Parsed, Publication, keep_places, read_csv, require_unique
+from devolution.sources.base import OGL, Context, Parsed, Publication, keep_places, read_csv, require_unique, years
 from devolution.sources.official_layouts import read_lookup
 
 CA_FILE = "ons_lookup_lad23_combined_authority_dec2023.csv"
@@ -44,7 +44,7 @@ def parse_changes(files: dict[str, Path], context: Context) -> Parsed:
     frame = frame[english]
     keep_places(frame, "old_gss_code", path, context)
     keep_places(frame, "new_gss_code", path, context)
-    frame = frame.assign(effective_year=frame["effective_year"].astype(int))
+    frame = frame.assign(effective_year=years(frame, "effective_year", path))
     return Parsed(skipped=int((~english).sum()), tables={"code_changes": frame})
 
 
@@ -61,7 +61,7 @@ def parse_successors(files: dict[str, Path], context: Context) -> Parsed:
     path = files[SUCCESSOR_FILE]
     frame = read_csv(path, ["origin_ons_code", "origin_ecode", "origin_authority", "origin_class",
                             "year", "ons_code", "ecode", "authority", "la_class", "status_2023"])
-    frame = frame.assign(year=frame["year"].astype(int))
+    frame = frame.assign(year=years(frame, "year", path))
     return Parsed(tables={"successors": frame})
 
 

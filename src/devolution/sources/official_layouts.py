@@ -118,7 +118,7 @@ def read_lookup(path: Path, columns: Iterable[str]) -> pd.DataFrame:
         raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from exc
     if not is_official_lookup(header):
         return read_csv(path, columns)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    frame = read_csv(path, (), encoding="utf-8-sig")
     frame = frame.rename(columns={c: ons_column(c) for c in frame.columns})
     frame = frame.drop(columns=[c for c in frame.columns if c.lower() in {"objectid", "fid"}])
     missing = [c for c in columns if c not in frame.columns]

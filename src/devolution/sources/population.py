@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from devolution.sources.base import (OGL, Context, Download, Measure, Parsed, Publication, keep_places,
+from devolution.sources.base import (COUNT, OGL, Context, Download, Measure, Parsed, Publication, keep_places,
                                      melt, read_csv, require_unique, years)
 from devolution.sources.official_layouts import MYE_WORKBOOK, read_mye_workbook
 
@@ -37,7 +37,7 @@ def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
     frame, skipped = keep_places(frame, "gss_code", path, context)
     frame["year"] = years(frame, "year", path)
     require_unique(frame, ["gss_code", "year"], path)
-    return Parsed(observations=melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path),
+    return Parsed(observations=melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path, kind=COUNT),
                   skipped=skipped)
 
 
@@ -48,7 +48,7 @@ def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
     frame["year"] = years(frame, "year", path)
     require_unique(frame, ["gss_code", "year"], path)
     measures = {column: (measure, 1.0) for column, measure in AGE_BANDS.items()}
-    return Parsed(observations=melt(frame, "gss_code", "year", measures, path), skipped=skipped)
+    return Parsed(observations=melt(frame, "gss_code", "year", measures, path, kind=COUNT), skipped=skipped)
 
 
 def parse_children(files: dict[str, Path], context: Context) -> Parsed:
@@ -63,7 +63,7 @@ def parse_children(files: dict[str, Path], context: Context) -> Parsed:
     frame["year"] = years(frame, "time_period", path, offset=-1)
     require_unique(frame, ["code", "year"], path, shown={"code": "new_la_code"})
     return Parsed(observations=melt(frame, "code", "year",
-                                    {"population_estimate": ("children_0_17_dfe", 1.0)}, path),
+                                    {"population_estimate": ("children_0_17_dfe", 1.0)}, path, kind=COUNT),
                   skipped=skipped)
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.sources.base import (OGL, Download, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
-                                     numbers, read_csv, refuse_first, require_unique, years)
+from devolution.sources.base import (NET_MONEY, OGL, Download, apply_corrections, check_numbers, Context, Measure,
+                                     Parsed, Publication, keep_places, numbers, read_csv, refuse_first,
+                                     require_unique, years)
 from devolution.sources.official_layouts import RSX_WORKBOOK, read_rsx_workbook, tidy_and_official
 
 KEY_LINES_FILE = "revenue_outturn_key_lines_2010_11_to_2024_25.csv"
@@ -62,7 +63,7 @@ def parse_key_lines(files: dict[str, Path], context: Context) -> Parsed:
                  lambda at: f"unknown variable {frame['variable'].iloc[at]!r} (expected one of "
                             f"{', '.join([*SERVICES, *FINANCING])})")
     frame["year"] = years(frame, "year", path)
-    frame["value"] = numbers(frame, "value_gbp_thousands", path) * THOUSAND
+    frame["value"] = numbers(frame, "value_gbp_thousands", path, kind=NET_MONEY, scale=THOUSAND)
     require_unique(frame, ["ons_code", "year", "variable"], path)
     observations = pd.DataFrame({
         "code": frame["ons_code"].to_numpy(), "year": frame["year"].to_numpy(),
@@ -77,6 +78,8 @@ def parse_rs(files: dict[str, Path], context: Context) -> Parsed:
     path = files[RS_FILE]
     frame = read_csv(path, ["year", "ecode", "ons_code", "authority", "la_class"])
     frame["year"] = years(frame, "year", path)
+    check_numbers(frame, frame.columns.drop(["year", "ecode", "ons_code", "authority", "la_class"]), path,
+                  kind=NET_MONEY, scale=THOUSAND)  # checked; the table is kept as published
     return Parsed(tables={"revenue_outturn_rs": frame})
 
 
@@ -89,8 +92,8 @@ def parse_rsx(files: dict[str, Path], context: Context) -> Parsed:
         frame = apply_corrections(frame, path)
         frame["year"] = years(frame, "year", path)
         lines = [c for c in frame.columns if c.startswith("RSX-")]
-        long = frame.melt(id_vars=ids, value_vars=lines, var_name="line", value_name="raw")
-        long["value"] = numbers(long, "raw", path) * THOUSAND
+        long = frame.melt(id_vars=ids, value_vars=lines, var_name="line", value_name="raw", ignore_index=False)
+        long["value"] = numbers(long, "raw", path, kind=NET_MONEY, scale=THOUSAND, columns=long["line"])
         parts.append(long.drop(columns="raw"))
     tables = {"revenue_outturn_rsx": pd.concat(parts, ignore_index=True)}
     if RSX_DICTIONARY_FILE in files:
