@@ -65,16 +65,17 @@ def resolve(places: pd.DataFrame, query: str, kind: str | None = None) -> pd.Ser
 resolve_place = resolve
 
 
-def strategic_authority_for(places: pd.DataFrame, query: str) -> tuple[pd.Series, str | None]:
+def strategic_authority_for(places: pd.DataFrame, query: str, index=None) -> tuple[pd.Series, str | None]:
     """The strategic authority ``query`` names, or the one a named council is in (its own, else its
     county's), with a note saying so (``None`` when the query named the authority itself).
 
     Raises :class:`PlaceError` when the query names nothing, or a place in no strategic authority
-    (saying which place it found and why it has none).
+    (saying which place it found and why it has none). ``index``: a :class:`PlaceIndex` of
+    ``places`` already built (the web keeps one).
     """
     from devolution.places.names import NoPlaceMatch, PlaceIndex
 
-    index = PlaceIndex.of(places)
+    index = index or PlaceIndex.of(places)
     try:  # a code or a name as it is: a council called "Manchester" is not Greater Manchester's word
         place = index.find(query, exact=True)
     except NoPlaceMatch:
