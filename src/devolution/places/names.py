@@ -12,8 +12,10 @@ UA", the council calls itself "Hull City Council". A name is matched, in this or
    Authority" and the like) against the places' bare forms;
 3. whole words: "Durham" finds "County Durham", but "Hull" never finds "Solihull".
 
-At each step a current place is preferred to a former one of the same name; two current places
-that answer equally are refused, naming both with their codes. A name that matches nothing gets
+At each step a current place is preferred to a former one of the same name, and a council to a
+strategic authority or region of the same name ("Lancashire" is the county council); places that
+still answer equally ("West Midlands": a region and a combined authority) are refused, naming
+each with its code. A name that matches nothing gets
 the closest names as suggestions (RapidFuzz's weighted ratio on the normalised forms).
 """
 
@@ -108,8 +110,11 @@ class PlaceIndex:
         frames = [pd.DataFrame({"position": position, "form": "code", "key": places["code"].str.upper()})]
         ecode = places["ecode"].fillna("").astype(str).str.upper()
         frames.append(pd.DataFrame({"position": position, "form": "ecode", "key": ecode})[ecode != ""])
-        for column in ("name", "official_name"):
-            text = places[column].fillna("").astype(str)
+        other = places.get("other_names", pd.Series("", index=places.index)).fillna("").astype(str)
+        names = [places["name"], places["official_name"]]
+        names += [other.str.split(";").str[i].fillna("") for i in range(int(other.str.count(";").max() or 0) + 1)]
+        for text in names:
+            text = text.fillna("").astype(str).str.strip()
             normal = text.map(normalise)
             frames.append(pd.DataFrame({"position": position, "form": "name", "key": normal})[normal != ""])
             frames.append(pd.DataFrame({"position": position, "form": "bare", "key": normal.map(bare)})[normal != ""])
@@ -176,6 +181,9 @@ class PlaceIndex:
     def _one(hits: pd.DataFrame, text: str, kind: str | None) -> pd.Series:
         current = hits[hits["current"].astype(bool)]
         chosen = current if len(current) else hits
+        councils = chosen[chosen["tier"].isin(KINDS["council"][0])]
+        if len(councils) == 1:  # "Lancashire": the county council, not Lancashire Combined County Authority
+            return councils.iloc[0]
         if len(chosen) == 1:
             return chosen.iloc[0]
         from devolution.places.register import TIER_LABELS

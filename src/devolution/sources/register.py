@@ -49,7 +49,7 @@ UPPER_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "
 
 PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county_code",
                  "strategic_authority_code", "start_date", "end_date", "current", "replaced_by", "ecode",
-                 "status"]
+                 "status", "other_names"]
 #: Council tiers: their regions come from ONS, their dates from ``register_amendments.yaml``.
 COUNCIL_TIERS = ("county", *LOWER_TIERS)
 
@@ -140,6 +140,10 @@ def _amend(places: pd.DataFrame) -> pd.DataFrame:
     for change in amendments.get("rename", []):
         at = places["code"] == change["code"]
         places.loc[at, "name"] = change["name"]
+    for code, names in (amendments.get("other_names") or {}).items():
+        places.loc[places["code"] == code, "other_names"] = "; ".join(names)
+    for code, ecode in (amendments.get("ecodes") or {}).get("codes", {}).items():
+        places.loc[places["code"] == code, "ecode"] = ecode
     for authority, members in amendments.get("members", {}).items():
         places.loc[places["code"].isin(members), "strategic_authority_code"] = authority
     return places
