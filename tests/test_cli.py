@@ -50,7 +50,8 @@ def test_places_list_and_show(env):
     assert len(result.output.strip().splitlines()) == 13  # header + 12 districts
     result = runner.invoke(app, ["places", "show", "Allerdale"])
     assert result.exit_code == 0, result.output
-    assert "replaced by E06000063" in result.output and "Cumbria" in result.output
+    assert "Abolished on 1 April 2023" in result.output and "Cumberland (E06000063)" in result.output
+    assert "Cumbria" in result.output
     result = runner.invoke(app, ["places", "show", "Atlantis"])
     assert result.exit_code == 1 and "no place matches 'Atlantis'" in result.output
 

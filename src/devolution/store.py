@@ -185,6 +185,7 @@ class Store:
                 raise DataError(f"publication {id_} gives no rows (every row blank, or set aside as a body "
                                 f"outside the register?); nothing was loaded", file=", ".join(found[id_]))
 
+        self._carry_onto_current_codes(parsed)
         self._refuse_shrinks(parsed, found, directory, allow_shrink)
         self._write(parsed, found, by_id, report)
         return report
@@ -211,6 +212,20 @@ class Store:
                     f"the store holds {held_rows:,} rows for {held_places:,} places (a cut or wrong file?); "
                     f"nothing was loaded. If the shrink is real, run `devo data load {directory} "
                     f"--allow-shrink {id_}`", file=", ".join(found[id_]))
+
+    def _carry_onto_current_codes(self, parsed: dict[str, Parsed]) -> None:
+        """Series published under a council's former code (Barnsley E08000016) are held under the
+        code it goes on under (E08000038), as the register's code changes say; so are the
+        boundaries the map joins on. Lookup tables keep the codes of their year."""
+        from devolution.places.crosswalk import code_changes, onto_current_codes
+
+        places = parsed[REGISTER_ID].tables["places"] if REGISTER_ID in parsed else self.places()
+        changes = code_changes(places)
+        for id_, result in parsed.items():
+            if result.observations is not None:
+                result.observations = onto_current_codes(result.observations, changes, id_)
+            if "boundaries" in result.tables:
+                result.tables["boundaries"] = onto_current_codes(result.tables["boundaries"], changes, id_, ())
 
     def _known_codes(self) -> Iterable[str]:
         if not self.path.exists() or not self._has_table("places"):

@@ -34,7 +34,11 @@ def published(data_dir):
 @pytest.mark.parametrize("year", [2015, 2016, 2017, 2018, 2019, 2020])
 def test_sfa_for_every_authority_matches_the_csp_file(store, published, year):
     ours = settlement_illustration(store, year).dropna(subset=["sfa"]).set_index("code")["sfa"]
-    theirs = published[published["year_start"] == year].groupby("ons_code")["sfa_gbp"].sum()
+    from devolution.places.crosswalk import code_changes
+
+    changes = code_changes(store.places())  # Barnsley and Sheffield are held under their 2025 codes
+    rows = published[published["year_start"] == year]
+    theirs = rows.assign(ons_code=rows["ons_code"].replace(changes)).groupby("ons_code")["sfa_gbp"].sum()
     theirs = theirs[theirs.index.isin(store.places()["code"])]
     joined = pd.concat([ours, theirs], axis=1, keys=["ours", "published"])
     missing = joined[joined["ours"].isna()]

@@ -9,13 +9,14 @@ from devolution.places.register import in_force
 
 
 def small_register() -> pd.DataFrame:
-    """A county with three districts; in 2020 two districts merge, in 2021 the county splits."""
+    """A county with three districts; in 2020 two districts merge, in 2021 the county splits.
+    End dates are last days (the register's convention)."""
     rows = [
-        ("C", "county", None, None, "2021-04-01", False, "U1;U2"),
-        ("D1", "shire_district", "C", None, "2020-04-01", False, "D12"),
-        ("D2", "shire_district", "C", None, "2020-04-01", False, "D12"),
-        ("D3", "shire_district", "C", None, "2021-04-01", False, "U2"),
-        ("D12", "shire_district", "C", "2020-04-01", "2021-04-01", False, "U1"),
+        ("C", "county", None, None, "2021-03-31", False, "U1;U2"),
+        ("D1", "shire_district", "C", None, "2020-03-31", False, "D12"),
+        ("D2", "shire_district", "C", None, "2020-03-31", False, "D12"),
+        ("D3", "shire_district", "C", None, "2021-03-31", False, "U2"),
+        ("D12", "shire_district", "C", "2020-04-01", "2021-03-31", False, "U1"),
         ("U1", "unitary", None, "2021-04-01", None, True, None),
         ("U2", "unitary", None, "2021-04-01", None, True, None),
     ]

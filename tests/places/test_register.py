@@ -50,7 +50,7 @@ def test_filters_take_names_and_refuse_unknown_values(store):
     assert len(north_east) == 12
     with pytest.raises(PlaceError, match="unknown tier 'parish'"):
         register.select(places, tier="parish")
-    with pytest.raises(PlaceError, match="no place matches"):
+    with pytest.raises(PlaceError, match="no region matches 'Atlantis'"):
         register.select(places, region="Atlantis")
 
 

@@ -22,12 +22,12 @@ def test_shows_sfa_and_outturn_for_2017(env):
 def test_full_local_share_on_inputs(env, tmp_path):
     csv = tmp_path / "in.csv"
     csv.write_text("code,business_rates_baseline,baseline_funding_level,non_domestic_rating_income,tier_share\n"
-                   "A,100,60,220,1\nB,20,80,40,1\n")
+                   "E06000001,100,60,220,1\nE06000002,20,80,40,1\n")
     result = runner.invoke(app, ["settlement", "--year", "2015", "--inputs", str(csv), "--set",
                                  "business_rates.local_share=1.0", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = result.output.strip().splitlines()
-    assert rows[1].split(",")[:4] == ["A", "80.0", "10.0", "0.0"]  # retained 80, levy 10 (capped 0.5)
+    assert rows[1].split(",")[:4] == ["E06000001", "80.0", "10.0", "0.0"]  # retained 80, levy 10 (capped 0.5)
     assert rows[1].split(",")[-1] == "4.0"  # kept 10 vs 6 at 50%
 
 
@@ -59,8 +59,31 @@ def test_year_without_data_names_what_is_missing_what_is_held_and_how_to_supply_
 def test_the_suggested_inputs_csv_runs_for_2025(env, tmp_path):
     csv = tmp_path / "in.csv"
     csv.write_text("code,business_rates_baseline,baseline_funding_level,non_domestic_rating_income,tier_share\n"
-                   "A,100,60,200,1\n")
+                   "E06000001,100,60,200,1\n")
     result = runner.invoke(app, ["settlement", "--year", "2025", "--inputs", str(csv), "--set",
                                  "business_rates.local_share=1.0", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1].startswith("A,60.0,0.0,0.0")  # no growth: retains its BFL
+    assert result.output.splitlines()[1].startswith("E06000001,60.0,0.0,0.0")  # no growth: retains its BFL
+
+
+HEADER = "code,business_rates_baseline,baseline_funding_level,non_domestic_rating_income,tier_share,pool\n"
+
+
+@pytest.mark.parametrize("rows, row, column, says", [
+    ("E06000001,100,60,200,1,\nE06000099,1,1,1,1,\n", 3, "code", "unknown authority code 'E06000099'"),
+    ("Hartlepool,100,60,200,1,\n", 2, "code", "'Hartlepool' is not a GSS code: Hartlepool is E06000001"),
+    ("E06000001,100,60,200,1,\nE06000001,5,5,5,1,\n", 3, "code", "duplicated (code=E06000001)"),
+    ("E06000001,-100,60,200,1,\n", 2, "business_rates_baseline", "is negative"),
+    ("E06000001,100,60,200,1,north\n", 2, "pool", "'north' is not a number"),
+    ("E06000001,100,60,200,1,1.5\n", 2, "pool", "1.5 is not a pool number"),
+    ("E06000001,100,60,200,1.4,\n", 2, "tier_share", "1.4 is not a share"),
+    ("E06000001,100,,200,1,\n", 2, "baseline_funding_level", "no value"),
+])
+def test_inputs_are_checked_like_loaded_files_one_message_naming_file_row_and_column(env, tmp_path, rows, row,
+                                                                                     column, says):
+    csv = tmp_path / "in.csv"
+    csv.write_text(HEADER + rows)
+    result = runner.invoke(app, ["settlement", "--year", "2017", "--inputs", str(csv)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in text, text
+    assert f"file {csv.name}, row {row}, column '{column}'" in text and says in text, text

@@ -145,7 +145,7 @@ def test_pooled_budgets_and_a_multi_year_settlement_leave_the_gap_unchanged(inpu
 def test_bad_deals_are_refused_with_their_paths(store):
     raw = {"name": "t", "years": YEARS, "deals": {"places": ["E99999999"], "pooled_budgets": ["teleports"]}}
     with pytest.raises(model.ScenarioProblems) as caught:
-        runner.check_places(model.check(raw), store, "t.yaml")
+        model.check(raw, known=model.Known.of(store))
     paths = [p for p, _ in caught.value.problems]
     assert paths == ["deals.places.E99999999", "deals.pooled_budgets.teleports"]
     assert "adult_skills" in caught.value.problems[1][1]

@@ -51,9 +51,10 @@ def test_an_unknown_power_is_422_naming_it_and_the_valid_ones(client):
     assert "'teleportation'" in message and "adult_skills" in message and "bus_franchising" in message
 
 
-def test_a_budget_year_not_held_is_422_listing_the_years(client):
+def test_a_budget_year_not_held_is_404_listing_the_years(client):
     response = client.get(f"/api/places/{GM}/budget?year=2020")
-    assert response.status_code == 422 and "2017-18" in response.json()["error"]
+    assert response.status_code == 404 and "2017-18" in response.json()["error"]
+    assert client.get(f"/api/places/{GM}/budget?year=2017-18").json()["year"] == 2017
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +94,8 @@ def test_settlement_explain_refuses_unknown_places_and_years_not_held(client):
     unknown = client.get("/api/settlement/2017/E06000999/explain")
     assert unknown.status_code == 404 and "E06000999" in unknown.json()["error"]
     year = client.get("/api/settlement/2030/E06000001/explain")
-    assert year.status_code == 422
-    assert "2030-31" in year.json()["error"] and "2017-18" in year.json()["error"]
+    assert year.status_code == 404
+    assert "2030-31" in year.json()["error"] and "2010-11 to 2020-21" in year.json()["error"]
     region = client.get("/api/settlement/2017/E12000001/explain")  # North East: no settlement of its own
     assert region.status_code == 404 and "North East" in region.json()["error"]
 

@@ -98,8 +98,12 @@ def settlement_command(
         raise DevolutionError(f"{year_label(start)} is under the Fair Funding Review 2.0: the official needs "
                               f"weights, quanta, tax bases and floors are not in the data (see docs/settlement.md); "
                               f"the machinery is in devolution.rules.needs")
+    if not 0 < base_local_share <= 1:
+        raise DevolutionError(f"--base-local-share {base_local_share:g}: expected a share above 0 and at most 1")
     if inputs is not None:
-        frame = retention_from_csv(inputs, start, overrides, base_local_share)
+        with Store(read_only=True) as store:
+            places = store.places()
+        frame = retention_from_csv(inputs, start, overrides, base_local_share, places)
         show(frame, fmt, title=f"Business rates retention {year_label(start)} (£; change = scenario - current policy)")
         return
     with Store(read_only=True) as store:
@@ -122,7 +126,7 @@ app.add_typer(microsim_app, name="microsim")
 @friendly
 def microsim_build(
     out: Path = typer.Argument(..., help="Folder for the stock (dwellings/ and hereditaments/ under it)."),
-    year: int = typer.Option(2022, "--year", help="Year of the dwellings-by-band counts (2022 is the latest)."),
+    year: str = typer.Option("2022", "--year", help="Year of the dwellings-by-band counts: 2022, 2022-23 or 2022/23 (2022 is the latest)."),
     hereditaments: bool = typer.Option(True, "--hereditaments/--no-hereditaments",
                                        help="Also write the synthetic non-domestic stock."),
 ):
@@ -139,6 +143,9 @@ def microsim_build(
 
     from devolution.microsim import partitions, stock as stocks
     from devolution.store import Store
+    from devolution.years import parse_year
+
+    year = parse_year(year)
 
     with Store(read_only=True) as store:
         dwellings = stocks.dwellings_from_store(store, year)
@@ -158,7 +165,7 @@ def microsim_build(
 @friendly
 def microsim_run(
     stock_dir: Path = typer.Argument(..., help="Folder written by `devo microsim build`."),
-    year: int = typer.Option(2022, "--year", help="Year of the Band D charges and parameters."),
+    year: str = typer.Option("2022", "--year", help="Year of the Band D charges and parameters: 2022, 2022-23 or 2022/23."),
     single_person: Optional[float] = typer.Option(None, "--single-person", help="Single person discount share."),
     ratios: Optional[str] = typer.Option(None, "--ratios", help="Eight band proportions, e.g. 6/9,7/9,8/9,1,11/9,13/9,15/9,2."),
     new_band: Optional[list[str]] = typer.Option(None, "--new-band", help="RATIO:SHARE of band H (repeatable)."),
@@ -179,10 +186,15 @@ def microsim_run(
 
         devo microsim run build/stock --single-person 0.2 --scheduler tcp://10.0.0.5:8786
     """
+    from devolution.errors import DevolutionError
     from devolution.microsim import partitions, run
     from devolution.microsim.reforms import reform_from_options
     from devolution.store import Store
+    from devolution.years import parse_year
 
+    year = parse_year(year)
+    if top < 0:
+        raise DevolutionError(f"--top {top}: expected a number of rows, 0 for all")
     reform = reform_from_options(year, single_person, ratios, new_band)
     root = stock_dir / "dwellings"
     codes = partitions.partition_codes(root)

@@ -19,7 +19,7 @@ def places_list(
     county: Optional[str] = typer.Option(None, help="County code or name: its districts."),
     strategic_authority: Optional[str] = typer.Option(None, "--strategic-authority", "--sa",
                                                       help="Combined authority or GLA: its members."),
-    year: Optional[int] = typer.Option(None, help="Places in force on 1 April of this financial year (e.g. 2019)."),
+    year: Optional[str] = typer.Option(None, help="Places in force on 1 April of this financial year (2019, 2019-20 or 2019/20)."),
     former: bool = typer.Option(False, "--former", help="Include abolished places and former codes."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
@@ -36,7 +36,9 @@ def places_list(
         devo places list --tier shire_district --year 2019
     """
     import devolution
+    from devolution.years import parse_year
 
+    year = parse_year(year) if year is not None else None
     frame = devolution.places(tier=tier, region=region, county=county, strategic_authority=strategic_authority,
                               year=year, include_former=former)
     names = devolution.places(include_former=True).set_index("code")["name"]
@@ -50,14 +52,18 @@ def places_list(
 
 @places_app.command("show")
 @friendly
-def places_show(place: str = typer.Argument(..., help="GSS code, E-code or name.")):
+def places_show(place: str = typer.Argument(..., help="GSS code (current or former), MHCLG E-code or name, "
+                                                    "in any official spelling (\"Bristol, City of\", \"Reading UA\").")):
     """Show one place: its tier, dates, parents (county, strategic authority, region) and what it contains.
+    A former council says when it was abolished and its successor; a former code, the code in use now.
 
     Examples:
 
         devo places show E06000001
 
-        devo places show "West Midlands"
+        devo places show "Kingston upon Hull, City of"
+
+        devo places show E12000005     # a code where a region and an authority share a name
 
         devo places show Allerdale     # abolished 2023: shows its successor
     """
@@ -73,9 +79,7 @@ def places_show(place: str = typer.Argument(..., help="GSS code, E-code or name.
               f"{register.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
     if isinstance(place_row["official_name"], str):
         out.print(f"  {plain(place_row['official_name'])}")
-    start, end = (v if isinstance(v, str) else None for v in (place_row["start_date"], place_row["end_date"]))
-    out.print(f"  from {start or 'an unrecorded date'} to {end or 'today'}"
-              + (f"; replaced by {place_row['replaced_by']}" if isinstance(place_row['replaced_by'], str) else ""))
+    out.print(f"  {plain(register.lifecycle(places, place_row['code'])['text'])}", highlight=False)
     chain = register.parents(places, place_row["code"])
     out.print("  inside: " + plain(" › ".join(f"{r.name} ({r.code})" for r in chain.iloc[1:].itertuples())))
     inside = register.children(places, place_row["code"])

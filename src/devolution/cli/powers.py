@@ -49,7 +49,8 @@ def powers_command(
 @app.command("deals")
 @friendly
 def deals_command(
-    place: Optional[str] = typer.Argument(None, help="A strategic authority (code or name); all if omitted."),
+    place: Optional[str] = typer.Argument(None, help="A strategic authority, or a council in one (code or name); "
+                                                     "all if omitted."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
     """Devolution deals and settlements from the Greater Manchester Agreement (Nov 2014) onward:
@@ -62,15 +63,20 @@ def deals_command(
         devo deals "Greater Manchester"
 
         devo deals E47000004 --format json
+
+        devo deals Manchester          # a council: its strategic authority's deals
     """
-    from devolution.places.register import resolve
+    from devolution.places.register import strategic_authority_for
     from devolution.powers import deals
     from devolution.store import Store
 
     code = None
     if place is not None:
         with Store(read_only=True) as store:
-            code = resolve(store.places(), place)["code"]
+            found, note = strategic_authority_for(store.places(), place)
+        code = found["code"]
+        if note and fmt is Format.table:
+            console().print(f"[dim]{note}[/]", highlight=False)
     show(deals.table(code), fmt, title="Deals and settlements")
 
 
@@ -104,7 +110,14 @@ def readiness_command(
         day = dt.date.fromisoformat(on)
     except ValueError:
         raise DevolutionError(f"--on {on!r} is not a date (expected YYYY-MM-DD)") from None
+    from devolution.powers.framework import framework
+
     given = {k.strip(): True for k in (evidence or "").split(",") if k.strip()}
+    manual = framework()["manual_criteria"]
+    unknown = [k for k in given if k not in manual]
+    if unknown:
+        raise DevolutionError(f"--evidence {', '.join(map(repr, unknown))}: not a criterion that takes evidence; "
+                              f"expected one or more of {', '.join(manual)} (the others are scored from the data)")
     with Store(read_only=True) as store:
         result = assess(store.places(), store.observations("population"), place, day, given)
     show(result.criteria, fmt, title=f"{result.name} on {day}: score {result.score}/{result.possible}, "
@@ -115,8 +128,8 @@ def readiness_command(
 @friendly
 def devolve_command(
     by_default: bool = typer.Option(False, "--by-default", help="Give every eligible place everything its level allows."),
-    start: int = typer.Option(2027, "--from", help="First financial year (e.g. 2027 = from 1 April 2027)."),
-    place: Optional[str] = typer.Option(None, "--place", help="Only this strategic authority."),
+    start: str = typer.Option("2027", "--from", help="First financial year: 2027, 2027-28 or 2027/28 (from 1 April 2027)."),
+    place: Optional[str] = typer.Option(None, "--place", help="Only this strategic authority (or the one a named council is in)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
     """Devolution by default: every strategic authority in force gets each power its framework level
@@ -129,18 +142,19 @@ def devolve_command(
         devo devolve --by-default --from 2027 --place "West Midlands" --format csv
     """
     from devolution.errors import DevolutionError
-    from devolution.places.register import resolve
+    from devolution.places.register import strategic_authority_for
     from devolution.powers.framework import by_default as run
     from devolution.store import Store
-    from devolution.years import year_label
+    from devolution.years import parse_year, year_label
 
+    start = parse_year(start)
     if not by_default:
         raise DevolutionError("give --by-default (deal-by-deal devolution is listed by `devo deals`)")
     with Store(read_only=True) as store:
         places = store.places()
         frame = run(places, store.observations("population"), start)
         if place is not None:
-            frame = frame[frame["place"] == resolve(places, place)["code"]]
+            frame = frame[frame["place"] == strategic_authority_for(places, place)[0]["code"]]
     new = int((frame["change"] == "new by default").sum())
     show(frame, fmt, title=f"Devolution by default from {year_label(start)}: "
                            f"{new} new grants to {frame['place'].nunique()} places")
@@ -150,7 +164,8 @@ def devolve_command(
 @friendly
 def budget_command(
     place: str = typer.Argument(..., help="A place (code or name): strategic authority, council, county, region."),
-    year: int = typer.Option(2017, "--year", help="Financial year: 2011..2014 or 2017 (where outturn and CRA overlap)."),
+    year: str = typer.Option("2017", "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011..2014 or 2017 "
+                                                "(where outturn and CRA overlap)."),
     devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
     years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
     compare: Optional[str] = typer.Option(None, "--compare", help="Other places to compare per head, comma-separated."),
@@ -174,8 +189,9 @@ def budget_command(
     from devolution.powers.catalogue import parse_powers
     from devolution.report.budget import series_chart, who_decides_chart, write_chart
     from devolution.store import Store
-    from devolution.years import year_label
+    from devolution.years import parse_year, year_label
 
+    year = parse_year(year)
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
         if compare:

@@ -53,8 +53,8 @@ def overview_command(
 @app.command("explain")
 @friendly
 def explain_command(
-    code: str = typer.Argument(..., help="GSS code of the place, e.g. E06000001."),
-    year: str = typer.Argument(..., help="Financial year, e.g. 2023-24 or 2023."),
+    code: str = typer.Argument(..., help="The place: GSS code, E-code or name, e.g. E06000001 or Hackney."),
+    year: str = typer.Argument(..., help="Financial year: 2023, 2023-24 or 2023/24."),
     measure: str = typer.Argument(..., help="band_d, csp_total or max_band_d."),
 ):
     """Show how a figure is computed: the rule, its inputs from the store, each parameter with its
@@ -67,9 +67,15 @@ def explain_command(
         devo explain E07000223 2019-20 csp_total
 
         devo explain E10000003 2023-24 max_band_d
+
+        devo explain Hackney 2023/24 band_d
     """
     from devolution.explain import explain
+    from devolution.places.register import resolve
+    from devolution.store import Store
 
+    with Store(read_only=True) as store:
+        code = resolve(store.places(), code)["code"]
     out = console()
     for line in explain(code, year, measure).lines():
         out.print(line, highlight=False, markup=False, soft_wrap=True)
@@ -95,8 +101,8 @@ def change_command(
     per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
                                                       "(pupil is refused: no pupil data)."),
     prices_base: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
-    boundaries: int = typer.Option(2023, "--boundaries", help="Put every year on the councils of this financial year."),
-    places: Optional[str] = typer.Option(None, "--places", help="With --by places: GSS codes, comma-separated."),
+    boundaries: str = typer.Option("2023", "--boundaries", help="Put every year on the councils of this financial year."),
+    places: Optional[str] = typer.Option(None, "--places", help="With --by places: councils (codes or names), comma-separated."),
     deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release as "
                                              "published (.xlsx/.ods/.csv), or a YAML file in the form of "
                                              "parameters/economy/gdp_deflators.yaml; replaces the series held "
@@ -122,9 +128,11 @@ def change_command(
     from devolution.analysis.prices import with_deflators
     from devolution.report.change import write_chart
 
+    from devolution.years import parse_year
+
     tree = with_deflators(deflators) if deflators is not None else None
-    codes = [c.strip() for c in places.split(",") if c.strip()] if places else None
-    table = change(measure, first, last, by, prices_base=prices_base, per=per, boundaries=boundaries,
+    codes = _codes(places) if places else None
+    table = change(measure, first, last, by, prices_base=prices_base, per=per, boundaries=parse_year(boundaries),
                    places=codes, parameters=tree)
     shown = table[["group", "areas", "first", "value_first", "last", "value_last", "change_pct"]].rename(
         columns={"value_first": "first value", "value_last": "last value", "change_pct": "change %"})
@@ -140,6 +148,16 @@ def change_command(
         out.print(f"[green]Wrote[/] {plain(write_chart(table, chart))}")
     else:
         write_chart(table, chart)
+
+
+def _codes(places: str) -> list[str]:
+    """Comma-separated places (codes or names) as GSS codes."""
+    from devolution.places.names import PlaceIndex
+    from devolution.store import Store
+
+    with Store(read_only=True) as store:
+        index = PlaceIndex.of(store.places())
+    return [str(index.find(item.strip())["code"]) for item in places.split(",") if item.strip()]
 
 
 @claims_app.command("check")

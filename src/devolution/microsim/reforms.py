@@ -117,5 +117,20 @@ def reform_from_options(year: int, single_person: float | None = None, ratios: s
              "ratios" if ratios else "", f"{len(bands)} new band(s)" if bands else ""]
     name = ", ".join(p for p in parts if p) or "baseline"
     reform = Reform(name=name, overrides=overrides, new_bands=tuple(bands), seed=seed)
-    reform.tree()  # every path and value checked before anything runs
+    tree = reform.tree()  # every path and value checked before anything runs
+    _check_top_bands(band_ratios(tree, year, reform.new_bands), len(bands), new_bands or [])
     return reform
+
+
+def _check_top_bands(ratios: np.ndarray, added: int, given: list[str]) -> None:
+    """New bands go above band H: each must be priced above the band below it (band H's proportion
+    of Band D in force, LGFA 1992 s.5(1), then each new band in the order given)."""
+    if not added:
+        return
+    steps = np.diff(ratios[-added - 1:])
+    if (steps <= 0).any():
+        at = int(np.flatnonzero(steps <= 0)[0])
+        below = "band H" if at == 0 else f"new band {given[at - 1]!r}"
+        raise ParameterError(f"new band {given[at]!r}: a band above H must be priced above the band below it "
+                             f"({below} is {ratios[-added - 1 + at]:.4g} of Band D, this one "
+                             f"{ratios[-added + at]:.4g}); give the bands in rising order, e.g. 21/9:0.4 24/9:0.2")

@@ -35,6 +35,41 @@ def successors(places: pd.DataFrame, year: int) -> dict[str, list[str]]:
     return {code: follow(code) for code in places["code"]}
 
 
+def code_changes(places: pd.DataFrame) -> dict[str, str]:
+    """Former GSS codes of councils that go on under a new code -> the code in use now (following
+    chains): Barnsley E08000016 -> E08000038, Gateshead E08000020 -> E08000037. Their weight in
+    every crosswalk is one."""
+    former = places[places["status"].eq("former_code")] if "status" in places else places.iloc[:0]
+    step = dict(zip(former["code"], former["replaced_by"].str.split(";").str[0].str.strip()))
+    out = {}
+    for old, new in step.items():
+        seen = {old}
+        while new in step and new not in seen:
+            seen.add(new)
+            new = step[new]
+        out[old] = new
+    return out
+
+
+def onto_current_codes(frame: pd.DataFrame, changes: dict[str, str], what: str,
+                       keys: tuple[str, ...] = ("year", "measure")) -> pd.DataFrame:
+    """Rows keyed by a former code carried onto the code in use now (``code`` column). A file that
+    holds the same figure under both codes (same ``keys``) is refused, naming both codes."""
+    old = frame["code"].isin(list(changes))
+    if not old.any():
+        return frame
+    out = frame.copy()
+    out.loc[old, "code"] = out.loc[old, "code"].map(changes)
+    keys = [k for k in ("code", *keys) if k in out.columns]
+    clash = out.duplicated(keys, keep=False) & old.to_numpy()
+    if clash.any():
+        row = out[clash].iloc[0]
+        former = frame.loc[clash[clash].index[0], "code"]
+        raise PlaceError(f"{what}: {row['code']} is held both under its own code and under its former code "
+                         f"{former} ({', '.join(f'{k}={row[k]}' for k in keys[1:])}): keep one of them")
+    return out
+
+
 DRIVERS = ("population", "dwellings_total")
 
 

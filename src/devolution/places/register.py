@@ -31,35 +31,114 @@ COUNCIL_TIERS = BILLING_TIERS + ("county",)
 SA_TIERS = ("combined_authority", "greater_london_authority")
 
 
+#: ``status`` of a row of the register: a place in being, one abolished (with its end date and
+#: successors), or an earlier GSS code of a place that goes on under a new code (never in force:
+#: its series are carried onto the new code when loaded, as ONS and MHCLG do).
+CURRENT, ABOLISHED, FORMER_CODE = "current", "abolished", "former_code"
+
+
 def in_force(places: pd.DataFrame, year: int) -> pd.Series:
-    """Which places existed on 1 April of financial year ``year`` (start <= date < end)."""
+    """Which places existed on 1 April of financial year ``year``.
+
+    Dates follow one convention: ``start_date`` is the first day a place existed (its vesting
+    day) and ``end_date`` the last (the day before its successor's vesting day), so a place is in
+    force on a day when ``start_date <= day <= end_date``. A former code is never in force.
+    """
     date = pd.Timestamp(year=year, month=4, day=1)
     start = pd.to_datetime(places["start_date"], errors="coerce")
     end = pd.to_datetime(places["end_date"], errors="coerce")
-    ended = end.notna() & (end <= date)
-    # A place with no end date that is not current was retired without a date (a former code).
-    retired = ~places["current"].astype(bool) & end.isna()
-    return (start.isna() | (start <= date)) & ~ended & ~retired
+    ended = end.notna() & (end < date)
+    former = places["status"].eq(FORMER_CODE) if "status" in places else (~places["current"].astype(bool) & end.isna())
+    return (start.isna() | (start <= date)) & ~ended & ~former
 
 
-def resolve(places: pd.DataFrame, query: str) -> pd.Series:
-    """One place by GSS code, E-code or name (case-insensitive); a clear error if none or many."""
-    text = query.strip()
-    for column in ("code", "ecode"):
-        hit = places[places[column].fillna("").str.upper() == text.upper()]
-        if len(hit):
-            return hit.iloc[0]
-    lowered = places["name"].str.lower()
-    hit = places[lowered == text.lower()]
-    if len(hit) == 0:
-        hit = places[lowered.str.contains(text.lower(), regex=False)]
-    if len(hit) == 1 or (len(hit) > 1 and hit["current"].sum() == 1):
-        return hit[hit["current"]].iloc[0] if len(hit) > 1 else hit.iloc[0]
-    if len(hit) == 0:
-        raise PlaceError(f"no place matches {query!r} (give a GSS code such as E06000001, an "
-                         f"E-code or a name; see `devo places list`)")
-    names = ", ".join(f"{r.name} ({r.code})" for r in hit.head(8).itertuples())
-    raise PlaceError(f"{query!r} matches {len(hit)} places: {names}; give the code")
+def resolve(places: pd.DataFrame, query: str, kind: str | None = None) -> pd.Series:
+    """One place by GSS code (current or former), MHCLG E-code or name in any official spelling,
+    of ``kind`` (``council``, ``strategic_authority``, ``region``) if given; a :class:`PlaceError`
+    naming the closest names, or the candidates and their codes (see :mod:`devolution.places.names`)."""
+    from devolution.places.names import PlaceIndex
+
+    return PlaceIndex.of(places).find(query, kind)
+
+
+#: The same function under the name other packages call it by.
+resolve_place = resolve
+
+
+def strategic_authority_for(places: pd.DataFrame, query: str, index=None) -> tuple[pd.Series, str | None]:
+    """The strategic authority ``query`` names, or the one a named council is in (its own, else its
+    county's), with a note saying so (``None`` when the query named the authority itself).
+
+    Raises :class:`PlaceError` when the query names nothing, or a place in no strategic authority
+    (saying which place it found and why it has none). ``index``: a :class:`PlaceIndex` of
+    ``places`` already built (the web keeps one).
+    """
+    from devolution.places.names import NoPlaceMatch, PlaceIndex
+
+    index = index or PlaceIndex.of(places)
+    try:  # a code or a name as it is: a council called "Manchester" is not Greater Manchester's word
+        place = index.find(query, exact=True)
+    except NoPlaceMatch:
+        place = index.find(query, "strategic_authority")
+    if place["tier"] in SA_TIERS:
+        return place, None
+    label = tier_phrase(place["tier"])
+    if place["tier"] in ("region", "england"):
+        raise PlaceError(f"{query!r} is {place['name']} ({place['code']}), {label}, not a strategic authority: "
+                         f"give a combined authority, the GLA, or a council inside one")
+    authority = strategic_authority_of(places, [place["code"]])[0]
+    if not authority:
+        raise PlaceError(f"{place['name']} ({place['code']}) is {label} in no strategic authority "
+                         f"(no combined authority or the GLA covers it in the register)")
+    found = places.set_index("code", drop=False).loc[authority]
+    return found, (f"{place['name']} ({place['code']}) is {label} in {found['name']} ({authority}): "
+                   f"showing {found['name']}")
+
+
+def tier_phrase(tier: str) -> str:
+    """A tier in a sentence: "a metropolitan district", "a London borough", "the City of London"."""
+    label = TIER_LABELS.get(tier, tier)
+    label = label if label.split()[0] in ("London", "City", "Greater", "England") else label.lower()
+    return f"{'an' if label[0] in 'aeiouAEIOU' else 'a'} {label}"
+
+
+def lifecycle(places: pd.DataFrame, code: str) -> dict:
+    """When a place began and ended and what replaced it, in fields and in words, for pages and
+    the CLI: ``status`` (current / abolished / former_code), ``start_date``, ``end_date`` (last day),
+    ``ended_on`` (the first day it no longer existed), ``successors`` (code, name) and ``text``."""
+    by_code = places.set_index("code", drop=False)
+    if code not in by_code.index:
+        raise PlaceError(f"unknown place code {code!r}")
+    row = by_code.loc[code]
+    status = row.get("status") or (CURRENT if row["current"] else ABOLISHED)
+    start, end = (_date(row["start_date"]), _date(row["end_date"]))
+    ended_on = None if end is None else (pd.Timestamp(end) + pd.Timedelta(days=1)).date().isoformat()
+    successors = [{"code": c, "name": by_code.loc[c, "name"] if c in by_code.index else c}
+                  for c in _codes(row["replaced_by"])]
+    named = " and ".join(f"{s['name']} ({s['code']})" for s in successors) or "no successor in the register"
+    since = f"since {_long(start)}" if start else "start date not recorded"
+    if status == FORMER_CODE:
+        when = f"until {_long(end)}" if end else "until an unrecorded date"
+        text = f"{code} is a former code of {named}, used {when}; its series are held under the new code."
+    elif status == ABOLISHED:
+        text = (f"Abolished on {_long(ended_on)} (it existed {'from ' + _long(start) + ' ' if start else ''}"
+                f"to {_long(end)}); its area passed to {named}." if end else f"Abolished; its area passed to {named}.")
+    else:
+        text = f"In being {since}."
+    return {"status": status, "start_date": start, "end_date": end, "ended_on": ended_on,
+            "successors": successors, "text": text}
+
+
+def _date(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _codes(value) -> list[str]:
+    return [c.strip() for c in value.split(";") if c.strip()] if isinstance(value, str) else []
+
+
+def _long(iso: str | None) -> str:
+    return "an unrecorded date" if not iso else f"{pd.Timestamp(iso).day} {pd.Timestamp(iso):%B %Y}"
 
 
 def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None = None,
@@ -73,11 +152,12 @@ def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None 
         if unknown:
             raise PlaceError(f"unknown tier {unknown[0]!r}; expected one of {', '.join(TIER_LABELS)}")
         out = out[out["tier"].isin(tiers)]
-    for column, value, tiers in (("region_code", region, ("region",)), ("county_code", county, ("county",)),
-                                 ("strategic_authority_code", strategic_authority,
-                                  ("combined_authority", "greater_london_authority"))):
+    for column, value, tiers, kind in (("region_code", region, ("region",), "region"),
+                                       ("county_code", county, ("county",), "council"),
+                                       ("strategic_authority_code", strategic_authority, SA_TIERS,
+                                        "strategic_authority")):
         if value is not None:
-            parent = resolve(places[places["tier"].isin(tiers)], value)
+            parent = resolve(places[places["tier"].isin(tiers)], value, kind)
             out = out[out[column] == parent["code"]]
     if year is not None:
         out = out[in_force(out, year)]

@@ -8,6 +8,7 @@ before anything runs (:func:`load`), never one at a time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
@@ -262,9 +263,34 @@ def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
     return unique
 
 
+def projection_parameters() -> tuple[str, ...]:
+    """The parameter paths the projection reads (``runner.LIMITS`` and ``runner.RETENTION``): a
+    scenario may override these and no others, since any other would change nothing."""
+    from devolution.scenarios.runner import LIMITS, RETENTION
+
+    return (*LIMITS.values(), *RETENTION.values())
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a scenario's names are checked against: the register of places (for GSS codes and
+    region names) and the catalogue's powers (``Known.of(store)``)."""
+
+    places: Any
+    powers: frozenset[str]
+
+    @classmethod
+    def of(cls, store) -> "Known":
+        from devolution.powers.catalogue import powers
+
+        return cls(places=store.places(), powers=frozenset(powers()))
+
+
 def check(raw: dict, source: str = "<scenario>", tree: parameters_module.ParameterTree | None = None,
-          data_years: tuple[int, int] | None = None) -> Scenario:
-    """A checked :class:`Scenario` from a mapping, or :class:`ScenarioProblems` listing every problem.
+          data_years: tuple[int, int] | None = None, known: Known | None = None) -> Scenario:
+    """A checked :class:`Scenario` from a mapping, or :class:`ScenarioProblems` listing every problem
+    at once: the format, years, parameters (a path the projection does not read is a problem) and,
+    with ``known``, unknown regions, places and powers.
 
     ``data_years``: the first and latest base years the store can start from (outturn years held);
     when given, a base year outside them is a problem.
@@ -315,17 +341,64 @@ def check(raw: dict, source: str = "<scenario>", tree: parameters_module.Paramet
                 if str(exc).startswith("unknown parameter"):
                     message = f"unknown parameter (see `devo explain` or parameters/); {exc}"
                 problems.append((f"parameters.{path}", message))
+                continue
+            if str(path) not in projection_parameters():
+                problems.append((f"parameters.{path}", "not read by the projection, so it would change nothing; "
+                                 f"a scenario may set {', '.join(projection_parameters())}"))
+    if known is not None:
+        problems += _unknown_names(raw, known)
     problems = list(dict.fromkeys(problems))
     if problems:
         raise ScenarioProblems(source, problems)
     return scenario
 
 
+def _unknown_names(raw: dict, known: Known) -> list[tuple[str, str]]:
+    """Regions, place codes and powers the scenario names that the register or catalogue lacks
+    (read from the raw mapping, so they are listed with every other problem)."""
+    from devolution.places.names import PlaceIndex
+
+    places = known.places
+    regions = places.loc[places["tier"] == "region"]
+    codes = set(places["code"])
+
+    def unknown_code(given) -> str:  # the index is built only when a code is unknown
+        try:
+            found = PlaceIndex.of(places).find(str(given), exact=True)
+        except DevolutionError:
+            return "unknown place code (give a GSS code, e.g. E08000025)"
+        return f"not a GSS code: {found['name']} is {found['code']}"
+
+    def mapping(*keys):
+        value = raw
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    problems = []
+    growth = mapping("assumptions", "business_rates_growth")
+    if isinstance(growth, dict) and "distribution" not in growth:
+        for region in growth.get("regions") or {}:
+            if region not in set(regions["name"]) | set(regions["code"]):
+                problems.append((f"assumptions.business_rates_growth.regions.{region}",
+                                 f"unknown region (expected one of {', '.join(sorted(regions['name']))})"))
+        problems += [(f"assumptions.business_rates_growth.places.{c}", unknown_code(c))
+                     for c in growth.get("places") or {} if c not in codes]
+    places_named = mapping("deals", "places")
+    if isinstance(places_named, list):
+        problems += [(f"deals.places.{c}", unknown_code(c)) for c in places_named if c not in codes]
+    pooled = mapping("deals", "pooled_budgets")
+    if isinstance(pooled, list):
+        problems += [(f"deals.pooled_budgets.{p}", f"unknown power (expected one of {', '.join(sorted(known.powers))})")
+                     for p in pooled if p not in known.powers]
+    return problems
+
+
 def load(path: Path | str, tree: parameters_module.ParameterTree | None = None,
-         data_years: tuple[int, int] | None = None) -> Scenario:
+         data_years: tuple[int, int] | None = None, known: Known | None = None) -> Scenario:
     """Read, merge with its base, and check a scenario file (see :func:`check`)."""
     path = Path(path)
-    return check(_read(path), str(path), tree, data_years)
+    return check(_read(path), str(path), tree, data_years, known)
 
 
 def tree_for(scenario: Scenario, tree: parameters_module.ParameterTree | None = None) -> parameters_module.ParameterTree:

@@ -51,34 +51,9 @@ class Result:
 
 
 def load(path: Path | str, store) -> model.Scenario:
-    """Load a scenario file and check it against the store (base year held, regions and places known)."""
-    scenario = model.load(path, data_years=outturn_years(store))
-    check_places(scenario, store, str(path))
-    return scenario
-
-
-def check_places(scenario: model.Scenario, store, source: str) -> None:
-    """Every region and place code a scenario names must be known, and pooled budgets must be
-    catalogue powers; all problems are listed together."""
-    from devolution.powers.catalogue import powers as catalogue
-
-    places = store.places()
-    regions = places.loc[places["tier"] == "region"]
-    known_regions = set(regions["name"]) | set(regions["code"])
-    problems = []
-    growth = scenario.assumptions.business_rates_growth
-    if isinstance(growth, model.ByPlace):
-        problems += [(f"assumptions.business_rates_growth.regions.{r}", f"unknown region (expected one of "
-                      f"{', '.join(sorted(regions['name']))})") for r in growth.regions if r not in known_regions]
-        problems += [(f"assumptions.business_rates_growth.places.{c}", "unknown place code (give a council's GSS code)")
-                     for c in growth.places if c not in set(places["code"])]
-    problems += [(f"deals.places.{c}", "unknown place code (give a council's or strategic authority's GSS code)")
-                 for c in scenario.deals.places if c not in set(places["code"])]
-    powers = set(catalogue())
-    problems += [(f"deals.pooled_budgets.{p}", f"unknown power (expected one of {', '.join(sorted(powers))})")
-                 for p in scenario.deals.pooled_budgets if p not in powers]
-    if problems:
-        raise model.ScenarioProblems(source, problems)
+    """Load a scenario file and check it against the store (base year held, regions, places and
+    powers known): every problem listed at once."""
+    return model.load(path, data_years=outturn_years(store), known=model.Known.of(store))
 
 
 def context(scenario: model.Scenario, inputs: Inputs, draws: int, central: bool = False,

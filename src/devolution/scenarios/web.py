@@ -113,13 +113,12 @@ def _checked(raw, where: str, max_draws: int, data_years, store) -> model.Scenar
     if isinstance(draws, int) and not isinstance(draws, bool) and draws > max_draws:
         problems.append((f"{where}.draws", f"at most {max_draws:,} draws over the web (got {draws:,})"))
     try:
-        scenario = model.check(raw, where, data_years=data_years)
+        scenario = model.check(raw, where, data_years=data_years, known=model.Known.of(store))
     except model.ScenarioProblems as exc:
         problems += [(f"{where}.{p}", m) for p, m in exc.problems]
         scenario = None
     if problems:
         raise model.ScenarioProblems("request", problems)
-    runner.check_places(scenario, store, where)
     return scenario
 
 

@@ -4,14 +4,37 @@
 from __future__ import annotations
 
 import importlib
-import re
+from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
+from pydantic import BeforeValidator
 
+from devolution.errors import DevolutionError, PlaceError
 from devolution.web.state import AppState
-from devolution.years import parse_year, year_spans
+from devolution.years import parse_year, year_label, year_spans
 
-CODE = re.compile(r"^E\d{8}$")
+
+def _financial_year(value):
+    """A query or path value as a financial year: ``2019``, ``2019-20`` and ``2019/20`` alike."""
+    if value is None or isinstance(value, int):
+        return value
+    try:
+        return parse_year(str(value)[:20])
+    except DevolutionError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: A financial year as the API takes it everywhere: ``2019``, ``2019-20`` or ``2019/20`` (held as 2019).
+FinancialYear = Annotated[int, BeforeValidator(_financial_year)]
+
+
+def held_year(year: int, held, what: str) -> int:
+    """``year`` if the data holds it, else a 404 naming the years it does hold."""
+    held = sorted({int(y) for y in held})
+    if year not in held:
+        raise HTTPException(404, f"no {what} for {year_label(year) if 1000 <= year <= 9998 else year}: "
+                                 f"the data holds {year_spans(held)}")
+    return year
 
 
 async def data(request: Request) -> AppState:
@@ -31,13 +54,21 @@ def not_yet(what: str, module: str) -> HTTPException:
     return HTTPException(501, f"{what} is not available yet: it needs {module}, which this installation does not have")
 
 
-def place_code(state: AppState, code: str) -> str:
-    """A current or former place's GSS code, checked (404 names the code)."""
-    if not CODE.match(code):
-        raise HTTPException(404, f"not a place code: {code!r} (expected a GSS code such as E06000001)")
-    if code not in set(state.places()["code"]):
-        raise HTTPException(404, f"unknown place code {code!r} (see /api/places)")
-    return code
+def place_code(state: AppState, code: str, kind: str | None = None) -> str:
+    """The GSS code of the place ``code`` names: a GSS code (current or former), an MHCLG E-code or
+    a name in any official spelling, of ``kind`` if given (``council``, ``strategic_authority``,
+    ``region``). A 404 says why none or several match, with the closest names."""
+    try:
+        return str(place_index(state).find(code[:120], kind)["code"])
+    except PlaceError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def place_index(state: AppState):
+    """The register's names and codes, indexed once while the app runs."""
+    from devolution.places.names import PlaceIndex
+
+    return state.cached("place_index", lambda _: PlaceIndex.of(state.places()))
 
 
 def measure_name(state: AppState, measure: str) -> str:

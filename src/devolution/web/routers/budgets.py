@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from devolution.errors import DevolutionError
 from devolution.places.register import strategic_authority_of
 from devolution.web.formats import Format, Page, records, table
-from devolution.web.routers import data, not_yet, optional, place_code
+from devolution.web.routers import FinancialYear, data, held_year, not_yet, optional, place_code
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -49,11 +49,12 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
 
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
 def place_budget(code: str, state: AppState = Depends(data), page: Page = Depends(),
-                 year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year; latest held if omitted."),
+                 year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description=(
+                     "Financial year (2017, 2017-18 or 2017/18); latest held if omitted.")),
                  devolve: Optional[str] = Query(None, max_length=400, description=(
                      "Powers moved from central government to the place, comma-separated ids from "
                      "`devo powers` (e.g. adult_skills,bus_franchising), all, or by-default (with from).")),
-                 start: Optional[int] = Query(None, alias="from", ge=2014, le=2100, description=(
+                 start: Optional[FinancialYear] = Query(None, alias="from", ge=2014, le=2100, description=(
                      "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
     if budget is None or catalogue is None:
@@ -62,10 +63,8 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
     moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
     with state.lock:
         years = budget.common_years(state.store)
-        chosen = year if year is not None else years[-1]
-        if chosen not in years:
-            raise HTTPException(422, f"no place budget for {year_label(chosen)}: council outturn, CRA and population "
-                                     f"are all held only for {', '.join(year_label(y) for y in years)}")
+        chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
+            if year is not None else years[-1]
         result = budget.place_budget(state.store, code, chosen, moved)
         frame = budget.summary(result)
         whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides

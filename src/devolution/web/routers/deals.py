@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
+from devolution.errors import PlaceError
 from devolution.web.formats import Format, Page, table
-from devolution.web.routers import not_yet, optional
+from devolution.web.routers import data, not_yet, optional
+from devolution.web.state import AppState
 
 router = APIRouter(tags=["deals"])
 deals = optional("devolution.powers.deals")
@@ -15,11 +17,24 @@ catalogue = optional("devolution.powers.catalogue")
 
 
 @router.get("/api/deals", summary="Devolution deals by place: date, powers, verified amounts, source")
-def deal_list(place: Optional[str] = Query(None, pattern=r"^E\d{8}$"), limit: int = Query(500, ge=1, le=5000),
-              offset: int = Query(0, ge=0), format: Format = Format.json):
+def deal_list(place: Optional[str] = Query(None, max_length=120, description=(
+                  "A strategic authority, or a council in one (its authority's deals): GSS code, E-code or name.")),
+              limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0), format: Format = Format.json,
+              state: AppState = Depends(data)):
     if deals is None:
         raise not_yet("The list of deals", "devolution.powers.deals")
-    return table(deals.table(place), format, Page(limit, offset), filename="deals")
+    note = None
+    if place is not None:
+        from devolution.places.register import strategic_authority_for
+        from devolution.web.routers import place_index
+
+        try:
+            found, note = strategic_authority_for(state.places(), place, place_index(state))
+        except PlaceError as exc:
+            raise HTTPException(404, str(exc)) from None
+        place = str(found["code"])
+    return table(deals.table(place), format, Page(limit, offset), filename="deals",
+                 meta={"place": place, "note": note} if place else None)
 
 
 @router.get("/api/powers", summary="The catalogue of powers that can be devolved")

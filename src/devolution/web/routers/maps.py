@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
 from devolution.web.formats import Format, Page, records, table
-from devolution.web.routers import PRICES, data, measure_name, price_base
+from devolution.web.routers import PRICES, FinancialYear, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.errors import ParameterError
 from devolution.years import year_label
@@ -61,7 +61,7 @@ def map_page(request: Request, state: AppState = Depends(data)):
 @router.get("/map.json", summary="The map's data and Vega-Lite spec for a measure and year")
 def map_json(state: AppState = Depends(data),
              measure: str = Query(DEFAULT_MEASURE, max_length=80, description="A measure from /api/measures."),
-             year: Optional[int] = Query(None, ge=1990, le=2100, description="Financial year (2024 = 2024-25); latest if omitted."),
+             year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description="Financial year (2024, 2024-25 or 2024/25); latest if omitted."),
              per: str = Query("resident", pattern="^(resident|total)$", description="resident or total."),
              councils: str = Query("own", pattern="^(own|all)$", description="own: each council's own figure; all "
                                    "(per resident): shire districts add their county's."),
@@ -72,7 +72,7 @@ def map_json(state: AppState = Depends(data),
 
 @router.get("/api/map/{measure}", summary="A measure for every place on the map's boundaries in a year")
 def map_table(measure: str, state: AppState = Depends(data), page: Page = Depends(),
-              year: Optional[int] = Query(None, ge=1990, le=2100),
+              year: Optional[FinancialYear] = Query(None, ge=1990, le=2100),
               per: str = Query("resident", pattern="^(resident|total)$"),
               councils: str = Query("own", pattern="^(own|all)$"), prices: str = PRICES,
               format: Format = Format.json):

@@ -8,11 +8,11 @@ from typing import Optional
 from fastapi import APIRouter, Depends, Query, Request
 
 from devolution import api
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, parents
+from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, lifecycle, parents
 from devolution.web import baseline_view, charts, powers_view
 from devolution.web.figures import display, map_values, peers
 from devolution.web.formats import Format, Page, clean, records, split_suffix, table
-from devolution.web.routers import data, place_code
+from devolution.web.routers import FinancialYear, data, place_code
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -29,7 +29,8 @@ PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county
 def places_list(state: AppState = Depends(data), page: Page = Depends(),
                 tier: Optional[str] = Query(None, max_length=200, description="Tier(s), comma-separated."),
                 region: Optional[str] = Query(None, max_length=80, description="Region code or name."),
-                year: Optional[int] = Query(None, ge=1990, le=2100, description="Places in force in this financial year."),
+                year: Optional[FinancialYear] = Query(None, ge=1900, le=2100, description=(
+                    "Places in force on 1 April of this financial year: 2019, 2019-20 or 2019/20.")),
                 former: bool = Query(False, description="Include abolished places."),
                 format: Format = Format.json):
     frame = state.run(api.places, tier=tier, region=region, year=year, include_former=former)
@@ -72,6 +73,7 @@ def place_document(state: AppState, code: str) -> dict:
     place = {k: row[k] for k in PLACE_COLUMNS if k in row.index and k != "code"}
     return {"code": code, **{k: clean(v) for k, v in place.items()},
             "tier_label": TIER_LABELS.get(row["tier"], row["tier"]),
+            "lifecycle": lifecycle(register, code),
             "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
             "similar": records(similar[similar["code"] != code]),
             "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
@@ -82,7 +84,8 @@ def place_document(state: AppState, code: str) -> dict:
                               and (held["measure"].str.startswith("nce_")).any())}
 
 
-@router.get("/api/places/{code}", summary="One place: register entry, parents, latest values, trends, peers")
+@router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
+                                          "and ended and its successor, parents, latest values, trends, peers")
 def place_json_api(code: str, state: AppState = Depends(data)):
     return place_document(state, split_suffix(code)[0])
 

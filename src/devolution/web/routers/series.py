@@ -12,7 +12,7 @@ from devolution.analysis.prices import deflator_years, source_note, to_prices
 from devolution.places.register import TIER_LABELS
 from devolution.web.figures import additive
 from devolution.web.formats import Format, Page, split_suffix, table
-from devolution.web.routers import PRICES, data, measure_name, price_base
+from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, place_code, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label, year_spans
 
@@ -40,16 +40,18 @@ def measures(state: AppState = Depends(data), format: Format = Format.json):
 
 @router.get("/api/series/{measure}", summary="One measure for every place, by year (long form)")
 def series(measure: str, state: AppState = Depends(data), page: Page = Depends(),
-           year: Optional[int] = Query(None, ge=1990, le=2100, description="Only this financial year (2024 = 2024-25)."),
-           boundaries: Optional[int] = Query(None, ge=2009, le=2030,
-                                            description="Put every year on the places in force in this year."),
+           year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description=(
+               "Only this financial year: 2024, 2024-25 or 2024/25 (404 with the years held if the data has none).")),
+           boundaries: Optional[FinancialYear] = Query(None, ge=2009, le=2030,
+                                                      description="Put every year on the places in force in this year."),
            tier: Optional[str] = Query(None, max_length=40, description="Only places of this tier."),
-           region: Optional[str] = Query(None, pattern=r"^E12\d{6}$", description="Only places in this region (code)."),
+           region: Optional[str] = Query(None, max_length=80, description="Only places in this region (code or name)."),
            group: Grouping = Query(Grouping.none, description="Sum places by tier or region (additive units only)."),
            prices: str = PRICES, format: Format = Format.json):
     name, suffix = split_suffix(measure)
     fmt = suffix or format
     name = measure_name(state, name)
+    region = place_code(state, region, "region") if region is not None else None
     base = price_base(prices)
     key = ("series_response", name, year, boundaries, tier, region, group, base, fmt, page.limit, page.offset)
     return state.cached(key, lambda _: _series(state, name, year, boundaries, tier, region, group, base, fmt, page))
@@ -66,7 +68,7 @@ def _series(state, name, year, boundaries, tier, region, group, base, fmt, page)
         codes = set(state.places().loc[lambda p: p["region_code"] == region, "code"])
         long = long[long["code"].isin(codes)]
     if year is not None:
-        long = long[long["year"] == year]
+        long = long[long["year"] == held_year(year, long["year"], name)]
     unit = state.measures().set_index("measure").loc[name, "unit"]
     if group is not Grouping.none:
         if not additive(state, name):

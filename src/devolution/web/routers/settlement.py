@@ -8,11 +8,13 @@ of explained by ``devolution.explain`` (what ``devo explain CODE YEAR csp_total`
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, HTTPException, Path
 
 from devolution.errors import DevolutionError
 from devolution.web.formats import Format, Page, clean, table
-from devolution.web.routers import data, not_yet, optional, place_code
+from devolution.web.routers import FinancialYear, data, held_year, not_yet, optional, place_code
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -51,23 +53,21 @@ def years_held(state: AppState) -> list[int]:
 
 
 @router.get("/api/settlement/{year}", summary="SFA, RSG and retained rates per authority in a year")
-def settlement_year(year: int = Path(..., ge=1990, le=2100), state: AppState = Depends(data),
-                    page: Page = Depends(), format: Format = Format.json):
+def settlement_year(year: Annotated[FinancialYear, Path(ge=1990, le=2100, description="2017, 2017-18 or 2017/18.")],
+                    state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
     if settlement is None:
         raise not_yet("The settlement", "devolution.analysis.settlement")
+    held_year(year, years_held(state), "settlement figures")
     return table(_frame(state, year), format, page, filename=f"settlement_{year}")
 
 
 @router.get("/api/settlement/{year}/{code}/explain",
             summary="One authority's settlement figures step by step (what `devo settlement` shows, with its inputs)")
-def settlement_explain(code: str, year: int = Path(..., ge=1990, le=2100), state: AppState = Depends(data)):
+def settlement_explain(code: str, year: Annotated[FinancialYear, Path(ge=1990, le=2100)], state: AppState = Depends(data)):
     if settlement is None:
         raise not_yet("The settlement", "devolution.analysis.settlement")
     code = place_code(state, code)
-    held = years_held(state)
-    if year not in held:
-        raise HTTPException(422, f"no settlement figures for {year_label(year)}: the data holds "
-                                 f"{', '.join(year_label(y) for y in held)}")
+    held_year(year, years_held(state), "settlement figures")
     frame = _frame(state, year).set_index("code")
     if code not in frame.index:
         name = state.places().set_index("code").loc[code, "name"]

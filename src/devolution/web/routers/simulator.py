@@ -50,7 +50,10 @@ def budget_document(state: AppState, code: str) -> dict:
     code = place_code(state, code)
     place = state.places().set_index("code").loc[code]
     if place["tier"] not in COUNCIL_TIERS or not place["current"]:
-        raise HTTPException(404, f"{place['name']} ({code}) is not a current council, so it has no budget to set")
+        from devolution.places.register import lifecycle
+
+        raise HTTPException(404, f"{place['name']} ({code}) is not a current council, so it has no budget to set: "
+                                 f"{lifecycle(state.places(), code)['text']}")
     held = state.place_observations(code)
     services = held[held["measure"].str.startswith("nce_") & ~held["measure"].isin(SKIP)]
     if services.empty:
