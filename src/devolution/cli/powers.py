@@ -154,15 +154,16 @@ def budget_command(
     devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
     years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
     compare: Optional[str] = typer.Option(None, "--compare", help="Other places to compare per head, comma-separated."),
-    out: Optional[Path] = typer.Option(Path("build/place_budget.html"), "--out", "-o", help="Where to write the chart."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the chart there: .html (a page that works "
+                                       "offline) or .json (the Vega-Lite spec). Nothing is written without it."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
     """One Place, One Budget: all identifiable public spending in a place by function, and who decides
-    it (council / devolved / central); writes a stacked-bar chart. See docs/place_budget.md.
+    it (council / devolved / central); with --out, writes a stacked-bar chart. See docs/place_budget.md.
 
     Examples:
 
-        devo budget "Greater Manchester" --year 2017
+        devo budget "Greater Manchester" --year 2017 --out build/place_budget.html
 
         devo budget E47000001 --year 2017 --devolve adult_skills,bus_franchising
 

@@ -100,7 +100,9 @@ def change_command(
                                              "published (.xlsx/.ods/.csv), or a YAML file in the form of "
                                              "parameters/economy/gdp_deflators.yaml; replaces the series held "
                                              "(March 2026 release, 2010-11 to 2024-25)."),
-    chart: Path = typer.Option(Path("change.html"), "--chart", help="Where to write the chart (.html or .json spec)."),
+    chart_file: Optional[Path] = typer.Option(None, "--out", "-o", "--chart",
+                                              help="Write the chart there: .html (a page that works offline) or "
+                                                   ".json (the Vega-Lite spec). Nothing is written without it."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
 ):
     """Change in a measure between two years, per head, by group of places; printed and charted.
@@ -115,7 +117,7 @@ def change_command(
 
         devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
 
-        devo change band_d_area_total --from 2015 --to 2023 --by nmsl --chart build/band_d.json
+        devo change band_d_area_total --from 2015 --to 2023 --by nmsl --out build/band_d.html
     """
     from devolution.analysis.change import change
     from devolution.analysis.prices import with_deflators
@@ -136,9 +138,10 @@ def change_command(
             out.print("[yellow]Left out (no figure in one of the years):[/] "
                       + ", ".join(r["name"] for r in table.attrs["left_out"]), highlight=False)
         out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
-        out.print(f"[green]Wrote[/] {write_chart(table, chart)}")
-    else:
-        write_chart(table, chart)
+    if chart_file is not None:
+        written = write_chart(table, chart_file)
+        if fmt is Format.table:
+            console().print(f"[green]Wrote[/] {written}")
 
 
 @claims_app.command("check")

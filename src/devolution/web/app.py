@@ -63,16 +63,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await scenario_routes.shutdown(app.state.data)
 
-    app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served without a CDN by routers/api_docs.py
     app.state.data = AppState(settings)
     app.state.submissions = Submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
 
-    from devolution.web.routers import budgets, claims, deals, maps, places, scenarios, series, settlement, simulator
+    from devolution.web.routers import (api_docs, budgets, claims, deals, maps, places, scenarios, series, settlement,
+                                       simulator)
 
-    for module in (maps, places, series, simulator, budgets, deals, settlement, scenarios, claims):
+    for module in (maps, places, series, simulator, budgets, deals, settlement, scenarios, claims, api_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
