@@ -15,7 +15,7 @@ from devolution.cli.common import Format, app, console, friendly, show
 def overview_command(
     out: Path = typer.Option(Path("report.html"), "--out", "-o", help="Where to write the HTML report."),
     councils: Optional[Path] = typer.Option(None, "--councils-csv", help="Also write every council's figures as CSV."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json (the region table)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (the region table)."),
 ):
     """England overview: Core Spending Power and spending per head, by region and type of council,
     with the change since 2015-16; printed, and written as an HTML report with charts.
@@ -103,7 +103,7 @@ def change_command(
     chart_file: Optional[Path] = typer.Option(None, "--out", "-o", "--chart",
                                               help="Write the chart there: .html (a page that works offline) or "
                                                    ".json (the Vega-Lite spec). Nothing is written without it."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Change in a measure between two years, per head, by group of places; printed and charted.
 
@@ -150,7 +150,7 @@ def claims_check(
     file: Path = typer.Argument(..., help="YAML file of claims (see examples/claims.yaml)."),
     deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release (.xlsx/.ods/.csv) "
                                                                        "or a YAML series."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Check each claim in a file against the data: supported, not supported or cannot tell,
     with the numbers, the method and the sources.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 
 from devolution import api
@@ -13,6 +14,7 @@ from devolution.web import baseline_view, charts, powers_view
 from devolution.web.figures import display, map_values, peers
 from devolution.web.formats import Format, Page, clean, records, split_suffix, table
 from devolution.web.routers import data, place_code
+from devolution.web.search import of_its_time, successors
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -21,6 +23,8 @@ router = APIRouter(tags=["places"])
 TRENDS = ("nce_total_service_expenditure", "band_d_excl_parish", "population", "csp_total",
           "nce_adult_social_care", "nce_childrens_social_care")
 COMPARE = "nce_total_service_expenditure"
+#: The place page's tabs (``?tab=`` in its URL), in order.
+TABS = ("trends", "gap", "budget", "figures", "similar")
 PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county_code", "strategic_authority_code",
                  "start_date", "end_date", "current", "replaced_by", "ecode"]
 
@@ -58,7 +62,9 @@ def place_document(state: AppState, code: str) -> dict:
             trends.append({"measure": measure, "unit": unit,
                            "spec": charts.trend(values, rows["description"].iloc[0], unit)})
     comparison = None
-    similar = peers(state, code)
+    former = former_view(register, code) if not bool(row["current"]) else None
+    similar = (peers(state, code) if former is None else of_its_time(register, code, former["last_year"])
+               if former["last_year"] is not None else register.iloc[0:0][["code", "name", "tier"]])
     spend = latest[latest["measure"] == COMPARE]
     if len(spend) and row["tier"] in COUNCIL_TIERS:
         year = int(spend["year"].iloc[0])
@@ -75,11 +81,36 @@ def place_document(state: AppState, code: str) -> dict:
             "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
             "similar": records(similar[similar["code"] != code]),
             "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
-            "trends": trends, "comparison": comparison,
-            "devolution": powers_view.strategic_view(state, code, row["tier"]),
-            "gap": baseline_view.gap_view(state, code, row["tier"]),
+            "trends": trends, "comparison": comparison, "former": former,
+            # A former council's page is its history (its successor has today's budget, deals and gap).
+            "devolution": powers_view.strategic_view(state, code, row["tier"]) if former is None else None,
+            "gap": baseline_view.gap_view(state, code, row["tier"]) if former is None else None,
             "simulator": bool(row["tier"] in COUNCIL_TIERS and row["current"]
                               and (held["measure"].str.startswith("nce_")).any())}
+
+
+def former_view(register, code: str) -> dict:
+    """A former council's end: its successors (with the date they began), its last financial year
+    (the places of that year are its similar places) and a sentence saying so."""
+    after = successors(register, code)
+    starts = [s["start_date"] for s in after if s["start_date"]]
+    if starts:
+        last_day = pd.Timestamp(min(starts)) - pd.Timedelta(days=1)
+    else:
+        end = register.set_index("code").loc[code, "end_date"]
+        last_day = pd.Timestamp(end) if isinstance(end, str) else None
+    last_year = None if last_day is None else last_day.year - (last_day.month < 4)
+    names = " and ".join(s["name"] for s in after)
+    when = f" on {last_day + pd.Timedelta(days=1):%-d %B %Y}" if last_day is not None else ""
+    name = register.set_index("code").loc[code, "name"]
+    if [s["name"] for s in after] == [name]:  # the same council under a new code
+        text = f"This code is no longer used: {name} goes on under {after[0]['code']}{' from' + when[3:] if when else ''}."
+    elif after:
+        text = f"This council no longer exists: it was replaced{when} by {names}."
+    else:
+        text = f"This council no longer exists{' (it ended' + when + ')' if when else ''}."
+    return {"successors": after, "last_day": None if last_day is None else last_day.date().isoformat(),
+            "last_year": last_year, "last_label": None if last_year is None else year_label(last_year), "text": text}
 
 
 @router.get("/api/places/{code}", summary="One place: register entry, parents, latest values, trends, peers")
@@ -95,4 +126,5 @@ def place_page(name: str, request: Request, state: AppState = Depends(data)):
         return document
     from devolution.web.app import templates
 
-    return templates.TemplateResponse(request, "place.html", {"place": document})
+    tab = request.query_params.get("tab", "")
+    return templates.TemplateResponse(request, "place.html", {"place": document, "tab": tab if tab in TABS else ""})
