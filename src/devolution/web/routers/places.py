@@ -56,7 +56,7 @@ def place_document(state: AppState, code: str) -> dict:
     trends = []
     for measure in TRENDS:
         rows = held[held["measure"] == measure]
-        if len(rows) >= 2:
+        if len(rows) >= 2 and (rows["value"] != 0).any():  # a service the place does not provide: no chart
             values = [{"label": year_label(int(r.year)), "value": r.value} for r in rows.itertuples()]
             unit = rows["unit"].iloc[0]
             trends.append({"measure": measure, "unit": unit,
@@ -70,9 +70,9 @@ def place_document(state: AppState, code: str) -> dict:
         year = int(spend["year"].iloc[0])
         values, meta = map_values(state, COMPARE, year, per_resident=True)
         values = values[values["code"].isin(set(similar["code"]))]
-        if len(values) > 1:
+        if len(values) > 1 and code in set(values["code"]):  # a former council is not on today's boundaries
             values = values.assign(display=[display(v, meta["unit"]) for v in values["value"]])
-            title = f"Net current expenditure per resident, {year_label(year)}: {TIER_LABELS[row['tier']].lower()}s in the same region"
+            title = f"Net current expenditure per resident, {year_label(year)}: {plural(TIER_LABELS[row['tier']].lower())} in the same region"
             comparison = {"measure": COMPARE, "year": year, "unit": meta["unit"], "notes": meta["notes"],
                           "values": records(values), "spec": charts.bars(records(values), title, meta["unit"], code)}
     place = {k: row[k] for k in PLACE_COLUMNS if k in row.index and k != "code"}
@@ -87,6 +87,11 @@ def place_document(state: AppState, code: str) -> dict:
             "gap": baseline_view.gap_view(state, code, row["tier"]) if former is None else None,
             "simulator": bool(row["tier"] in COUNCIL_TIERS and row["current"]
                               and (held["measure"].str.startswith("nce_")).any())}
+
+
+def plural(words: str) -> str:
+    """``"county"`` -> ``"counties"``, ``"unitary authority"`` -> ``"unitary authorities"``, ``"london borough"`` -> ``"london boroughs"``."""
+    return words[:-1] + "ies" if words.endswith("y") and not words.endswith(("ey", "ay", "oy")) else words + "s"
 
 
 def former_view(register, code: str) -> dict:
