@@ -1,8 +1,10 @@
 """The resident budget simulator: a council's net current expenditure by service (Revenue Outturn,
 its latest year) as sliders, balanced against a council tax change capped by the real referendum
 limit (core + adult social care, or the district cash limit, from the parameters through
-``rules.council_tax.max_band_d_without_referendum``). Submissions are stored (committed before the
-reply), one per browser, with CSRF and a per-client rate limit; results need the admin password.
+``rules.council_tax.max_band_d_without_referendum``) on the budget year's requirement (a county's
+precept) or the latest held. Ring-fenced lines (``RING_FENCES``) are held. Submissions are stored
+(committed before the reply), one per browser, with CSRF and a per-client rate limit; every council's
+aggregates need the admin password (the public results page is ``routers/results.py``).
 """
 
 from __future__ import annotations
