@@ -27,11 +27,13 @@ def write_chart(chart: alt.TopLevelMixin, path: Path | str, title: str = "Chart"
     if path.suffix == ".json":
         path.write_text(chart.to_json(), encoding="utf-8")
         return path
+    licence = "Contains public sector information licensed under the Open Government Licence v3.0."
+    footer = "" if licence in chart.to_json() else f'<p style="font-size:12px;color:#555">{licence}</p>'
     path.write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}</style></head>
 <body><div id="chart0"></div>
-<p style="font-size:12px;color:#555">Contains public sector information licensed under the Open Government Licence v3.0.</p>
+{footer}
 {embed_scripts([chart])}
 </body></html>""", encoding="utf-8")
     return path
