@@ -1,13 +1,8 @@
 #!/bin/sh
-# Install Debian's Chromium for the web tests (tests/web/test_browser.py drives /usr/bin/chromium
-# with Playwright; `playwright install` is never used). Does nothing if it is already there.
+# Install Debian's Chromium for the web tests (tests/web/ drive /usr/bin/chromium with Playwright;
+# `playwright install` is never used) and a font for its screenshots. Does nothing when both are
+# there, so `make test` calls it on every run.
 set -eu
-if [ -x /usr/bin/chromium ]; then
-  echo "chromium present: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
-  exit 0
-fi
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
-/usr/bin/chromium --version
+sh "$(dirname "$0")/install-debian.sh" /usr/bin/chromium=chromium \
+  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
+/usr/bin/chromium --version >/dev/null 2>&1 || { echo "/usr/bin/chromium does not run" >&2; exit 1; }

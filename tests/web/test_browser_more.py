@@ -29,7 +29,7 @@ def test_scenario_page_change_a_knob_run_and_see_the_result(page, live_server):
 
 
 def test_strategic_authority_page_shows_who_decides(page, live_server):
-    page.goto(live_server.url + "/places/E47000001")  # Greater Manchester
+    page.goto(live_server.url + "/places/E47000001?tab=budget")  # Greater Manchester, its budget tab
     page.wait_for_selector("#who-decides svg", timeout=20_000)
     assert "devolved" in page.inner_text("#place-budget-summary")
     assert "Established" in page.inner_text("#readiness-level")
@@ -40,9 +40,13 @@ def test_strategic_authority_page_shows_who_decides(page, live_server):
 
 def test_council_page_shows_its_gap_budget_and_authority(page, live_server):
     page.goto(live_server.url + "/places/E08000003")  # Manchester
+    page.click("#tab-link-gap")  # the tabs: each shows its part and puts it in the address
     page.wait_for_selector("#gap-chart svg", timeout=20_000)
-    page.wait_for_selector("#who-decides svg", timeout=20_000)
+    assert page.url.endswith("?tab=gap") and page.is_hidden("#tab-trends")
     assert "2034-35" in page.inner_text("#gap-summary") and page.locator("#gap-breakdown tbody tr").count() == 7
+    page.screenshot(path=str(SCREENSHOTS / "place_council_gap.png"), full_page=True)
+    page.click("#tab-link-budget")
+    page.wait_for_selector("#who-decides svg", timeout=20_000)
     assert "Greater Manchester" in page.inner_text("#authority")
     page.screenshot(path=str(SCREENSHOTS / "place_council.png"), full_page=True)
     assert not page.errors, page.errors

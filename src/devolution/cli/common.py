@@ -27,6 +27,7 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 def plain(value) -> str:
@@ -59,7 +60,16 @@ def console():
 
 
 def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = ()) -> None:
-    """Print a DataFrame as a coloured table, CSV or JSON."""
+    """Print a DataFrame as a coloured table, CSV or JSON, or write it to standard output as Parquet
+    (refused onto a terminal: redirect it to a file)."""
+    if fmt is Format.parquet:
+        if sys.stdout.isatty():
+            raise DevolutionError("--format parquet writes a binary file: redirect it, e.g. `... --format parquet "
+                                  "> table.parquet`")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(frame.reset_index(drop=True).to_parquet(index=False))
+        sys.stdout.buffer.flush()
+        return
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
         return

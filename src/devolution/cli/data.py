@@ -73,7 +73,7 @@ def data_load(
 @friendly
 def data_sources(
     known: bool = typer.Option(False, "--known", help="List every publication the tool can read, loaded or not."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """List the loaded publications with their provenance (title, publisher, URL, licence, file, checksum).
 
@@ -102,7 +102,7 @@ def data_sources(
 
 @data_app.command("measures")
 @friendly
-def data_measures(fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json.")):
+def data_measures(fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet).")):
     """List the measures in the store, their unit, publication and years.
 
     Example:

@@ -65,7 +65,7 @@ def settlement_command(
     inputs: Optional[Path] = typer.Option(None, "--inputs", help=f"CSV of official per-authority amounts: "
                                           f"{_INPUT_COLUMNS}."),
     base_local_share: float = typer.Option(0.5, "--base-local-share", help="Local share the baselines in --inputs were set at."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Business rates retention and the settlement (2013-14 to 2025-26), for every authority.
 
@@ -172,7 +172,7 @@ def microsim_run(
     dask: bool = typer.Option(False, "--dask", help="Run on Dask (a LocalCluster unless --scheduler)."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     top: int = typer.Option(20, "--top", help="Rows shown (largest yield change first); 0 for all."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Run a council tax reform on every dwelling and compare each billing authority with the
     baseline: tax base (Band D equivalents), yield at today's Band D, and the Band D that would
@@ -208,6 +208,9 @@ def microsim_run(
         frame = run.comparison_from_sums(base, new)
     else:
         frame = run.compare(partitions.read_dwellings(root, codes, year), band_d, year, reform)
+    with Store(read_only=True) as store:
+        places = store.places()
     frame = frame.sort_values("yield_change", key=abs, ascending=False)
-    show(frame.head(top) if top else frame, fmt, title=f"{reform.name} vs baseline, {year} (£; tax base in Band D equivalents; "
-                                                           f"synthetic stock, see docs/microsim.md)")
+    table = run.with_names_and_england(frame.head(top) if top else frame, places, everyone=frame)
+    show(table, fmt, title=f"{reform.name} vs baseline, {year} (£; tax base in Band D equivalents; synthetic stock, "
+                           f"see docs/microsim.md; England: every billing authority)")

@@ -21,7 +21,7 @@ def places_list(
                                                       help="Combined authority or GLA: its members."),
     year: Optional[str] = typer.Option(None, help="Places in force on 1 April of this financial year (2019, 2019-20 or 2019/20)."),
     former: bool = typer.Option(False, "--former", help="Include abolished places and former codes."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """List places in the register, filtered by tier, region, county or strategic authority.
 

@@ -16,7 +16,7 @@ def powers_command(
     levels: bool = typer.Option(False, "--levels", help="Show the White Paper framework levels instead."),
     conditions: bool = typer.Option(False, "--conditions", help="Show each level condition, its status and source."),
     mayors: bool = typer.Option(False, "--mayors", help="Show mayoral authorities and their first election, cited."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """The catalogue of powers: the department that holds each today, the tiers that may hold it,
     the CRA and council spending lines that fund it, and its official references.
@@ -51,7 +51,7 @@ def powers_command(
 def deals_command(
     place: Optional[str] = typer.Argument(None, help="A strategic authority, or a council in one (code or name); "
                                                      "all if omitted."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Devolution deals and settlements from the Greater Manchester Agreement (Nov 2014) onward:
     date, place, powers, amounts verified on gov.uk (others listed as unverified), source.
@@ -87,7 +87,7 @@ def readiness_command(
     on: str = typer.Option("2025-04-01", "--on", help="Date of the assessment (YYYY-MM-DD)."),
     evidence: Optional[str] = typer.Option(None, "--evidence",
                                            help="Manual criteria met, comma-separated, e.g. assurance_framework,sound_accounts."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Readiness for devolution: each criterion, met or not, its score and evidence (from the register,
     the deals and ONS population where possible), and the framework level reached.
@@ -130,7 +130,7 @@ def devolve_command(
     by_default: bool = typer.Option(False, "--by-default", help="Give every eligible place everything its level allows."),
     start: str = typer.Option("2027", "--from", help="First financial year: 2027, 2027-28 or 2027/28 (from 1 April 2027)."),
     place: Optional[str] = typer.Option(None, "--place", help="Only this strategic authority (or the one a named council is in)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Devolution by default: every strategic authority in force gets each power its framework level
     allows from a date; shows what changes against the deals (new by default / already held).
@@ -169,15 +169,16 @@ def budget_command(
     devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
     years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
     compare: Optional[str] = typer.Option(None, "--compare", help="Other places to compare per head, comma-separated."),
-    out: Optional[Path] = typer.Option(Path("build/place_budget.html"), "--out", "-o", help="Where to write the chart."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the chart there: .html (a page that works "
+                                       "offline) or .json (the Vega-Lite spec). Nothing is written without it."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """One Place, One Budget: all identifiable public spending in a place by function, and who decides
-    it (council / devolved / central); writes a stacked-bar chart. See docs/place_budget.md.
+    it (council / devolved / central); with --out, writes a stacked-bar chart. See docs/place_budget.md.
 
     Examples:
 
-        devo budget "Greater Manchester" --year 2017
+        devo budget "Greater Manchester" --year 2017 --out build/place_budget.html
 
         devo budget E47000001 --year 2017 --devolve adult_skills,bus_franchising
 

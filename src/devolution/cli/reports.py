@@ -15,7 +15,7 @@ from devolution.cli.common import Format, app, console, friendly, plain, show
 def overview_command(
     out: Path = typer.Option(Path("report.html"), "--out", "-o", help="Where to write the HTML report."),
     councils: Optional[Path] = typer.Option(None, "--councils-csv", help="Also write every council's figures as CSV."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json (the region table)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (the region table)."),
 ):
     """England overview: Core Spending Power and spending per head, by region and type of council,
     with the change since 2015-16; printed, and written as an HTML report with charts.
@@ -107,8 +107,10 @@ def change_command(
                                              "published (.xlsx/.ods/.csv), or a YAML file in the form of "
                                              "parameters/economy/gdp_deflators.yaml; replaces the series held "
                                              "(March 2026 release, 2010-11 to 2024-25)."),
-    chart: Path = typer.Option(Path("change.html"), "--chart", help="Where to write the chart (.html or .json spec)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    chart_file: Optional[Path] = typer.Option(None, "--out", "-o", "--chart",
+                                              help="Write the chart there: .html (a page that works offline) or "
+                                                   ".json (the Vega-Lite spec). Nothing is written without it."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Change in a measure between two years, per head, by group of places; printed and charted.
 
@@ -122,7 +124,7 @@ def change_command(
 
         devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
 
-        devo change band_d_area_total --from 2015 --to 2023 --by nmsl --chart build/band_d.json
+        devo change band_d_area_total --from 2015 --to 2023 --by nmsl --out build/band_d.html
     """
     from devolution.analysis.change import change
     from devolution.analysis.prices import with_deflators
@@ -145,9 +147,10 @@ def change_command(
             out.print("[yellow]Left out (no figure in one of the years):[/] "
                       + plain(", ".join(r["name"] for r in table.attrs["left_out"])), highlight=False)
         out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
-        out.print(f"[green]Wrote[/] {plain(write_chart(table, chart))}")
-    else:
-        write_chart(table, chart)
+    if chart_file is not None:
+        written = write_chart(table, chart_file)
+        if fmt is Format.table:
+            console().print(f"[green]Wrote[/] {plain(str(written))}")
 
 
 def _codes(places: str) -> list[str]:
@@ -166,7 +169,7 @@ def claims_check(
     file: Path = typer.Argument(..., help="YAML file of claims (see examples/claims.yaml)."),
     deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release (.xlsx/.ods/.csv) "
                                                                        "or a YAML series."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Check each claim in a file against the data: supported, not supported or cannot tell,
     with the numbers, the method and the sources.

@@ -72,7 +72,7 @@ def scenario_run(
     draws: Optional[int] = typer.Option(None, "--draws", help="Monte Carlo draws (default: the file's)."),
     place: Optional[str] = typer.Option(None, "--place", help="Show one place's gap (GSS code or name)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write an HTML page with fan charts."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Project the funding gap (pressure minus resources) with percentiles over the draws.
 
@@ -130,7 +130,7 @@ def scenario_compare(
                                         help="place, region, type or deprivation (IMD 2025 decile)."),
     place: Optional[str] = typer.Option(None, "--place", help="Place for the waterfall chart in --out."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write an HTML page with the charts."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Winners and losers: the change in funding gap of SCENARIO against BASELINE (central runs).
 

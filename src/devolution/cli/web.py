@@ -10,6 +10,25 @@ import typer
 from devolution.cli.common import app, console, friendly
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, before anything starts or prints its address, a port something already listens on."""
+    import errno
+    import socket
+
+    from devolution.errors import DevolutionError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise DevolutionError(f"port {port} on {host} is already in use (another server, perhaps an earlier "
+                                      f"`devo serve`): stop it, or choose another port with --port") from None
+            raise DevolutionError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 @app.command("serve")
 @friendly
 def serve_command(
@@ -38,6 +57,7 @@ def serve_command(
 
     if not config.store_path().exists():
         raise StoreError(f"no store at {config.store_path()}: run `devo data load` first")
+    check_port_free(host, port)
     if submissions is not None:
         os.environ["DEVOLUTION_SUBMISSIONS"] = str(submissions)
     elif not os.environ.get("DEVOLUTION_SUBMISSIONS"):

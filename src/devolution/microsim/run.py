@@ -95,6 +95,24 @@ def comparison_from_sums(base: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def with_names_and_england(frame: pd.DataFrame, places: pd.DataFrame,
+                           everyone: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The comparison with each authority's name (after its code) and a last row for England over
+    ``everyone`` (default: the rows given; pass the whole comparison when showing its top rows):
+    dwellings, tax bases and yields summed, its Band D figures the totals' ratios (yield over tax
+    base, the way England's average Band D is the total requirement over the total tax base)."""
+    names = places.set_index("code")["name"]
+    out = frame.copy()
+    out.insert(1, "name", out["code"].map(names).fillna(out["code"]))
+    sums = (frame if everyone is None else everyone)[["dwellings", "tax_base_baseline", "tax_base_reform", "yield_baseline", "yield_reform",
+                "yield_change"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        england = {"code": "E92000001", "name": "England", **sums.to_dict(),
+                   "band_d_same_yield": sums["yield_baseline"] / sums["tax_base_reform"],
+                   "band_d": sums["yield_baseline"] / sums["tax_base_baseline"]}
+    return pd.concat([out, pd.DataFrame([england])], ignore_index=True)[list(out.columns)].astype({"dwellings": "int64"})
+
+
 def rateable_value_by_authority(stock, engine: str = "numba") -> pd.DataFrame:
     """Hereditaments and total rateable value by authority and sector (wide, one row each)."""
     kernel = kernels.rateable_value_sums if engine == "numba" else kernels.rateable_value_sums_numpy

@@ -40,11 +40,8 @@ def series_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def write_chart(chart: alt.TopLevelMixin, path: Path | str) -> Path:
-    """Write as HTML (or .json Vega-Lite spec), making the folder."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".json":
-        path.write_text(chart.to_json(), encoding="utf-8")
-    else:
-        chart.save(str(path))
-    return path
+    """Write as a self-contained HTML page (Vega bundled in: it works offline) or a ``.json``
+    Vega-Lite spec, making the folder."""
+    from devolution.report.standalone import write_chart as write
+
+    return write(chart, path, "Place budget: who decides")

@@ -39,12 +39,8 @@ def _group_title(by: str) -> str:
 
 
 def write_chart(table: pd.DataFrame, path: Path | str) -> Path:
-    """Write the chart as HTML (``.html``) or a Vega-Lite JSON spec (``.json``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    chart = change_chart(table)
-    if path.suffix == ".json":
-        path.write_text(chart.to_json(), encoding="utf-8")
-    else:
-        chart.save(str(path))
-    return path
+    """Write the chart as a self-contained HTML page (``.html``, Vega bundled in: it works offline)
+    or a Vega-Lite JSON spec (``.json``)."""
+    from devolution.report.standalone import write_chart as write
+
+    return write(change_chart(table), path, table.attrs.get("title", "Change"))

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 
 from devolution.analysis.overview import Overview
+from devolution.report.standalone import embed_scripts
 from devolution.years import year_label
 
 GROUP_COLUMNS = {"group": "Group", "measure": "Measure", "councils": "Councils", "first": "From",
@@ -97,16 +98,6 @@ type of council, on {year_label(overview.boundary_year)} boundaries. Built by
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body, encoding="utf-8")
     return path
-
-
-def embed_scripts(charts: list[alt.Chart]) -> str:
-    """The script that draws the charts into ``#chart0``, ``#chart1``...: Vega, Vega-Lite and Vega-Embed
-    bundled into the page (by vl-convert), so the report works offline and from a file."""
-    import vl_convert
-
-    calls = "\n".join(f'vegaEmbed("#chart{i}", {c.to_json(indent=None)}, {{"actions": false}});'
-                      for i, c in enumerate(charts))
-    return f'<script type="module">{vl_convert.javascript_bundle(calls)}</script>'
 
 
 def _table(frame: pd.DataFrame) -> str:

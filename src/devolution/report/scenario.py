@@ -62,7 +62,7 @@ def write_page(path: Path | str, title: str, charts: list, tables: list[tuple[st
                notes: list[str]) -> Path:
     """A self-contained HTML page with the charts (Vega bundled in, so it works offline and from a
     file, as the overview report does), tables and method notes."""
-    from devolution.report.overview import embed_scripts
+    from devolution.report.standalone import embed_scripts
 
     path = Path(path)
     divs = "".join(f'<div id="chart{i}"></div>' for i in range(len(charts)))

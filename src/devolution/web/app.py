@@ -63,16 +63,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await scenario_routes.shutdown(app.state.data)
 
-    app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # served without a CDN by routers/api_docs.py
     app.state.data = AppState(settings)
     app.state.submissions = Submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
 
-    from devolution.web.routers import budgets, claims, deals, maps, places, scenarios, series, settlement, simulator
+    from devolution.web.routers import (api_docs, budgets, claims, deals, maps, places, results, scenarios, search,
+                                       series, settlement, simulator)
 
-    for module in (maps, places, series, simulator, budgets, deals, settlement, scenarios, claims):
+    for module in (maps, places, search, series, results, simulator, budgets, deals, settlement, scenarios, claims,
+                   api_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -90,7 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":  # no route: say what was asked for
+            where = request.url.path[:100]
+            message = (f"there is no API route {where}: see /docs for the routes" if where.startswith("/api/")
+                       else f"there is no page at {where}")
+        return _error(request, exc.status_code, message, getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

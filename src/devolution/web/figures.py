@@ -13,7 +13,7 @@ from devolution import api
 from devolution.analysis import per_head, prices
 from devolution.analysis.overview import BOUNDARY_YEAR
 from devolution.places.crosswalk import to_boundaries
-from devolution.places.register import COUNCIL_TIERS
+from devolution.places.register import COUNCIL_TIERS, in_force
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -85,7 +85,39 @@ def map_values(state: AppState, measure: str, year: int, per_resident: bool,
             meta.update(councils="all")
             meta["notes"].append("Shire districts show their own figure plus their county's per resident (the "
                                  "county's total over its residents), so every area counts all its councils.")
+    if meta["per"] == "resident" or not additive(state, measure):  # a rate or a figure per resident
+        rows, filled = county_figures(rows, state.places())
+        if filled:
+            meta["county_figures"] = filled
+            meta["notes"].append(f"{filled} shire districts have no figure of their own (their county provides the "
+                                 "service): each is coloured with its county's figure, named as such when you point at it.")
+    elif (rows["tier"] == "county").any() and not rows.loc[rows["tier"] == "shire_district", "value"].notna().any():
+        meta["notes"].append("Shire districts have no figure of their own (their county provides the service) and a "
+                             "county's total cannot be split between them: choose per resident to colour them.")
     return rows.reset_index(drop=True), meta
+
+
+def county_figures(rows: pd.DataFrame, places: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """For a county-level measure (one no shire district has a figure of, such as children looked
+    after), each shire district on the map's boundaries takes its county's figure, marked in
+    ``figure_of`` (the county's name) and in ``name``. ``rows`` has ``code, name, tier, value`` and
+    may hold county rows. Returns the rows and how many districts were filled (0 when any district
+    has a figure of its own: then a missing one is a council that did not report)."""
+    if rows.loc[rows["tier"] == "shire_district", "value"].notna().any():
+        return rows.assign(figure_of=None), 0
+    on_map = places[in_force(places, BOUNDARY_YEAR) & (places["tier"] == "shire_district")]
+    counties = rows[(rows["tier"] == "county") & rows["value"].notna()].set_index("code")["value"]
+    has_own = set(rows.loc[rows["value"].notna(), "code"])
+    gaps = on_map[~on_map["code"].isin(has_own) & on_map["county_code"].isin(counties.index)]
+    if gaps.empty:
+        return rows.assign(figure_of=None), 0
+    county_names = places.set_index("code")["name"]
+    filled = pd.DataFrame({"code": gaps["code"].to_numpy(), "tier": "shire_district",
+                           "value": gaps["county_code"].map(counties).to_numpy(dtype=np.float64),
+                           "figure_of": gaps["county_code"].map(county_names).to_numpy()})
+    filled["name"] = gaps["name"].to_numpy() + " (" + filled["figure_of"] + " County Council's figure)"
+    kept = rows[~rows["code"].isin(set(filled["code"]))].assign(figure_of=None)
+    return pd.concat([kept, filled], ignore_index=True)[list(kept.columns)], len(filled)
 
 
 def display(value: float | None, unit: str) -> str:

@@ -1,4 +1,5 @@
-"""Tables out of the API: JSON (with paging) or CSV (``?format=csv`` or a ``.csv`` suffix)."""
+"""Tables out of the API: JSON (with paging), CSV or Parquet (``?format=csv|parquet`` or a
+``.csv`` / ``.parquet`` suffix; neither is paged)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import pandas as pd
 from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 
+from devolution.exports import parquet_bytes
+
 MAX_LIMIT = 5000
 
 
 class Format(str, Enum):
     json = "json"
     csv = "csv"
+    parquet = "parquet"
+
+
+PARQUET_TYPE = "application/vnd.apache.parquet"
 
 
 class Page:
@@ -50,10 +57,14 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def table(frame: pd.DataFrame, fmt: Format = Format.json, page: Page | None = None,
           meta: dict | None = None, filename: str = "table") -> Response:
-    """One table as a paged JSON document or a CSV download (CSV is never paged)."""
+    """One table as a paged JSON document, or a CSV or Parquet download (never paged; Parquet
+    keeps the column types and carries ``meta`` in its schema's metadata)."""
     if fmt is Format.csv:
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'inline; filename="{filename}.csv"'})
+    if fmt is Format.parquet:
+        return Response(parquet_bytes(frame, meta), media_type=PARQUET_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.parquet"'})
     total = len(frame)
     if page is not None:
         frame = frame.iloc[page.offset:page.offset + page.limit]

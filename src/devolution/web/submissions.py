@@ -16,6 +16,7 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 DB_URL_ENV = "DEVOLUTION_DB_URL"
@@ -41,20 +42,37 @@ def submission_row(token: str, place: str, year: int, council_tax_change: float,
             datetime.now(timezone.utc).isoformat(timespec="seconds")]
 
 
+def changes_long(rows: pd.DataFrame) -> pd.DataFrame:
+    """``id, place, year, service, change``: one row per service a submission moved (a service
+    left alone is a change of 0 and has no row)."""
+    parsed = [json.loads(c) for c in rows["changes"]]
+    counts = [len(p) for p in parsed]
+    return pd.DataFrame({"id": np.repeat(rows["id"].to_numpy(), counts),
+                         "place": np.repeat(rows["place"].to_numpy(), counts),
+                         "year": np.repeat(rows["year"].to_numpy(), counts),
+                         "service": [s for p in parsed for s in p],
+                         "change": np.array([v for p in parsed for v in p.values()], dtype=np.float64)})
+
+
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per place: submissions, mean council tax change, and the mean change asked for each service."""
+    """Per place and year: submissions, mean council tax change, and for each service anyone there
+    moved, the mean change asked for (a submission that left it alone counts as 0) and the shares
+    cutting and raising it. A place whose submissions only changed council tax has one row with no
+    service."""
     if rows.empty:
         return pd.DataFrame(columns=AGGREGATE_COLUMNS)
-    changes = pd.DataFrame([json.loads(c) for c in rows["changes"]], index=rows.index).fillna(0.0)
-    long = pd.concat([rows[["place", "year", "council_tax_change"]], changes], axis=1).melt(
-        id_vars=["place", "year", "council_tax_change"], var_name="service", value_name="change")
-    grouped = long.groupby(["place", "year", "service"])
-    out = grouped.agg(mean_change_gbp=("change", "mean"),
-                      share_cutting=("change", lambda v: float((v < 0).mean())),
-                      share_raising=("change", lambda v: float((v > 0).mean()))).reset_index()
     head = rows.groupby(["place", "year"]).agg(submissions=("id", "size"),
                                                mean_council_tax_change=("council_tax_change", "mean")).reset_index()
-    return head.merge(out, on=["place", "year"])[AGGREGATE_COLUMNS]
+    long = changes_long(rows)
+    moved = (long.assign(cut=long["change"] < 0, raised=long["change"] > 0)
+             .groupby(["place", "year", "service"], as_index=False)
+             .agg(total=("change", "sum"), cutting=("cut", "sum"), raising=("raised", "sum")))
+    out = head.merge(moved, on=["place", "year"], how="left")
+    n = out["submissions"].to_numpy(dtype=np.float64)
+    out["mean_change_gbp"] = out["total"] / n
+    out["share_cutting"] = out["cutting"] / n
+    out["share_raising"] = out["raising"] / n
+    return out[AGGREGATE_COLUMNS].sort_values(["place", "year", "service"], na_position="first").reset_index(drop=True)
 
 
 class Submissions:

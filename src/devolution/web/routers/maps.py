@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
-from devolution.web.formats import Format, Page, records, table
+from devolution.web.formats import Format, Page, records, split_suffix, table
 from devolution.web.routers import PRICES, FinancialYear, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.errors import ParameterError
@@ -76,8 +76,8 @@ def map_table(measure: str, state: AppState = Depends(data), page: Page = Depend
               per: str = Query("resident", pattern="^(resident|total)$"),
               councils: str = Query("own", pattern="^(own|all)$"), prices: str = PRICES,
               format: Format = Format.json):
-    name, _, suffix = measure.partition(".")
-    fmt = Format.csv if suffix == "csv" else format
+    name, suffix = split_suffix(measure)
+    fmt = suffix or format
     document = map_document(state, name, year, per == "resident", councils, prices)
     import pandas as pd
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 
 from devolution import api
@@ -13,6 +14,7 @@ from devolution.web import baseline_view, charts, powers_view
 from devolution.web.figures import display, map_values, peers
 from devolution.web.formats import Format, Page, clean, records, split_suffix, table
 from devolution.web.routers import FinancialYear, data, place_code
+from devolution.web.search import of_its_time
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -21,6 +23,8 @@ router = APIRouter(tags=["places"])
 TRENDS = ("nce_total_service_expenditure", "band_d_excl_parish", "population", "csp_total",
           "nce_adult_social_care", "nce_childrens_social_care")
 COMPARE = "nce_total_service_expenditure"
+#: The place page's tabs (``?tab=`` in its URL), in order.
+TABS = ("trends", "gap", "budget", "figures", "similar")
 PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county_code", "strategic_authority_code",
                  "start_date", "end_date", "current", "replaced_by", "ecode"]
 
@@ -53,21 +57,23 @@ def place_document(state: AppState, code: str) -> dict:
     trends = []
     for measure in TRENDS:
         rows = held[held["measure"] == measure]
-        if len(rows) >= 2:
+        if len(rows) >= 2 and (rows["value"] != 0).any():  # a service the place does not provide: no chart
             values = [{"label": year_label(int(r.year)), "value": r.value} for r in rows.itertuples()]
             unit = rows["unit"].iloc[0]
             trends.append({"measure": measure, "unit": unit,
                            "spec": charts.trend(values, rows["description"].iloc[0], unit)})
     comparison = None
-    similar = peers(state, code)
+    former = former_view(register, code)
+    similar = (peers(state, code) if former is None else of_its_time(register, code, former["last_year"])
+               if former["last_year"] is not None else register.iloc[0:0][["code", "name", "tier"]])
     spend = latest[latest["measure"] == COMPARE]
     if len(spend) and row["tier"] in COUNCIL_TIERS:
         year = int(spend["year"].iloc[0])
         values, meta = map_values(state, COMPARE, year, per_resident=True)
         values = values[values["code"].isin(set(similar["code"]))]
-        if len(values) > 1:
+        if len(values) > 1 and code in set(values["code"]):  # a former council is not on today's boundaries
             values = values.assign(display=[display(v, meta["unit"]) for v in values["value"]])
-            title = f"Net current expenditure per resident, {year_label(year)}: {TIER_LABELS[row['tier']].lower()}s in the same region"
+            title = f"Net current expenditure per resident, {year_label(year)}: {plural(TIER_LABELS[row['tier']].lower())} in the same region"
             comparison = {"measure": COMPARE, "year": year, "unit": meta["unit"], "notes": meta["notes"],
                           "values": records(values), "spec": charts.bars(records(values), title, meta["unit"], code)}
     place = {k: row[k] for k in PLACE_COLUMNS if k in row.index and k != "code"}
@@ -77,11 +83,28 @@ def place_document(state: AppState, code: str) -> dict:
             "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
             "similar": records(similar[similar["code"] != code]),
             "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
-            "trends": trends, "comparison": comparison,
-            "devolution": powers_view.strategic_view(state, code, row["tier"]),
-            "gap": baseline_view.gap_view(state, code, row["tier"]),
+            "trends": trends, "comparison": comparison, "former": former,
+            # A former council's page is its history (its successor has today's budget, deals and gap).
+            "devolution": powers_view.strategic_view(state, code, row["tier"]) if former is None else None,
+            "gap": baseline_view.gap_view(state, code, row["tier"]) if former is None else None,
             "simulator": bool(row["tier"] in COUNCIL_TIERS and row["current"]
                               and (held["measure"].str.startswith("nce_")).any())}
+
+
+def plural(words: str) -> str:
+    """``"county"`` -> ``"counties"``, ``"unitary authority"`` -> ``"unitary authorities"``, ``"london borough"`` -> ``"london boroughs"``."""
+    return words[:-1] + "ies" if words.endswith("y") and not words.endswith(("ey", "ay", "oy")) else words + "s"
+
+
+def former_view(register, code: str) -> dict | None:
+    """A former council's end, from the register's ``lifecycle``, with its last financial year
+    (the places of that year are its similar places); None for a place in being."""
+    life = lifecycle(register, code)
+    if life["status"] == "current":
+        return None
+    last_day = pd.Timestamp(life["end_date"]) if life["end_date"] else None
+    last_year = None if last_day is None else last_day.year - (last_day.month < 4)
+    return {**life, "last_year": last_year, "last_label": None if last_year is None else year_label(last_year)}
 
 
 @router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
@@ -98,4 +121,5 @@ def place_page(name: str, request: Request, state: AppState = Depends(data)):
         return document
     from devolution.web.app import templates
 
-    return templates.TemplateResponse(request, "place.html", {"place": document})
+    tab = request.query_params.get("tab", "")
+    return templates.TemplateResponse(request, "place.html", {"place": document, "tab": tab if tab in TABS else ""})

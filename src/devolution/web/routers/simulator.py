@@ -1,8 +1,10 @@
 """The resident budget simulator: a council's net current expenditure by service (Revenue Outturn,
 its latest year) as sliders, balanced against a council tax change capped by the real referendum
 limit (core + adult social care, or the district cash limit, from the parameters through
-``rules.council_tax.max_band_d_without_referendum``). Submissions are stored (committed before the
-reply), one per browser, with CSRF and a per-client rate limit; results need the admin password.
+``rules.council_tax.max_band_d_without_referendum``) on the budget year's requirement (a county's
+precept) or the latest held. Ring-fenced lines (``RING_FENCES``) are held. Submissions are stored
+(committed before the reply), one per browser, with CSRF and a per-client rate limit; every council's
+aggregates need the admin password (the public results page is ``routers/results.py``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ TAX_STEP = 0.0001
 MAX_CUT = 0.05         # the council tax slider goes down to a 5% cut; the server holds the same bound
 LIMITS = ("council_tax.referendum.core_limit", "council_tax.referendum.asc_limit",
           "council_tax.referendum.shire_district_cash_limit")
+#: Service lines funded by a ring-fenced grant (parameters/grants/ring_fences.yaml): held, not moved.
+RING_FENCES = {"nce_education": "grants.ring_fences.dedicated_schools_grant",
+               "nce_public_health": "grants.ring_fences.public_health_grant"}
+#: The council tax measures (Band D, requirement) of a billing council and of a county's precept.
+BILLING_MEASURES = ("band_d_excl_parish", "council_tax_requirement_excl_parish")
+PRECEPT_MEASURES = ("band_d_incl_parish", "council_tax_requirement_incl_parish")
 
 
 def _value(path: str, year: int) -> float | None:
@@ -44,6 +52,37 @@ def _value(path: str, year: int) -> float | None:
     except ParameterError:
         return None
     return None if found is None else float(found)
+
+
+def ring_fence(measure: str, year: int) -> dict | None:
+    """The ring-fence on a service line in a year: the share held and the rule, or None."""
+    path = RING_FENCES.get(measure)
+    share = _value(path, year) if path else None
+    if not share:
+        return None
+    parameter = parameters.default().parameter(path)
+    return {"share": share, "parameter": path, "rule": parameter.description,
+            "references": [{"title": r.title, "url": r.url} for r in parameter.references if year_label(year) in r.supports]
+            or [{"title": r.title, "url": r.url} for r in parameter.references[-1:]]}
+
+
+def council_tax_basis(held, tier: str, budget_year: int) -> dict:
+    """The council tax a budget change is applied to: the budget year's requirement and Band D
+    when held, else the latest year holding both (labelled as such). A county sets a precept on
+    the council tax its districts bill: its Band D is published as ``band_d_incl_parish`` (a
+    county has no parishes, so its requirement incl. parishes is its own)."""
+    band, requirement = PRECEPT_MEASURES if tier == "county" else BILLING_MEASURES
+    rows = held[held["measure"].isin([band, requirement])].pivot_table(index="year", columns="measure", values="value")
+    rows = rows.dropna() if set(rows.columns) == {band, requirement} else rows.iloc[0:0]
+    if rows.empty:
+        return {}
+    year = budget_year if budget_year in rows.index else int(rows.index.max())
+    words = "precept" if tier == "county" else "council tax"
+    note = (f"the {year_label(year)} {words} requirement" if year == budget_year else
+            f"the {year_label(year)} {words} requirement, the latest held ({year_label(budget_year)}'s is not in the data)")
+    return {"year": year, "label": year_label(year), "requirement": float(rows.loc[year, requirement]),
+            "band_d": float(rows.loc[year, band]), "kind": words, "budget_year": year == budget_year,
+            "measures": [requirement, band], "note": note}
 
 
 def budget_document(state: AppState, code: str) -> dict:
@@ -60,38 +99,40 @@ def budget_document(state: AppState, code: str) -> dict:
         raise HTTPException(404, f"no Revenue Outturn for {place['name']} ({code})")
     year = int(services["year"].max())
     lines = services[(services["year"] == year) & (services["value"] != 0)]
-    tax = held[held["measure"].isin(["council_tax_requirement_excl_parish", "band_d_excl_parish"])]
-    if tax.empty:
-        raise HTTPException(404, f"no council tax figures for {place['name']} ({code})")
-    tax_year = int(tax["year"].max())
-    tax = tax[tax["year"] == tax_year].set_index("measure")["value"]
     limit_year = year + 1 if _value(LIMITS[0], year + 1) is not None else year
+    tax = council_tax_basis(held, place["tier"], limit_year)
+    if not tax:
+        raise HTTPException(404, f"no council tax figures for {place['name']} ({code})")
     core = _value(LIMITS[0], limit_year)
     if core is None:
         raise HTTPException(404, f"no verified referendum limit for {year_label(limit_year)}")
     asc = (_value(LIMITS[1], limit_year) or 0.0) if place["tier"] in SOCIAL_CARE_TIERS else 0.0
     cash = _value(LIMITS[2], limit_year) if place["tier"] == "shire_district" else None
-    previous = float(tax["band_d_excl_parish"])
+    previous = tax["band_d"]
     args = (np.array([previous]), core, np.array([asc]), np.array([np.nan if cash is None else cash]))
     ceiling = float(max_band_d_without_referendum(*args)[0])
     # Under the percentage principle the ceiling itself is excessive: the slider stops one of its
     # steps (0.01 percentage point) below it.
     limit = ceiling / previous - 1 - (TAX_STEP if percentage_principle_binds(*args)[0] else 0.0)
+    rows = records(lines[["measure", "description", "value"]].assign(
+        description=lines["description"].str.replace("Net current expenditure: ", "", regex=False)))
+    for row in rows:
+        fence = ring_fence(row["measure"], limit_year)
+        held_part = abs(row["value"]) * fence["share"] if fence else 0.0
+        row.update(ring_fence=fence, movable=abs(row["value"]) - held_part)
     return {
         "code": code, "name": place["name"], "tier": place["tier"], "tier_label": TIER_LABELS[place["tier"]],
         "year": year, "label": year_label(year), "limit_year": limit_year, "limit_label": year_label(limit_year),
-        "services": records(lines[["measure", "description", "value"]].assign(
-            description=lines["description"].str.replace("Net current expenditure: ", "", regex=False))),
-        "total": float(lines["value"].sum()), "step": STEP, "tax_step": TAX_STEP, "max_cut": MAX_CUT,
-        "council_tax": {"year": tax_year, "label": year_label(tax_year),
-                        "requirement": float(tax.get("council_tax_requirement_excl_parish", math.nan)),
-                        "band_d": previous},
+        "services": rows, "total": float(lines["value"].sum()), "step": STEP, "tax_step": TAX_STEP,
+        "max_cut": MAX_CUT, "council_tax": tax,
+        "ring_fenced_total": float(sum(abs(r["value"]) - r["movable"] for r in rows)),
         "limit": {"core": core, "asc": asc, "cash": cash, "max_band_d": ceiling, "max_change": limit},
         "tolerance": BALANCE_TOLERANCE,
         "sources": ["Revenue Outturn (MHCLG), net current expenditure by service",
                     "Council Tax levels set by local authorities in England (MHCLG)",
                     "The Referendums Relating to Council Tax Increases (Principles) (England) Report (parameters: "
-                    + ", ".join(LIMITS) + ")"],
+                    + ", ".join(LIMITS) + ")",
+                    "Ring-fenced grants' conditions (parameters: " + ", ".join(RING_FENCES.values()) + ")"],
     }
 
 
@@ -115,9 +156,14 @@ def check_balanced(document: dict, submission: Submission) -> None:
     unknown = sorted(set(submission.changes) - set(lines))
     if unknown:
         raise HTTPException(422, f"unknown service(s) {', '.join(unknown)[:200]} for {document['code']}")
+    movable = {row["measure"]: row["movable"] for row in document["services"]}
     for measure, change in submission.changes.items():
-        if abs(change) > abs(lines[measure]) * STEP + 1:
-            raise HTTPException(422, f"{measure}: a change of £{change:,.0f} is more than a quarter of its £{lines[measure]:,.0f}")
+        if movable[measure] == 0 and change != 0:
+            raise HTTPException(422, f"{measure} is ring-fenced: its £{abs(lines[measure]):,.0f} can be spent on that "
+                                     f"service only, so it cannot be moved ({_fence_words(document, measure)})")
+        if abs(change) > movable[measure] * STEP + 1:
+            raise HTTPException(422, f"{measure}: a change of £{change:,.0f} is more than a quarter of the £"
+                                     f"{movable[measure]:,.0f} that can be moved")
     if submission.council_tax_change < -MAX_CUT - 1e-9:
         raise HTTPException(422, f"a council tax cut of {-submission.council_tax_change:.2%} is beyond the simulator's "
                                  f"{MAX_CUT:.0%}")
@@ -128,6 +174,11 @@ def check_balanced(document: dict, submission: Submission) -> None:
                                    document["council_tax"]["requirement"], submission.council_tax_change))
     if deficit > BALANCE_TOLERANCE:
         raise HTTPException(422, f"the budget is not balanced: £{deficit:,.0f} more spending than council tax raises")
+
+
+def _fence_words(document: dict, measure: str) -> str:
+    fence = next(r["ring_fence"] for r in document["services"] if r["measure"] == measure)
+    return "; ".join(r["title"] for r in fence["references"])
 
 
 def _with_cookies(request: Request, response, state_request) -> None:

@@ -8,8 +8,61 @@ function embed(el, spec, onClick) {
   }).catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
 }
 
-function embedAll() {
-  document.querySelectorAll("[data-spec]").forEach(function (el) { embed(el, JSON.parse(el.dataset.spec)); });
+function embedAll(root) {
+  // Charts in a hidden tab are drawn when the tab is first shown (a hidden chart has no width).
+  (root || document).querySelectorAll("[data-spec]").forEach(function (el) {
+    if (el.dataset.embedded || el.closest("[hidden]")) return;
+    el.dataset.embedded = "1";
+    embed(el, JSON.parse(el.dataset.spec));
+  });
+}
+
+// The page's choices live in its address (?measure=...&year=...), so a copied link opens the same view.
+function setQuery(values) {
+  var q = new URLSearchParams();
+  Object.keys(values).forEach(function (k) { if (values[k] !== null && values[k] !== undefined && values[k] !== "") q.set(k, values[k]); });
+  history.replaceState(null, "", window.location.pathname + "?" + q.toString());
+}
+
+function setupTabs() {
+  var nav = document.getElementById("place-tabs");
+  if (!nav) return;
+  nav.addEventListener("click", function (ev) {
+    var link = ev.target.closest("a[data-tab]");
+    if (!link) return;
+    ev.preventDefault();
+    nav.querySelectorAll("a[data-tab]").forEach(function (a) {
+      var on = a === link, panel = document.getElementById("tab-" + a.dataset.tab);
+      a.setAttribute("aria-selected", on ? "true" : "false");
+      if (panel) panel.hidden = !on;
+    });
+    setQuery({ tab: link.dataset.tab });
+    embedAll(document.getElementById("tab-" + link.dataset.tab));
+  });
+}
+
+function setupSearch() {
+  var input = document.getElementById("search-q"), list = document.getElementById("search-suggestions");
+  if (!input || !list) return;
+  var timer = null, asked = "";
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q.length < 2) return;
+    timer = setTimeout(function () {
+      asked = q;
+      fetch("/search.json?q=" + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (found) {
+        if (asked !== q) return;
+        list.innerHTML = "";
+        (found.results || []).forEach(function (r) {
+          var option = document.createElement("option");
+          option.value = r.name;
+          option.label = r.tier_label + (r.current ? "" : " (former)");
+          list.appendChild(option);
+        });
+      }).catch(function () {});
+    }, 200);
+  });
 }
 
 function setupMap() {
@@ -18,18 +71,34 @@ function setupMap() {
   var measure = document.getElementById("measure"), year = document.getElementById("year");
   var per = document.getElementById("per-resident"), label = document.getElementById("year-label");
   var county = document.getElementById("with-county"), prices = document.getElementById("prices");
-  var years = [], labels = [], latest = null;
+  var years = [], labels = [], latest = null, wanted = null;
+  var start = new URLSearchParams(window.location.search);
+  if (start.get("measure") && measure.querySelector("option[value='" + start.get("measure").replace(/[^a-z0-9_]/gi, "") + "']"))
+    measure.value = start.get("measure");
+  if (start.get("per")) per.checked = start.get("per") !== "total";
+  if (start.get("councils")) county.checked = start.get("councils") !== "own";
+  if (start.get("prices") && prices.querySelector("option[value='" + start.get("prices").replace(/[^a-z0-9-]/gi, "") + "']"))
+    prices.value = start.get("prices");
+  if (/^\d{4}$/.test(start.get("year") || "")) wanted = +start.get("year");
+  document.getElementById("map-controls").addEventListener("submit", function (ev) { ev.preventDefault(); });
   function url(withYear) {
     var q = "?measure=" + encodeURIComponent(measure.value) + "&per=" + (per.checked ? "resident" : "total") +
       "&councils=" + (per.checked && county.checked ? "all" : "own") + "&prices=" + encodeURIComponent(prices.value);
+    if (wanted !== null) return "/map.json" + q + "&year=" + wanted;
     return "/map.json" + q + (withYear && years.length ? "&year=" + years[+year.value] : "");
   }
   function draw(withYear) {
     var asked = url(withYear); latest = asked;
     document.getElementById("map-json").href = asked;
+    wanted = null;
     fetch(asked).then(function (r) { return r.json(); }).then(function (doc) {
       if (asked !== latest) return;
       if (doc.error) { el.textContent = doc.error; return; }
+      var table = asked.replace("/map.json?measure=" + encodeURIComponent(doc.measure) + "&", "/api/map/" + doc.measure + ".csv?");
+      document.getElementById("map-csv").href = table;
+      document.getElementById("map-parquet").href = table.replace(".csv?", ".parquet?");
+      setQuery({ measure: doc.measure, year: doc.year, per: per.checked ? "resident" : "total",
+                 councils: per.checked && county.checked ? "all" : "own", prices: prices.value });
       years = doc.years; labels = doc.year_labels || []; year.max = years.length - 1; year.value = years.indexOf(doc.year);
       label.textContent = doc.label;
       document.getElementById("map-notes").textContent = (doc.notes || []).join(" ");
@@ -89,7 +158,7 @@ function setupSimulator() {
   update();
 }
 
-document.addEventListener("DOMContentLoaded", function () { embedAll(); setupMap(); setupSimulator(); });
+document.addEventListener("DOMContentLoaded", function () { embedAll(); setupTabs(); setupSearch(); setupMap(); setupSimulator(); });
 
 function fmt(v, digits) { return v === null || v === undefined ? "" : v.toLocaleString("en-GB", { maximumFractionDigits: digits, minimumFractionDigits: digits }); }
 
@@ -123,6 +192,30 @@ function setupScenarios() {
     k.draws = Math.round(+val("draws")); k.seed = Math.round(+val("seed"));
     return k;
   }
+  // The knobs in the address: ?core=5&asc=2&share=0.75&levy=0&from=2026-27&policy=fixed&fixed=2&dbd=1&end=2034-35&draws=100&seed=1
+  var KNOBS = { core: "core-limit", asc: "asc-limit", share: "local-share", levy: "levy-cap", from: "limit-from",
+                fixed: "ct-fixed", end: "end-year", draws: "draws", seed: "seed" };
+  function knobsToQuery() {
+    var q = {};
+    Object.keys(KNOBS).forEach(function (k) { q[k] = val(KNOBS[k]); });
+    q.policy = form.querySelector("input[name=ct-policy]:checked").value;
+    q.dbd = document.getElementById("devolution-by-default").checked ? "1" : "0";
+    setQuery(q);
+  }
+  function queryToKnobs() {
+    var start = new URLSearchParams(window.location.search), any = false;
+    Object.keys(KNOBS).forEach(function (k) {
+      var el = document.getElementById(KNOBS[k]), v = start.get(k);
+      if (v === null) return;
+      if (el.tagName === "SELECT" && !Array.prototype.some.call(el.options, function (o) { return o.value === v; })) return;
+      el.value = v; any = true;
+    });
+    if (start.get("policy") === "fixed" || start.get("policy") === "max") {
+      form.querySelector("input[name=ct-policy][value=" + start.get("policy") + "]").checked = true; any = true;
+    }
+    if (start.get("dbd") !== null) { document.getElementById("devolution-by-default").checked = start.get("dbd") === "1"; any = true; }
+    return any;
+  }
   function bn(v) { return (v < 0 ? "-£" : "£") + fmt(Math.abs(v) / 1000, 1) + "bn"; }
   function show(r) {
     var e = r.england_at_year;
@@ -141,6 +234,7 @@ function setupScenarios() {
   }
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    knobsToQuery();
     var button = document.getElementById("run"); button.disabled = true;
     status.className = "result"; status.textContent = "Running…"; delete out.dataset.ready;
     fetch("/api/scenarios/recompute", { method: "POST", body: JSON.stringify(body()), headers: { "Content-Type": "application/json", Accept: "application/json" } })
@@ -153,6 +247,7 @@ function setupScenarios() {
       .catch(function () { status.className = "result error"; status.textContent = "Could not reach the server: try again."; })
       .then(function () { button.disabled = false; });
   });
+  if (queryToKnobs()) form.requestSubmit();  // a shared link opens the same run
 }
 
 document.addEventListener("DOMContentLoaded", setupScenarios);

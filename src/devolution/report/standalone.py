@@ -1,0 +1,39 @@
+"""Self-contained HTML for charts: Vega, Vega-Lite and vega-embed bundled into the page by
+vl-convert, so a report works offline and opened from a file (nothing loads from a CDN)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import altair as alt
+
+
+def embed_scripts(charts: list[alt.TopLevelMixin]) -> str:
+    """The script that draws the charts into ``#chart0``, ``#chart1``...: Vega, Vega-Lite and
+    Vega-Embed bundled into the page (by vl-convert) with the calls that draw them."""
+    import vl_convert
+
+    calls = "\n".join(f'vegaEmbed("#chart{i}", {c.to_json(indent=None)}, {{"actions": false}});'
+                      for i, c in enumerate(charts))
+    return f'<script type="module">{vl_convert.javascript_bundle(calls)}</script>'
+
+
+def write_chart(chart: alt.TopLevelMixin, path: Path | str, title: str = "Chart") -> Path:
+    """Write one chart as a self-contained HTML page (``.html``; Vega bundled in) or as its
+    Vega-Lite JSON spec (``.json``), making the folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".json":
+        path.write_text(chart.to_json(), encoding="utf-8")
+        return path
+    licence = "Contains public sector information licensed under the Open Government Licence v3.0."
+    footer = "" if licence in chart.to_json() else f'<p style="font-size:12px;color:#555">{licence}</p>'
+    path.write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}</style></head>
+<body><div id="chart0"></div>
+{footer}
+{embed_scripts([chart])}
+</body></html>""", encoding="utf-8")
+    return path
