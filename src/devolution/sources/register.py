@@ -2,7 +2,9 @@
 
 The register file is a compilation of the GOV.UK local-authority register with ONS GSS codes and
 MHCLG E-codes (snapshot July 2025); regions come from the ONS LAD-to-region lookup. Amendments
-for later changes, each with its official instrument, are in ``register_amendments.yaml``.
+for later changes, each with its official instrument, are in ``register_amendments.yaml``; the
+strategic authorities (establishing instruments, dates, members over time) in
+``strategic_authorities.yaml`` (``sources/strategic_authorities.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import yaml
 
 from devolution.sources.base import (GSS_CODE, OGL, Context, Download, Parsed, Publication, refuse_first,
                                      read_csv, require_unique)
+from devolution.sources import strategic_authorities
 from devolution.sources.official_layouts import read_lookup
 
 FILE = "la_register_england.csv"
@@ -87,6 +90,7 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     places = pd.concat([places, pd.DataFrame(rows)], ignore_index=True)
 
     places = _amend(places)
+    places, authorities, members = strategic_authorities.apply(places)
 
     # Regions and England.
     regions = raw.dropna(subset=["region_code"]).drop_duplicates("region_code")
@@ -98,7 +102,8 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     places = places.reindex(columns=PLACE_COLUMNS)
     places["current"] = places["current"].astype(bool)
     require_unique(places, ["code"], path)
-    return Parsed(tables={"places": places})
+    return Parsed(tables={"places": places, "strategic_authorities": authorities,
+                          "strategic_authority_members": members})
 
 
 def _amend(places: pd.DataFrame) -> pd.DataFrame:
