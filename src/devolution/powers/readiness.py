@@ -51,6 +51,11 @@ def strategic_authorities(places: pd.DataFrame, year: int) -> pd.DataFrame:
     return sa[in_force(sa, year)].reset_index(drop=True)
 
 
+def members(places: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The current councils of a strategic authority in the register (lower tier and counties)."""
+    return places[(places["strategic_authority_code"] == code) & places["current"].astype(bool)]
+
+
 def _months(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
 
