@@ -38,3 +38,16 @@ def test_the_deals_chart_draws_in_the_browser(page, live_server):
     page.wait_for_selector("#deals-timeline svg", timeout=20_000)
     assert page.locator("#deals-timeline svg path, #deals-timeline svg .mark-symbol").count() > 0
     assert not page.errors, page.errors
+
+
+def test_the_timeline_api_is_the_packages_table(client, loaded_store_path):
+    from devolution.powers import timeline
+    from devolution.powers.authorities import Authorities
+    from devolution.store import Store
+
+    got = client.get("/api/deals/timeline").json()
+    with Store(loaded_store_path, read_only=True) as store:
+        direct = timeline.by_year(Authorities.from_store(store), store.observations("population"))
+    assert got["total"] == len(direct) and [r["year"] for r in got["rows"]] == direct["year"].tolist()
+    assert [r["share_mayoral"] for r in got["rows"]] == direct["share_mayoral"].tolist()
+    assert client.get("/api/deals/timeline?format=csv").text.splitlines()[0].startswith("year,deals_agreed")
