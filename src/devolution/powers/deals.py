@@ -239,7 +239,7 @@ def amount_text(amount: dict) -> str:
     if amount.get("per") == "year":
         return f"{value} a year" + (f" for {years} years" if years else "")
     if amount.get("per") == "term":
-        return f"{value} over {years} years" if years else value
+        return f"{value} over {years} years" if years else f"{value} (term not verified)"
     return value
 
 
@@ -267,7 +267,9 @@ def table(places=None) -> pd.DataFrame:
                 "powers": ", ".join(d.verified_powers),
                 "unverified_powers": "; ".join(f"{p}: {why}" for p, why in d.unverified.items()),
                 "verified_amounts": "; ".join(f"{a['what']}: {amount_text(a)}" for a in verified),
-                "unverified": "; ".join(f"{a['what']}: {a['unverified']}" for a in d.amounts if a.get("value") is None),
+                "unverified": "; ".join([f"{a['what']}: {a['unverified']}" for a in d.amounts if a.get("value") is None]
+                                        + [f"{a['what']} (term): {a['years_unverified']}" for a in verified
+                                           if a.get("years_unverified")]),
                 "source": refs[d.references[0]].url})
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
