@@ -47,10 +47,14 @@ class Authorities:
 
     @classmethod
     def from_store(cls, store) -> "Authorities":
+        """From the store's tables; from the register alone if the store predates them."""
+        from devolution.errors import StoreError
+
         places = store.places()
-        if not store._has_table("strategic_authority_members"):
+        try:
+            return cls(places, store.table("strategic_authorities"), store.table("strategic_authority_members"))
+        except StoreError:
             return cls.from_places(places)
-        return cls(places, store.table("strategic_authorities"), store.table("strategic_authority_members"))
 
     @classmethod
     def from_places(cls, places: pd.DataFrame) -> "Authorities":
