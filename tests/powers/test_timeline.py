@@ -54,7 +54,9 @@ def test_coverage_grows_with_each_wave_of_mayors(years):
 
 def test_counts_by_year_follow_the_deals(years):
     by = years.set_index("year")
-    assert by.loc[2015, "deals_agreed"] == 9 and by.loc[2015, "mayoral_deals_agreed"] == 7
+    # GM health MoU, West Yorkshire, GM Summer Budget, Cornwall, Sheffield CR, North East, Tees Valley,
+    # Liverpool CR, West Midlands, GM Spending Review: ten, seven of them mayoral
+    assert by.loc[2015, "deals_agreed"] == 10 and by.loc[2015, "mayoral_deals_agreed"] == 7
     assert by.loc[2016, "abandoned"] == 3      # North East, Greater Lincolnshire, Norfolk and Suffolk
     assert by.loc[2018, "deals_agreed"] == 0
     assert by["deals_agreed"].sum() == sum(1 for d in timeline.deals_module.deals()
