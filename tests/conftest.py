@@ -34,3 +34,23 @@ def store(loaded_store_path):
 
     with Store(loaded_store_path, read_only=True) as s:
         yield s
+
+
+def register_files() -> tuple[str, ...]:
+    """The files of the register publication (the compiled register and ONS's region lookup): a
+    test folder that holds "the register" holds all of them."""
+    from devolution.sources import register
+
+    return register.PUBLICATIONS[0].files
+
+
+def with_register(data_dir: Path, folder: Path, link: bool = True) -> Path:
+    """Put the register publication's files in ``folder`` (symbolic links, or copies)."""
+    import shutil
+
+    for name in register_files():
+        if link:
+            (folder / name).symlink_to(data_dir / name)
+        else:
+            shutil.copy(data_dir / name, folder / name)
+    return folder

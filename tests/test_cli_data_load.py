@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from devolution.cli import app
 from devolution.cli.common import Format, show
+from tests.conftest import with_register
 
 runner = CliRunner()
 REGISTER = "la_register_england.csv"
@@ -25,7 +26,7 @@ def folder(tmp_path, data_dir, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")
     path = tmp_path / "data"
     path.mkdir()
-    (path / REGISTER).symlink_to(data_dir / REGISTER)
+    with_register(data_dir, path)
     return path
 
 

@@ -86,8 +86,11 @@ def test_register_amendments_date_the_gmca_and_the_gla_from_their_instruments(st
     assert str(dated["E47000001"])[:10] == "2011-04-01" and str(dated["E61000001"])[:10] == "2000-05-08"
     gmca = places["code"] == "E47000001"
     assert register.in_force(places, 2011)[gmca].all() and not register.in_force(places, 2010)[gmca].any()
-    amendments = yaml.safe_load(resources.files("devolution.sources").joinpath("register_amendments.yaml").read_text())
-    assert all(a["reference"]["url"].startswith("https://www.legislation.gov.uk/") for a in amendments["start"])
+    authorities = yaml.safe_load(resources.files("devolution.sources").joinpath("strategic_authorities.yaml").read_text())
+    for code in ("E47000001", "E61000001"):
+        established = authorities["authorities"][code]["established"]
+        assert established["basis"] == "commencement", code
+        assert all(r["url"].startswith("https://www.legislation.gov.uk/") for r in established["references"]), code
 
 
 def test_strategic_authority_of_a_place_itself_its_own_or_its_countys():

@@ -31,11 +31,15 @@ def test_unverified_amounts_are_null_and_verified_ones_are_numbers():
     assert total["value"] is None and total["unverified"]
 
 
-def test_deals_accumulate_powers_over_time():
-    assert deals.held("E47000001", dt.date(2014, 11, 2)) == {}
-    first = deals.held("E47000001", dt.date(2015, 1, 1))
-    assert "adult_skills" in first and "reoffending_justice" not in first
-    assert "reoffending_justice" in deals.held("E47000001", dt.date(2016, 4, 1))
+def test_powers_are_held_from_the_day_in_force_not_the_day_agreed():
+    # the GM Agreement (3 Nov 2014) took effect with the mayoral functions order: 8 May 2017 (SI 2017/612 art. 1(3))
+    assert deals.held("E47000001", dt.date(2015, 1, 1)) == {}
+    assert "local_transport_funding" not in deals.held("E47000001", dt.date(2017, 5, 7))
+    may_2017 = deals.held("E47000001", dt.date(2017, 5, 8))
+    assert may_2017["local_transport_funding"].id == "gm_2014" and "strategic_planning" in may_2017
+    # the adult education budget only from the 2019-20 academic year; justice (Budget 2016) was never shown in force
+    assert "adult_skills" not in may_2017 and "adult_skills" in deals.held("E47000001", dt.date(2019, 8, 1))
+    assert "reoffending_justice" not in deals.held("E47000001", dt.date(2026, 1, 1))
 
 
 def _met(result):
@@ -141,7 +145,9 @@ def test_the_london_mayor_comes_from_the_data_not_the_code(store):
     assert framework.statutory_level("E61000001", dt.date(2026, 4, 28)) is None
     assert framework.statutory_level("E61000001", dt.date(2026, 4, 29)) == "established"
     assert mayors.first_election("E61000001") == dt.date(2000, 5, 4)
-    assert _met(assess(places, population, "E61000001", dt.date(2000, 5, 3)))["has_mayor"] is False
+    # before the GLA's operative date (8 May 2000, SI 2000/942) there is nothing to score
+    early = assess(places, population, "E61000001", dt.date(2000, 5, 3))
+    assert early.level is None and not len(early.criteria) and "established on 2000-05-08" in early.note
 
 
 def test_places_without_a_mayor_stay_foundation_and_new_mayors_count_from_their_election(store):

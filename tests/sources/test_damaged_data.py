@@ -20,6 +20,7 @@ import pytest
 
 from devolution.errors import DataError
 from devolution.store import Store
+from tests.conftest import register_files
 
 REGISTER = "la_register_england.csv"
 KEY_LINES = "revenue_outturn_key_lines_2010_11_to_2024_25.csv"
@@ -50,7 +51,7 @@ def copy_of_data(data_dir: Path, folder: Path, only: set[str] | None = None) -> 
     ``only`` these), for a test to damage one of them."""
     folder.mkdir()
     for path in data_dir.iterdir():
-        if path.is_file() and (only is None or path.name in {REGISTER, *only}):
+        if path.is_file() and (only is None or path.name in {*register_files(), *only}):
             (folder / path.name).symlink_to(path)
     return folder
 
@@ -333,7 +334,8 @@ def test_an_optional_file_stays_optional(tmp_path, data_dir):
 
 def test_a_refused_load_into_a_new_store_creates_no_file(tmp_path, data_dir):
     folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
-    (folder / REGISTER).unlink()
+    for name in register_files():
+        (folder / name).unlink()
     path = tmp_path / "new" / "devolution.duckdb"
     with Store(path) as store, pytest.raises(Exception, match="register of places"):
         store.load(folder)
@@ -356,7 +358,8 @@ def test_a_damaged_file_loaded_without_the_register_leaves_the_store_as_it_was(h
     """Without the register in the folder the store's own register is read (the store is opened
     for writing before anything is parsed), and a refusal still writes nothing."""
     folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
-    (folder / REGISTER).unlink()
+    for name in register_files():
+        (folder / name).unlink()
     row = set_cell(data_dir, folder, POPULATION, "population", "-1", ("gss_code", "E06000001"))
     error = refused(held, folder)
     assert (error.file, error.row, error.column) == (POPULATION, row, "population")

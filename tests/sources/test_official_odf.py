@@ -21,6 +21,7 @@ from devolution.sources.official_layouts import (CTR_COLUMNS, CTR_WORKBOOK, RSX_
                                                  TAXBASE_WORKBOOK, read_ctr_workbook, read_rsx_workbook,
                                                  read_taxbase_workbook)
 from devolution.store import Store
+from tests.conftest import with_register
 
 #: official file name -> the copy kept in the data folder's originals/
 ORIGINALS = {
@@ -161,7 +162,7 @@ def test_workbook_replaces_its_year_of_the_tidy_csv(data_dir, tmp_path):
 def test_store_loads_a_folder_with_the_official_workbooks_only(data_dir, tmp_path):
     folder = tmp_path / "official"
     folder.mkdir()
-    shutil.copy(data_dir / "la_register_england.csv", folder / "la_register_england.csv")
+    with_register(data_dir, folder, link=False)
     for name in ORIGINALS:
         shutil.copy(original(data_dir, name), folder / name)
     with Store(tmp_path / "store.duckdb") as store:

@@ -17,6 +17,7 @@ from devolution.sources import PUBLICATIONS, population, publication, register
 from devolution.sources.base import Context, Download, Publication, read_csv
 from devolution.sources.official_layouts import MYE_WORKBOOK
 from devolution.sources.pull import PullError, pull
+from tests.conftest import with_register
 
 DATA = Path(os.environ.get("DEVOLUTION_DATA", "/work/shared/data"))
 WORKBOOK = DATA / "originals" / "ons_mye23tablesew.xlsx"
@@ -219,7 +220,7 @@ def test_pull_the_rsx_workbook_then_load_it_in_its_official_layout(tmp_path):
     body = (DATA / "originals" / "mhclg_RSX_LA_Data_2024-25_data_by_LA.ods").read_bytes()
     report = pull(tmp_path, [rsx], client=serving({rsx.downloads[0].url: body}))
     assert [p.path.name for p in report.pulled] == [RSX_WORKBOOK]
-    shutil.copy(DATA / "la_register_england.csv", tmp_path / "la_register_england.csv")
+    with_register(DATA, tmp_path, link=False)
     with Store(tmp_path / "s.duckdb") as store:
         assert "mhclg_revenue_outturn_rsx" in store.load(tmp_path).loaded
         rows = store.table("revenue_outturn_rsx")

@@ -10,6 +10,7 @@ import pytest
 
 from devolution.errors import DataError
 from devolution.store import Store
+from tests.conftest import with_register
 
 REGISTER = "la_register_england.csv"
 POPULATION = "population_mye_2011_2023_lad_county_region.csv"
@@ -32,7 +33,7 @@ def good_store(tmp_path, data_dir) -> Path:
     """A store loaded from the register and a small, valid population file."""
     folder = tmp_path / "good"
     folder.mkdir()
-    shutil.copy(data_dir / REGISTER, folder / REGISTER)
+    with_register(data_dir, folder, link=False)
     (folder / POPULATION).write_text(HEADER + "E06000001,Hartlepool,Unitary Authority,2022,93847\n"
                                      "E06000001,Hartlepool,Unitary Authority,2023,95366\n")
     path = tmp_path / "store.duckdb"
@@ -127,7 +128,7 @@ def test_the_official_workbook_stands_in_for_the_tidy_population_csv(tmp_path, d
     """A folder with the ONS MYE workbook (as `devo data pull` fetches it) but no tidy CSV loads."""
     folder = tmp_path / "pulled"
     folder.mkdir()
-    shutil.copy(data_dir / REGISTER, folder / REGISTER)
+    with_register(data_dir, folder, link=False)
     shutil.copy(data_dir / "originals" / "ons_mye23tablesew.xlsx", folder / "mye23tablesew.xlsx")  # ONS name
     with Store(tmp_path / "s.duckdb") as store:
         report = store.load(folder)

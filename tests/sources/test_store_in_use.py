@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from devolution.cli import app
 from devolution.errors import StoreError
 from devolution.store import Store
+from tests.conftest import with_register
 
 REGISTER = "la_register_england.csv"
 
@@ -35,7 +36,7 @@ def small_store(tmp_path, data_dir) -> tuple[Path, Path]:
     """A store holding the register, and a folder with the register to load again."""
     folder = tmp_path / "data"
     folder.mkdir()
-    (folder / REGISTER).symlink_to(data_dir / REGISTER)
+    with_register(data_dir, folder)
     path = tmp_path / "store.duckdb"
     with Store(path) as store:
         store.load(folder)

@@ -46,15 +46,46 @@ def powers_command(
         show(catalogue.table(), fmt, title="Powers")
 
 
+def _day(text: str | None, option: str = "--on"):
+    """A date option (YYYY-MM-DD), today if not given."""
+    import datetime as dt
+
+    from devolution.errors import DevolutionError
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DevolutionError(f"{option} {text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _level_defaults(level: str):
+    """What a level gives by default: each power with whether the mapping was read (framework)."""
+    from devolution.powers.framework import level_powers, power_sources_table
+
+    sources = power_sources_table().drop_duplicates("power").set_index("power")
+    return sources.loc[level_powers(level)].reset_index()[["power", "level", "status", "why", "source"]]
+
+
 @app.command("deals")
 @friendly
 def deals_command(
-    place: Optional[str] = typer.Argument(None, help="A strategic authority, or a council in one (code or name); "
-                                                     "all if omitted."),
+    place: Optional[str] = typer.Argument(None, help="A strategic authority or council (code or name); all if omitted."),
+    timeline: bool = typer.Option(False, "--timeline", help="Every deal in order, then counts by year and the share of "
+                                                             "England's population in a mayoral strategic authority."),
+    authorities: bool = typer.Option(False, "--authorities", help="The strategic authorities: establishing instrument, "
+                                                                   "dates, members, regions, mayor, level under the 2026 Act."),
+    sources: bool = typer.Option(False, "--sources", help="Every source read, with its status and what it supports."),
+    on: Optional[str] = typer.Option(None, "--on", help="The date a council is resolved to its authority, and the date of "
+                                                         "--authorities (YYYY-MM-DD; today if omitted)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
-    """Devolution deals and settlements from the Greater Manchester Agreement (Nov 2014) onward:
-    date, place, powers, amounts verified on gov.uk (others listed as unverified), source.
+    """Devolution deals, orders, statutes and settlements from 2011 (GMCA) and 2014 (the first deal) to
+    2026, abandoned ones included: date, status, powers and amounts verified in official sources
+    (others listed as unverified, with why), and the first source. A council is resolved to the
+    strategic authority it is in (and the command says so); an area with no deal says "no deal"
+    and lists what its level would give by default. See docs/deals.md.
 
     Examples:
 
@@ -62,22 +93,90 @@ def deals_command(
 
         devo deals "Greater Manchester"
 
-        devo deals E47000004 --format json
+        devo deals Manchester
 
-        devo deals Manchester          # a council: its strategic authority's deals
+        devo deals Kent
+
+        devo deals --timeline
+
+        devo deals --timeline --format csv
+
+        devo deals --authorities --on 2024-05-07
+
+        devo deals --sources --format csv
     """
-    from devolution.places.register import strategic_authority_for
-    from devolution.powers import deals
+    import pandas as pd
+
+    from devolution.powers import deals, timeline as timeline_module
+    from devolution.powers.authorities import Authorities
     from devolution.store import Store
 
-    code = None
-    if place is not None:
+    day = _day(on)
+    if sources:
+        show(deals.sources_table(), fmt, title="Sources read (official / official_copy / official_local / secondary)")
+        return
+    if timeline or authorities or place is not None:
         with Store(read_only=True) as store:
-            found, note = strategic_authority_for(store.places(), place)
-        code = found["code"]
-        if note and fmt is Format.table:
-            console().print(f"[dim]{note}[/]", highlight=False)
-    show(deals.table(code), fmt, title="Deals and settlements")
+            register = Authorities.from_store(store)
+            population = store.observations("population") if timeline else None
+    if authorities:
+        show(register.summary(day), fmt, title=f"Strategic authorities on {day.isoformat()}")
+        return
+    if timeline:
+        years = timeline_module.by_year(register, population)
+        if fmt is Format.table:
+            show(timeline_module.events()[["date", "area", "deal", "kind", "status", "ended"]], fmt,
+                 title="Every deal, order and statute, in the order agreed")
+            shown = pd.DataFrame({
+                "year": years["year"], "deals": years["deals_agreed"], "mayoral": years["mayoral_deals_agreed"],
+                "ended": years["abandoned"], "orders": years["orders_and_statutes"],
+                "SAs": years["strategic_authorities"], "mayors": years["mayoral_authorities"],
+                "mayoral m": (years["population_mayoral"] / 1e6).round(1),
+                "% mayoral": (years["share_mayoral"] * 100).round(1),
+                "% any SA": (years["share_any"] * 100).round(1),
+                "pop year": years["population_year"]})
+            show(shown, fmt, title="By calendar year: deals agreed (mayoral), abandoned (ended), orders and statutes; on "
+                                   "30 June, strategic authorities (SAs), those with a mayor, and England's population "
+                                   "living in them (millions, %; ONS mid-year estimate of 'pop year')")
+        else:
+            show(years, fmt)
+        return
+    if place is None:
+        show(deals.table(), fmt, title="Deals, orders, statutes and settlements")
+        return
+    area = register.area(place, day)
+    codes = _deal_places(register, area)
+    frame = deals.table(codes)
+    if len(frame):
+        title = area.note or f"{area.place['name']} ({area.place['code']})"
+        show(frame, fmt, title=f"{title} — deals, orders and settlements")
+        return
+    _no_deal(area, fmt)
+
+
+def _deal_places(register, area) -> list[str]:
+    """The codes whose entries apply to a resolved place: its authority and the authorities that
+    authority replaced; for a council also every authority it (or its county) has been in, and
+    entries made for the council or its county directly."""
+    code = area.place["code"]
+    codes = {code}
+    county = area.place["county_code"]
+    if isinstance(county, str):
+        codes.add(county)
+    if area.authority:
+        codes.add(area.authority)
+        codes.update(register.predecessors(area.authority))
+    codes.update(register.history_of(code)["authority_code"])
+    return sorted(codes)
+
+
+def _no_deal(area, fmt) -> None:
+    """"No deal", and what the place's level would give by default."""
+    if fmt is Format.table:
+        console().print(f"{area.place['name']} ({area.place['code']}): no deal. {area.note}")
+    show(_level_defaults("foundation"), fmt,
+         title="What a foundation strategic authority gets by default (the level open to it: a council can be "
+               "designated a single foundation strategic authority, 2026 Act s.1(3))")
 
 
 @app.command("readiness")
@@ -90,28 +189,29 @@ def readiness_command(
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Readiness for devolution: each criterion, met or not, its score and evidence (from the register,
-    the deals and ONS population where possible), and the framework level reached.
+    the deals and ONS population where possible), and the framework level reached. A council is
+    scored through the strategic authority it is in on the date; an authority is not scored before
+    it was established (the command says so).
 
     Examples:
 
         devo readiness "Greater Manchester"
 
+        devo readiness Middlesbrough
+
         devo readiness "Tees Valley" --on 2027-04-01
 
         devo readiness E47000008 --evidence assurance_framework,sound_accounts
     """
-    import datetime as dt
+    import pandas as pd
 
     from devolution.errors import DevolutionError
+    from devolution.powers.authorities import Authorities
+    from devolution.powers.framework import framework
     from devolution.powers.readiness import assess
     from devolution.store import Store
 
-    try:
-        day = dt.date.fromisoformat(on)
-    except ValueError:
-        raise DevolutionError(f"--on {on!r} is not a date (expected YYYY-MM-DD)") from None
-    from devolution.powers.framework import framework
-
+    day = _day(on)
     given = {k.strip(): True for k in (evidence or "").split(",") if k.strip()}
     manual = framework()["manual_criteria"]
     unknown = [k for k in given if k not in manual]
@@ -119,8 +219,14 @@ def readiness_command(
         raise DevolutionError(f"--evidence {', '.join(map(repr, unknown))}: not a criterion that takes evidence; "
                               f"expected one or more of {', '.join(manual)} (the others are scored from the data)")
     with Store(read_only=True) as store:
-        result = assess(store.places(), store.observations("population"), place, day, given)
-    show(result.criteria, fmt, title=f"{result.name} on {day}: score {result.score}/{result.possible}, "
+        register = Authorities.from_store(store)
+        result = assess(store.places(), store.observations("population"), place, day, given, register=register)
+    if not len(result.criteria):
+        show(pd.DataFrame([{"place": result.place, "name": result.name, "on": day.isoformat(), "note": result.note}]),
+             fmt, title="Not scored")
+        return
+    prefix = f"{result.note}. " if result.note else ""
+    show(result.criteria, fmt, title=f"{prefix}{result.name} on {day}: score {result.score}/{result.possible}, "
                                      f"level {result.level or 'none'}")
 
 
@@ -129,20 +235,26 @@ def readiness_command(
 def devolve_command(
     by_default: bool = typer.Option(False, "--by-default", help="Give every eligible place everything its level allows."),
     start: str = typer.Option("2027", "--from", help="First financial year: 2027, 2027-28 or 2027/28 (from 1 April 2027)."),
-    place: Optional[str] = typer.Option(None, "--place", help="Only this strategic authority (or the one a named council is in)."),
+    place: Optional[str] = typer.Option(None, "--place", help="Only this strategic authority, or the one a council is in."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """Devolution by default: every strategic authority in force gets each power its framework level
-    allows from a date; shows what changes against the deals (new by default / already held).
+    allows from a date; shows what changes against the deals, orders and statutes in force then
+    (new by default / already held). London's statutory powers count as held. A council given to
+    --place is resolved to its strategic authority (and the command says so).
 
     Examples:
 
         devo devolve --by-default --from 2027
 
         devo devolve --by-default --from 2027 --place "West Midlands" --format csv
+
+        devo devolve --by-default --place Manchester
     """
+    import datetime as dt
+
     from devolution.errors import DevolutionError
-    from devolution.places.register import strategic_authority_for
+    from devolution.powers.authorities import Authorities
     from devolution.powers.framework import by_default as run
     from devolution.store import Store
     from devolution.years import parse_year, year_label
@@ -152,9 +264,19 @@ def devolve_command(
         raise DevolutionError("give --by-default (deal-by-deal devolution is listed by `devo deals`)")
     with Store(read_only=True) as store:
         places = store.places()
-        frame = run(places, store.observations("population"), start)
-        if place is not None:
-            frame = frame[frame["place"] == strategic_authority_for(places, place)[0]["code"]]
+        register = Authorities.from_store(store)
+        frame = run(places, store.observations("population"), start, register=register)
+    if place is not None:
+        area = register.area(place, dt.date(start, 4, 1))
+        if area.authority is None:
+            if fmt is Format.table:
+                console().print(f"{area.note}: no devolution by default to it (it is not a strategic authority).")
+            show(_level_defaults("foundation"), fmt,
+                 title="What it would get by default as a foundation strategic authority (2026 Act s.1(3))")
+            return
+        if area.note and fmt is Format.table:
+            console().print(area.note)
+        frame = frame[frame["place"] == area.authority]
     new = int((frame["change"] == "new by default").sum())
     show(frame, fmt, title=f"Devolution by default from {year_label(start)}: "
                            f"{new} new grants to {frame['place'].nunique()} places")
@@ -195,6 +317,7 @@ def budget_command(
     year = parse_year(year)
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
+        _say_authority(store, place, fmt)
         if compare:
             frame = place_budget.compare(store, [place, *compare.split(",")], year, moved)
             show(frame, fmt, title=f"Place budgets per head, {year_label(year)}")
@@ -212,4 +335,19 @@ def budget_command(
     if out is not None:
         path = write_chart(chart, out)
         if fmt is Format.table:
-            console().print(f"[green]Wrote[/] {plain(path)}")
+            console().print(f"[green]Wrote[/] {path}")
+
+
+def _say_authority(store, place: str, fmt: Format) -> None:
+    """For a council, say which strategic authority it is in (its own place budget is shown)."""
+    import datetime as dt
+
+    from devolution.places.register import SA_TIERS
+    from devolution.powers.authorities import Authorities
+
+    if fmt is not Format.table:
+        return
+    area = Authorities.from_store(store).area(place, dt.date.today())
+    if area.place["tier"] not in SA_TIERS and area.place["tier"] not in ("region", "england"):
+        console().print(f"{area.note}; this is {area.place['name']}'s own place budget "
+                        f"(`devo budget {area.authority}` for the authority's)" if area.authority else area.note)

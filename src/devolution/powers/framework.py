@@ -104,6 +104,21 @@ def statutory_level(code: str, on: dt.date) -> str | None:
     return None
 
 
+def act_level(kind: str, mayoral: bool, code: str, on: dt.date) -> str:
+    """A strategic authority's level under the English Devolution and Community Empowerment Act 2026
+    s.1 on a date: "established" for the GLA (s.1(6)(c)), "mayoral" for a mayoral combined (county)
+    authority (s.1(5)), "foundation" for a non-mayoral one (s.1(4)); empty before the Act (its Royal
+    Assent, ``statutory_from``). Designation of other mayoral authorities as established (s.106B
+    LDEDCA 2009 / s.25A LURA 2023) is not in the data, so none is shown as established but the GLA.
+    ``kind``: greater_london_authority | combined_authority | combined_county_authority."""
+    established = framework()["levels"]["established"]
+    if on < established["statutory_from"]:
+        return ""
+    if code in (established.get("statutory") or []):
+        return "established"
+    return "mayoral" if mayoral else "foundation"
+
+
 def power_sources_table() -> pd.DataFrame:
     """One row per level and power: whether the mapping was read in official text, why, and where."""
     return pd.DataFrame([{"level": name, "power": p, "status": item["status"], "why": item.get("why", ""),
@@ -130,17 +145,18 @@ def conditions_table() -> pd.DataFrame:
                           "source": c["references"][0]["url"]} for k, c in framework()["conditions"].items()])
 
 
-def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.DataFrame:
+def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int, register=None) -> pd.DataFrame:
     """Devolution by default from 1 April of ``year``: each strategic authority in force, its level
-    (from the readiness criteria), each power its level allows, and whether that is new or already
-    held by a deal. One row per place and power."""
+    (from the readiness criteria and, for the GLA, the 2026 Act), each power its level allows, and
+    whether that is new or already held by a deal, order or statute in force that day (London's
+    statutory powers count as held). One row per place and power. ``register``: an
+    ``authorities.Authorities`` (members over time); from the register alone if omitted."""
     from devolution.powers.readiness import assess, strategic_authorities
 
     on = dt.date(year, 4, 1)
     rows = []
     for place in strategic_authorities(places, year).itertuples():
-        result = assess(places, population, place.code, on)
-        level = statutory_level(place.code, on) or result.level
+        level = assess(places, population, place.code, on, register=register).level
         held = deals_module.held(place.code, on)
         for p in level_powers(level):
             deal = held.get(p)
@@ -151,6 +167,6 @@ def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int) -> pd.
         for p, deal in held.items():
             if p not in level_powers(level):
                 rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
-                             "from": deal.date.isoformat(), "change": "kept from deal (beyond its level)",
+                             "from": deal.in_force.isoformat(), "change": "kept from deal (beyond its level)",
                              "by_deal": deal.id})
     return pd.DataFrame(rows, columns=["place", "name", "level", "power", "from", "change", "by_deal"])

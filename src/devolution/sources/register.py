@@ -9,6 +9,8 @@ its official instrument, are in ``register_amendments.yaml``.
 Dates follow one convention (``places.register.in_force``): ``start_date`` is a council's first
 day, ``end_date`` its last (the day before its successor's vesting day). The compilation mixes
 "last day" and "vesting day of the successor" for end dates; they are brought to the last day here.
+The strategic authorities (establishing instruments, dates, members over time) are in
+``strategic_authorities.yaml`` (``sources/strategic_authorities.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import yaml
 from devolution.errors import DataError
 from devolution.sources.base import (GSS_CODE, OGL, apply_corrections, Context, Download, Parsed, Publication, refuse_first,
                                      read_csv, require_unique)
+from devolution.sources import strategic_authorities
 from devolution.sources.official_layouts import read_lookup
 
 FILE = "la_register_england.csv"
@@ -101,6 +104,7 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     places = _amend(places)
     places = _last_days(places, path)
     places = _with_ons_regions(places, ons_regions, path)
+    places, authorities, members = strategic_authorities.apply(places)
 
     # Regions and England.
     regions = raw.dropna(subset=["region_code"]).drop_duplicates("region_code")
@@ -112,7 +116,8 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     places = places.reindex(columns=PLACE_COLUMNS)
     places["current"] = places["current"].astype(bool)
     require_unique(places, ["code"], path)
-    return Parsed(tables={"places": places})
+    return Parsed(tables={"places": places, "strategic_authorities": authorities,
+                          "strategic_authority_members": members})
 
 
 def _amend(places: pd.DataFrame) -> pd.DataFrame:

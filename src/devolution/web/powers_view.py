@@ -1,13 +1,14 @@
 """The devolution part of a place's page (councils, combined authorities and the GLA): its One
 Place, One Budget (``powers.budget``: council outturn plus HM Treasury CRA identifiable spending,
-by function and who decides), its deals and powers (``powers.deals``) and its readiness level
-(``powers.readiness``). Presentation only: the figures come from those modules."""
+by function and who decides), its deals and powers (``powers.deals``) with a chart of them over
+time, and its readiness level (``powers.readiness``). A council's deals are those of the strategic
+authority it is in (``powers.authorities``). Presentation only: the figures come from those modules."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from devolution.places.register import COUNCIL_TIERS, SA_TIERS, strategic_authority_of
+from devolution.places.register import COUNCIL_TIERS, SA_TIERS
 from devolution.web import charts
 from devolution.web.formats import records
 from devolution.web.routers import optional
@@ -17,6 +18,7 @@ from devolution.years import year_label
 budget = optional("devolution.powers.budget")
 deals = optional("devolution.powers.deals")
 readiness = optional("devolution.powers.readiness")
+authorities = optional("devolution.powers.authorities")
 DECIDERS = ("council", "devolved", "central")
 
 
@@ -58,8 +60,38 @@ def place_budget(state: AppState, code: str) -> dict | None:
     return state.cached(("place_budget_view", code), build)
 
 
-def place_deals(code: str) -> list[dict]:
-    return records(deals.table(code)) if deals is not None else []
+def register(state: AppState):
+    """Strategic authorities and their members over time (read once)."""
+    return state.cached("authorities_register", lambda s: authorities.Authorities.from_store(s))
+
+
+def place_deals(codes) -> list[dict]:
+    return records(deals.table(codes)) if deals is not None else []
+
+
+#: Colours of the deals chart by status (in force, agreed, abandoned, superseded).
+STATUS_COLOURS = {"in_force": "#2e7d32", "agreed": "#4a6fa5", "abandoned": "#c0392b", "superseded": "#999999"}
+
+
+def deals_chart(rows: list[dict], title: str) -> dict:
+    """Each entry a point on a time line (the day agreed; the month or year where only that was
+    read), one row per kind, coloured by status, with the name, status and day in force on hover."""
+    values = [{"date": r["date"] if len(r["date"]) == 10 else (r["date"] + "-01" if len(r["date"]) == 7
+                                                               else r["date"] + "-01-01"),
+               "label": r["date"], "deal": r["deal"], "kind": r["kind"].replace("_", " "),
+               "status": r["status"].replace("_", " "), "in_force": r["in_force"]} for r in rows]
+    return {
+        "$schema": charts.SCHEMA, "title": title, "width": "container", "height": {"step": 28},
+        "data": {"values": values}, "mark": {"type": "point", "filled": True, "size": 90},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "title": "agreed", "axis": {"format": "%Y"}},
+            "y": {"field": "kind", "type": "nominal", "title": None},
+            "color": {"field": "status", "type": "nominal", "title": "status",
+                      "scale": {"domain": [k.replace("_", " ") for k in STATUS_COLOURS],
+                                "range": list(STATUS_COLOURS.values())}},
+            "tooltip": [{"field": "deal"}, {"field": "label", "title": "agreed"}, {"field": "status"},
+                        {"field": "in_force", "title": "in force"}]},
+    }
 
 
 def place_readiness(state: AppState, code: str) -> dict | None:
@@ -68,25 +100,31 @@ def place_readiness(state: AppState, code: str) -> dict | None:
 
     def build(store):
         population = state.observations("population")[["code", "year", "value"]]
-        result = readiness.assess(state.places(), population, code, dt.date.today())
+        result = readiness.assess(state.places(), population, code, dt.date.today(), register=register(state))
         return {"on": result.on.isoformat(), "level": result.level, "score": result.score,
-                "possible": result.possible, "criteria": records(result.criteria)}
+                "possible": result.possible, "criteria": records(result.criteria), "note": result.note}
 
     return state.cached(("readiness_view", code, dt.date.today().isoformat()), build)
 
 
 def strategic_view(state: AppState, code: str, tier: str) -> dict | None:
-    """Budget, deals and readiness for a strategic authority; for a council its own place budget
-    and the deals of the strategic authority it is part of (``authority``; None if it has none);
-    None for other places (regions, England)."""
-    if tier in SA_TIERS:
-        return {"budget": place_budget(state, code), "deals": place_deals(code),
-                "readiness": place_readiness(state, code), "authority": None}
-    if tier not in COUNCIL_TIERS:
+    """Budget, deals (with a chart of them over time) and readiness for a strategic authority; for
+    a council its own place budget and the deals of the strategic authority it is in today
+    (``authority``; None if it has none); None for other places (regions, England)."""
+    if tier not in SA_TIERS and tier not in COUNCIL_TIERS:
         return None
-    places = state.places()
-    authority = strategic_authority_of(places, [code])[0]
-    named = places.set_index("code")["name"]
-    return {"budget": place_budget(state, code), "deals": place_deals(authority) if authority else [],
-            "readiness": None,
-            "authority": {"code": authority, "name": named.get(authority, authority)} if authority else None}
+    names = state.places().set_index("code")["name"]
+    area = register(state).area(code, dt.date.today()) if authorities is not None else None
+    authority = area.authority if area is not None else None
+    codes = [code] if tier in SA_TIERS else ([authority] if authority else [])
+    if tier in SA_TIERS and authorities is not None:
+        codes += register(state).predecessors(code)
+    rows = place_deals(codes) if codes else []
+    chart = deals_chart(rows, f"{names.get(authority or code, code)}: deals, orders and settlements over time") \
+        if rows else None
+    if tier in SA_TIERS:
+        return {"budget": place_budget(state, code), "deals": rows, "deals_chart": chart,
+                "readiness": place_readiness(state, code), "authority": None}
+    return {"budget": place_budget(state, code), "deals": rows, "deals_chart": chart, "readiness": None,
+            "authority": {"code": authority, "name": names.get(authority, authority),
+                          "note": area.note} if authority else None}

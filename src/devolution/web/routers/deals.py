@@ -14,6 +14,7 @@ from devolution.web.state import AppState
 router = APIRouter(tags=["deals"])
 deals = optional("devolution.powers.deals")
 catalogue = optional("devolution.powers.catalogue")
+timeline = optional("devolution.powers.timeline")
 
 
 @router.get("/api/deals", summary="Devolution deals by place: date, powers, verified amounts, source")
@@ -42,3 +43,14 @@ def power_list(limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge
     if catalogue is None:
         raise not_yet("The catalogue of powers", "devolution.powers.catalogue")
     return table(catalogue.table(), format, Page(limit, offset), filename="powers")
+
+
+@router.get("/api/deals/timeline", summary="Deals by calendar year, and the share of England's population in a "
+                                           "mayoral strategic authority on 30 June of each year")
+def deal_timeline(state: AppState = Depends(data), format: Format = Format.json):
+    if timeline is None:
+        raise not_yet("The deals timeline", "devolution.powers.timeline")
+    from devolution.web.powers_view import register
+
+    frame = state.cached("deals_timeline", lambda s: timeline.by_year(register(state), s.observations("population")))
+    return table(frame, format, None, filename="deals_timeline")
