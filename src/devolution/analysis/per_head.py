@@ -3,7 +3,7 @@
 Denominators (all official counts in the store):
 - resident: ONS mid-year estimates (``population``), mid-2011 to mid-2023, every council.
 - child (0-17): DfE's children 0-17 (``children_0_17_dfe``), upper-tier councils only.
-- older (65+): ONS ``population_65_plus``, mid-2022 and mid-2023 only.
+- older (65+): ONS ``population_65_plus``, mid-2015 to mid-2023.
 - looked-after child: DfE children looked after on 31 March (``cla_31_march``), 2020-21 to 2024-25,
   upper-tier councils only.
 - pupil: not in the data (Dedicated Schools Grant and pupil numbers were not found): refused.
