@@ -27,6 +27,7 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 def friendly(command):
@@ -50,7 +51,15 @@ def console():
 
 
 def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = ()) -> None:
-    """Print a DataFrame as a coloured table, CSV or JSON."""
+    """Print a DataFrame as a coloured table, CSV, JSON or Parquet (bytes, for a redirect to a file)."""
+    if fmt is Format.parquet:
+        import io
+
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        sys.stdout.buffer.write(buffer.getvalue())
+        sys.stdout.flush()
+        return
     if fmt is Format.csv:
         sys.stdout.write(frame.to_csv(index=False))
         return
@@ -74,5 +83,6 @@ def _cell(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
+        text = f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
+        return "0.0" if text == "-0.0" else text  # a tiny negative is not "-0.0"
     return str(value)
