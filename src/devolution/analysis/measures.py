@@ -292,3 +292,33 @@ def catalogue(store) -> pd.DataFrame:
 def years_held(store, name: str) -> str:
     """The years a measure (derived or not) has values for, e.g. '2010-11 to 2017-18'."""
     return year_spans(observations(store, name)["year"].unique())
+
+
+def describe(item: Definition) -> list[str]:
+    """The whole definition as lines of text (for `devo data measures NAME` and the docs)."""
+    out = [f"{item.name}: {item.title}", f"  unit: {item.unit}; years: {item.span_label()}", f"  {item.description}"]
+    if not item.held:
+        out.append(f"  NOT HELD IN FULL: {item.not_held}")
+    out.append(f"  scope: {item.scope}")
+    out.append("  components (sign, store measure, publication, line, years):")
+    out += [f"    {'+' if c.sign > 0 else '-'} {c.measure} [{c.publication}] {c.line}"
+            + ("" if c.years is None else f" ({_span_label(c.years)})") for c in item.components]
+    if item.excluded:
+        out.append("  left out:")
+        out += [f"    {e.what}: {e.why}" for e in item.excluded]
+    if item.transfers:
+        out.append("  transfers of responsibility:")
+        out += [f"    {t.name} ({t.treatment}): {t.how}" for t in item.transfers]
+    out.append(f"  method: {item.method.follows}")
+    out += [f"    reference: {r.title}, {r.publisher}, {r.date}, {r.url}" + (f" (read in a copy: {r.copy_read})" if r.copy_read else "")
+            + f"; supports: {r.supports}" for r in item.method.references]
+    out.append(f"  verified: {item.verified}")
+    return out
+
+
+def definition_table(item: Definition) -> pd.DataFrame:
+    """One row per component of a derived measure, with the measure's title and method, as a table."""
+    return pd.DataFrame([{"measure": item.name, "title": item.title, "component": c.measure, "sign": c.sign,
+                          "publication": c.publication, "line": c.line,
+                          "years": "all" if c.years is None else _span_label(c.years),
+                          "method": item.method.follows} for c in item.components])

@@ -54,10 +54,12 @@ def overview_command(
 def explain_command(
     code: str = typer.Argument(..., help="GSS code of the place, e.g. E06000001."),
     year: str = typer.Argument(..., help="Financial year, e.g. 2023-24 or 2023."),
-    measure: str = typer.Argument(..., help="band_d, csp_total or max_band_d."),
+    measure: str = typer.Argument(..., help="band_d, csp_total, max_band_d, or a derived measure such as "
+                                            "government_funding, spending_power or service_spending."),
 ):
     """Show how a figure is computed: the rule, its inputs from the store, each parameter with its
-    value and source, and the published figure it is checked against.
+    value and source, and the published figure it is checked against. For a derived measure: each
+    component with its publication and line, its value, and what the definition leaves out.
 
     Examples:
 
@@ -66,6 +68,8 @@ def explain_command(
         devo explain E07000223 2019-20 csp_total
 
         devo explain E10000003 2023-24 max_band_d
+
+        devo explain E08000021 2010-11 government_funding    # each component and its RS line
     """
     from devolution.explain import explain
 

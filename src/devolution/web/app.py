@@ -70,9 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
 
-    from devolution.web.routers import budgets, claims, deals, maps, places, scenarios, series, settlement, simulator
+    from devolution.web.routers import (budgets, change, claims, deals, maps, places, scenarios, series, settlement,
+                                        simulator)
 
-    for module in (maps, places, series, simulator, budgets, deals, settlement, scenarios, claims):
+    for module in (maps, places, series, change, simulator, budgets, deals, settlement, scenarios, claims):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
