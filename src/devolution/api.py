@@ -93,7 +93,7 @@ class open_store:
 
 def change(*args, **kwargs):
     """How a measure changed between two years, by a grouping or (``by="place"``) council by council,
-    ranked (see ``devolution.analysis.change``); service spending like for like by default."""
+    ranked (see ``devolution.analysis.change``); for cuts questions, ``"service_spending"`` (like for like)."""
     from devolution.analysis.change import change as run
 
     return run(*args, **kwargs)

@@ -109,3 +109,10 @@ def test_cli_by_place_in_every_format(loaded_store_path, monkeypatch, tmp_path):
     assert pd.read_parquet(path)["region"].eq("North East").all()
     refused = runner.invoke(app, ["change", "--from", "2010", "--to", "2014", "--top", "3", "--chart", str(tmp_path / "d.json")])
     assert refused.exit_code == 1 and "use them with --by place" in refused.output
+
+
+def test_devo_change_measures_service_spending_when_none_is_named():
+    from devolution.analysis.change import DEFAULT_MEASURE
+    from devolution.cli import reports
+
+    assert reports.DEFAULT_MEASURE == DEFAULT_MEASURE == "service_spending"

@@ -57,12 +57,13 @@ def measure_titles() -> dict[str, str]:
     return {**titles, **MEASURES}
 
 
-def change(measure: str = DEFAULT_MEASURE, first: int | str = 2010, last: int | str = 2017, by: str = "england", *,
+def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
            prices_base: int | str | None = None, per: str = "resident", boundaries: int = BOUNDARY_YEAR,
            places: list[str] | None = None, top: int | None = None, bottom: int | None = None,
            region: str | None = None, area_type: str | None = None, store=None, parameters=None) -> pd.DataFrame:
     """The change in ``measure`` from ``first`` to ``last`` for each group and England, or (``by="place"``)
-    for every council area.
+    for every council area. For cuts questions the measure is ``DEFAULT_MEASURE`` (service spending
+    like for like), which ``devo change`` uses when none is named.
 
     Returns one row per group (then England) with the per-unit values, the change in per cent,
     money and counts; ``.attrs`` holds ``notes`` (method and substitutions), ``left_out`` (councils

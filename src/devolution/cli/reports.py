@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+#: What `devo change` measures when no measure is named (as analysis.change.DEFAULT_MEASURE; the
+#: module is not imported here so that `devo` starts fast).
+DEFAULT_MEASURE = "service_spending"
+
 from pathlib import Path
 from typing import Optional
 
@@ -85,7 +89,7 @@ app.add_typer(claims_app, name="claims")
 @app.command("change")
 @friendly
 def change_command(
-    measure: str = typer.Argument("service_spending", help="The measure (default: service_spending, like-for-like "
+    measure: str = typer.Argument(DEFAULT_MEASURE, help="The measure (default: service_spending, like-for-like "
                                   "service spending, the measure for cuts questions). Derived: government_funding, "
                                   "spending_power, service_spending, social_care_spending; lines: "
                                   "nce_total_service_expenditure, nce_education, nce_adult_social_care, "
