@@ -183,7 +183,7 @@ def _derived(store, code: str, name: str, year: int, measure: str) -> Explanatio
     except DevolutionError as exc:
         raise ExplainError(str(exc)) from None
     if item.years is not None and not item.years[0] <= year <= item.years[1]:
-        raise ExplainError(f"{measure} is defined for {item.span_label()}, not {year_label(year)}")
+        raise ExplainError(f"{measure} is defined for {item.years_label()}, not {year_label(year)}")
     applying = [c for c in item.components if c.applies(np.array([year]))[0]]
     rows = derived.observations(store, [c.measure for c in applying], years=[year])
     found = dict(zip(rows.loc[rows["code"] == code, "measure"], rows.loc[rows["code"] == code, "value"].astype(float)))
@@ -196,7 +196,7 @@ def _derived(store, code: str, name: str, year: int, measure: str) -> Explanatio
                       f"{item.title}; follows {reference.title} ({reference.publisher}, {reference.date}), {reference.url}",
                       inputs, [], result)
     out.notes.append("income lines are negative in the returns, so they enter with a minus sign")
-    out.notes += [f"not in {year_label(year)}: {c.measure} ({derived._span_label(c.years)})"
+    out.notes += [f"not in {year_label(year)}: {c.measure} ({derived.span_label(c.years)})"
                   for c in item.components if c not in applying and c.years is not None]
     out.notes += [f"left out: {e.what}: {e.why}" for e in item.excluded]
     out.notes += [f"transfer ({t.treatment}): {t.name}: {t.how}" for t in item.transfers]

@@ -195,3 +195,18 @@ def test_the_shipped_definitions_cite_their_method_and_say_what_they_leave_out()
             assert c.line and c.publication, (name, c.measure)
     assert {e.what.split(" (")[0] for e in measures.definition("service_spending").excluded} >= {
         "Education", "Public health", "Police and fire and rescue"}
+
+
+def test_explain_shows_each_component_with_its_line_and_the_sum(s, rs):
+    from devolution.explain import ExplainError, explain
+
+    out = explain("E08000021", "2010-11", "government_funding", store=s)
+    names = [name for name, _ in out.inputs]
+    assert names[0].startswith("- ro_revenue_support_grant (mhclg_revenue_outturn: RS: Revenue Support Grant")
+    assert any(n.startswith("+ rs_council_tax_benefit") for n in names)
+    assert not any("retained" in n for n in names)  # not a line of 2010-11: said in a note instead
+    assert any("not in 2010-11: ro_retained_business_rates_income" in note for note in out.notes)
+    assert out.result == pytest.approx(expected_funding(rs, "E08000021", "2010-11"), abs=0.5)
+    assert "National Audit Office" in out.law
+    with pytest.raises(ExplainError, match="defined for 2010-11 to 2017-18, not 2019-20"):
+        explain("E08000021", 2019, "government_funding", store=s)

@@ -73,7 +73,7 @@ class Component(_Strict):
         return (years >= self.years[0]) & (years <= self.years[1])
 
     def label(self) -> str:
-        span = "" if self.years is None else f", {_span_label(self.years)}"
+        span = "" if self.years is None else f", {span_label(self.years)}"
         return f"{'+' if self.sign > 0 else '-'} {self.measure} ({self.line}{span})"
 
 
@@ -130,7 +130,7 @@ class Definition(_Strict):
 
     def expression(self) -> str:
         """``a - b (2013-14 on) - c``: the components without their lines, for a note."""
-        parts = [f"{'+' if c.sign > 0 else '-'} {c.measure}" + ("" if c.years is None else f" ({_span_label(c.years)})")
+        parts = [f"{'+' if c.sign > 0 else '-'} {c.measure}" + ("" if c.years is None else f" ({span_label(c.years)})")
                  for c in self.components]
         return " ".join(parts).lstrip("+ ")
 
@@ -138,11 +138,11 @@ class Definition(_Strict):
         """``name = + a (line) - b (line, 2013-14 on)``: the definition in one line."""
         return f"{self.name} = " + " ".join(c.label() for c in self.components)
 
-    def span_label(self) -> str:
-        return "every year its lines are held" if self.years is None else _span_label(self.years)
+    def years_label(self) -> str:
+        return "every year its lines are held" if self.years is None else span_label(self.years)
 
 
-def _span_label(span: tuple[int, int]) -> str:
+def span_label(span: tuple[int, int]) -> str:
     first, last = span
     if first == last:
         return year_label(first)
@@ -296,13 +296,13 @@ def years_held(store, name: str) -> str:
 
 def describe(item: Definition) -> list[str]:
     """The whole definition as lines of text (for `devo data measures NAME` and the docs)."""
-    out = [f"{item.name}: {item.title}", f"  unit: {item.unit}; years: {item.span_label()}", f"  {item.description}"]
+    out = [f"{item.name}: {item.title}", f"  unit: {item.unit}; years: {item.years_label()}", f"  {item.description}"]
     if not item.held:
         out.append(f"  NOT HELD IN FULL: {item.not_held}")
     out.append(f"  scope: {item.scope}")
     out.append("  components (sign, store measure, publication, line, years):")
     out += [f"    {'+' if c.sign > 0 else '-'} {c.measure} [{c.publication}] {c.line}"
-            + ("" if c.years is None else f" ({_span_label(c.years)})") for c in item.components]
+            + ("" if c.years is None else f" ({span_label(c.years)})") for c in item.components]
     if item.excluded:
         out.append("  left out:")
         out += [f"    {e.what}: {e.why}" for e in item.excluded]
@@ -320,5 +320,5 @@ def definition_table(item: Definition) -> pd.DataFrame:
     """One row per component of a derived measure, with the measure's title and method, as a table."""
     return pd.DataFrame([{"measure": item.name, "title": item.title, "component": c.measure, "sign": c.sign,
                           "publication": c.publication, "line": c.line,
-                          "years": "all" if c.years is None else _span_label(c.years),
+                          "years": "all" if c.years is None else span_label(c.years),
                           "method": item.method.follows} for c in item.components])
