@@ -65,7 +65,8 @@ def test_overview_prints_tables_and_writes_a_report_with_charts(env, tmp_path):
     page = out.read_text()
     assert page.count('<div id="chart') >= 2
     assert '("#chart0",' in page and '("#chart1",' in page  # each chart drawn into its place
-    assert '"title":"Every council: change per head (%, cash)"' in page
+    assert '"title":["Every council: change per head, Core Spending Power (six listed' in page  # wrapped title
+    assert "Service spending, like for like, 2024-25 prices" in page  # the measure and its price base named
     assert "cdn.jsdelivr" not in page  # Vega is bundled: the report works offline
     assert "Blackpool" in page and "Method" in page and "Open Government Licence" in page
     assert len(csv.read_text().splitlines()) == 317 + 1  # the 317 councils in force in 2023-24, and a header

@@ -6,15 +6,17 @@ The Python API returns pandas DataFrames::
     devolution.places(tier="unitary")            # the register of places
     devolution.series("population")              # one row per place, one column per year
     devolution.series("nce_education", boundaries=2023)   # on 2023-24 boundaries
+    devolution.measures()                        # every measure, derived ones with their formula
+    devolution.change("service_spending", 2010, 2014, by="place", region="North East", top=5)
 
 Data come from the store (``devo data load`` fills it; ``DEVOLUTION_STORE`` names the file).
 """
 
 from __future__ import annotations
 
-from devolution.api import change, crosswalk, overview, series
+from devolution.api import change, crosswalk, measures, overview, series
 from devolution import places  # the package is callable: devolution.places(tier="unitary")
 
 __version__ = "0.1.0"
 
-__all__ = ["places", "series", "crosswalk", "overview", "change"]
+__all__ = ["places", "series", "crosswalk", "overview", "change", "measures"]

@@ -23,7 +23,8 @@ def crosswalk(year: int, store=None):
 
 
 def series(measure: str, boundaries: int | None = None, years=None, wide: bool = True, store=None):
-    """One measure for every place: wide (a row per place, a column per year) or long.
+    """One measure for every place: wide (a row per place, a column per year) or long. A derived
+    measure (``measures()``, e.g. ``service_spending``) is computed from its lines.
 
     ``boundaries``: put the series on the places in force in that financial year first, summing
     merged places and sharing out split ones (totals are kept). Places made after that year (e.g.
@@ -32,9 +33,11 @@ def series(measure: str, boundaries: int | None = None, years=None, wide: bool =
     """
     from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
 
+    from devolution.analysis.measures import observations
+
     left_out: list[str] = []
     with open_store(store) as s:
-        long = s.observations(measure, years=years)[["code", "year", "value"]]
+        long = observations(s, measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
         if boundaries is not None:
             walk = build(all_places, boundaries, s.observations(list(DRIVERS)))
@@ -49,6 +52,15 @@ def series(measure: str, boundaries: int | None = None, years=None, wide: bool =
         out = long.merge(all_places[["code", "name", "tier"]], on="code", how="left")
     out.attrs["not_on_boundaries"] = left_out
     return out
+
+
+def measures(store=None):
+    """Every measure: the store's lines (unit, publication, years) and the derived measures with
+    their formula (``devolution.analysis.measures``)."""
+    from devolution.analysis.measures import catalogue
+
+    with open_store(store) as s:
+        return catalogue(s)
 
 
 def overview(store=None):
@@ -80,7 +92,8 @@ class open_store:
 
 
 def change(*args, **kwargs):
-    """How a measure changed between two years, by a grouping (see ``devolution.analysis.change``)."""
+    """How a measure changed between two years, by a grouping or (``by="place"``) council by council,
+    ranked (see ``devolution.analysis.change``); for cuts questions, ``"service_spending"`` (like for like)."""
     from devolution.analysis.change import change as run
 
     return run(*args, **kwargs)

@@ -97,8 +97,10 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
     from devolution.rules import council_tax, spending_power
     from devolution.store import Store
 
-    if measure not in MEASURES:
-        raise ExplainError(f"unknown measure {measure!r} (expected one of {', '.join(MEASURES)})")
+    from devolution.analysis import measures as derived
+
+    if measure not in MEASURES and not derived.is_derived(measure):
+        raise ExplainError(f"unknown measure {measure!r} (expected one of {', '.join([*MEASURES, *derived.definitions()])})")
     try:
         year = parse_year(year)
     except DevolutionError as exc:
@@ -108,6 +110,8 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
     store = store or Store(read_only=True)
     try:
         name, tier = _place(store, code)
+        if derived.is_derived(measure):
+            return _derived(store, code, name, year, measure)
         if measure == "band_d":
             names = ("council_tax_requirement_excl_parish", "tax_base")
             found = _inputs(store, code, year, names + ("band_d_excl_parish",))
@@ -166,3 +170,34 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
     finally:
         if own:
             store.close()
+
+
+def _derived(store, code: str, name: str, year: int, measure: str) -> Explanation:
+    """A derived measure (``analysis/measures.yaml``): each component that applies in the year with
+    its line and value as the store holds it, the signed sum, and what the definition leaves out."""
+    from devolution.analysis import measures as derived
+
+    item = derived.definition(measure)
+    try:
+        derived.require_held(measure)
+    except DevolutionError as exc:
+        raise ExplainError(str(exc)) from None
+    if item.years is not None and not item.years[0] <= year <= item.years[1]:
+        raise ExplainError(f"{measure} is defined for {item.years_label()}, not {year_label(year)}")
+    applying = [c for c in item.components if c.applies(np.array([year]))[0]]
+    rows = derived.observations(store, [c.measure for c in applying], years=[year])
+    found = dict(zip(rows.loc[rows["code"] == code, "measure"], rows.loc[rows["code"] == code, "value"].astype(float)))
+    _require(found, tuple(c.measure for c in applying), code, year, measure)
+    inputs = [(f"{'+' if c.sign > 0 else '-'} {c.measure} ({c.publication}: {c.line})", found[c.measure]) for c in applying]
+    result = float(sum(c.sign * found[c.measure] for c in applying))
+    reference = item.method.references[0]
+    out = Explanation(code, name, year, measure,
+                      f"{measure} = " + " ".join(f"{'+' if c.sign > 0 else '-'} {c.measure}" for c in applying).lstrip("+ "),
+                      f"{item.title}; follows {reference.title} ({reference.publisher}, {reference.date}), {reference.url}",
+                      inputs, [], result)
+    out.notes.append("income lines are negative in the returns, so they enter with a minus sign")
+    out.notes += [f"not in {year_label(year)}: {c.measure} ({derived.span_label(c.years)})"
+                  for c in item.components if c not in applying and c.years is not None]
+    out.notes += [f"left out: {e.what}: {e.why}" for e in item.excluded]
+    out.notes += [f"transfer ({t.treatment}): {t.name}: {t.how}" for t in item.transfers]
+    return out

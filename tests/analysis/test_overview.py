@@ -52,24 +52,40 @@ def test_a_county_area_counts_county_and_districts_once(overview, raw):
     assert bucks["csp_total_2015_per_head"] == pytest.approx(expected, rel=1e-9)
 
 
-def test_council_net_current_expenditure_per_head_and_change(overview, raw):
+def test_council_service_spending_per_head_and_change_in_real_terms(overview, raw):
+    """Hartlepool's service spending like for like (line 699 less education, public health, police and
+    fire), straight from the key lines CSV, in 2024-25 prices (GDP deflator 2010-11 = 68.8561,
+    2024-25 = 100: March 2026 release, as held in parameters/economy/gdp_deflators.yaml)."""
     _, pop, nce = raw
-    lines = nce[(nce["ons_code"] == "E06000001") & (nce["variable"] == "total_service_expenditure")]
-    first = lines.loc[lines["year"] == "2014-15", "value_gbp_thousands"].item() * 1e3 / pop[("E06000001", 2014)]
-    # 2024-25 is divided by mid-2023, the latest population in the data.
-    last = lines.loc[lines["year"] == "2024-25", "value_gbp_thousands"].item() * 1e3 / pop[("E06000001", 2023)]
+    lines = nce[nce["ons_code"] == "E06000001"].pivot(index="year", columns="variable", values="value_gbp_thousands")
+
+    def like_for_like(label):
+        row = lines.loc[label].fillna(0.0)
+        return (row["total_service_expenditure"] - row["education"] - row["public_health"] - row["police"]
+                - row["fire_rescue"]) * 1e3
+
+    # 2010-11 is divided by mid-2011 (the first estimate held), 2024-25 by mid-2023: each one year away.
+    first = like_for_like("2010-11") * 100 / 68.8561 / pop[("E06000001", 2011)]
+    last = like_for_like("2024-25") / pop[("E06000001", 2023)]
     hartlepool = overview.councils.set_index("code").loc["E06000001"]
-    assert hartlepool["nce_total_service_expenditure_2014_per_head"] == pytest.approx(first, rel=1e-9)
-    assert hartlepool["nce_total_service_expenditure_2024_per_head"] == pytest.approx(last, rel=1e-9)
-    assert hartlepool["nce_total_service_expenditure_change_pct"] == pytest.approx(100 * (last / first - 1))
+    assert hartlepool["service_spending_2010_per_head"] == pytest.approx(first, rel=1e-9)
+    assert hartlepool["service_spending_2024_per_head"] == pytest.approx(last, rel=1e-9)
+    assert hartlepool["service_spending_change_pct"] == pytest.approx(100 * (last / first - 1))
+
+
+def test_every_table_names_its_measure_and_price_base(overview):
+    assert set(overview.by_region["measure"]) == {"Core Spending Power (six listed components), cash",
+                                                  "Service spending, like for like, 2024-25 prices"}
+    assert any("service_spending" in note and "education, public health, police and fire" in note
+               for note in overview.notes)
 
 
 def test_councils_without_a_figure_are_left_out_and_listed(overview):
     left = overview.left_out
     # Birmingham did not submit 2024-25 outturn ([x] in the release).
-    assert "E08000025" in set(left.loc[left["measure"] == "Net current expenditure", "code"])
+    assert "E08000025" in set(left.loc[left["measure"].str.startswith("Service spending"), "code"])
     brum = overview.councils.set_index("code").loc["E08000025"]
-    assert pd.isna(brum["nce_total_service_expenditure_2024_per_head"])
+    assert pd.isna(brum["service_spending_2024_per_head"])
     assert not left["measure"].str.startswith("Core").any()  # every council has CSP both years
 
 

@@ -1,5 +1,9 @@
 """Who lost most: a measure compared between two financial years, per head (or per unit of need),
-in cash or real terms, on one year's boundaries, by group of places.
+in cash or real terms, on one year's boundaries, by group of places or place by place.
+
+The measure is a line of a publication or a derived measure (``analysis.measures``); for "cuts"
+questions the default is service spending like for like (``service_spending``), which leaves out
+the services whose responsibility moved (education, public health) and police and fire.
 
 Method (each line is printed with the result):
 - Every series is moved onto the councils in force in the boundary year through the crosswalk
@@ -20,7 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from devolution.analysis import measures as derived
 from devolution.analysis import per_head, prices
+from devolution.analysis.change_places import PLACE, by_place, check_place_options
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
 from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
@@ -40,27 +46,45 @@ MEASURES.update({
     "band_d_area_total": "Band D council tax for the area (all precepts)",
 })
 BAND_D = {"band_d_area_total": "tax_base"}
+#: The measure "cuts" questions are asked of when none is named.
+DEFAULT_MEASURE = "service_spending"
+
+
+def measure_titles() -> dict[str, str]:
+    """Every measure ``change`` accepts with its title: the derived measures held in full (the
+    default first), then the lines of publications."""
+    titles = {name: item.title for name, item in derived.definitions().items() if item.held}
+    return {**titles, **MEASURES}
 
 
 def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
            prices_base: int | str | None = None, per: str = "resident", boundaries: int = BOUNDARY_YEAR,
-           places: list[str] | None = None, store=None, parameters=None) -> pd.DataFrame:
-    """The change in ``measure`` from ``first`` to ``last`` for each group and England.
+           places: list[str] | None = None, top: int | None = None, bottom: int | None = None,
+           region: str | None = None, area_type: str | None = None, store=None, parameters=None) -> pd.DataFrame:
+    """The change in ``measure`` from ``first`` to ``last`` for each group and England, or (``by="place"``)
+    for every council area. For cuts questions the measure is ``DEFAULT_MEASURE`` (service spending
+    like for like), which ``devo change`` uses when none is named.
 
     Returns one row per group (then England) with the per-unit values, the change in per cent,
     money and counts; ``.attrs`` holds ``notes`` (method and substitutions), ``left_out`` (councils
-    without a figure in one of the years), ``unit``, ``title`` and ``publications``.
+    without a figure in one of the years), ``unit``, ``title`` and ``publications``. With
+    ``by="place"``: one row per council area with its rank (1 = largest fall), region, type and
+    IMD 2019 decile, narrowed by ``region``, ``area_type``, ``top`` and ``bottom``
+    (``analysis.change_places``); England's figures are in ``.attrs["england"]``.
     """
     from devolution.api import open_store
 
+    check_place_options(by, top, bottom, region, area_type)
     with open_store(store) as s:
         return _change(s, measure, parse_year(first), parse_year(last), by, prices_base, per,
-                       int(boundaries), places, parameters)
+                       int(boundaries), places, parameters, (top, bottom, region, area_type))
 
 
-def _change(store, measure, first, last, by, base, per, boundaries, selected, tree) -> pd.DataFrame:
-    if measure not in MEASURES:
-        raise DevolutionError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+def _change(store, measure, first, last, by, base, per, boundaries, selected, tree, narrow=(None,) * 4) -> pd.DataFrame:
+    titles = measure_titles()
+    if measure not in titles:
+        derived.require_held(measure)  # a derived measure not held in full: say why
+        raise DevolutionError(f"unknown measure {measure!r}; expected one of {', '.join(titles)}")
     if last <= first:
         raise DevolutionError(f"--to {year_label(last)} must be after --from {year_label(first)}")
     if measure in BAND_D:
@@ -80,6 +104,11 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     complete = reported_in_full(reported, walk, places_table, set(councils["code"]), COUNCIL_TIERS)
     money = _on(rows, walk).pivot(index="code", columns="year", values="value")
 
+    if derived.is_derived(measure):
+        item = derived.definition(measure)
+        notes.append(f"{measure} = {item.expression()}"
+                     + (f"; leaves out {'; '.join(e.what for e in item.excluded)}" if item.excluded else "")
+                     + " (lines, reasons and transfers: `devo data measures`, docs/measures.md).")
     population, pop_years = _counts(store, "population", years, council_codes, walk, notes,
                                     per_head.DENOMINATORS["resident"])
     wide = areas.set_index("code")
@@ -96,6 +125,8 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     if unit.measure is not None and unit.measure != "population":
         counts, _ = _counts(store, unit.measure, years, council_codes, walk, notes, unit,
                             same_year=measure in BAND_D)
+        if unit.vintage:
+            notes.append(unit.vintage)
         for y in years:
             own = wide.index.map(counts[y]).astype(float)
             shared = counties.map(counts[y]).astype(float) * wide[f"people_{y}"] / counties.map(population[y])
@@ -115,6 +146,9 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
                      + ", ".join(extra["name"].head(8)) + ("…" if len(extra) > 8 else ""))
         left_out = pd.concat([left_out, extra], ignore_index=True)
         panel = panel[~missing_count]
+    if by == PLACE:
+        table = by_place(panel, years, store, walk, places_table, notes, *narrow)
+        return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
     labels, order = assign(by, panel.reset_index(), panel["people_" + str(last)], store, walk, places_table,
                            selected)
     panel["group"] = panel.index.map(labels)
@@ -122,13 +156,17 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     if by != "england":
         table = pd.concat([table, _grouped(panel.assign(group="England"), "group", years, ["England"])],
                           ignore_index=True)
+    return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
+
+
+def _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out) -> pd.DataFrame:
     if unit.name == "total":  # totals, not an average per area
         table["value_first"], table["value_last"] = table["money_first_m"] * 1e6, table["money_last_m"] * 1e6
-    if unit.name == "total":
         notes.append("Totals (not per head): money is summed over the councils left in.")
     notes.append(f"Money in {prices.price_label(base)}." + (" " + prices.source_note(tree) if base is not None else ""))
     table.attrs.update(
-        title=f"{MEASURES[measure]}, {unit.label}, {year_label(first)} to {year_label(last)}",
+        title=f"{measure_titles()[measure]}, {unit.label}, {year_label(first)} to {year_label(last)}",
+        short=_short(measure), measure_note=_measure_note(measure),
         unit=f"{prices.price_label(base)} {unit.label}".replace(" total", ""),
         measure=measure, per=unit.name, by=by, boundaries=boundaries, prices=base, notes=notes,
         left_out=left_out.to_dict("records"),
@@ -136,8 +174,22 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     return table
 
 
+def _measure_note(measure: str) -> str:
+    """One sentence saying what the measure is, for a chart's subtitle."""
+    if derived.is_derived(measure):
+        return f"{derived.definition(measure).title}."
+    return f"{MEASURES[measure]} ({measure})."
+
+
+def _short(measure: str) -> str:
+    """A measure's name short enough for a chart title."""
+    if derived.is_derived(measure):
+        return derived.definition(measure).short
+    return MEASURES[measure].replace("Net current expenditure: ", "Spending on ")
+
+
 def _money_rows(store, measure: str, years: tuple[int, int], council_codes: set[str]) -> pd.DataFrame:
-    rows = store.observations(measure, years=list(years))[["code", "year", "value"]]
+    rows = derived.observations(store, measure, years=list(years))[["code", "year", "value"]]
     if measure in BAND_D:
         base = store.observations(BAND_D[measure], years=list(years))[["code", "year", "value"]]
         rows = rows.merge(base, on=["code", "year"], suffixes=("", "_base"))
@@ -145,9 +197,8 @@ def _money_rows(store, measure: str, years: tuple[int, int], council_codes: set[
     rows = rows[rows["code"].isin(council_codes)]
     for y in years:
         if not (rows["year"] == y).any():
-            held = sorted(store.observations(measure)["year"].unique())
             raise DevolutionError(f"{measure} has no figures for {year_label(y)} "
-                                  f"(years held: {', '.join(year_label(int(h)) for h in held)})")
+                                  f"(years held: {derived.years_held(store, measure)})")
     return rows
 
 
@@ -166,7 +217,7 @@ def _counts(store, measure: str, years, council_codes, walk, notes, unit, same_y
     held = sorted(int(y) for y in rows["year"].unique())
     out, used = {}, {}
     for y in years:
-        used[y] = y if same_year else per_head.year_used(held, y)
+        used[y] = y if same_year else per_head.year_used(held, y, f"{measure} ({unit.label})")
         note = None if same_year else per_head.substitution_note(unit, y, used[y])
         if note:
             notes.append(note)
@@ -197,4 +248,5 @@ def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[s
 
 def _publications(store, measures: list[str]) -> list[str]:
     table = store.measures()
-    return table.loc[table["measure"].isin(measures), "publication"].dropna().tolist()
+    out = table.loc[table["measure"].isin(measures), "publication"].dropna().tolist()
+    return out + [p for m in measures for p in derived.publications(m)]

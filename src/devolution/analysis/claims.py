@@ -2,13 +2,19 @@
 the comparison it implies; the verdict is supported, not supported or cannot tell, with the
 numbers, the method and the sources.
 
+A claim is judged on the measure it names, never on a stand-in: the measure is a line of a
+publication or a derived measure (``analysis/measures.yaml``: government funding, spending power,
+service spending like for like...). A claim about a measure the data does not hold in full
+(official Core Spending Power with all its grants) or over years it does not hold (2009-10) gets
+"cannot tell" with the reason.
+
 A claim file is YAML, checked with pydantic before anything runs (unknown keys refused; the
 first problem is reported with its key path, e.g. ``claims[2].compare.kind``)::
 
     claims:
       - id: cuts-40pc
         statement: Councils have lost 40% of their spending since 2010.
-        measure: nce_total_service_expenditure
+        measure: service_spending
         from: 2010-11
         to: 2017-18
         per: resident
@@ -22,9 +28,10 @@ from pathlib import Path
 from typing import Literal, Optional, Union
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from devolution.analysis.change import change
+from devolution.analysis import measures as derived
+from devolution.analysis.change import MEASURES, change
 from devolution.errors import DevolutionError
 from devolution.files import read_yaml
 from devolution.years import parse_year, year_label
@@ -95,6 +102,14 @@ class Claim(_Strict):
         except DevolutionError as exc:
             raise ValueError(str(exc)) from None
 
+    @model_validator(mode="after")
+    def _known_measure(self):
+        """The measure must be one the project defines (a line or a derived measure), held or not."""
+        if self.measure not in MEASURES and not derived.is_derived(self.measure):
+            raise ValueError(f"measure {self.measure!r} is not defined; expected one of "
+                             f"{', '.join([*derived.definitions(), *MEASURES])} (see `devo data measures`)")
+        return self
+
 
 class ClaimFile(_Strict):
     claims: list[Claim] = Field(min_length=1)
@@ -123,10 +138,14 @@ def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:
 
 
 def _check_one(claim: Claim, store, parameters) -> dict:
-    method = (f"{claim.measure} {claim.per}, {year_label(claim.from_)} to {year_label(claim.to)}, "
+    title = derived.definition(claim.measure).title if derived.is_derived(claim.measure) else MEASURES[claim.measure]
+    method = (f"{title} ({claim.measure}) {claim.per}, {year_label(claim.from_)} to {year_label(claim.to)}, "
               f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
               f"{year_label(claim.boundaries)} boundaries, compared as {claim.compare.kind}")
     base = {"id": claim.id, "statement": claim.statement, "method": method, "sources": ""}
+    if derived.is_derived(claim.measure) and not derived.definition(claim.measure).held:
+        return {**base, "verdict": CANNOT_TELL, "sources": ", ".join(derived.publications(claim.measure)),
+                "figures": f"the data does not hold {title} in full: {derived.definition(claim.measure).not_held}"}
     try:
         table = change(claim.measure, claim.from_, claim.to, claim.by, prices_base=claim.prices, per=claim.per,
                        boundaries=claim.boundaries, places=claim.places, store=store, parameters=parameters)
@@ -147,7 +166,8 @@ def _check_one(claim: Claim, store, parameters) -> dict:
              (c.at_least is None or value >= c.at_least - c.tolerance)
         limits = " and ".join(p for p in (f"at most {c.at_most:+.1f}%" if c.at_most is not None else "",
                                           f"at least {c.at_least:+.1f}%" if c.at_least is not None else "") if p)
-        figures = (f"{c.group}: {g['value_first']:,.0f} -> {g['value_last']:,.0f} ({table.attrs['unit']}), "
+        amount = _amount(table.attrs)
+        figures = (f"{c.group}: {amount(g['value_first'])} -> {amount(g['value_last'])} ({table.attrs['unit']}), "
                    f"change {value:+.1f}%; the claim implies {limits} (tolerance {c.tolerance:g} points)")
         return {**base, "verdict": SUPPORTED if ok else NOT_SUPPORTED, "figures": figures}
     t = by_group.loc[c.than]
@@ -169,3 +189,10 @@ def _check_one(claim: Claim, store, parameters) -> dict:
     return {**base, "verdict": verdict,
             "figures": f"{c.group} {g['value_last']:,.0f} against {c.than} {t['value_last']:,.0f} "
                        f"({table.attrs['unit']}, {year_label(claim.to)}): a gap of {gap:,.0f}; the claim says {c.amount:,.0f}"}
+
+
+def _amount(attrs: dict):
+    """How a claim's figures write a value: totals of money in £m or £bn, others with separators."""
+    if attrs.get("per") == "total" and attrs.get("unit", "").startswith("£"):
+        return lambda v: f"£{v / 1e9:,.2f}bn" if abs(v) >= 1e9 else f"£{v / 1e6:,.1f}m"
+    return lambda v: f"{v:,.0f}"

@@ -1,6 +1,6 @@
-"""The England overview: Core Spending Power and net current expenditure per head, by council,
-region and type of council, with the change since 2015-16. ``METHOD`` states how (the report
-prints it).
+"""The England overview: Core Spending Power (2015-16 to 2020-21, cash) and service spending like
+for like (2010-11 to 2024-25, in 2024-25 prices) per head, by council, region and type of council.
+``METHOD`` states how (the report prints it).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from devolution.analysis import per_head
+from devolution.analysis import measures as derived
+from devolution.analysis import per_head, prices
 from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
 from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, TIER_LABELS, in_force
 from devolution.years import year_label
@@ -20,14 +21,19 @@ METHOD = (
     "A council enters a comparison only if it (and, after a merger, every council it was made of) has a "
     "value in both years; the rest are listed as left out. Groups sum money and population over the "
     "councils left in.",
-    "Per head: ONS mid-year population of the same year, or the nearest held (mid-2023 for later "
-    "years). Money is nominal (cash) pounds.",
+    "Per head: ONS mid-year population of the same year, or the nearest within one year (mid-2011 for "
+    "2010-11, mid-2023 for 2024-25). Each comparison says its price base: Core Spending Power in cash, as "
+    "the settlement publishes it; service spending in 2024-25 prices (HM Treasury's GDP deflator), since "
+    "fourteen years of cash would hide the inflation between them.",
     "Regions are seen by resident: each area's own council spending plus its share (by population) of "
     "its county's, so two-tier areas are counted once.",
     "CSP here is the total of the six components in the published extract (SFA, under-indexing "
     "compensation, council tax, New Homes Bonus and its returned funding, Rural Services Delivery Grant): "
-    "below official CSP, which also counts social care grants. Net current expenditure is total service "
-    "expenditure from Revenue Outturn; 2015-16 outturn is not in the data, so its change runs from 2014-15.",
+    "below official CSP, which also counts social care grants.",
+    "Service spending, like for like (service_spending): net current expenditure on services (Revenue "
+    "Outturn line 699) less education, public health, police and fire, the measure for cuts questions: "
+    "schools leaving for academies and public health arriving in 2013-14 are changes of responsibility, "
+    "not of spending. See docs/measures.md.",
 )
 
 BOUNDARY_YEAR = 2023
@@ -42,11 +48,16 @@ class Comparison:
     label: str
     first: int
     last: int
+    #: the financial year whose prices money is in (HM Treasury's GDP deflator); None for cash
+    prices: int | None = None
+
+    def unit(self) -> str:
+        return "cash" if self.prices is None else f"{year_label(self.prices)} prices"
 
 
 COMPARISONS = (
-    Comparison("csp_total", "Core Spending Power (listed components)", 2015, 2020),
-    Comparison("nce_total_service_expenditure", "Net current expenditure", 2014, 2024),
+    Comparison("csp_total", "Core Spending Power (six listed components), cash", 2015, 2020),
+    Comparison("service_spending", "Service spending, like for like, 2024-25 prices", 2010, 2024, prices=2024),
 )
 
 
@@ -103,10 +114,12 @@ def england_overview(store, comparisons: tuple[Comparison, ...] = COMPARISONS,
 def _on_boundaries(store, c: Comparison, walk: pd.DataFrame,
                    places: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, set[str]]]:
     """The measure on the boundary year's councils, and which councils reported in each year."""
-    rows = store.observations(c.measure, years=[c.first, c.last])[["code", "year", "value"]]
+    rows = derived.observations(store, c.measure, years=[c.first, c.last])[["code", "year", "value"]]
     rows = rows[rows["code"].isin(places.loc[places["tier"].isin(COUNCIL_TIERS), "code"])]
     reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in (c.first, c.last)}
-    return to_boundaries(rows, walk), reported
+    moved = to_boundaries(rows, walk)
+    moved["value"] = prices.to_prices(moved["value"].to_numpy(), moved["year"].to_numpy(), c.prices)
+    return moved, reported
 
 
 def _money_and_people(panel: pd.DataFrame, money: pd.DataFrame, population: pd.DataFrame,

@@ -3,14 +3,17 @@
 Denominators (all official counts in the store):
 - resident: ONS mid-year estimates (``population``), mid-2011 to mid-2023, every council.
 - child (0-17): DfE's children 0-17 (``children_0_17_dfe``), upper-tier councils only.
-- older (65+): ONS ``population_65_plus``, mid-2022 and mid-2023 only.
+- older (65+): ONS ``population_65_plus``, mid-2015 to mid-2023, as first published each year.
 - looked-after child: DfE children looked after on 31 March (``cla_31_march``), 2020-21 to 2024-25,
   upper-tier councils only.
 - pupil: not in the data (Dedicated Schools Grant and pupil numbers were not found): refused.
 - band_d_equivalent: the council tax base, for Band D (a tax-base-weighted average).
 
-A year outside a count's range uses its nearest year (2010-11 uses mid-2011 population, the
-first ONS estimate held; 2024-25 uses mid-2023); every substitution is reported in the notes.
+A count is of the spending year: financial year Y is divided by the count held for Y (mid-Y for
+ONS estimates, which falls in it). Where that is not held, the count of the nearest year within
+one year is used and the notes say so (2010-11 uses mid-2011 population, the first ONS estimate
+held; 2024-25 uses mid-2023). Further than one year away, the figure is refused with the years
+held: a spending year is never divided by a count from a distant year.
 A district's share of an upper-tier count (children, looked-after children) is its share of the
 county's population.
 
@@ -26,7 +29,11 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
-from devolution.years import year_label
+from devolution.years import year_label, year_spans
+
+
+#: How far (in years) the year of a count may be from the spending year it divides.
+MAX_GAP = 1
 
 
 @dataclass(frozen=True)
@@ -34,12 +41,16 @@ class Denominator:
     name: str
     measure: str | None
     label: str
+    vintage: str = ""
 
 
 DENOMINATORS = {
     "resident": Denominator("resident", "population", "per resident"),
     "child": Denominator("child", "children_0_17_dfe", "per child aged 0-17"),
-    "older": Denominator("older", "population_65_plus", "per person aged 65+"),
+    "older": Denominator("older", "population_65_plus", "per person aged 65+",
+                         "People aged 65+: ONS mid-year estimates as first published each year, each on its "
+                         "year's boundaries (mid-2015 to mid-2021 not rebased to the 2021 Census; mid-2022 "
+                         "from the UK release, mid-2023 from the England and Wales release)."),
     "looked_after_child": Denominator("looked_after_child", "cla_31_march", "per looked-after child"),
     "pupil": Denominator("pupil", None, "per pupil"),
     "band_d_equivalent": Denominator("band_d_equivalent", "tax_base", "per Band D equivalent"),
@@ -57,13 +68,20 @@ def denominator(name: str) -> Denominator:
     return DENOMINATORS[name]
 
 
-def year_used(held: list[int], year: int) -> int:
-    """The year of a count used for financial year ``year``: itself, or the nearest held."""
+def year_used(held: list[int], year: int, what: str = "the count") -> int:
+    """The year of a count used for financial year ``year``: itself, or the nearest held within
+    ``MAX_GAP`` years (the later one on a tie). Further away: a DevolutionError naming the years held."""
     if not held:
-        raise DevolutionError(f"no counts held for {year_label(year)}")
+        raise DevolutionError(f"no {what} held for {year_label(year)}")
     if year in held:
         return year
-    return min(held, key=lambda y: (abs(y - year), -y))
+    nearest = min(held, key=lambda y: (abs(y - year), -y))
+    if abs(nearest - year) > MAX_GAP:
+        raise DevolutionError(
+            f"{what} is held for {year_spans(held)} only: {year_label(year)} would be divided by a count "
+            f"{abs(nearest - year)} years away ({year_label(nearest)}), so it is not shown; choose years within "
+            f"{MAX_GAP} year of those held")
+    return nearest
 
 
 def substitution_note(d: Denominator, year: int, used: int) -> str | None:
@@ -83,10 +101,10 @@ def per_unit(amount, count) -> np.ndarray:
     return out
 
 
-def count_for(counts: pd.DataFrame, year: int) -> tuple[pd.Series, int]:
+def count_for(counts: pd.DataFrame, year: int, what: str = "the count") -> tuple[pd.Series, int]:
     """A count by place (``code -> value``) for financial year ``year`` from long ``code, year,
     value`` rows: that year's, or the nearest year held (``year_used``); and the year used."""
-    used = year_used(sorted(int(y) for y in counts["year"].unique()), year)
+    used = year_used(sorted(int(y) for y in counts["year"].unique()), year, what)
     return counts[counts["year"] == used].set_index("code")["value"], used
 
 
@@ -95,7 +113,7 @@ def per_resident(values: pd.DataFrame, population: pd.DataFrame, year: int) -> t
     resident: adds ``population`` (ONS mid-year estimate of ``year``, or the nearest held, from
     long ``code, year, value`` rows) and divides ``value`` by it; places without a population are
     left out. Returns the rows and the population year used (say so with ``substitution_note``)."""
-    people, used = count_for(population, year)
+    people, used = count_for(population, year, "population")
     out = values.assign(population=values["code"].map(people))
     out = out[out["population"].notna()]
     return out.assign(value=per_unit(out["value"], out["population"])), used

@@ -94,5 +94,6 @@ def _cell(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
+        text = f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
+        return "0.0" if text == "-0.0" else text  # a tiny negative is not "-0.0"
     return plain(value)

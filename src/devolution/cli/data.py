@@ -102,17 +102,41 @@ def data_sources(
 
 @data_app.command("measures")
 @friendly
-def data_measures(fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet).")):
-    """List the measures in the store, their unit, publication and years.
+def data_measures(
+    name: Optional[str] = typer.Argument(None, help="A derived measure to show in full (its definition)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
+):
+    """List the measures: those in the store (unit, publication, years) and the derived ones
+    (government funding, spending power, service spending like for like...) with their formula.
+    Name a derived measure to see its whole definition: each component and its line, what is left
+    out and why, the transfers of responsibility, and the published method it follows.
 
-    Example:
+    Examples:
+
+        devo data measures
+
+        devo data measures service_spending
 
         devo data measures --format csv
     """
+    from devolution.analysis import measures
     from devolution.store import Store
 
+    if name is not None:
+        item = measures.definition(name)
+        if fmt is not Format.table:
+            show(measures.definition_table(item), fmt)
+            return
+        out = console()
+        for line in measures.describe(item):
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
+        return
     with Store(read_only=True) as store:
-        show(store.measures(), fmt, title="Measures")
+        table = measures.catalogue(store)
+    if fmt is Format.table:
+        table = table.drop(columns=["definition"])
+    show(table, fmt, title="Measures (derived ones last: `devo data measures NAME` for a definition)")
+
 
 @data_app.command("pull")
 @friendly

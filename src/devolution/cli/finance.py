@@ -73,7 +73,7 @@ def settlement_command(
     which are not in the shared data), shows retained income, levy, safety net and the change
     against current policy under the --set parameters. Without it, shows what the data holds:
     SFA (Core Spending Power tables, 2015-16 to 2020-21), RSG and retained rates income (revenue
-    outturn, 2013-14, 2014-15, 2017-18), and BFL implied as SFA - RSG; --set is then checked but
+    outturn, 2013-14 to 2017-18), and BFL implied as SFA - RSG; --set is then checked but
     changes nothing shown. Unknown parameter paths are refused with the path.
 
     Examples:

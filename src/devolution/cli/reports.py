@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+#: What `devo change` measures when no measure is named (as analysis.change.DEFAULT_MEASURE; the
+#: module is not imported here so that `devo` starts fast).
+DEFAULT_MEASURE = "service_spending"
+
 from pathlib import Path
 from typing import Optional
 
@@ -55,10 +59,12 @@ def overview_command(
 def explain_command(
     code: str = typer.Argument(..., help="The place: GSS code, E-code or name, e.g. E06000001 or Hackney."),
     year: str = typer.Argument(..., help="Financial year: 2023, 2023-24 or 2023/24."),
-    measure: str = typer.Argument(..., help="band_d, csp_total or max_band_d."),
+    measure: str = typer.Argument(..., help="band_d, csp_total, max_band_d, or a derived measure such as "
+                                            "government_funding, spending_power or service_spending."),
 ):
     """Show how a figure is computed: the rule, its inputs from the store, each parameter with its
-    value and source, and the published figure it is checked against.
+    value and source, and the published figure it is checked against. For a derived measure: each
+    component with its publication and line, its value, and what the definition leaves out.
 
     Examples:
 
@@ -69,6 +75,8 @@ def explain_command(
         devo explain E10000003 2023-24 max_band_d
 
         devo explain Hackney 2023/24 band_d
+
+        devo explain E08000021 2010-11 government_funding    # each component and its RS line
     """
     from devolution.explain import explain
     from devolution.places.register import resolve
@@ -88,21 +96,30 @@ app.add_typer(claims_app, name="claims")
 @app.command("change")
 @friendly
 def change_command(
-    measure: str = typer.Argument(..., help="nce_total_service_expenditure, nce_education, nce_adult_social_care, "
-                                            "nce_childrens_social_care, nce_housing_gfra, nce_highways_transport, "
-                                            "nce_cultural, nce_environmental_regulatory, nce_planning_development, "
-                                            "nce_central_services, csp_total, council_tax_requirement_excl_parish, "
-                                            "ro_council_tax_requirement or band_d_area_total."),
+    measure: str = typer.Argument(DEFAULT_MEASURE, help="The measure (default: service_spending, like-for-like "
+                                  "service spending, the measure for cuts questions). Derived: government_funding, "
+                                  "spending_power, service_spending, social_care_spending; lines: "
+                                  "nce_total_service_expenditure, nce_education, nce_adult_social_care, "
+                                  "nce_childrens_social_care, nce_housing_gfra, nce_highways_transport, nce_cultural, "
+                                  "nce_environmental_regulatory, nce_planning_development, nce_central_services, "
+                                  "nce_public_health, csp_total, council_tax_requirement_excl_parish, "
+                                  "ro_council_tax_requirement or band_d_area_total. See `devo data measures`."),
     first: str = typer.Option(..., "--from", help="First financial year, e.g. 2010 or 2010-11."),
     last: str = typer.Option(..., "--to", help="Last financial year, e.g. 2017 or 2017-18."),
     by: str = typer.Option("england", "--by", help="england, region, type, nmsl (North/Midlands/South/London), "
                                                   "deprivation (= imd2019_quintile), imd2019_decile, imd2025_quintile, "
-                                                  "imd2025_decile, cla_band or places."),
+                                                  "imd2025_decile, cla_band, places (--places against the rest) or "
+                                                  "place (every council area, ranked)."),
     per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
                                                       "(pupil is refused: no pupil data)."),
     prices_base: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Put every year on the councils of this financial year."),
     places: Optional[str] = typer.Option(None, "--places", help="With --by places: councils (codes or names), comma-separated."),
+    top: Optional[int] = typer.Option(None, "--top", help="With --by place: the N largest falls (ranks 1 to N)."),
+    bottom: Optional[int] = typer.Option(None, "--bottom", help="With --by place: the N largest rises (smallest falls)."),
+    region: Optional[str] = typer.Option(None, "--region", help="With --by place: only this region (name or E12 code)."),
+    area_type: Optional[str] = typer.Option(None, "--type", help="With --by place: only this type, e.g. \"London borough\", "
+                                            "unitary, metropolitan_district, shire_district."),
     deflators: Optional[Path] = typer.Option(None, "--deflators", help="HM Treasury's GDP deflator release as "
                                              "published (.xlsx/.ods/.csv), or a YAML file in the form of "
                                              "parameters/economy/gdp_deflators.yaml; replaces the series held "
@@ -112,21 +129,27 @@ def change_command(
                                                    ".json (the Vega-Lite spec). Nothing is written without it."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
-    """Change in a measure between two years, per head, by group of places; printed and charted.
+    """Change in a measure between two years, per head, by group of places or council by council;
+    printed and charted. The title names the measure.
 
     Examples:
 
-        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation
+        devo change --from 2010 --to 2014 --by region --prices 2024-25        # service spending, like for like
 
-        devo change nce_total_service_expenditure --from 2010 --to 2017 --by deprivation --prices 2024-25
+        devo change service_spending --from 2010 --to 2017 --by deprivation --prices 2024-25
 
-        devo change nce_total_service_expenditure --from 2010 --to 2024 --prices 2024-25 --deflators GDP_Deflators_Qtrly_National_Accounts_March_2026_update.xlsx
+        devo change service_spending --from 2010 --to 2017 --by place --region "North East" --top 5
+
+        devo change government_funding --from 2010 --to 2017 --per total --prices 2017-18
+
+        devo change service_spending --from 2010 --to 2017 --by place --format parquet > councils.parquet
 
         devo change nce_childrens_social_care --from 2011 --to 2024 --per child --by region
 
         devo change band_d_area_total --from 2015 --to 2023 --by nmsl --out build/band_d.html
     """
     from devolution.analysis.change import change
+    from devolution.analysis.change_places import PLACE
     from devolution.analysis.prices import with_deflators
     from devolution.report.change import write_chart
 
@@ -135,12 +158,21 @@ def change_command(
     tree = with_deflators(deflators) if deflators is not None else None
     codes = _codes(places) if places else None
     table = change(measure, first, last, by, prices_base=prices_base, per=per, boundaries=parse_year(boundaries),
-                   places=codes, parameters=tree)
-    shown = table[["group", "areas", "first", "value_first", "last", "value_last", "change_pct"]].rename(
-        columns={"value_first": "first value", "value_last": "last value", "change_pct": "change %"})
+                   places=codes, top=top, bottom=bottom, region=region, area_type=area_type, parameters=tree)
+    if by == PLACE:
+        shown = table[["rank", "name", "region", "type", "imd2019_decile", "value_first", "value_last",
+                       "change_pct"]].rename(columns={"imd2019_decile": "IMD decile", "value_first": "first value",
+                                                      "value_last": "last value", "change_pct": "change %"})
+    else:
+        shown = table[["group", "areas", "first", "value_first", "last", "value_last", "change_pct"]].rename(
+            columns={"value_first": "first value", "value_last": "last value", "change_pct": "change %"})
     show(table if fmt is not Format.table else shown, fmt, title=f"{table.attrs['title']} ({table.attrs['unit']})")
     if fmt is Format.table:
         out = console()
+        if by == PLACE:
+            e = table.attrs["england"]
+            out.print(f"England ({e['areas']} areas): {e['value_first']:,.0f} -> {e['value_last']:,.0f}, "
+                      f"change {e['change_pct']:+.1f}%", highlight=False)
         for note in table.attrs["notes"]:
             out.print(f"[dim]- {plain(note)}[/]", highlight=False)
         if table.attrs["left_out"]:

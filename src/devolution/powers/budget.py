@@ -49,7 +49,7 @@ class PlaceBudget:
 
 
 def common_years(store) -> list[int]:
-    """Years with council outturn, CRA and population all present (2011-12..2014-15 and 2017-18)."""
+    """Years with council outturn, CRA and population all present (2011-12..2017-18)."""
     outturn = set(store.query("SELECT DISTINCT year FROM observations WHERE measure = 'nce_total_service_expenditure'")["year"])
     cra = set(store.query("SELECT DISTINCT year FROM cra")["year"])
     people = set(store.query("SELECT DISTINCT year FROM observations WHERE measure = 'population'")["year"])

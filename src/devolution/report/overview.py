@@ -11,6 +11,7 @@ import pandas as pd
 
 from devolution.analysis.overview import Overview
 from devolution.report.standalone import embed_scripts
+from devolution.report.chart_text import axis_labels, no_negative_zero, number, wrap
 from devolution.years import year_label
 
 GROUP_COLUMNS = {"group": "Group", "measure": "Measure", "councils": "Councils", "first": "From",
@@ -27,8 +28,8 @@ def region_chart(overview: Overview) -> alt.HConcatChart:
             rows.assign(year=rows["first"], per_head=rows["per_head_first"]),
             rows.assign(year=rows["last"], per_head=rows["per_head_last"]),
         ])[["group", "year", "per_head"]]
-        panels.append(alt.Chart(data, title=measure).mark_bar().encode(
-            x=alt.X("per_head:Q", title="£ per resident (cash)"),
+        panels.append(alt.Chart(data, title=alt.TitleParams(wrap(measure, 48))).mark_bar().encode(
+            x=alt.X("per_head:Q", title="£ per resident", axis=alt.Axis(**axis_labels(",.0f"))),
             y=alt.Y("group:N", sort=order, title=None),
             yOffset=alt.YOffset("year:N"),
             color=alt.Color("year:N", title="Year"),
@@ -41,11 +42,12 @@ def tier_chart(overview: Overview) -> alt.Chart:
     """Change in per-head spending by type of council."""
     data = overview.by_tier[["group", "measure", "change_pct", "first", "last", "councils"]].copy()
     data["period"] = data["first"] + " to " + data["last"]
-    return alt.Chart(data, title="Change per head by type of council (%, cash)").mark_bar().encode(
-        x=alt.X("change_pct:Q", title="% change per head"),
+    data["change_pct"] = no_negative_zero(data["change_pct"], 1)
+    return alt.Chart(data, title=wrap("Change per head by type of council, %: each panel names its measure and price base")).mark_bar().encode(
+        x=alt.X("change_pct:Q", title="% change per head", axis=alt.Axis(**axis_labels(".0f"))),
         y=alt.Y("group:N", title=None, sort="-x"),
         color=alt.condition(alt.datum.change_pct < 0, alt.value("#c0392b"), alt.value("#2e86c1")),
-        column=alt.Column("measure:N", title=None),
+        column=alt.Column("measure:N", title=None, header=alt.Header(labelLimit=320)),
         tooltip=["group", "measure", "period", "councils", alt.Tooltip("change_pct:Q", format=".1f")],
     ).properties(width=300, height=200)
 
@@ -55,9 +57,11 @@ def council_chart(overview: Overview) -> alt.Chart:
     a, b = overview.comparisons[0], overview.comparisons[1]
     data = overview.councils.rename(columns={f"{a.measure}_change_pct": "x", f"{b.measure}_change_pct": "y"})
     data = data.dropna(subset=["x", "y"])[["name", "tier_label", "region", "x", "y"]]
-    return alt.Chart(data, title="Every council: change per head (%, cash)").mark_circle(size=40, opacity=0.7).encode(
-        x=alt.X("x:Q", title=f"{a.label}: % change per head, {year_label(a.first)} to {year_label(a.last)}"),
-        y=alt.Y("y:Q", title=f"{b.label}: % change per head, {year_label(b.first)} to {year_label(b.last)}"),
+    return alt.Chart(data, title=wrap(f"Every council: change per head, {a.label} against {b.label}")).mark_circle(size=40, opacity=0.7).encode(
+        x=alt.X("x:Q", title=wrap(f"{a.label}: % change per head, {year_label(a.first)} to {year_label(a.last)}", 80),
+                axis=alt.Axis(**axis_labels(".0f"))),
+        y=alt.Y("y:Q", title=wrap(f"{b.label}: % change per head, {year_label(b.first)} to {year_label(b.last)}", 60),
+                axis=alt.Axis(**axis_labels(".0f"))),
         color=alt.Color("tier_label:N", title="Type of council"),
         tooltip=["name", "tier_label", "region", alt.Tooltip("x:Q", format=".1f"), alt.Tooltip("y:Q", format=".1f")],
     ).properties(width=620, height=380).interactive()
@@ -81,8 +85,10 @@ def write_html(overview: Overview, path: Path, sources: pd.DataFrame | None = No
 table{{border-collapse:collapse;font-size:13px}}td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:right}}
 td:first-child,th:first-child,td:nth-child(2),td:nth-child(3){{text-align:left}}h2{{margin-top:2em}}</style></head>
 <body><h1>England overview: council funding and spending per head</h1>
-<p>Core Spending Power and net current expenditure per resident for every council in England, by region and by
-type of council, on {year_label(overview.boundary_year)} boundaries. Built by
+<p>Core Spending Power (the six components the data holds) and service spending like for like (net current
+expenditure less education, public health, police and fire) per resident for every council in England, by
+region and by type of council, on {year_label(overview.boundary_year)} boundaries. Each table and chart names its
+measure, years and price base. Built by
 <code>devolution</code> from official data on {date.today().isoformat()}.</p>
 {specs}
 <h2>By region (per resident)</h2>{_table(overview.by_region[list(GROUP_COLUMNS)].rename(columns=GROUP_COLUMNS))}
@@ -101,4 +107,4 @@ type of council, on {year_label(overview.boundary_year)} boundaries. Built by
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="", border=0, escape=True)
+    return frame.to_html(index=False, float_format=number, na_rep="", border=0, escape=True)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 
+from devolution.errors import DataError
 from devolution.sources.base import (COUNT, OGL, Context, Download, Measure, Parsed, Publication, keep_places,
                                      melt, read_csv, require_unique, years)
 from devolution.sources.official_layouts import MYE_WORKBOOK, read_mye_workbook
 
 MYE_FILE = "population_mye_2011_2023_lad_county_region.csv"
 AGE_FILE = "population_mye_age_bands_2022_2023.csv"
+AGE_2015_FILE = "population_mye_age_bands_2015_2021.csv"
 CHILDREN_FILE = "population_children_0_17_2012_2024_dfe.csv"
 
 AGE_BANDS = {
@@ -42,13 +45,28 @@ def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
 
 
 def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
-    path = files[AGE_FILE]
-    frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS])
-    frame, skipped = keep_places(frame, "gss_code", path, context)
-    frame["year"] = years(frame, "year", path)
-    require_unique(frame, ["gss_code", "year"], path)
+    """Age bands mid-2022 and mid-2023, and (when present) mid-2015 to mid-2021. Each year is on the
+    local authority geography of its own ONS workbook (a code abolished later is a place of its
+    time in the register), and each as first published: not the rebased series of ``population``."""
+    parts, skipped = [], 0
     measures = {column: (measure, 1.0) for column, measure in AGE_BANDS.items()}
-    return Parsed(observations=melt(frame, "gss_code", "year", measures, path, kind=COUNT), skipped=skipped)
+    for name in (AGE_2015_FILE, AGE_FILE):
+        if name not in files:
+            continue
+        path = files[name]
+        frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS])
+        frame, aside = keep_places(frame, "gss_code", path, context)
+        frame["year"] = years(frame, "year", path)
+        require_unique(frame, ["gss_code", "year"], path)
+        parts.append(melt(frame, "gss_code", "year", measures, path, kind=COUNT))
+        skipped += aside
+    observations = pd.concat(parts, ignore_index=True)
+    twice = observations.duplicated(["code", "year", "measure"])
+    if twice.any():
+        at = observations[twice].iloc[0]
+        raise DataError(f"{at['code']} mid-{at['year']} is in both age band files: each year may come from one",
+                        file=AGE_2015_FILE, column="year")
+    return Parsed(observations=observations, skipped=skipped)
 
 
 def parse_children(files: dict[str, Path], context: Context) -> Parsed:
@@ -88,10 +106,12 @@ PUBLICATIONS = (
     ),
     Publication(
         id="ons_mye_age_bands",
-        title="Mid-year population estimates by single year of age (MYE2), mid-2022 and mid-2023, in bands",
-        publisher="Office for National Statistics", url=MYE_URL, licence=OGL, files=(AGE_FILE,),
-        parse=parse_age_bands,
-        measures=tuple(Measure(m, "persons", f"Residents aged {c[4:].replace('_plus', '+').replace('_', '-')}")
+        title="Mid-year population estimates by single year of age (MYE2), mid-2015 to mid-2023, in bands",
+        publisher="Office for National Statistics", url=MYE_URL, licence=OGL, files=(AGE_FILE, AGE_2015_FILE),
+        optional_files=(AGE_2015_FILE,), parse=parse_age_bands,
+        measures=tuple(Measure(m, "persons", f"Residents aged {c[4:].replace('_plus', '+').replace('_', '-')} "
+                                             f"(ONS mid-year estimate as first published each year, on that "
+                                             f"year's boundaries; not rebased)")
                        for c, m in AGE_BANDS.items()),
     ),
     Publication(

@@ -71,10 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
 
-    from devolution.web.routers import (api_docs, budgets, claims, deals, maps, places, results, scenarios, search,
+    from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, results, scenarios, search,
                                        series, settlement, simulator)
 
-    for module in (maps, places, search, series, results, simulator, budgets, deals, settlement, scenarios, claims,
+    for module in (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
                    api_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -1,5 +1,10 @@
 """Vega-Lite specs for the pages (rendered in the browser by the vega bundle). Presentation only:
-the values come in already computed."""
+the values come in already computed.
+
+What every chart here does (``devolution.report.chart_text`` holds the shared pieces): a missing
+year is a gap in a line, never a straight join across it; money is in £, £m or £bn with its price
+base on the axis; long titles wrap; counts have no decimals; no axis, legend or tooltip shows "-0".
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ import json
 from collections.abc import Callable
 
 import numpy as np
+
+from devolution.report.chart_text import (axis_labels, count_axis, money_scale, no_negative_zero, price_words,
+                                          wrap)
+from devolution.years import parse_year, year_label
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
@@ -48,12 +57,17 @@ def number_text(unit: str, values: list) -> Callable[[float], str]:
     held = [abs(v) for v in values if v is not None]
     largest = max(held) if held else 0.0
     if _in_millions(unit, values):
-        return lambda x: f"£{x / 1e6:,.0f}m"
+        return lambda x: f"£{_zero(x / 1e6, 0):,.0f}m"
     if unit.startswith("GBP"):
-        return (lambda x: f"£{x:,.2f}") if largest < 10 else (lambda x: f"£{x:,.0f}")
+        return (lambda x: f"£{_zero(x, 2):,.2f}") if largest < 10 else (lambda x: f"£{_zero(x, 0):,.0f}")
     if unit == "share":
-        return lambda x: f"{x * 100:.1f}".rstrip("0").rstrip(".") + "%"
-    return (lambda x: f"{x:,.3f}") if largest < 10 else (lambda x: f"{x:,.0f}")
+        return lambda x: f"{_zero(x * 100, 1):.1f}".rstrip("0").rstrip(".") + "%"
+    return (lambda x: f"{_zero(x, 3):,.3f}") if largest < 10 else (lambda x: f"{_zero(x, 0):,.0f}")
+
+
+def _zero(x: float, decimals: int) -> float:
+    """``x`` rounded as it will be printed, with -0.0 made 0.0 (no "-0" in a legend)."""
+    return float(no_negative_zero(x, decimals))
 
 
 def quantile_classes(values: list, count: int = 7) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +105,7 @@ def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] 
     words = unit_label(unit)
     title_lines = legend_title(legend[0], unit, legend[1], values, prices) if legend else [words]
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": 620,
+        "$schema": SCHEMA, "title": wrap(title, 90), "width": "container", "height": 620,
         "projection": {"type": "mercator"}, "config": {"locale": LOCALE},
         "layer": [
             {"data": shapes, "mark": {"type": "geoshape", "fill": "#ddd", "stroke": "white", "strokeWidth": 0.3},
@@ -109,25 +123,70 @@ def choropleth(rows: list[dict], title: str, unit: str, legend: tuple[str, str] 
     }
 
 
-def trend(rows: list[dict], title: str, unit: str) -> dict:
-    """A place's measure over the years, one line."""
+def trend(rows: list[dict], title: str, unit: str, prices: str = "cash") -> dict:
+    """A place's measure over the years, one line. ``rows``: ``label`` (e.g. "2014-15") or ``year``,
+    and ``value``. Years not held are gaps: the line is drawn in runs of consecutive years and the
+    axis keeps every year between the first and the last, so 2017-18 is not joined to 2022-23.
+    Money (``unit`` "GBP...") is shown in £, £m or £bn with ``prices`` ("cash" or a year's prices);
+    counts (persons, dwellings...) without decimals."""
+    points = []
+    for row in rows:
+        year = int(row["year"]) if "year" in row else parse_year(row["label"])
+        if row.get("value") is not None and np.isfinite(row["value"]):
+            points.append((year, float(row["value"])))
+    points.sort()
+    divisor, word = money_scale([v for _, v in points], unit)
+    money = unit.startswith("GBP")
+    largest = max((abs(v) / divisor for _, v in points), default=0.0)
+    decimals = 0 if _is_count(unit) or (largest >= 100 and not (money and divisor > 1)) else 2
+    run, previous, values = 0, None, []
+    for year, value in points:
+        run += previous is not None and year != previous + 1
+        previous = year
+        values.append({"year": year, "label": year_label(year), "run": run,
+                       "value": float(no_negative_zero(value / divisor, decimals))})
+    y_title = f"{word}{unit[3:]}, {price_words(prices)}" if money else unit_label(unit)
+    axis_format = ",.0f" if largest >= 10 else ",.2f"
+    y_axis = count_axis() if _is_count(unit) else axis_labels(axis_format)
+    tip_format = ",.0f" if not decimals else (",.1f" if money and divisor > 1 else ",.2f")
+    first, last = (points[0][0], points[-1][0]) if points else (0, 0)
+    gaps = [year_label(y) for y in range(first, last + 1) if y not in {p[0] for p in points}]
+    chart_title = {"text": wrap(title)}
+    if gaps:
+        chart_title["subtitle"] = wrap(f"No figures for {', '.join(gaps)}: shown as a gap, not a line across.")
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": 180,
-        "data": {"values": rows}, "mark": {"type": "line", "point": True},
-        "encoding": {"x": {"field": "label", "type": "ordinal", "title": "financial year", "sort": None},
-                     "y": {"field": "value", "type": "quantitative", "title": unit},
-                     "tooltip": [{"field": "label", "title": "year"}, {"field": "value", "format": ",.2f"}]},
+        "$schema": SCHEMA, "title": chart_title, "width": "container", "height": 180, "config": {"locale": LOCALE},
+        "data": {"values": values}, "mark": {"type": "line", "point": True},
+        "encoding": {"x": {"field": "year", "type": "quantitative", "title": "financial year",
+                           "scale": {"domain": [first, last], "nice": False, "zero": False},
+                           "axis": {"tickMinStep": 1, "format": "d",
+                                    "labelExpr": "datum.value + '-' + slice('0' + ((datum.value + 1) % 100), -2)"}},
+                     "y": {"field": "value", "type": "quantitative", "title": wrap(y_title, 40), "axis": y_axis},
+                     "detail": {"field": "run", "type": "nominal"},
+                     "tooltip": [{"field": "label", "title": "year"},
+                                 {"field": "value", "title": y_title, "format": tip_format}]},
     }
 
 
+#: Units that are counts of people or things: shown without decimals.
+COUNT_UNITS = {"persons", "dwellings", "children", "band_d_equivalents", "councils"}
+
+
+def _is_count(unit: str) -> bool:
+    return unit in COUNT_UNITS
+
+
 def bars(rows: list[dict], title: str, x_title: str, highlight: str | None = None) -> dict:
-    """Places compared on one value, the page's own place highlighted."""
+    """Places compared on one value, the page's own place highlighted. ``x_title`` is the store's
+    unit ("GBP per resident"), written in words ("£ per resident")."""
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": {"step": 16},
+        "$schema": SCHEMA, "title": wrap(title), "width": "container", "height": {"step": 16},
         "data": {"values": rows}, "mark": "bar",
-        "encoding": {"y": {"field": "name", "type": "nominal", "sort": "-x", "title": None},
-                     "x": {"field": "value", "type": "quantitative", "title": x_title},
-                     "color": {"condition": {"test": f"datum.code === {highlight!r}", "value": "#c0392b"},
+        "encoding": {"y": {"field": "name", "type": "nominal", "sort": "-x", "title": None,
+                           "axis": {"labelLimit": 220}},
+                     "x": {"field": "value", "type": "quantitative", "title": unit_label(x_title),
+                           "axis": axis_labels(",.0f")},
+                     "color": {"condition": {"test": f"datum.code === {json.dumps(highlight)}", "value": "#c0392b"},
                                "value": "#4a6fa5"},
                      "tooltip": [{"field": "name"}, {"field": "value", "format": ",.0f"}]},
     }
@@ -138,10 +197,11 @@ def fan(rows: list[dict], title: str, y_title: str) -> dict:
     ``rows``: label, p5, p25, p50, p75, p95, central."""
     x = {"field": "label", "type": "ordinal", "title": "financial year", "sort": None}
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": 260, "data": {"values": rows},
+        "$schema": SCHEMA, "title": wrap(title), "width": "container", "height": 260, "data": {"values": rows},
         "layer": [
             {"mark": {"type": "area", "opacity": 0.25, "color": "#4a6fa5"},
-             "encoding": {"x": x, "y": {"field": "p5", "type": "quantitative", "title": y_title}, "y2": {"field": "p95"}}},
+             "encoding": {"x": x, "y": {"field": "p5", "type": "quantitative", "title": y_title,
+                                        "axis": axis_labels(",.0f")}, "y2": {"field": "p95"}}},
             {"mark": {"type": "area", "opacity": 0.45, "color": "#4a6fa5"},
              "encoding": {"x": x, "y": {"field": "p25", "type": "quantitative"}, "y2": {"field": "p75"}}},
             {"mark": {"type": "line", "color": "#1d2733"},
@@ -156,10 +216,11 @@ def fan(rows: list[dict], title: str, y_title: str) -> dict:
 def histogram(rows: list[dict], title: str, x_title: str) -> dict:
     """How many councils fall in each bin of ``change_per_head``, coloured by type of council."""
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": 240, "data": {"values": rows},
+        "$schema": SCHEMA, "title": wrap(title), "width": "container", "height": 240, "data": {"values": rows},
         "mark": "bar",
-        "encoding": {"x": {"field": "change_per_head", "type": "quantitative", "bin": {"maxbins": 40}, "title": x_title},
-                     "y": {"aggregate": "count", "type": "quantitative", "title": "councils"},
+        "encoding": {"x": {"field": "change_per_head", "type": "quantitative", "bin": {"maxbins": 40}, "title": x_title,
+                           "axis": axis_labels(",.0f")},
+                     "y": {"aggregate": "count", "type": "quantitative", "title": "councils", "axis": count_axis()},
                      "color": {"field": "type", "type": "nominal", "title": "type of council"},
                      "tooltip": [{"aggregate": "count", "type": "quantitative", "title": "councils"},
                                  {"field": "type", "title": "type"}]},
@@ -170,11 +231,12 @@ def who_decides(rows: list[dict], title: str) -> dict:
     """A place budget by function, stacked by who decides (council / devolved / central), £m.
     ``rows``: function, decided_by, value."""
     return {
-        "$schema": SCHEMA, "title": title, "width": "container", "height": {"step": 18},
+        "$schema": SCHEMA, "title": wrap(title), "width": "container", "height": {"step": 18},
         "data": {"values": rows}, "mark": "bar",
         "encoding": {"y": {"field": "function", "type": "nominal", "sort": "-x", "title": None,
                            "axis": {"labelLimit": 320}},
-                     "x": {"aggregate": "sum", "field": "value", "type": "quantitative", "title": "£m"},
+                     "x": {"aggregate": "sum", "field": "value", "type": "quantitative", "title": "£m",
+                           "axis": axis_labels(",.0f")},
                      "color": {"field": "decided_by", "type": "nominal", "title": "who decides",
                                "scale": {"domain": ["council", "devolved", "central"],
                                          "range": ["#2e7d4f", "#e0a526", "#4a6fa5"]}},

@@ -62,7 +62,9 @@ class AppState:
         return self.cached("places", lambda s: s.places())
 
     def measures(self) -> pd.DataFrame:
-        return self.cached("measures", lambda s: s.measures())
+        from devolution import api
+
+        return self.cached("measures", lambda s: api.measures(store=s))  # derived measures too
 
     def observations(self, measure: str) -> pd.DataFrame:
         return self.cached(("obs", measure), lambda s: s.observations(measure))
