@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.places.register import BILLING_TIERS
-from devolution.rules.council_tax import notional_band_d
+from devolution.rules.council_tax import band_d, notional_band_d
 
 REQUIREMENT = "council_tax_requirement_excl_parish"
 TAX_BASE = "tax_base"
@@ -136,7 +136,8 @@ def on_new_area(places: pd.DataFrame, observations: pd.DataFrame, codes) -> pd.D
 def notional_band_d_table(places: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
     """Every new council in the register: its first year, its predecessors' notional Band D for the
     year before, the comparison MHCLG printed on the new council's own row for that year
-    (requirement over tax base), and the Band D it set in its first year.
+    (requirement over tax base), and the Band D it set in its first year (the printed Band D, or the
+    requirement over the tax base where the statistics print 0.00 or nothing).
 
     Columns ``code, first_year, notional_band_d, predecessors, published_comparison,
     first_year_band_d, increase``."""
@@ -145,13 +146,15 @@ def notional_band_d_table(places: pd.DataFrame, observations: pd.DataFrame) -> p
     wanted = pd.DataFrame({"code": starts.index, "first_year": starts.to_numpy()})
     before = wanted.assign(year=wanted["first_year"] - 1).merge(area, on=["code", "year"], how="left")
     wide = observations.pivot_table(index=["code", "year"], columns="measure", values="value")
-    own_before = before.set_index(["code", "year"]).index
-    requirement = wide.get(REQUIREMENT, pd.Series(dtype=float)).reindex(own_before).to_numpy()
-    tax_base = wide.get(TAX_BASE, pd.Series(dtype=float)).reindex(own_before).to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        before["published_comparison"] = np.where(tax_base > 0, requirement / tax_base, np.nan)
-    first = pd.MultiIndex.from_arrays([before["code"], before["first_year"]])
-    before["first_year_band_d"] = wide.get("band_d_excl_parish", pd.Series(dtype=float)).reindex(first).to_numpy()
+    column = lambda m: wide[m] if m in wide else pd.Series(np.nan, index=wide.index)  # noqa: E731
+    amount = band_d(column(REQUIREMENT).to_numpy(), column(TAX_BASE).to_numpy())
+    printed = column("band_d_excl_parish").to_numpy()
+    # Where the statistics print 0.00 or nothing, the Band D is the requirement over the tax base (s.31B).
+    set_amount = pd.Series(np.where(printed > 0, printed, amount), index=wide.index)
+    before["published_comparison"] = pd.Series(amount, index=wide.index).reindex(
+        pd.MultiIndex.from_arrays([before["code"], before["year"]])).to_numpy()
+    before["first_year_band_d"] = set_amount.reindex(
+        pd.MultiIndex.from_arrays([before["code"], before["first_year"]])).to_numpy()
     before["increase"] = before["first_year_band_d"] / before["notional_band_d"] - 1
     return before[["code", "first_year", "notional_band_d", "predecessors", "published_comparison",
                    "first_year_band_d", "increase"]].sort_values("first_year").reset_index(drop=True)
