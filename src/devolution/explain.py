@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
+from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label
 
 
@@ -60,7 +61,7 @@ def _money(value: float) -> str:
 
 CSP_COMPONENTS = ("csp_settlement_funding_assessment", "csp_under_indexing", "csp_council_tax",
                   "csp_new_homes_bonus", "csp_new_homes_bonus_returned", "csp_rural_services_delivery_grant")
-SOCIAL_CARE_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
+SOCIAL_CARE_TIERS = ASC_TIERS  # councils with adult social care functions (the precept's class)
 MEASURES = ("band_d", "csp_total", "max_band_d")
 
 
