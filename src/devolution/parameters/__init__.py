@@ -44,6 +44,7 @@ UNITS = {
     "GBP": "an amount in pounds, 0 or more",
     "ratio": "a positive number or a fraction such as \"11/9\"",
     "ratio_per_band": "a list of 8 positive numbers or fractions (bands A to H)",
+    "flag": "true or false (a rule that applies or not)",
 }
 REQUIRED_KEYS = ("description", "unit", "values", "references")
 REFERENCE_KEYS = ("title", "publisher", "url")
@@ -196,6 +197,10 @@ def _checked_value(path: str, unit: str, value: Any) -> Any:
     if value is None:
         return None
     bad = f"{path}: {value!r} is not valid for unit {unit!r}: expected {UNITS[unit]}"
+    if unit == "flag":
+        if not isinstance(value, bool):
+            raise ParameterError(bad)
+        return value
     if unit == "ratio_per_band":
         if not isinstance(value, (list, tuple)) or len(value) != 8:
             raise ParameterError(bad)
