@@ -139,3 +139,12 @@ def test_an_adult_social_care_limit_that_depends_on_earlier_years(store):
 def test_a_new_council_inside_the_three_year_cap_is_refused_with_the_reason(store):
     with pytest.raises(ExplainError, match="inside the adult social care precept's cap"):
         explain("E06000059", 2019, "max_band_d", store=store)
+
+
+def test_woking_2024_25_ceiling_from_its_2023_24_band_d(store):
+    """2024-25: Woking's core principle 10% (statement, 5 February 2024); it set £289.43, "an increase
+    of £26.31" on £263.12 (Woking Borough Council, 5 March 2024): just below £289.432."""
+    out = explain("E07000217", 2024, "max_band_d", store=store)
+    assert out.inputs[0][1] == pytest.approx(263.12)
+    assert out.result == pytest.approx(263.12 * 1.10)
+    assert 289.43 <= out.result and out.published is None  # 2024-25 statistics are not in the store

@@ -87,3 +87,21 @@ def test_the_ceiling_rule_takes_a_bespoke_share():
     out = council_tax.max_band_d_without_referendum(np.array([1000.0]), 0.03, np.array([0.02]), np.array([np.nan]),
                                                     additional_limit=np.array([0.10]))
     assert out == pytest.approx([1150.0])
+
+
+@pytest.mark.parametrize("code, year, tier, previous, set_, source", [
+    # 2024-25 Woking: £263.12 (MHCLG 2023-24) to £289.43, "an increase of £26.31" (Woking Borough
+    # Council, "Budget approved despite financial challenges", 5 March 2024): 9.999% under its 10%.
+    ("E07000217", 2024, "shire_district", 263.12, 289.43, "Woking Borough Council"),
+    # 2025-26 Bradford: a 9.99% increase (City of Bradford MDC statement on the government's approval,
+    # February 2025) under its 10%; shown on a Band D of 1,000 since the increase is what was published.
+    ("E08000032", 2025, "metropolitan_district", 1000.0, 1099.90, "City of Bradford MDC"),
+    # 2026-27 Shropshire: £1,806.67 to £1,969.09, 8.99% (Shropshire Council, 26 February 2026) under 9%.
+    ("E06000051", 2026, "unitary", 1806.67, 1969.09, "Shropshire Council"),
+])
+def test_published_increases_of_named_councils_need_and_keep_within_their_own_principle(code, year, tier, previous,
+                                                                                          set_, source):
+    found = referendum.principles(TREE, year, [code], [tier])
+    ceiling = found.ceiling(np.array([previous]))[0]
+    general = found.ceiling(np.array([previous]))[0] - found.additional_limit[0] * previous
+    assert general < set_ <= ceiling + 0.005, source
