@@ -96,8 +96,9 @@ def _references(tree, path: str, year: int, code: str | None = None) -> str:
     return "; ".join(str(r) for r in (chosen or parameter.references))
 
 
-def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple[str, float]], float, list[str]]:
-    """The amount the year's increase is measured from: inputs to show, the amount, notes.
+def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple[str, float]], float, list[str], bool]:
+    """The amount the year's increase is measured from: inputs to show, the amount, notes, and
+    whether ``year`` is the council's first.
 
     The council's published Band D for the year before; for a council in its first year, the
     comparison MHCLG printed on the council's own row for that year (requirement over tax base on
@@ -124,30 +125,31 @@ def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple
         inputs, notes = [], [f"{code} began in {year_label(year)}: its increase is measured from its predecessors' "
                              f"alternative notional amount for {year_label(before)} (LGFA 1992 s.52ZE), not from a "
                              f"Band D of its own (the statistics print {_money(found.get(band))} there)"]
-        computed = float("nan")
+        computed = float(area["notional_band_d"].iloc[0]) if not area.empty else float("nan")
+        used = "published comparison" if not np.isnan(printed) else "notional_band_d"
         if not area.empty:
             row = area.iloc[0]
-            computed = float(row["notional_band_d"])
             inputs += [(f"predecessors' council_tax_requirement on the area {year_label(before)} ({row['predecessors']} "
                         f"and their county where it was abolished)", float(row["council_tax_requirement"])),
                        (f"predecessors' tax_base {year_label(before)}", float(row["tax_base"])),
-                       (f"notional_band_d {year_label(before)} = requirement / tax_base", computed)]
-        if not np.isnan(printed):
-            inputs.append((f"published comparison {year_label(before)}: the council's own row, council_tax_requirement_excl_parish "
-                           f"{_money(requirement)} / tax_base {_money(base)} (previous_band_d)", printed))
-            if not np.isnan(computed) and abs(computed - printed) > predecessors.TOLERANCE:
-                notes.append(f"the published comparison differs from the predecessors' amount by "
-                             f"{_money(printed - computed)} per Band D: "
-                             + predecessors.GAPS.get(code, "a function or precept moved at the reorganisation "
-                                                           "(cause not established here)"))
-            return inputs, printed, notes
-        return inputs[:-1] + [(inputs[-1][0] + " (previous_band_d)", computed)], computed, notes
+                       (f"notional_band_d {year_label(before)} = requirement / tax_base"
+                        + (" (previous_band_d)" if used == "notional_band_d" else ""), computed)]
+        if used == "notional_band_d":
+            return inputs, computed, notes, True
+        inputs.append((f"published comparison {year_label(before)}: the council's own row, council_tax_requirement_excl_parish "
+                       f"{_money(requirement)} / tax_base {_money(base)} (previous_band_d)", printed))
+        if not np.isnan(computed) and abs(computed - printed) > predecessors.TOLERANCE:
+            notes.append(f"the published comparison differs from the predecessors' amount by "
+                         f"{_money(printed - computed)} per Band D: "
+                         + predecessors.GAPS.get(code, "a function or precept moved at the reorganisation "
+                                                       "(cause not established here)"))
+        return inputs, printed, notes, True
     if band in found and found[band] > 0:
-        return [(f"{band} {year_label(before)} (previous_band_d)", found[band])], found[band], []
+        return [(f"{band} {year_label(before)} (previous_band_d)", found[band])], found[band], [], False
     if not np.isnan(printed):
         return ([(f"council_tax_requirement_excl_parish / tax_base {year_label(before)} (previous_band_d)", printed)],
                 printed, [f"the statistics print {_money(found.get(band))} as {band} for {year_label(before)}; the "
-                          f"relevant basic amount is the requirement over the tax base (LGFA 1992 s.31B)"])
+                          f"relevant basic amount is the requirement over the tax base (LGFA 1992 s.31B)"], False)
     raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: the store has no {band} "
                        f"(nor requirement and tax base) for {year_label(before)}, the year its increase is measured from")
 
@@ -184,11 +186,11 @@ def _max_band_d(store, tree, code: str, name: str, tier: str, year: int) -> Expl
     adult social care flexibilities that depend on earlier years."""
     from devolution.rules import referendum
 
-    inputs, previous, notes = _previous_band_d(store, code, tier, year)
+    inputs, previous, notes, first_year = _previous_band_d(store, code, tier, year)
     history = None
     earlier, carried_from = referendum.needs_asc_history(tree, year)
     if tier in SOCIAL_CARE_TIERS and (earlier or carried_from is not None):
-        if earlier and inputs[0][0].startswith("predecessors'"):
+        if earlier and first_year:
             raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: it began that year, "
                                f"inside the adult social care precept's cap over {year_label(earlier[0])} to "
                                f"{year_label(year)}, and how its predecessors' precept counts against the cap on "

@@ -103,11 +103,11 @@ def council_tax_limits(tree: parameters_module.ParameterTree, span: range, input
     """Each council's referendum principles in each projection year, (places, years) arrays keyed
     ``core_limit``, ``asc_limit``, ``cash_limit``, ``additional_limit`` (``rules.referendum``: a
     council named in the year's report has its own share that year only), and the resolved rows:
-    the general values by year, and one row for each named council and year."""
+    the general values by year, and one row for each named council and year. A year whose adult
+    social care limit depends on earlier years' precept (2019-20, 2022-23) is refused by
+    ``referendum.principles``: projections start after the latest council tax year held (2023-24)."""
     tiers = inputs.places.set_index("code")["tier"].reindex(inputs.codes).to_numpy()
-    found = [referendum.principles(tree, y, inputs.codes, tiers,
-                                   referendum.AscHistory(np.zeros(inputs.n), np.zeros(inputs.n)))
-             for y in span]
+    found = [referendum.principles(tree, y, inputs.codes, tiers) for y in span]
     limits = {key: np.stack([getattr(f, key) for f in found], axis=1) if found else np.empty((inputs.n, 0))
               for key in ("core_limit", "asc_limit", "cash_limit", "additional_limit")}
     rows = []
