@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
+from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label
 
 
@@ -36,7 +38,8 @@ class Explanation:
     def lines(self) -> list[str]:
         out = [f"{self.measure} for {self.name} ({self.code}), {year_label(self.year)}",
                f"  rule: {self.rule}", f"  law:  {self.law}", "  inputs (from the store):"]
-        out += [f"    {name} = {_money(value)}" for name, value in self.inputs]
+        out += [f"    {name} = {value:.2%}" if "(share" in name else f"    {name} = {_money(value)}"
+                for name, value in self.inputs]
         if self.parameters:
             out.append("  parameters:")
             for path, value, source in self.parameters:
@@ -58,7 +61,7 @@ def _money(value: float) -> str:
 
 CSP_COMPONENTS = ("csp_settlement_funding_assessment", "csp_under_indexing", "csp_council_tax",
                   "csp_new_homes_bonus", "csp_new_homes_bonus_returned", "csp_rural_services_delivery_grant")
-SOCIAL_CARE_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
+SOCIAL_CARE_TIERS = ASC_TIERS  # councils with adult social care functions (the precept's class)
 MEASURES = ("band_d", "csp_total", "max_band_d")
 
 
@@ -83,12 +86,154 @@ def _require(found: dict[str, float], names: tuple[str, ...], code: str, year: i
                            f"{', '.join(missing)} for that place and year")
 
 
-def _parameter(tree, path: str, year: int) -> tuple[object, str]:
+def _references(tree, path: str, year: int, code: str | None = None) -> str:
+    """The references of a parameter that support ``year`` (and name ``code``, for a parameter
+    of named councils), or all of them where none says so."""
     parameter = tree.parameter(path)
-    value = parameter.value(year)
     label = year_label(year)
-    chosen = [r for r in parameter.references if label in r.supports or "onward" in r.supports]
-    return value, "; ".join(str(r) for r in (chosen or parameter.references))
+    chosen = [r for r in parameter.references if (label in r.supports or "onward" in r.supports)
+              and (code is None or code in r.supports)]
+    return "; ".join(str(r) for r in (chosen or parameter.references))
+
+
+def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple[str, float]], float, list[str], bool]:
+    """The amount the year's increase is measured from: inputs to show, the amount, notes, and
+    whether ``year`` is the council's first.
+
+    The council's published Band D for the year before; for a council in its first year, the
+    comparison MHCLG printed on the council's own row for that year (requirement over tax base on
+    the new area: the alternative notional amount), checked against the predecessors' notional
+    Band D computed from the store (``analysis.predecessors``); where a published Band D is 0 or
+    missing, the requirement over the tax base of that year (LGFA 1992 s.31B)."""
+    from devolution.analysis import predecessors
+    from devolution.rules import council_tax
+
+    band = "band_d_incl_parish" if tier == "county" else "band_d_excl_parish"  # counties have no parishes
+    before = year - 1
+    found = _inputs(store, code, before, (band, "council_tax_requirement_excl_parish", "tax_base"))
+    requirement, base = found.get("council_tax_requirement_excl_parish"), found.get("tax_base")
+    printed = float(council_tax.band_d(np.array([requirement]), np.array([base]))[0]) \
+        if requirement is not None and base is not None else float("nan")
+    starts = predecessors.first_years(store.places())
+    if code in starts.index and int(starts[code]) == year:
+        area = predecessors.for_council(store, code)
+        area = area[area["year"] == before]
+        if area.empty and np.isnan(printed):
+            raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: it began that year and "
+                               f"the store has neither its predecessors' council tax for {year_label(before)} nor "
+                               f"a published comparison for it")
+        inputs, notes = [], [f"{code} began in {year_label(year)}: its increase is measured from its predecessors' "
+                             f"alternative notional amount for {year_label(before)} (LGFA 1992 s.52ZE), not from a "
+                             f"Band D of its own (the statistics print {_money(found.get(band))} there)"]
+        computed = float(area["notional_band_d"].iloc[0]) if not area.empty else float("nan")
+        used = "published comparison" if not np.isnan(printed) else "notional_band_d"
+        if not area.empty:
+            row = area.iloc[0]
+            inputs += [(f"predecessors' council_tax_requirement on the area {year_label(before)} ({row['predecessors']} "
+                        f"and their county where it was abolished)", float(row["council_tax_requirement"])),
+                       (f"predecessors' tax_base {year_label(before)}", float(row["tax_base"])),
+                       (f"notional_band_d {year_label(before)} = requirement / tax_base"
+                        + (" (previous_band_d)" if used == "notional_band_d" else ""), computed)]
+        if used == "notional_band_d":
+            return inputs, computed, notes, True
+        inputs.append((f"published comparison {year_label(before)}: the council's own row, council_tax_requirement_excl_parish "
+                       f"{_money(requirement)} / tax_base {_money(base)} (previous_band_d)", printed))
+        if not np.isnan(computed) and abs(computed - printed) > predecessors.TOLERANCE:
+            notes.append(f"the published comparison differs from the predecessors' amount by "
+                         f"{_money(printed - computed)} per Band D: "
+                         + predecessors.GAPS.get(code, "a function or precept moved at the reorganisation "
+                                                       "(cause not established here)"))
+        return inputs, printed, notes, True
+    if band in found and found[band] > 0:
+        return [(f"{band} {year_label(before)} (previous_band_d)", found[band])], found[band], [], False
+    if not np.isnan(printed):
+        return ([(f"council_tax_requirement_excl_parish / tax_base {year_label(before)} (previous_band_d)", printed)],
+                printed, [f"the statistics print {_money(found.get(band))} as {band} for {year_label(before)}; the "
+                          f"relevant basic amount is the requirement over the tax base (LGFA 1992 s.31B)"], False)
+    raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: the store has no {band} "
+                       f"(nor requirement and tax base) for {year_label(before)}, the year its increase is measured from")
+
+
+def _asc_added(store, code: str, tier: str, years: list[int]) -> dict[int, float]:
+    """The adult social care precept share the council (or, before it began, its predecessors on its
+    area) added in each of ``years``: the precept over the tax base over the previous Band D."""
+    from devolution.analysis import predecessors
+    from devolution.rules import council_tax
+
+    band = "band_d_incl_parish" if tier == "county" else "band_d_excl_parish"
+    rows = store.observations(["adult_social_care_precept", "tax_base", band, "council_tax_requirement_excl_parish"],
+                              years=sorted(set(years) | {y - 1 for y in years}))
+    wide = rows[rows["code"] == code].pivot_table(index="year", columns="measure", values="value")
+    area = predecessors.for_council(store, code).set_index("year")
+    out = {}
+    for y in years:
+        own = wide.reindex([y, y - 1])
+        if y in wide.index and (y - 1) in wide.index and own[band].iloc[1] > 0:
+            precept, base, previous = (own.get("adult_social_care_precept", pd.Series([np.nan] * 2)).iloc[0],
+                                       own["tax_base"].iloc[0], own[band].iloc[1])
+        elif y in area.index and (y - 1) in area.index:
+            precept, base = area.loc[y, "adult_social_care_precept"], area.loc[y, "tax_base"]
+            previous = area.loc[y - 1, "notional_band_d"]
+        else:
+            precept = base = previous = np.nan
+        out[y] = float(council_tax.asc_share_added(np.array([precept]), np.array([base]), np.array([previous]))[0])
+    return out
+
+
+def _max_band_d(store, tree, code: str, name: str, tier: str, year: int) -> Explanation:
+    """Last year's Band D (or the predecessors' notional amount) raised by the most the year's
+    principles allow this council: its class's, with a bespoke principle where it is named and the
+    adult social care flexibilities that depend on earlier years."""
+    from devolution.rules import referendum
+
+    inputs, previous, notes, first_year = _previous_band_d(store, code, tier, year)
+    history = None
+    earlier, carried_from = referendum.needs_asc_history(tree, year)
+    if tier in SOCIAL_CARE_TIERS and (earlier or carried_from is not None):
+        if earlier and first_year:
+            raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: it began that year, "
+                               f"inside the adult social care precept's cap over {year_label(earlier[0])} to "
+                               f"{year_label(year)}, and how its predecessors' precept counts against the cap on "
+                               f"the new area (the year's Alternative Notional Amounts Report) is not modelled")
+        added = _asc_added(store, code, tier, earlier + ([carried_from] if carried_from is not None else []))
+        missing = [y for y, v in added.items() if np.isnan(v)]
+        if missing:
+            raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: the adult social care "
+                               f"limit depends on the precept added in {', '.join(year_label(y) for y in missing)}, "
+                               f"and the store has no adult_social_care_precept (or tax base, or previous Band D) "
+                               f"for that place and year")
+        inputs += [(f"adult social care precept added {year_label(y)} (share of the previous Band D)", v)
+                   for y, v in sorted(added.items())]
+        history = referendum.AscHistory(np.array([sum(added[y] for y in earlier)]),
+                                        np.array([added.get(carried_from, 0.0) if carried_from else 0.0]))
+    found = referendum.principles(tree, year, [code], [tier], history)
+    params = []
+    for path, value in found.used:
+        if path == referendum.BY_COUNCIL:
+            official = tree.parameter(path).councils[code]
+            params.append((path, f"{value[code]} for {official} ({code})", _references(tree, path, year, code)))
+            notes.append(f"a principle for this council applies in {year_label(year)}: {official} may add "
+                         f"{value[code]:.2%} on top of the principles of its class")
+        else:
+            params.append((path, value, _references(tree, path, year)))
+    if history is not None:
+        notes.append(f"adult social care precept this year: up to {found.asc_limit[0]:.2%} after the limits "
+                     f"that depend on earlier years")
+    result = float(found.ceiling(np.array([previous]))[0])
+    out = Explanation(code, name, year, "max_band_d",
+                      "max_band_d = max(previous_band_d x (1 + core_limit + asc_limit + additional_limit), "
+                      "previous_band_d + cash_limit)",
+                      "LGFA 1992 ss.52ZB-52ZC and the year's Referendums Relating to Council Tax Increases "
+                      "(Principles) (England) Report", inputs, params, result, notes=notes)
+    band = "band_d_incl_parish" if tier == "county" else "band_d_excl_parish"
+    now = _inputs(store, code, year, (band,))
+    if now.get(band, 0) > 0:
+        out.published = (f"{band} {year_label(year)} (what the council set)", now[band])
+    if bool(found.percentage_binds(np.array([previous]))[0]):
+        out.notes.append("a percentage principle is a threshold ('X% or more' is excessive): councils stay just below it")
+    else:
+        out.notes.append("the pounds alternative is the larger here ('more than £N' is excessive): the ceiling itself is allowed")
+    return out
 
 
 def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> Explanation:
@@ -135,36 +280,9 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
                 out.published = ("csp_total", found["csp_total"])
             out.notes.append("the file holds six of the official CSP components, so this total is below the official CSP")
             return out
-        # max_band_d: last year's Band D raised by the most the referendum principles allow.
-        band = "band_d_incl_parish" if tier == "county" else "band_d_excl_parish"  # counties have no parishes
-        previous = _inputs(store, code, year - 1, (band,))
-        _require(previous, (band,), code, year - 1, measure)
-        core, core_source = _parameter(tree, "council_tax.referendum.core_limit", year)
-        params = [("council_tax.referendum.core_limit", core, core_source)]
-        asc = 0.0
-        cash = float("nan")
-        if tier in SOCIAL_CARE_TIERS:
-            asc, source = _parameter(tree, "council_tax.referendum.asc_limit", year)
-            params.append(("council_tax.referendum.asc_limit", asc, source))
-        elif tier == "shire_district":
-            cash, source = _parameter(tree, "council_tax.referendum.shire_district_cash_limit", year)
-            params.append(("council_tax.referendum.shire_district_cash_limit", cash, source))
-            cash = float("nan") if cash is None else cash
-        else:
+        if tier not in SOCIAL_CARE_TIERS + ("shire_district",):
             raise ExplainError(f"max_band_d covers councils only; {code} is a {tier}")
-        result = council_tax.max_band_d_without_referendum(
-            np.array([previous[band]]), core or 0.0, np.array([asc or 0.0]), np.array([cash]))[0]
-        out = Explanation(code, name, year, measure,
-                          "max_band_d = max(previous_band_d x (1 + core_limit + asc_limit), previous_band_d + cash_limit)",
-                          "LGFA 1992 ss.52ZB-52ZC and the year's Referendums Relating to Council Tax Increases "
-                          "(Principles) (England) Report",
-                          [(f"{band} {year_label(year - 1)} (previous_band_d)", previous[band])],
-                          params, result)
-        now = _inputs(store, code, year, (band,))
-        if band in now:
-            out.published = (f"{band} {year_label(year)} (what the council set)", now[band])
-        out.notes.append("a percentage principle is a threshold ('X% or more' is excessive): councils stay just below it")
-        return out
+        return _max_band_d(store, tree, code, name, tier, year)
     except ParameterError as exc:
         raise ExplainError(f"cannot explain {measure} for {code} in {year_label(year)}: {exc}") from None
     finally:

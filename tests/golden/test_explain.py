@@ -41,7 +41,8 @@ def test_shire_district_gets_the_cash_alternative(store):
     ("E99999999", "2023-24", "band_d", "unknown place code 'E99999999'"),
     ("E06000001", "2023-24", "bogus", "unknown measure 'bogus'"),
     ("E06000001", "2031-32", "band_d", "the store has no council_tax_requirement_excl_parish"),
-    ("E06000001", "2015-16", "max_band_d", "first value is for 2016-17"),
+    ("E06000001", "2014-15", "max_band_d", "in 2014-15: the store has no band_d_excl_parish .* for 2013-14"),
+    ("E07000223", "2016-17", "max_band_d", "shire_district_cash_limit: no verified value for 2016-17"),
     ("E07000223", "2022-23", "max_band_d", "unverified"),
     ("E06000001", "23", "band_d", "not a financial year"),
 ])
@@ -60,3 +61,90 @@ def test_cli_prints_the_explanation_and_one_line_errors(loaded_store_path, monke
     assert "council_tax.referendum.core_limit = 0.03" in ok.output and "source:" in ok.output
     bad = runner.invoke(app, ["explain", "E06000001", "2023-24", "bogus"])
     assert bad.exit_code == 1
+
+
+# --- principles for named councils: each year that has them, the council's published Band D
+# (MHCLG, Council Tax levels set by local authorities in England, table 9) within its own ceiling.
+
+def test_croydon_2023_24_is_within_its_15_percent_principle(store):
+    """Referendum principles 2023-24 (written statement, 6 February 2023): Croydon 10% on top of
+    3% core + 2% adult social care. Published: 1,570.07 (2022-23) to 1,805.42 (2023-24), +14.99%."""
+    out = explain("E09000008", 2023, "max_band_d", store=store)
+    assert out.inputs[0][1] == pytest.approx(1570.07)
+    assert out.result == pytest.approx(1570.07 * 1.15)                  # 1,805.58
+    assert out.published[1] == pytest.approx(1805.42)
+    assert 0 < out.result - out.published[1] < 0.01 * out.result        # just below the ceiling, as set
+    assert out.result > 1570.07 * 1.05 + 150                            # not the general 4.99% (1,648.57)
+    by_council = dict((p[0], p) for p in out.parameters)["council_tax.referendum_by_council.additional_limit"]
+    assert "London Borough of Croydon" in by_council[1] and "hansard.parliament.uk" in by_council[2]
+    assert any("principle for this council" in n for n in out.notes)
+
+
+@pytest.mark.parametrize("code, year, previous, published, total", [
+    ("E10000021", 2019, 1177.35, 1236.10, 0.05),   # Northamptonshire: 5% (report 2019-20), ASC used up
+    ("E06000034", 2023, 1441.26, 1585.17, 0.10),   # Thurrock: 10% (statement 6 Feb 2023)
+    ("E06000039", 2023, 1534.86, 1688.19, 0.10),   # Slough: 10%
+])
+def test_named_councils_are_held_to_their_own_principle(store, code, year, previous, published, total):
+    out = explain(code, year, "max_band_d", store=store)
+    assert out.inputs[0][1] == pytest.approx(previous)
+    assert out.published[1] == pytest.approx(published)
+    assert out.result == pytest.approx(previous * (1 + total))
+    assert published <= out.result
+
+
+def test_a_council_named_one_year_has_the_general_principle_the_next(store):
+    out = explain("E09000008", 2024, "max_band_d", store=store)
+    assert [p[0] for p in out.parameters] == ["council_tax.referendum.core_limit", "council_tax.referendum.asc_limit"]
+    assert out.result == pytest.approx(1805.42 * 1.05)
+
+
+# --- the first year of a new council: measured from the predecessors' notional amount.
+
+def test_buckinghamshire_2020_21_is_measured_from_its_predecessors_not_the_0_placeholder(store):
+    """The 2020-21 statistics print 0.00 as Buckinghamshire's 2019-20 Band D. Its predecessors
+    (Aylesbury Vale, Chiltern, South Bucks, Wycombe and Buckinghamshire County) raised £328.8m on
+    220,453.4 Band D equivalents in 2019-20: £1,491.36. Published 2020-21: £1,550.87 (+3.99%),
+    within 2% core + 2% adult social care."""
+    out = explain("E06000060", 2020, "max_band_d", store=store)
+    assert out.result == pytest.approx(1491.36 * 1.04, abs=0.01)
+    assert out.published[1] == pytest.approx(1550.87)
+    assert 0 < out.result - out.published[1] < 0.5
+    assert any("began in 2020-21" in n for n in out.notes)
+
+
+def test_north_northamptonshire_2021_22_is_explained_not_refused(store):
+    out = explain("E06000061", 2021, "max_band_d", store=store)
+    assert out.result == pytest.approx(1460.04 * 1.05, abs=0.01)        # 2% core + 3% adult social care
+    assert out.published[1] == pytest.approx(1532.90) and out.published[1] < out.result
+
+
+def test_cumberland_is_measured_from_the_published_comparison_and_the_gap_is_explained(store):
+    """Cumberland's 2022-23 comparison is printed (£1,648.58); its predecessors' amount with all of
+    Cumbria County's Band D is £85.61 higher because fire passed to the commissioner in 2023."""
+    out = explain("E06000063", 2023, "max_band_d", store=store)
+    assert out.result == pytest.approx(1648.58 * 1.05, abs=0.01)
+    assert out.published[1] == pytest.approx(1730.84) and out.published[1] < out.result
+    assert any("fire and rescue" in n for n in out.notes)
+
+
+def test_an_adult_social_care_limit_that_depends_on_earlier_years(store):
+    """2022-23: 1% plus what was unused of 2021-22's 3% (Middlesbrough added 0.76% in 2021-22)."""
+    out = explain("E06000002", 2022, "max_band_d", store=store)
+    added = [v for name, v in out.inputs if "added 2021-22" in name][0]
+    assert added == pytest.approx(0.0076, abs=1e-4)
+    assert out.result == pytest.approx(out.inputs[0][1] * (1 + 0.02 + 0.01 + (0.03 - added)))
+
+
+def test_a_new_council_inside_the_three_year_cap_is_refused_with_the_reason(store):
+    with pytest.raises(ExplainError, match="inside the adult social care precept's cap"):
+        explain("E06000059", 2019, "max_band_d", store=store)
+
+
+def test_woking_2024_25_ceiling_from_its_2023_24_band_d(store):
+    """2024-25: Woking's core principle 10% (statement, 5 February 2024); it set £289.43, "an increase
+    of £26.31" on £263.12 (Woking Borough Council, 5 March 2024): just below £289.432."""
+    out = explain("E07000217", 2024, "max_band_d", store=store)
+    assert out.inputs[0][1] == pytest.approx(263.12)
+    assert out.result == pytest.approx(263.12 * 1.10)
+    assert 289.43 <= out.result and out.published is None  # 2024-25 statistics are not in the store

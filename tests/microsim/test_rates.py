@@ -23,3 +23,11 @@ def test_hand_worked_bills_in_2022():
     frame = rates_by_authority(stock, 2022)
     assert frame["rates_payable"].tolist() == pytest.approx([expected[0] + expected[1] + expected[2], expected[3]])
     assert frame["rateable_value"].tolist() == [83_500.0, 20_000.0]
+
+
+def test_retail_gets_the_years_rhl_relief_in_2023_not_in_2026():
+    # A shop at £60,000: 2023-24 51.2p less 75% RHL relief; 2026-27 the standard RHL multiplier 43p, no relief.
+    stock = HereditamentStock(np.array(["E06000999"], dtype=object), offsets_from_sizes(np.array([2])),
+                              np.array([60_000.0, 60_000.0]), np.array([0, 1], dtype=np.int8))
+    np.testing.assert_allclose(bills(stock, 2023), [60_000 * 0.512 * 0.25, 60_000 * 0.512])
+    np.testing.assert_allclose(bills(stock, 2026), [60_000 * 0.430, 60_000 * 0.480])

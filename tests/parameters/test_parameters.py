@@ -32,8 +32,58 @@ def test_a_value_stays_in_force_until_the_next():
 
 
 def test_a_year_before_the_first_value_is_an_error_naming_path_and_first_year():
-    with pytest.raises(ParameterError, match=r"core_limit.*2015-16.*first value is for 2016-17"):
-        parameters.value(CORE, 2015)
+    with pytest.raises(ParameterError, match=r"asc_limit.*2014-15.*first value is for 2015-16"):
+        parameters.value("council_tax.referendum.asc_limit", 2014)
+
+
+def test_years_before_the_checked_ones_are_unverified_not_carried_back():
+    with pytest.raises(ParameterError, match=r"core_limit.*2013-14.*unverified"):
+        parameters.value(CORE, 2013)
+    assert parameters.value(CORE, "2015-16") == 0.02
+    assert parameters.value("council_tax.referendum.asc_limit", "2015-16") is None  # the precept began in 2016-17
+
+
+BY_COUNCIL = "council_tax.referendum_by_council.additional_limit"
+
+
+def test_a_named_councils_principle_applies_in_its_own_year_only():
+    assert parameters.value(BY_COUNCIL, "2023-24") == {"E09000008": 0.10, "E06000034": 0.05, "E06000039": 0.05}
+    assert "E09000008" not in parameters.value(BY_COUNCIL, "2024-25")  # Croydon's was for 2023-24 only
+    assert parameters.value(BY_COUNCIL, "2021-22") == {}
+    assert parameters.value(BY_COUNCIL, "2030-31") == {}  # none granted yet: not last year's carried on
+
+
+def test_every_named_council_has_its_official_name_and_a_reference_for_its_year():
+    parameter = parameters.default().parameter(BY_COUNCIL)
+    for year, by_code in parameter.values.items():
+        for code in by_code:
+            assert parameter.councils[code].strip()
+            label = f"{year}-{(year + 1) % 100:02d}"
+            assert any(label in r.supports and code in r.supports for r in parameter.references), (code, label)
+
+
+def test_a_named_councils_principle_cannot_be_overridden():
+    with pytest.raises(ParameterError, match="granted one year at a time"):
+        parameters.with_overrides({BY_COUNCIL: {"2026-27": {"E09000008": 0.2}}})
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("councils: {E09000008: Croydon}\n  values: {2023-24: {E09000009: 0.1}}", "names E09000009, not listed"),
+    ("councils: {X1: Croydon}\n  values: {2023-24: {}}", "'X1' needs a council GSS code"),
+    ("values: {2023-24: {E09000008: 0.1}}", "needs `councils`"),
+    ("councils: {E09000008: Croydon}\n  values: {2023-24: 0.1}", "2023-24 must map council GSS codes"),
+    ("councils: {E09000008: Croydon}\n  values: {2023-24: {E09000008: 1.5}}", "1.5 is not valid for unit 'share'"),
+])
+def test_loading_refuses_a_bad_per_council_parameter(tmp_path, body, expected):
+    (tmp_path / "x.yaml").write_text(textwrap.dedent("""
+        named:
+          description: a principle for named councils
+          unit: share
+          per_council: true
+          references: [{title: t, publisher: p, url: https://example.org}]
+        """) + "  " + body + "\n")
+    with pytest.raises(ParameterError, match=expected):
+        parameters.load(tmp_path)
 
 
 def test_an_unverified_year_is_an_error_not_the_previous_value():

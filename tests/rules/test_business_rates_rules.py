@@ -7,12 +7,15 @@ from devolution import parameters
 from devolution.rules import business_rates as br
 
 
-def _multipliers(year):
+def _multipliers(year, occupied=True, charity=False):
     p = parameters.default()
     names = ("small_business", "standard", "small_business_rhl", "standard_rhl", "high_value")
     return {n: p.value(f"business_rates.multipliers.{n}", year) for n in names} | {
         "small_business_threshold": p.value("business_rates.thresholds.small_business", year),
-        "high_value_threshold": p.value("business_rates.thresholds.high_value", year)}
+        "high_value_threshold": p.value("business_rates.thresholds.high_value", year),
+        "occupied": occupied, "charity": charity,
+        "small_business_for_unoccupied_and_charities": p.value(
+            "business_rates.multipliers.small_business_for_unoccupied_and_charities", year)}
 
 
 def test_2025_26_two_multipliers_split_at_51000():
@@ -69,3 +72,45 @@ def test_relief_and_threshold_change_on_1_april_2017():
     p = parameters.default()
     assert [p.value("business_rates.reliefs.small_business_upper_threshold", y) for y in (2016, 2017)] == [12000, 15000]
     assert [p.value("business_rates.thresholds.small_business", y) for y in (2016, 2017)] == [18000, 51000]
+
+
+@pytest.mark.parametrize("year, expected", [
+    # 2023-24: below £51,000 an occupied shop pays 49.9p; an empty one and a charity's pay the
+    # standard 51.2p (Canterbury's 2023-24 notes). 2024-25: all three 49.9p (Non-Domestic Rating Act 2023).
+    (2023, [0.499, 0.512, 0.512, 0.512]),
+    (2024, [0.499, 0.499, 0.499, 0.546]),
+])
+def test_unoccupied_and_charity_hereditaments_paid_the_standard_multiplier_until_2024(year, expected):
+    rv = np.array([20_000, 20_000, 20_000, 60_000])
+    occupied = np.array([True, False, True, True])
+    charity = np.array([False, False, True, False])
+    m = br.multiplier(rv, np.zeros(4, dtype=bool), **_multipliers(year, occupied, charity))
+    assert m.tolist() == expected
+
+
+def test_2026_27_an_empty_shop_takes_the_non_rhl_multiplier():
+    m = br.multiplier(np.array([20_000, 20_000]), np.array([True, True]),
+                      **_multipliers(2026, np.array([True, False]), False))
+    assert m.tolist() == [0.382, 0.432]
+
+
+@pytest.mark.parametrize("year, share, cap", [(2021, 0.7447, 105_000), (2022, 0.50, 110_000), (2023, 0.75, 110_000),
+                                              (2024, 0.75, 110_000), (2025, 0.40, 110_000), (2026, None, None)])
+def test_retail_hospitality_leisure_relief_by_year(year, share, cap):
+    """GOV.UK guidance: 2021-22 100% to 30 June then 66% (£105,000 cap), 2022-23 50%, 2023-24 75%,
+    2024-25 75%, 2025-26 40% (£110,000 cap); from 2026-27 the lower multipliers instead."""
+    p = parameters.default()
+    got_share = p.value("business_rates.reliefs.retail_hospitality_leisure", year)
+    got_cap = p.value("business_rates.reliefs.retail_hospitality_leisure_cash_cap", year)
+    assert (got_share, got_cap) == (share, cap)
+    relief = br.retail_hospitality_leisure_relief(np.array([10_000.0, 10_000.0, 1_000_000.0]),
+                                                  np.array([True, False, True]), got_share, got_cap)
+    if share is None:
+        assert relief.tolist() == [0.0, 0.0, 0.0]
+    else:
+        assert relief == pytest.approx([10_000 * share, 0.0, min(1_000_000 * share, cap)])
+
+
+def test_retail_hospitality_leisure_relief_years_not_checked_are_refused():
+    with pytest.raises(Exception, match="unverified"):
+        parameters.value("business_rates.reliefs.retail_hospitality_leisure", "2019-20")

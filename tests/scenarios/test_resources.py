@@ -198,12 +198,44 @@ def test_council_tax_follows_each_draws_band_d_when_the_increase_is_drawn(inputs
             band_d, rate = i.band_d.copy(), ctx.samples["council_tax_increase"]
             rate = rate[d] if len(rate) > 1 else rate[0]
             for n, year in enumerate(range(i.council_tax_year + 1, int(ctx.years[-1]) + 1)):
-                ceiling = max_band_d_without_referendum(
-                    band_d, ctx.limits["core_limit"][n], np.where(i.asc_authority, ctx.limits["asc_limit"][n], 0.0),
-                    np.where(i.shire_district, ctx.limits["shire_district_cash_limit"][n], np.nan))
+                limits = {k: v[:, n] for k, v in ctx.limits.items()}
+                ceiling = max_band_d_without_referendum(band_d, limits["core_limit"], limits["asc_limit"],
+                                                        limits["cash_limit"], limits["additional_limit"])
                 band_d = np.fmin(band_d * (1 + rate), ceiling)
                 if year in ctx.years:
                     expected = band_d * i.tax_base * (1 + ctx.samples["tax_base_growth"][d]) ** (year - i.council_tax_year)
                     assert np.allclose(got[d, :, list(ctx.years).index(year)], expected, rtol=1e-12, equal_nan=True)
         spread = got[:, at(inputs_2024), -1]
         assert len(set(np.round(spread, 6))) == 5  # every draw its own tax base growth (and increase)
+
+
+def test_council_tax_at_the_limit_follows_each_councils_own_principle(inputs_2024):
+    """"max": each year's ceiling, with a council's own principle in the years the report names it
+    (2024-25 Thurrock +5% and Woking, a district, a 10% core principle; 2025-26 Bradford +5%;
+    2026-27 Shropshire +4%), and the general principle in the other years."""
+    s = scenario(council_tax_increase="max")
+    ctx, resolved = runner.context(s, inputs_2024, 1, central=True)
+    i = inputs_2024
+    first = i.council_tax_year + 1
+    col = {y: y - first for y in (2024, 2025, 2026)}
+    codes = list(i.codes)
+    additional = ctx.limits["additional_limit"]
+    assert additional[codes.index("E06000034"), col[2024]] == 0.05     # Thurrock 2024-25
+    assert additional[codes.index("E07000217"), col[2024]] == 0.07     # Woking 2024-25
+    assert additional[codes.index("E08000032"), col[2025]] == 0.05     # Bradford 2025-26
+    assert additional[codes.index("E08000032"), col[2026]] == 0.0      # and not the year after
+    assert additional[codes.index("E06000051"), col[2026]] == 0.04     # Shropshire 2026-27
+    named_2024 = set(parameters.value("council_tax.referendum_by_council.additional_limit", 2024)) & set(codes)
+    assert (additional[:, col[2024]] > 0).sum() == len(named_2024) >= 2   # Birmingham, Slough: no 2024-25 outturn
+    assert (additional[:, col[2026] + 1:] == 0).all()                  # none granted after 2026-27
+    # The projected path, 2025-26 to 2026-27: Shropshire x1.09, Bradford and Leeds x1.05 (the
+    # tax base grows alike everywhere, so it cancels in the ratio of two councils' growth).
+    tax = project(ctx)["council_tax"][0]
+    years = list(ctx.years)
+    growth = tax[:, years.index(2026)] / tax[:, years.index(2025)]
+    leeds = growth[codes.index("E08000035")]
+    assert growth[codes.index("E06000051")] / leeds == pytest.approx(1.09 / 1.05, rel=1e-12)
+    assert growth[codes.index("E08000032")] / leeds == pytest.approx(1.0, rel=1e-12)
+    named_rows = resolved[resolved["parameter"].str.startswith("council_tax.referendum_by_council")]
+    assert ("2025-26", "council_tax.referendum_by_council.additional_limit.E08000032") in set(
+        zip(named_rows["year"], named_rows["parameter"]))

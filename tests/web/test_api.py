@@ -54,6 +54,23 @@ def test_simulator_limit_is_the_parameters_core_plus_asc(client):
     assert district["limit"]["asc"] == 0.0 and district["limit"]["cash"] is not None
 
 
+def test_simulator_limit_is_the_councils_own_principle_where_the_report_names_it(client):
+    """2025-26: Bradford may add 5% on top of 4.99% (written statement, 3 February 2025); Leeds,
+    not named, has the general limit."""
+    bradford = client.get("/simulator/E08000032.json").json()
+    assert bradford["limit_year"] == 2025
+    assert bradford["limit"]["additional"] == 0.05
+    assert abs(bradford["limit"]["max_change"] - (0.03 + 0.02 + 0.05 - 0.0001)) < 1e-9
+    named = bradford["limit"]["named_council_principle"]
+    assert named["council"] == "City of Bradford Metropolitan District Council"
+    assert any("hansard.parliament.uk" in s for s in named["sources"]) and named["sources"][0] in bradford["sources"]
+    page = client.get("/simulator/E08000032", headers={"accept": "text/html"})
+    assert "under the council's own principle (City of Bradford Metropolitan District Council)" in page.text
+    leeds = client.get("/simulator/E08000035.json").json()
+    assert leeds["limit"]["additional"] == 0.0 and leeds["limit"]["named_council_principle"] is None
+    assert abs(leeds["limit"]["max_change"] - (0.05 - 0.0001)) < 1e-9
+
+
 def _fresh(client, code="E06000002"):
     client.cookies.clear()
     page = client.get(f"/simulator/{code}", headers={"accept": "text/html"})

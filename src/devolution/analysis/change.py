@@ -101,8 +101,12 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
 
     rows = _money_rows(store, measure, years, council_codes)
     reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in years}
-    complete = reported_in_full(reported, walk, places_table, set(councils["code"]), COUNCIL_TIERS)
-    money = _on(rows, walk).pivot(index="code", columns="year", values="value")
+    # An area's Band D is set by its billing council and already holds every precept (county's
+    # included), so for Band D an area is complete when its billing councils reported: a county
+    # replaced by unitaries (Cumbria, North Yorkshire, Somerset 2023) reports no area Band D itself.
+    tiers = BILLING_TIERS if measure in BAND_D else COUNCIL_TIERS
+    complete = reported_in_full(reported, walk, places_table, set(councils["code"]), tiers)
+    money = _on(rows[["code", "year", "value"]], walk).pivot(index="code", columns="year", values="value")
 
     if derived.is_derived(measure):
         item = derived.definition(measure)
@@ -123,8 +127,11 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
         wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
         wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
     if unit.measure is not None and unit.measure != "population":
-        counts, _ = _counts(store, unit.measure, years, council_codes, walk, notes, unit,
-                            same_year=measure in BAND_D)
+        if measure in BAND_D:  # the tax base of exactly the rows whose Band D is in the money
+            counts = {y: _on(rows.loc[rows["year"] == y, ["code", "year", "base"]].rename(columns={"base": "value"}),
+                             walk).set_index("code")["value"] for y in years}
+        else:
+            counts, _ = _counts(store, unit.measure, years, council_codes, walk, notes, unit)
         if unit.vintage:
             notes.append(unit.vintage)
         for y in years:
@@ -193,7 +200,8 @@ def _money_rows(store, measure: str, years: tuple[int, int], council_codes: set[
     if measure in BAND_D:
         base = store.observations(BAND_D[measure], years=list(years))[["code", "year", "value"]]
         rows = rows.merge(base, on=["code", "year"], suffixes=("", "_base"))
-        rows = rows.assign(value=rows["value"] * rows["value_base"])[["code", "year", "value"]]
+        rows = rows.assign(value=rows["value"] * rows["value_base"], base=rows["value_base"])[
+            ["code", "year", "value", "base"]]
     rows = rows[rows["code"].isin(council_codes)]
     for y in years:
         if not (rows["year"] == y).any():
@@ -210,15 +218,15 @@ def _on(rows: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
                               f"--boundaries 2023 or later") from None
 
 
-def _counts(store, measure: str, years, council_codes, walk, notes, unit, same_year: bool = False):
+def _counts(store, measure: str, years, council_codes, walk, notes, unit):
     """A count on the boundary year's councils for each compared year (nearest year held)."""
     rows = store.observations(measure)[["code", "year", "value"]]
     rows = rows[rows["code"].isin(council_codes)]
     held = sorted(int(y) for y in rows["year"].unique())
     out, used = {}, {}
     for y in years:
-        used[y] = y if same_year else per_head.year_used(held, y, f"{measure} ({unit.label})")
-        note = None if same_year else per_head.substitution_note(unit, y, used[y])
+        used[y] = per_head.year_used(held, y, f"{measure} ({unit.label})")
+        note = per_head.substitution_note(unit, y, used[y])
         if note:
             notes.append(note)
         moved = _on(rows[rows["year"] == used[y]], walk)

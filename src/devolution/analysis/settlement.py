@@ -45,7 +45,7 @@ def read_retention_inputs(path: Path, places=None):
     import numpy as np
 
     from devolution.places.register import COUNCIL_TIERS, SA_TIERS
-    from devolution.sources.base import GSS_CODE, numbers, read_csv, refuse_first, require_unique
+    from devolution.sources.base import GSS_CODE, NUMBER, numbers, read_csv, refuse_first, require_unique
 
     path = Path(path)
     table = read_csv(path, ["code", *INPUT_AMOUNTS, "tier_share"])
@@ -74,7 +74,7 @@ def read_retention_inputs(path: Path, places=None):
                      lambda at: f"{codes.iloc[at]!r} is not a GSS code (expected e.g. E06000001)")
     require_unique(table, ["code"], path)
     for column in (*INPUT_AMOUNTS, "tier_share"):
-        values = numbers(table, column, path)
+        values = numbers(table, column, path, kind=NUMBER)
         refuse_first(values.isna(), table, path, column, lambda at: "no value (every amount is needed)")
         if column == "tier_share":
             refuse_first(~((values > 0) & (values <= 1)), table, path, column,
@@ -83,7 +83,7 @@ def read_retention_inputs(path: Path, places=None):
             refuse_first(values < 0, table, path, column,
                          lambda at, v=values, c=column: f"{c} of {v.iloc[at]:,.2f} is negative (expected £, 0 or more)")
         table[column] = values
-    pool = numbers(table, "pool", path).fillna(-1) if "pool" in table else pd.Series(-1.0, index=table.index)
+    pool = numbers(table, "pool", path, kind=NUMBER).fillna(-1) if "pool" in table else pd.Series(-1.0, index=table.index)
     refuse_first((pool != np.round(pool)) | (pool < -1), table, path, "pool",
                  lambda at: f"{pool.iloc[at]:g} is not a pool number (a whole number; blank or -1 for none)")
     table["pool"] = pool.astype(int)

@@ -4,7 +4,8 @@ to billing authorities.
 The synthetic stock has no occupation, charity or ratepayer flags, so this run assumes (not from
 any publication): every hereditament occupied, none a charity, every hereditament eligible for
 small business rate relief (in law only ratepayers with one property, broadly, are: relief is
-overstated), and the retail sector standing in for retail, hospitality and leisure (RHL).
+overstated), and the retail sector standing in for retail, hospitality and leisure (RHL), which
+gets the year's RHL relief (2020-21 to 2025-26) with its cash cap applied per hereditament.
 """
 
 from __future__ import annotations
@@ -24,14 +25,20 @@ def bills(stock, year: int, tree=None) -> np.ndarray:
     value = lambda name: tree.value(f"{P}.{name}", year)  # noqa: E731
     rv = stock.rateable_value
     rhl = stock.sector == stock.sectors.index("retail")
+    occupied, charity = np.ones(rv.shape, dtype=bool), np.zeros(rv.shape, dtype=bool)
     multiplier = business_rates.multiplier(
         rv, rhl, value("multipliers.small_business"), value("multipliers.standard"),
         value("thresholds.small_business"), value("multipliers.small_business_rhl"),
-        value("multipliers.standard_rhl"), value("multipliers.high_value"), value("thresholds.high_value"))
+        value("multipliers.standard_rhl"), value("multipliers.high_value"), value("thresholds.high_value"),
+        occupied=occupied, charity=charity,
+        small_business_for_unoccupied_and_charities=value("multipliers.small_business_for_unoccupied_and_charities"))
     relief = business_rates.small_business_relief_share(
         rv, np.ones(rv.shape, dtype=bool), value("reliefs.small_business_lower_threshold"),
         value("reliefs.small_business_upper_threshold"))
-    return business_rates.bill(rv, multiplier, relief, np.zeros(rv.shape, dtype=bool), value("reliefs.charitable"))
+    net = business_rates.bill(rv, multiplier, relief, charity, value("reliefs.charitable"))
+    return net - business_rates.retail_hospitality_leisure_relief(
+        net, rhl & occupied, value("reliefs.retail_hospitality_leisure"),
+        value("reliefs.retail_hospitality_leisure_cash_cap"))
 
 
 def rates_by_authority(stock, year: int, tree=None) -> pd.DataFrame:

@@ -8,6 +8,11 @@ references. A value stays in force until the next one; ``null`` means "not in fo
 under ``unverified`` has no checked value and asking for it is an error, as is asking for a year
 before the first value.
 
+A parameter with ``per_council: true`` holds exceptions for named councils: each year maps council
+GSS codes to values (``{E09000008: 0.10}``), each code is named in ``councils`` (the official name as
+printed) and each year's values apply to that year only, because such exceptions are granted one
+year at a time: a year not listed (after the first) has none, ``{}``. See docs/exceptions.md.
+
     >>> from devolution import parameters
     >>> parameters.value("council_tax.referendum.core_limit", "2023-24")
     0.03
@@ -39,6 +44,7 @@ UNITS = {
     "GBP": "an amount in pounds, 0 or more",
     "ratio": "a positive number or a fraction such as \"11/9\"",
     "ratio_per_band": "a list of 8 positive numbers or fractions (bands A to H)",
+    "flag": "true or false (a rule that applies or not)",
 }
 REQUIRED_KEYS = ("description", "unit", "values", "references")
 REFERENCE_KEYS = ("title", "publisher", "url")
@@ -67,9 +73,12 @@ class Parameter:
     status: str = "enacted"
     unverified: frozenset[int] = frozenset()
     overridden_from: int | None = None
+    per_council: bool = False
+    councils: Mapping[str, str] = field(default_factory=dict)  # GSS code -> official name (per_council)
 
     def value(self, year: int | str) -> Any:
-        """The value in force in a financial year (``2023`` or ``"2023-24"``)."""
+        """The value in force in a financial year (``2023`` or ``"2023-24"``); for a per-council
+        parameter, the ``{code: value}`` mapping of that very year (``{}`` if none was granted)."""
         try:
             start = parse_year(year)
         except Exception as exc:
@@ -82,6 +91,8 @@ class Parameter:
         if not years or start < years[0]:
             first = year_label(years[0]) if years else "none"
             raise ParameterError(f"{self.path}: no value for {year_label(start)}; the first value is for {first}")
+        if self.per_council:
+            return dict(self.values.get(start, {}))
         return self.values[years[bisect.bisect_right(years, start) - 1]]
 
     def first_year(self) -> int:
@@ -125,6 +136,10 @@ class ParameterTree:
         checked: dict[str, dict[int, Any]] = {}
         for path, by_year in overrides.items():
             parameter = self.parameter(path)
+            if parameter.per_council:
+                raise ParameterError(f"{path}: exceptions for named councils are granted one year at a time "
+                                     f"by the year's referendum principles report and cannot be overridden; "
+                                     f"override the general principle (e.g. council_tax.referendum.core_limit)")
             if not isinstance(by_year, Mapping) or not by_year:
                 raise ParameterError(f"{path}: an override must be a mapping of year to value, e.g. {{\"2025-26\": 0.05}}")
             checked[path] = {_year_key(path, key): _checked_value(path, parameter.unit, value)
@@ -182,6 +197,10 @@ def _checked_value(path: str, unit: str, value: Any) -> Any:
     if value is None:
         return None
     bad = f"{path}: {value!r} is not valid for unit {unit!r}: expected {UNITS[unit]}"
+    if unit == "flag":
+        if not isinstance(value, bool):
+            raise ParameterError(bad)
+        return value
     if unit == "ratio_per_band":
         if not isinstance(value, (list, tuple)) or len(value) != 8:
             raise ParameterError(bad)
@@ -197,6 +216,37 @@ def _checked_value(path: str, unit: str, value: Any) -> Any:
     if unit == "ratio" and number <= 0:
         raise ParameterError(bad)
     return number
+
+
+#: A GSS code of a council (unitary, shire district, metropolitan district, London borough, county).
+_COUNCIL_PREFIXES = ("E06", "E07", "E08", "E09", "E10")
+
+
+def _per_council_values(path: str, unit: str, where: str, spec: Mapping) -> tuple[dict[int, Any], dict[str, str]]:
+    """Checked ``{year: {code: value}}`` and ``{code: official name}`` of a per-council parameter."""
+    councils = spec.get("councils")
+    if not isinstance(councils, Mapping) or not councils:
+        raise ParameterError(f"{where}: a per_council parameter needs `councils`, each GSS code with its "
+                             f"official name as printed in the report")
+    names = {}
+    for code, name in councils.items():
+        code = str(code)
+        if len(code) != 9 or not code.startswith(_COUNCIL_PREFIXES) or not str(name or "").strip():
+            raise ParameterError(f"{where}: councils: {code!r} needs a council GSS code (E06, E07, E08, E09 "
+                                 f"or E10 and 6 digits) and its official name")
+        names[code] = str(name).strip()
+    values: dict[int, Any] = {}
+    for key, by_code in spec["values"].items():
+        year = _year_key(path, key)
+        if not isinstance(by_code, Mapping):
+            raise ParameterError(f"{where}: {year_label(year)} must map council GSS codes to values "
+                                 f"({{}} for a year with none)")
+        unknown = sorted(str(c) for c in by_code if str(c) not in names)
+        if unknown:
+            raise ParameterError(f"{where}: {year_label(year)} names {', '.join(unknown)}, not listed under "
+                                 f"`councils` with its official name")
+        values[year] = {str(c): _checked_value(path, unit, v) for c, v in by_code.items()}
+    return values, names
 
 
 def parameter_from_spec(path: str, spec: Any, source: str) -> Parameter:
@@ -217,14 +267,19 @@ def parameter_from_spec(path: str, spec: Any, source: str) -> Parameter:
     if not isinstance(spec["values"], Mapping):
         raise ParameterError(f"{where}: values must map financial years to values")
     unit = str(spec["unit"])
-    values = {_year_key(path, key): _checked_value(path, unit, value) for key, value in spec["values"].items()}
+    per_council = bool(spec.get("per_council", False))
+    councils: dict[str, str] = {}
+    if per_council:
+        values, councils = _per_council_values(path, unit, where, spec)
+    else:
+        values = {_year_key(path, key): _checked_value(path, unit, value) for key, value in spec["values"].items()}
     unverified = frozenset(_year_key(path, key) for key in spec.get("unverified") or [])
     clash = unverified & set(values)
     if clash:
         raise ParameterError(f"{where}: {year_label(min(clash))} is both given a value and listed as unverified")
     return Parameter(path=path, description=" ".join(str(spec["description"]).split()), unit=unit,
                      values=values, references=tuple(references), status=str(spec.get("status", "enacted")),
-                     unverified=unverified)
+                     unverified=unverified, per_council=per_council, councils=councils)
 
 
 def load(directory: Path | str | None = None) -> ParameterTree:

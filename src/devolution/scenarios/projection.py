@@ -26,7 +26,7 @@ class Context:
 
     inputs: Inputs
     samples: dict[str, np.ndarray]     # name -> (draws,) or (draws, places); see montecarlo.sample
-    limits: dict[str, np.ndarray]      # parameter values by year, from council_tax_year+1 to the last year
+    limits: dict[str, np.ndarray]      # each council's principles, (places, years from council_tax_year+1)
     years: np.ndarray                  # projection years
     retention: dict[str, np.ndarray] = field(default_factory=dict)  # runner.retention_policy
     deal: np.ndarray | None = None     # (places, years): councils keeping rates growth on deal terms

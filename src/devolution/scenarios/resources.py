@@ -2,7 +2,9 @@
 
 - ``council_tax``: tax base x Band D, Band D raised each year by the scenario's policy ("max" =
   the referendum ceiling of the year; a fixed share is capped by it), with the ceiling from
-  rules.council_tax.max_band_d_without_referendum and the parameters council_tax.referendum.*.
+  rules.council_tax.max_band_d_without_referendum and each council's principles of the year
+  (rules.referendum: the parameters council_tax.referendum.*, and a council's own principle in the
+  years the report names it).
 - ``retained_business_rates``: the rates retention scheme (rules/retention.py) run on each
   council's retained income: baseline funding level uprated with the multiplier, rates income
   growing with the scenario's business rates growth, the local share, levy and safety net of the
@@ -34,10 +36,10 @@ def council_tax(ctx: Context) -> np.ndarray:
     band_d = np.broadcast_to(inputs.band_d, (len(increase) if increase is not None else 1, inputs.n)).copy()
     span = np.arange(inputs.council_tax_year + 1, int(ctx.years[-1]) + 1)
     path = np.empty((band_d.shape[0], inputs.n, len(span)))
+    limits = ctx.limits
     for i in range(len(span)):
-        ceiling = max_band_d_without_referendum(
-            band_d, ctx.limits["core_limit"][i], np.where(inputs.asc_authority, ctx.limits["asc_limit"][i], 0.0),
-            np.where(inputs.shire_district, ctx.limits["shire_district_cash_limit"][i], np.nan))
+        ceiling = max_band_d_without_referendum(band_d, limits["core_limit"][:, i], limits["asc_limit"][:, i],
+                                                limits["cash_limit"][:, i], limits["additional_limit"][:, i])
         band_d = ceiling if increase is None else np.fmin(band_d * (1.0 + increase[:, None]), ceiling)
         path[:, :, i] = band_d
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
+from devolution.rules import referendum
 from devolution.scenarios import model
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
 from devolution.scenarios.montecarlo import PERCENTILES, in_threads, percentiles, sample
@@ -62,12 +63,7 @@ def context(scenario: model.Scenario, inputs: Inputs, draws: int, central: bool 
     tree = model.tree_for(scenario, tree)
     years = np.array(scenario.projection_years)
     span = range(inputs.council_tax_year + 1, int(years[-1]) + 1)
-    limits, rows = {}, []
-    for key, path in LIMITS.items():
-        values = [tree.value(path, y) for y in span]
-        limits[key] = np.array([np.nan if v is None else float(v) for v in values])
-        rows += [{"year": year_label(y), "parameter": path, "value": v,
-                  "status": tree.parameter(path).status} for y, v in zip(span, values)]
+    limits, rows = council_tax_limits(tree, span, inputs)
     retention, resolved = retention_policy(tree, inputs.base_year, years)
     region_codes = inputs.places["region"].to_numpy()
     samples = sample(scenario, region_codes, inputs.codes, draws, central=central)
@@ -75,6 +71,29 @@ def context(scenario: model.Scenario, inputs: Inputs, draws: int, central: bool 
     ctx = Context(inputs=inputs, samples=samples, limits=limits, years=years, retention=retention,
                   deal=deal, deal_terms=scenario.deals.business_rates)
     return ctx, pd.DataFrame(rows + resolved)
+
+
+def council_tax_limits(tree: parameters_module.ParameterTree, span: range, inputs: Inputs
+                       ) -> tuple[dict[str, np.ndarray], list[dict]]:
+    """Each council's referendum principles in each projection year, (places, years) arrays keyed
+    ``core_limit``, ``asc_limit``, ``cash_limit``, ``additional_limit`` (``rules.referendum``: a
+    council named in the year's report has its own share that year only), and the resolved rows:
+    the general values by year, and one row for each named council and year. A year whose adult
+    social care limit depends on earlier years' precept (2019-20, 2022-23) is refused by
+    ``referendum.principles``: projections start after the latest council tax year held (2023-24)."""
+    tiers = inputs.places.set_index("code")["tier"].reindex(inputs.codes).to_numpy()
+    found = [referendum.principles(tree, y, inputs.codes, tiers) for y in span]
+    limits = {key: np.stack([getattr(f, key) for f in found], axis=1) if found else np.empty((inputs.n, 0))
+              for key in ("core_limit", "asc_limit", "cash_limit", "additional_limit")}
+    rows = []
+    for y, f in zip(span, found):
+        rows += [{"year": year_label(y), "parameter": path, "value": tree.value(path, y),
+                  "status": tree.parameter(path).status} for path in LIMITS.values()]
+        named = f.named()
+        rows += [{"year": year_label(y), "parameter": f"{referendum.BY_COUNCIL}.{code}", "value": float(share),
+                  "status": tree.parameter(referendum.BY_COUNCIL).status}
+                 for code, share in zip(inputs.codes[named], f.additional_limit[named])]
+    return limits, rows
 
 
 def retention_policy(tree: parameters_module.ParameterTree, base_year: int, years: np.ndarray

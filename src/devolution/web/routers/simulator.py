@@ -1,10 +1,11 @@
 """The resident budget simulator: a council's net current expenditure by service (Revenue Outturn,
 its latest year) as sliders, balanced against a council tax change capped by the real referendum
-limit (core + adult social care, or the district cash limit, from the parameters through
-``rules.council_tax.max_band_d_without_referendum``) on the budget year's requirement (a county's
-precept) or the latest held. Ring-fenced lines (``RING_FENCES``) are held. Submissions are stored
-(committed before the reply), one per browser, with CSRF and a per-client rate limit; every council's
-aggregates need the admin password (the public results page is ``routers/results.py``).
+limit (core + adult social care, or the district cash limit, and the council's own principle where
+the year's report names it, from the parameters through ``rules.referendum``) on the budget year's
+requirement (a county's precept) or the latest held. Ring-fenced lines (``RING_FENCES``) are held.
+Submissions are stored (committed before the reply), one per browser, with CSRF and a per-client
+rate limit; every council's aggregates need the admin password (the public results page is
+``routers/results.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from devolution import parameters
 from devolution.errors import ParameterError
-from devolution.explain import SOCIAL_CARE_TIERS
 from devolution.places.register import COUNCIL_TIERS, TIER_LABELS
-from devolution.rules.council_tax import budget_deficit, max_band_d_without_referendum, percentage_principle_binds
+from devolution.rules import referendum
+from devolution.rules.council_tax import budget_deficit
 from devolution.web.formats import Format, records, split_suffix, table
 from devolution.web.routers import data, place_code
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin
@@ -36,8 +37,7 @@ BALANCE_TOLERANCE = 1000.0  # pounds: the rounding of the sliders
 #: The council tax slider's step: 0.01 percentage point, the precision councils set rises to (2.99%).
 TAX_STEP = 0.0001
 MAX_CUT = 0.05         # the council tax slider goes down to a 5% cut; the server holds the same bound
-LIMITS = ("council_tax.referendum.core_limit", "council_tax.referendum.asc_limit",
-          "council_tax.referendum.shire_district_cash_limit")
+LIMITS = (referendum.CORE, referendum.ASC, referendum.CASH, referendum.BY_COUNCIL)
 #: Service lines funded by a ring-fenced grant (parameters/grants/ring_fences.yaml): held, not moved.
 RING_FENCES = {"nce_education": "grants.ring_fences.dedicated_schools_grant",
                "nce_public_health": "grants.ring_fences.public_health_grant"}
@@ -103,17 +103,22 @@ def budget_document(state: AppState, code: str) -> dict:
     tax = council_tax_basis(held, place["tier"], limit_year)
     if not tax:
         raise HTTPException(404, f"no council tax figures for {place['name']} ({code})")
-    core = _value(LIMITS[0], limit_year)
-    if core is None:
-        raise HTTPException(404, f"no verified referendum limit for {year_label(limit_year)}")
-    asc = (_value(LIMITS[1], limit_year) or 0.0) if place["tier"] in SOCIAL_CARE_TIERS else 0.0
-    cash = _value(LIMITS[2], limit_year) if place["tier"] == "shire_district" else None
+    try:
+        found = referendum.principles(parameters.default(), limit_year, [code], [place["tier"]])
+    except ParameterError as exc:
+        raise HTTPException(404, f"no verified referendum limit for {year_label(limit_year)}: {exc}") from None
     previous = tax["band_d"]
-    args = (np.array([previous]), core, np.array([asc]), np.array([np.nan if cash is None else cash]))
-    ceiling = float(max_band_d_without_referendum(*args)[0])
+    ceiling = float(found.ceiling(np.array([previous]))[0])
     # Under the percentage principle the ceiling itself is excessive: the slider stops one of its
     # steps (0.01 percentage point) below it.
-    limit = ceiling / previous - 1 - (TAX_STEP if percentage_principle_binds(*args)[0] else 0.0)
+    limit = ceiling / previous - 1 - (TAX_STEP if found.percentage_binds(np.array([previous]))[0] else 0.0)
+    cash = None if np.isnan(found.cash_limit[0]) else float(found.cash_limit[0])
+    named = None
+    if found.named()[0]:
+        by_council = parameters.default().parameter(referendum.BY_COUNCIL)
+        named = {"council": by_council.councils[code], "additional": float(found.additional_limit[0]),
+                 "sources": [str(r) for r in by_council.references
+                             if year_label(limit_year) in r.supports and code in r.supports]}
     rows = records(lines[["measure", "description", "value"]].assign(
         description=lines["description"].str.replace("Net current expenditure: ", "", regex=False)))
     for row in rows:
@@ -126,13 +131,16 @@ def budget_document(state: AppState, code: str) -> dict:
         "services": rows, "total": float(lines["value"].sum()), "step": STEP, "tax_step": TAX_STEP,
         "max_cut": MAX_CUT, "council_tax": tax,
         "ring_fenced_total": float(sum(abs(r["value"]) - r["movable"] for r in rows)),
-        "limit": {"core": core, "asc": asc, "cash": cash, "max_band_d": ceiling, "max_change": limit},
+        "limit": {"core": float(found.core_limit[0]), "asc": float(found.asc_limit[0]), "cash": cash,
+                  "additional": float(found.additional_limit[0]), "named_council_principle": named,
+                  "max_band_d": ceiling, "max_change": limit},
         "tolerance": BALANCE_TOLERANCE,
         "sources": ["Revenue Outturn (MHCLG), net current expenditure by service",
                     "Council Tax levels set by local authorities in England (MHCLG)",
                     "The Referendums Relating to Council Tax Increases (Principles) (England) Report (parameters: "
                     + ", ".join(LIMITS) + ")",
-                    "Ring-fenced grants' conditions (parameters: " + ", ".join(RING_FENCES.values()) + ")"],
+                    "Ring-fenced grants' conditions (parameters: " + ", ".join(RING_FENCES.values()) + ")"]
+                   + (named["sources"] if named else []),
     }
 
 
