@@ -1,8 +1,14 @@
 // Small page scripts: embed Vega-Lite specs, drive the map and the budget simulator. No frameworks.
+// The pages' Content-Security-Policy allows no inline script or style (docs/security.md): every
+// handler is attached here, Vega evaluates expressions with its interpreter (ast: true) instead of
+// compiling them with Function(), and vega-embed's and the tooltip's styles are in style.css.
 "use strict";
 
+var VEGA_OPTIONS = { actions: false, renderer: "svg", ast: true, defaultStyle: false,
+                     tooltip: { disableDefaultStyle: true } };
+
 function embed(el, spec, onClick) {
-  return vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
+  return vegaEmbed(el, spec, VEGA_OPTIONS).then(function (result) {
     if (onClick) result.view.addEventListener("click", function (_, item) { if (item && item.datum) onClick(item.datum); });
     return result;
   }).catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
@@ -19,6 +25,7 @@ function setupMap() {
   var per = document.getElementById("per-resident"), label = document.getElementById("year-label");
   var county = document.getElementById("with-county"), prices = document.getElementById("prices");
   var years = [], labels = [], latest = null;
+  document.getElementById("map-controls").addEventListener("submit", function (ev) { ev.preventDefault(); });
   function url(withYear) {
     var q = "?measure=" + encodeURIComponent(measure.value) + "&per=" + (per.checked ? "resident" : "total") +
       "&councils=" + (per.checked && county.checked ? "all" : "own") + "&prices=" + encodeURIComponent(prices.value);
