@@ -34,7 +34,7 @@ def not_yet(what: str, module: str) -> HTTPException:
 def place_code(state: AppState, code: str) -> str:
     """A current or former place's GSS code, checked (404 names the code)."""
     if not CODE.match(code):
-        raise HTTPException(404, f"not a place code: {code!r} (expected a GSS code such as E06000001)")
+        raise HTTPException(404, f"not a place code: {code[:40]!r} (expected a GSS code such as E06000001)")
     if code not in set(state.places()["code"]):
         raise HTTPException(404, f"unknown place code {code!r} (see /api/places)")
     return code
