@@ -25,7 +25,8 @@ from devolution.web.app import create_app
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE
 from devolution.web.state import Settings
 from devolution.web.submissions import Submissions
-from devolution.web.submissions_postgres import PostgresSubmissions, redact
+from devolution.web.redaction import redact
+from devolution.web.submissions_postgres import PostgresSubmissions
 from tests.web.conftest import Server
 
 CODE = "E06000002"
