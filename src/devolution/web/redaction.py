@@ -103,5 +103,5 @@ def log_config() -> dict:
         entry.pop("()", None)
         entry["()"] = "devolution.web.redaction.formatter"
         entry["kind"] = kind
-    config["loggers"]["devolution"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["devolution"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
     return config
