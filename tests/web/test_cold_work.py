@@ -116,3 +116,28 @@ def test_many_asking_for_the_same_cold_page_wait_for_one_build_not_in_the_queue(
     with TestClient(app) as client, ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(lambda _: client.get("/api/places/E06000007").status_code, range(20)))
     assert answers == [200] * 20  # a queue of one, yet nobody refused: they shared the builds
+
+
+def test_a_build_needing_a_part_another_request_waits_to_build_does_not_deadlock(loaded_store_path, tmp_path):
+    from devolution.web.state import AppState
+
+    state = AppState(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite", cold_wait=30))
+    inside, got = threading.Event(), {}
+
+    def whole_page(store):  # holds the store, then needs a part another request is waiting to build
+        inside.set()
+        deadline = time.monotonic() + 10
+        while state.work.waiting < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return "page with " + state.cached("part", lambda s: "the part")
+
+    started = time.monotonic()
+    first = threading.Thread(target=lambda: got.update(page=state.cached("page", whole_page)))
+    first.start()
+    inside.wait(10)
+    second = threading.Thread(target=lambda: got.update(part=state.cached("part", lambda s: "built twice")))
+    second.start()
+    first.join(40)
+    second.join(40)
+    assert got == {"page": "page with the part", "part": "the part"}  # built once, by the holder of the store
+    assert time.monotonic() - started < 10  # neither waited out the other

@@ -201,3 +201,15 @@ def test_the_submissions_file_is_readable_by_its_owner_only(tmp_path):
     os.chmod(loose, 0o644)
     Submissions(loose)
     assert stat.S_IMODE(os.stat(loose).st_mode) == 0o600  # an older file is closed to others on open
+
+
+@pytest.mark.parametrize("name, value", [("DEVOLUTION_RATE_LIMIT", "five"), ("DEVOLUTION_RATE_LIMIT", "5,-1"),
+                                         ("DEVOLUTION_SCENARIO_RATE", "inf"), ("DEVOLUTION_SUBMISSIONS_PER_ADDRESS", "0"),
+                                         ("DEVOLUTION_SUBMISSIONS_PER_ADDRESS", "2.5")])
+def test_a_limit_that_is_not_a_number_is_refused_naming_its_setting(monkeypatch, name, value):
+    from devolution.errors import DevolutionError
+    from devolution.web.app import settings_from_env
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(DevolutionError, match=f"{name}='{re.escape(value)}': expected"):
+        settings_from_env()

@@ -50,30 +50,32 @@ def settings_from_env() -> Settings:
     if env.get("DEVOLUTION_SUBMISSIONS"):
         settings.submissions_path = Path(env["DEVOLUTION_SUBMISSIONS"])
     if env.get("DEVOLUTION_RATE_LIMIT"):
-        settings.rate_capacity, settings.rate_per_second = _rate(env, "DEVOLUTION_RATE_LIMIT")
+        settings.rate_capacity, settings.rate_per_second = _rate("DEVOLUTION_RATE_LIMIT")
     if env.get("DEVOLUTION_SCENARIO_RATE"):
-        settings.scenario_capacity, settings.scenario_per_second = _rate(env, "DEVOLUTION_SCENARIO_RATE")
+        settings.scenario_capacity, settings.scenario_per_second = _rate("DEVOLUTION_SCENARIO_RATE")
     if env.get("DEVOLUTION_SUBMISSIONS_PER_ADDRESS"):
-        settings.submissions_per_address = int(_number(env, "DEVOLUTION_SUBMISSIONS_PER_ADDRESS", whole=True))
+        settings.submissions_per_address = int(_number("DEVOLUTION_SUBMISSIONS_PER_ADDRESS",
+                                                       env["DEVOLUTION_SUBMISSIONS_PER_ADDRESS"], whole=True))
     settings.forwarded_allow_ips = env.get("DEVOLUTION_FORWARDED_ALLOW_IPS", "").strip()
     settings.warm = env.get("DEVOLUTION_WARM", "") == "1"
     return settings
 
 
-def _number(env, name: str, text: str | None = None, whole: bool = False) -> float:
-    """A setting's number (at least 0; a whole number at least 1 when ``whole``)."""
+def _number(name: str, text: str, whole: bool = False) -> float:
+    """A number in the setting ``name``: at least 0, or a whole number from 1 when ``whole``."""
     try:
-        value = int(text if text is not None else env[name]) if whole else float(text if text is not None else env[name])
+        value = int(text) if whole else float(text)
     except ValueError:
-        value = None
-    if value is None or not math.isfinite(value) or value < (1 if whole else 0):
-        raise DevolutionError(f"{name}={env[name]!r}: expected {'a whole number from 1' if whole else 'numbers from 0'}")
+        value = math.nan
+    if not value >= (1 if whole else 0) or math.isinf(value):
+        raise DevolutionError(f"{name}={os.environ[name]!r}: expected {'a whole number from 1' if whole else 'numbers from 0'}")
     return value
 
 
-def _rate(env, name: str) -> tuple[float, float]:
-    capacity, _, rate = env[name].partition(",")
-    return _number(env, name, capacity), _number(env, name, rate or "1")
+def _rate(name: str) -> tuple[float, float]:
+    """``capacity,per_second`` in the setting ``name`` (per_second 1 when left out)."""
+    capacity, _, rate = os.environ[name].partition(",")
+    return _number(name, capacity), _number(name, rate or "1")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -135,13 +135,13 @@ class AppState:
         found = self._hit(key)
         if found is not None:
             return found[0]
+        if self.work.owner == threading.get_ident():
+            return self._build(key, build)  # a part of a build: never wait on a request that waits for us
         with self._cache_lock:
             building = self._building.get(key)
-            if building is None:
+            mine = building is None
+            if mine:
                 building = self._building[key] = threading.Event()
-                mine = True
-            else:
-                mine = False
         if not mine:
             if not building.wait(self.settings.cold_wait):
                 raise Busy(f"waited {self.settings.cold_wait:g} s for the same part being built")
