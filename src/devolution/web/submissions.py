@@ -135,6 +135,9 @@ class Submissions:
                         raise TooManyFromClient(sent)
                 cursor = self.db.execute("INSERT INTO submissions (token, place, year, council_tax_change, changes, "
                                          "created_at, client) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+            except sqlite3.IntegrityError:
+                self.db.execute("ROLLBACK")
+                raise AlreadySubmitted(token) from None
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise

@@ -71,8 +71,6 @@ class PostgresSubmissions:
                 self.db = self._connect()
             try:
                 return work(self.db)
-            except (psycopg.errors.UniqueViolation, AlreadySubmitted, TooManyFromClient):
-                raise
             except psycopg.OperationalError as exc:
                 raise SubmissionsUnavailable(f"the submissions database {self._shown()} failed: "
                                              f"{self._hide(str(exc))}") from None
