@@ -87,13 +87,13 @@ def secure_cookies(request: Request) -> bool:
 class TokenBucket:
     """Per-client rate limit: ``capacity`` requests at once, refilled at ``rate`` per second."""
 
-    def __init__(self, capacity: float, rate: float, clock=time.monotonic):
-        self.capacity, self.rate, self.clock = capacity, rate, clock
+    def __init__(self, capacity: float, rate: float):
+        self.capacity, self.rate = capacity, rate
         self.buckets: dict[str, tuple[float, float]] = {}
         self.lock = threading.Lock()
 
     def allow(self, client: str) -> bool:
-        now = self.clock()
+        now = time.monotonic()
         with self.lock:
             tokens, then = self.buckets.get(client, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - then) * self.rate)
