@@ -3,9 +3,9 @@
 * **Security headers** on every answer: a Content-Security-Policy that allows scripts, styles,
   images and connections from this server only and no inline script or style (``CSP``), no
   framing (``frame-ancestors 'none'``, ``X-Frame-Options: DENY``), ``X-Content-Type-Options:
-  nosniff``, ``Referrer-Policy: same-origin``. The API documentation pages (``DOCS_PATHS``, made by
-  FastAPI with one inline start-up script) are the one exception: each inline script there is
-  allowed by its SHA-256 hash, computed from the page as served (``DOCS_CSP``).
+  nosniff``, ``Referrer-Policy: same-origin``. The API documentation pages (``DOCS_PATHS``) have
+  ``DOCS_CSP``: the inline styles and blob worker Swagger UI and ReDoc need, and an inline start-up
+  script (FastAPI's own pages have one) allowed by its SHA-256 hash, computed from the page as served.
 * **A body limit**: a request body over ``max_body`` bytes is refused with 413 before the app reads
   it (by its Content-Length, or while it streams in).
 * **JSON bodies checked once** (``application/json``): nested deeper than ``MAX_DEPTH``, or holding
