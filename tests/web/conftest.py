@@ -24,7 +24,8 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 def web_app(loaded_store_path, tmp_path_factory):
     settings = Settings(store_path=loaded_store_path,
                         submissions_path=tmp_path_factory.mktemp("web") / "submissions.sqlite",
-                        scenario_capacity=10_000, scenario_per_second=10_000)  # tests compute many settings
+                        scenario_capacity=10_000, scenario_per_second=10_000,  # tests compute many settings
+                        submissions_per_address=1_000_000)  # and submit from one address
     return create_app(settings)
 
 
@@ -40,29 +41,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """``devo serve``'s app under uvicorn in a subprocess on loopback."""
+DEVO = Path(sys.executable).with_name("devo")
 
-    def __init__(self, store: Path, submissions: Path, rate: str = "1000,1000", env: dict | None = None):
+
+class Server:
+    """``devo serve`` itself (the command users run, with its uvicorn settings: forwarded headers,
+    log redaction) in a subprocess on loopback. Its output (start-up line, logs) goes to ``log``.
+    The scenario workers are not warmed unless ``env`` asks (``DEVOLUTION_WARM=1``)."""
+
+    def __init__(self, store: Path, submissions: Path, rate: str = "1000,1000", env: dict | None = None,
+                 args: tuple[str, ...] = ()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DEVOLUTION_STORE": str(store), "DEVOLUTION_SUBMISSIONS": str(submissions),
-                    "DEVOLUTION_RATE_LIMIT": rate, "DEVOLUTION_SCENARIO_RATE": rate, **(env or {})}
+                    "DEVOLUTION_RATE_LIMIT": rate, "DEVOLUTION_SCENARIO_RATE": rate, "DEVOLUTION_WARM": "0",
+                    "DEVOLUTION_SUBMISSIONS_PER_ADDRESS": "1000000",  # every test client shares 127.0.0.1
+                    **(env or {})}
+        self.args = args
+        self.log = Path(submissions).with_name(f"server-{self.port}.log")
         self.process = None
 
     def start(self, timeout: float = 30.0) -> "Server":
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "devolution.web.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"], env=self.env)
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen([str(DEVO), "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                                             *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if httpx.get(self.url + "/api/measures?limit=1", timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("the server did not start")
+        raise RuntimeError(f"the server did not start: {self.output()[-2000:]}")
+
+    def output(self) -> str:
+        """What the server printed so far (its start-up line and its logs)."""
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL: no clean shutdown
@@ -111,11 +126,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 
 
+def watch_errors(page) -> None:
+    """Collect in ``page.errors`` the page's script errors and whatever its Content-Security-Policy
+    refused (an inline script or style, a handler attribute, eval, a request elsewhere)."""
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda message: page.errors.append(message.text) if message.type == "error"
+            and "Content Security Policy" in message.text else None)
+
+
 @pytest.fixture(scope="module")
 def page(live_server):
     """A headless Chromium page (Debian's package, driven by Playwright) that may reach only the
     test server: any request elsewhere (a CDN) is refused, so a page that needs one fails.
-    Script errors on the page collect in ``page.errors``."""
+    Script errors and CSP refusals on the page collect in ``page.errors``."""
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -125,7 +149,6 @@ def page(live_server):
         context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server.url)
                       else route.abort())
         new = context.new_page()
-        new.errors = []
-        new.on("pageerror", lambda exc: new.errors.append(str(exc)))
+        watch_errors(new)
         yield new
         browser.close()

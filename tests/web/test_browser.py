@@ -17,12 +17,12 @@ def test_map_click_place_move_slider_and_submit_budget(page, live_server):
     # Move the year slider back one year: the map is redrawn for that year.
     last = page.get_attribute("#map", "data-ready")
     page.eval_on_selector("#year", "el => { el.value = el.max - 1; el.dispatchEvent(new Event('change')); }")
-    page.wait_for_function(f"document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
+    page.wait_for_function(f"() => document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
 
     # Real terms: the same year in the latest deflator year's prices.
     last = page.get_attribute("#map", "data-ready")
     page.select_option("#prices", index=1)
-    page.wait_for_function(f"document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
+    page.wait_for_function(f"() => document.getElementById('map').dataset.ready !== {last!r}", timeout=20_000)
     assert page.get_attribute("#map", "data-ready").endswith("-25") and "prices" in page.inner_text("#map")
     assert "GDP deflator" in page.inner_text("#map-notes")
     page.screenshot(path=str(SCREENSHOTS / "map_real_terms.png"), full_page=True)
@@ -53,7 +53,7 @@ def test_map_click_place_move_slider_and_submit_budget(page, live_server):
         page.eval_on_selector("input.service", "el => { el.value = 1; el.dispatchEvent(new Event('input', {bubbles: true})); }")
     assert "Balanced" in page.inner_text("#balance")
     page.click("#submit")
-    page.wait_for_function("document.getElementById('result').textContent.includes('Thank you')", timeout=10_000)
+    page.wait_for_function("() => document.getElementById('result').textContent.includes('Thank you')", timeout=10_000)
     page.screenshot(path=str(SCREENSHOTS / "submitted.png"), full_page=True)
     # The same browser cannot submit twice.
     page.reload()

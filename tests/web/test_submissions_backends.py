@@ -25,7 +25,8 @@ from devolution.web.app import create_app
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE
 from devolution.web.state import Settings
 from devolution.web.submissions import Submissions
-from devolution.web.submissions_postgres import PostgresSubmissions, redact
+from devolution.web.redaction import redact
+from devolution.web.submissions_postgres import PostgresSubmissions
 from tests.web.conftest import Server
 
 CODE = "E06000002"
@@ -117,6 +118,18 @@ def test_one_time_token_409_and_results(backend, loaded_store_path, monkeypatch)
     with TestClient(second_app, cookies={SUBMIT_COOKIE: tokens[0]}) as again:
         assert submit(again, forms[0]).status_code == 409
     assert len(backend.rows()) == 3
+
+
+def test_one_address_may_send_so_many_budgets_per_council(backend, loaded_store_path, monkeypatch):
+    monkeypatch.setenv("DEVOLUTION_DB_URL", backend.url)
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=backend.path, rate_capacity=1000,
+                              rate_per_second=1000, submissions_per_address=2))
+    answers = []
+    for _ in range(3):  # three browsers (fresh tokens) at one address
+        with TestClient(app) as browser:
+            answers.append(submit(browser, {"council_tax_change": "0", "changes": "{}"}))
+    assert [a.status_code for a in answers] == [201, 201, 429], [a.text for a in answers]
+    assert len(backend.rows()) == 2
 
 
 def submit_once(url: str, n: int, acknowledged: dict, stop: threading.Event) -> None:

@@ -25,7 +25,7 @@ first problem is reported with its key path, e.g. ``claims[2].compare.kind``)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -44,12 +44,18 @@ class ClaimsError(DevolutionError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+
+#: Years whose places a claim may be put on (the register's span, as the API's ``boundaries``).
+BOUNDARY_YEARS = (2009, 2030)
+Text = Annotated[str, Field(max_length=2000)]
+Name = Annotated[str, Field(max_length=200)]
 
 
 class Change(_Strict):
     kind: Literal["change"]
-    group: str = "England"
+    group: Name = "England"
     at_most: Optional[float] = None
     at_least: Optional[float] = None
     tolerance: float = Field(1.0, ge=0, description="percentage points")
@@ -57,39 +63,39 @@ class Change(_Strict):
 
 class Deeper(_Strict):
     kind: Literal["deeper"]
-    group: str
-    than: str
+    group: Name
+    than: Name
     tolerance: float = Field(1.0, ge=0, description="percentage points")
 
 
 class Times(_Strict):
     kind: Literal["times"]
-    group: str
-    than: str
+    group: Name
+    than: Name
     factor: float = Field(gt=0)
     tolerance: float = Field(0.1, ge=0, lt=1, description="relative")
 
 
 class Gap(_Strict):
     kind: Literal["gap"]
-    group: str
-    than: str
+    group: Name
+    than: Name
     amount: float
     tolerance: float = Field(0.1, ge=0, lt=1, description="relative")
 
 
 class Claim(_Strict):
-    id: str
-    statement: str
-    said_by: Optional[str] = None
-    measure: str
-    from_: Union[int, str] = Field(alias="from")
-    to: Union[int, str]
-    per: str = "resident"
-    prices: Optional[Union[int, str]] = None
-    by: str = "england"
-    boundaries: int = 2023
-    places: Optional[list[str]] = None
+    id: Name
+    statement: Text
+    said_by: Optional[Text] = None
+    measure: Name
+    from_: Union[int, Name] = Field(alias="from")
+    to: Union[int, Name]
+    per: Name = "resident"
+    prices: Optional[Union[int, Name]] = None
+    by: Name = "england"
+    boundaries: int = Field(2023, ge=BOUNDARY_YEARS[0], le=BOUNDARY_YEARS[1])
+    places: Optional[list[Name]] = Field(None, max_length=1000)
     compare: Union[Change, Deeper, Times, Gap] = Field(discriminator="kind")
 
     @field_validator("from_", "to", "prices")

@@ -37,18 +37,25 @@ def serve_command(
     submissions: Optional[Path] = typer.Option(None, "--submissions", help="SQLite file for budget submissions "
                                                "(default: DEVOLUTION_SUBMISSIONS, else submissions.sqlite next to the store); "
                                                "ignored when DEVOLUTION_DB_URL names a PostgreSQL database."),
+    forwarded_allow_ips: Optional[str] = typer.Option(
+        None, "--forwarded-allow-ips", help="Behind a reverse proxy: the proxy's address(es), comma-separated "
+        "(IPs or networks), trusted to name the visitor with X-Forwarded-For and X-Forwarded-Proto "
+        "(default: DEVOLUTION_FORWARDED_ALLOW_IPS, else none: the headers are ignored)."),
 ):
     """Serve the dashboard, the open API and the resident budget simulator.
 
     The store (DEVOLUTION_STORE) is opened read-only; submissions go to their own small file, or to
     PostgreSQL when DEVOLUTION_DB_URL is set (a shared deployment).
     Set DEVOLUTION_ADMIN_PASSWORD to see the simulator's results at /simulator/results.
+    What the server stores, shows and limits: docs/security.md.
 
     Examples:
 
         devo serve
 
         devo serve --port 8080 --submissions /var/lib/devolution/submissions.sqlite
+
+        devo serve --host 127.0.0.1 --forwarded-allow-ips 127.0.0.1   # behind nginx on this machine
     """
     import os
 
@@ -62,6 +69,8 @@ def serve_command(
         os.environ["DEVOLUTION_SUBMISSIONS"] = str(submissions)
     elif not os.environ.get("DEVOLUTION_SUBMISSIONS"):
         os.environ["DEVOLUTION_SUBMISSIONS"] = str(config.store_path().with_name("submissions.sqlite"))
+    if forwarded_allow_ips is not None:
+        os.environ["DEVOLUTION_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     os.environ.setdefault("DEVOLUTION_WARM", "1")   # scenario workers ready before the first visitor
     console().print(f"devolution on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop)")
     from devolution.web.app import serve

@@ -22,6 +22,10 @@ from devolution.years import parse_year, parse_year_range, year_label
 
 #: The longest projection accepted: past this the stated trend methods mean little.
 MAX_YEARS = 30
+#: The largest yearly rate (a doubling every year): beyond it thirty years of compounding overflow.
+MAX_RATE = 1.0
+#: Seeds are 64-bit signed integers (numpy's generators and the stored results).
+MAX_SEED = 2**63 - 1
 
 
 class ScenarioProblems(ScenarioError):
@@ -38,7 +42,7 @@ class ScenarioProblems(ScenarioError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Distribution(_Strict):
@@ -65,6 +69,10 @@ class Distribution(_Strict):
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         if self.distribution == "triangular" and not self.low <= self.mode <= self.high:
             raise ValueError(f"mode ({self.mode}) must lie between low ({self.low}) and high ({self.high})")
+        given = {k: getattr(self, k) for k in ("mean", "sd", "low", "mode", "high") if getattr(self, k) is not None}
+        beyond = [k for k, v in given.items() if v > MAX_RATE]
+        if beyond:
+            raise ValueError(f"{', '.join(beyond)} must be at most {MAX_RATE:g} (a yearly rate of 100%)")
         lowest = self.low if self.low is not None else (self.mean - 4 * self.sd)
         if lowest <= -1:
             raise ValueError(f"a yearly rate must stay above -1 (a fall of 100%); the lower bound here is {lowest:g} "
@@ -90,8 +98,8 @@ def _tag(value: Any) -> str:
     return "max" if isinstance(value, str) and value == "max" else "number"
 
 
-Rate = Annotated[Union[Annotated[float, Tag("number")], Annotated[Distribution, Tag("distribution")]],
-                 Discriminator(_tag)]
+Number = Annotated[float, Field(le=MAX_RATE), Tag("number")]
+Rate = Annotated[Union[Number, Annotated[Distribution, Tag("distribution")]], Discriminator(_tag)]
 
 
 def _check_rate(value: Any) -> Any:
@@ -125,10 +133,10 @@ class Assumptions(_Strict):
 
     inflation: Rate = 0.02
     wage_growth: Rate = 0.03
-    business_rates_growth: Annotated[Union[Annotated[ByPlace, Tag("by_place")], Annotated[float, Tag("number")],
+    business_rates_growth: Annotated[Union[Annotated[ByPlace, Tag("by_place")], Number,
                                            Annotated[Distribution, Tag("distribution")]],
                                      Discriminator(_tag)] = 0.0
-    council_tax_increase: Annotated[Union[Annotated[Literal["max"], Tag("max")], Annotated[float, Tag("number")],
+    council_tax_increase: Annotated[Union[Annotated[Literal["max"], Tag("max")], Number,
                                           Annotated[Distribution, Tag("distribution")]],
                                     Discriminator(_tag)] = "max"
     tax_base_growth: Rate = 0.01
@@ -165,9 +173,9 @@ class Deals(_Strict):
 
     devolution_by_default: bool = False
     from_year: Optional[Union[int, str]] = Field(default=None, alias="from")
-    pooled_budgets: list[str] = Field(default_factory=list)
+    pooled_budgets: list[str] = Field(default_factory=list, max_length=100)
     settlement_years: Optional[int] = Field(default=None, ge=1, le=10)
-    places: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list, max_length=1000)
     business_rates: GrowthRetention = Field(default_factory=GrowthRetention)
 
     @property
@@ -183,9 +191,9 @@ class Scenario(_Strict):
     base: Optional[str] = None
     base_year: Union[int, str] = 2024
     years: str
-    seed: int = Field(default=20250401, ge=0)
+    seed: int = Field(default=20250401, ge=0, le=MAX_SEED)
     draws: int = Field(default=1000, ge=1, le=1_000_000)
-    parameters: dict[str, dict[Union[int, str], Any]] = Field(default_factory=dict)
+    parameters: dict[str, dict[Union[int, str], Any]] = Field(default_factory=dict, max_length=200)
     deals: Deals = Field(default_factory=Deals)
     assumptions: Assumptions = Field(default_factory=Assumptions)
 

@@ -1,12 +1,18 @@
-"""The FastAPI app: routers by area, templates, static files and error handling.
+"""The FastAPI app: routers by area, templates, static files, the request guard and error handling.
 
-Bad input gets a 4xx with a message: FastAPI checks parameters (422), the project's own errors
-become 400 (404 for an unknown place), and nothing else is allowed to leak as a traceback.
+Bad input gets a 4xx with a message: FastAPI checks parameters (422, every problem listed with
+where it is), the project's own errors become 400 (404 for an unknown place), and nothing else is
+allowed to leak as a traceback. Every answer carries the security headers and every body is
+bounded (:mod:`devolution.web.middleware`). A database that is down is a 503 that names nothing
+of it (the operator's log has the detail, passwords redacted); a store busy with other requests'
+cold work is a 503 with Retry-After (:class:`devolution.web.state.ColdWork`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import math
 import os
 from pathlib import Path
 
@@ -18,12 +24,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from devolution.errors import DevolutionError, PlaceError, StoreError
-from devolution.web.security import Signer, TokenBucket
-from devolution.web.state import AppState, Settings, vega_bundle
-from devolution.web.submissions import Submissions
+from devolution.web.middleware import Guard
+from devolution.web.security import Lockout, Signer, TokenBucket
+from devolution.web.state import AppState, Busy, Settings, vega_bundle
+from devolution.web.submissions import Submissions, SubmissionsUnavailable
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+log = logging.getLogger("devolution.web")
 
 DESCRIPTION = """Open data on English local government finance and devolution, from official
 publications (MHCLG, ONS, DfE, HM Treasury). Every table is JSON (paged with `limit` and `offset`)
@@ -32,19 +40,42 @@ or CSV (`?format=csv` or a `.csv` suffix). Pages have a `.json` twin."""
 
 def settings_from_env() -> Settings:
     """Settings from ``DEVOLUTION_STORE``, ``DEVOLUTION_SUBMISSIONS``, ``DEVOLUTION_RATE_LIMIT``
-    (submissions, "capacity,per_second"), ``DEVOLUTION_SCENARIO_RATE`` (new scenario computations,
-    "capacity,per_second") and ``DEVOLUTION_WARM`` ("1": start the scenario workers with the app)."""
-    settings = Settings(store_path=Path(os.environ["DEVOLUTION_STORE"]) if os.environ.get("DEVOLUTION_STORE") else None)
-    if os.environ.get("DEVOLUTION_SUBMISSIONS"):
-        settings.submissions_path = Path(os.environ["DEVOLUTION_SUBMISSIONS"])
-    if os.environ.get("DEVOLUTION_RATE_LIMIT"):
-        capacity, _, rate = os.environ["DEVOLUTION_RATE_LIMIT"].partition(",")
-        settings.rate_capacity, settings.rate_per_second = float(capacity), float(rate or 1)
-    if os.environ.get("DEVOLUTION_SCENARIO_RATE"):
-        capacity, _, rate = os.environ["DEVOLUTION_SCENARIO_RATE"].partition(",")
-        settings.scenario_capacity, settings.scenario_per_second = float(capacity), float(rate or 1)
-    settings.warm = os.environ.get("DEVOLUTION_WARM", "") == "1"
+    (submissions, "capacity,per_second"), ``DEVOLUTION_SUBMISSIONS_PER_ADDRESS`` (budgets one
+    address may send for one council), ``DEVOLUTION_SCENARIO_RATE`` (new scenario computations,
+    "capacity,per_second"), ``DEVOLUTION_FORWARDED_ALLOW_IPS`` (proxies trusted with
+    X-Forwarded-For; none by default) and ``DEVOLUTION_WARM`` ("1": start the scenario workers
+    with the app). A value that is not a number is refused naming the variable."""
+    env = os.environ
+    settings = Settings(store_path=Path(env["DEVOLUTION_STORE"]) if env.get("DEVOLUTION_STORE") else None)
+    if env.get("DEVOLUTION_SUBMISSIONS"):
+        settings.submissions_path = Path(env["DEVOLUTION_SUBMISSIONS"])
+    if env.get("DEVOLUTION_RATE_LIMIT"):
+        settings.rate_capacity, settings.rate_per_second = _rate("DEVOLUTION_RATE_LIMIT")
+    if env.get("DEVOLUTION_SCENARIO_RATE"):
+        settings.scenario_capacity, settings.scenario_per_second = _rate("DEVOLUTION_SCENARIO_RATE")
+    if env.get("DEVOLUTION_SUBMISSIONS_PER_ADDRESS"):
+        settings.submissions_per_address = int(_number("DEVOLUTION_SUBMISSIONS_PER_ADDRESS",
+                                                       env["DEVOLUTION_SUBMISSIONS_PER_ADDRESS"], whole=True))
+    settings.forwarded_allow_ips = env.get("DEVOLUTION_FORWARDED_ALLOW_IPS", "").strip()
+    settings.warm = env.get("DEVOLUTION_WARM", "") == "1"
     return settings
+
+
+def _number(name: str, text: str, whole: bool = False) -> float:
+    """A number in the setting ``name``: at least 0, or a whole number from 1 when ``whole``."""
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        value = math.nan
+    if not value >= (1 if whole else 0) or math.isinf(value):
+        raise DevolutionError(f"{name}={os.environ[name]!r}: expected {'a whole number from 1' if whole else 'numbers from 0'}")
+    return value
+
+
+def _rate(name: str) -> tuple[float, float]:
+    """``capacity,per_second`` in the setting ``name`` (per_second 1 when left out)."""
+    capacity, _, rate = os.environ[name].partition(",")
+    return _number(name, capacity), _number(name, rate or "1")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,11 +96,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served without a CDN by routers/api_docs.py
+    app.add_middleware(Guard, max_body=settings.max_body)
     app.state.data = AppState(settings)
     app.state.submissions = Submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
+    app.state.lockout = Lockout()
 
     from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, results, scenarios, search,
                                        series, settlement, simulator)
@@ -86,10 +119,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(DevolutionError)
     async def devolution_error(request: Request, exc: DevolutionError):
+        if isinstance(exc, SubmissionsUnavailable):  # the detail names the database: the log only
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+            return _error(request, 503, exc.public, {"Retry-After": "30"})
         status = 404 if isinstance(exc, PlaceError) else 400
         if isinstance(exc, StoreError):
             status = 503
         return _error(request, status, str(exc))
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy):
+        log.info("%s %s refused: the store is busy (%s)", request.method, request.url.path, exc)
+        return _error(request, 503, "the server is busy preparing other pages: try again in a few seconds",
+                      {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -102,23 +144,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-        return _error(request, 422, f"invalid request: {problems}")
+        problems = [{"path": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        listed = "; ".join(f"{p['path']}: {p['message']}" for p in problems[:5])
+        return _error(request, 422, f"invalid request: {listed}", problems=problems[:20])
 
     return app
 
 
-def _error(request: Request, status: int, message: str, headers=None):
+def _error(request: Request, status: int, message: str, headers=None, problems: list | None = None):
     wants_html = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
     if wants_html:
         return templates.TemplateResponse(request, "error.html", {"status": status, "message": message},
                                           status_code=status, headers=headers)
-    return JSONResponse({"error": message, "status": status}, status_code=status, headers=headers)
+    body = {"error": message, "status": status, **({"problems": problems} if problems else {})}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def uvicorn_options(settings: Settings) -> dict:
+    """How ``devo serve`` runs uvicorn: forwarded headers (X-Forwarded-For, -Proto) trusted only
+    from the proxies in ``settings.forwarded_allow_ips``, and not at all when it is empty (uvicorn
+    alone would trust them from 127.0.0.1, so any local client could choose its address); log lines
+    redacted (:mod:`devolution.web.redaction`); no ``server`` header."""
+    from devolution.web.redaction import log_config
+
+    trusted = settings.forwarded_allow_ips
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None, "server_header": False,
+            "log_config": log_config(), "log_level": "warning"}
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Run the app with uvicorn (the store opened read-only)."""
+    """Run the app with uvicorn (the store opened read-only), as :func:`uvicorn_options` says."""
     import uvicorn
 
     uvicorn.run("devolution.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+                **uvicorn_options(settings_from_env()))

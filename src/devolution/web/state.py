@@ -1,15 +1,23 @@
-"""What the app holds while it runs: the store (opened read-only, one connection guarded by a lock),
-small caches of whole tables, and the submissions database. Nothing here computes policy.
+"""What the app holds while it runs: the store (opened read-only, one connection behind the
+cold-work gate), a cache of what was read or built from it (bounded in bytes), objects kept for the
+app's life (``memo``), and the submissions database. Nothing here computes policy.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
+import sys
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from starlette.responses import Response
 
 from devolution.store import Store
 
@@ -20,41 +28,183 @@ class Settings:
     submissions_path: Path = Path("submissions.sqlite")
     rate_capacity: float = 5.0      # submissions a client may make at once
     rate_per_second: float = 0.2    # then one every five seconds
+    submissions_per_address: int = 10  # budgets one address (IPv6: /64) may send for one council, ever
     warm: bool = False              # start the scenario workers with the app (``devo serve``; not tests)
     scenario_capacity: float = 30.0  # new scenario computations a client may start at once
     scenario_per_second: float = 3.0  # then three a second (answers from memory are never limited)
+    forwarded_allow_ips: str = ""   # proxies trusted with X-Forwarded-For/-Proto ("": none, the default)
+    max_body: int = 256 * 1024      # bytes of a request body (413 beyond)
+    cache_bytes: int = 256 * 1024 * 1024  # what the cache of tables and answers may hold
+    cold_queue: int = 8             # requests that may wait for the store while one uses it (503 beyond)
+    cold_wait: float = 10.0         # seconds one may wait for it (503 with Retry-After beyond)
+
+
+class Busy(Exception):
+    """The store is busy with other requests' cold work and the queue is full (503, Retry-After)."""
+
+    retry_after = 5
+
+
+#: When the current request must stop waiting for the store (each request runs in its own context).
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("cold_work_deadline", default=None)
+
+
+class ColdWork:
+    """The gate in front of the store: one request at a time reads it or builds from it (the store
+    has one connection), at most ``queue`` wait for their turn, and a request waits at most
+    ``wait`` seconds in all (a page built from several parts may pass the gate several times);
+    beyond either it is refused at once with :class:`Busy`, so a flood of pages nobody asked for
+    yet cannot hold the server's threads (and everything else) for minutes. What is already built
+    never passes the gate. Re-entrant: a build that needs another part keeps its turn."""
+
+    def __init__(self, queue: int, wait: float):
+        self.queue, self.wait = queue, wait
+        self.lock = threading.Lock()
+        self._count = threading.Lock()
+        self.waiting = 0
+        self.owner: int | None = None
+
+    @contextlib.contextmanager
+    def __call__(self):
+        me = threading.get_ident()
+        if self.owner == me:  # a build inside a build: it has the store already
+            yield
+            return
+        if not self.lock.acquire(blocking=False):
+            deadline = _deadline.get()
+            if deadline is None:
+                deadline = time.monotonic() + self.wait
+                _deadline.set(deadline)
+            with self._count:
+                if self.waiting >= self.queue:
+                    raise Busy(f"{self.waiting} requests are already waiting for the store")
+                self.waiting += 1
+            try:
+                acquired = self.lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+            finally:
+                with self._count:
+                    self.waiting -= 1
+            if not acquired:
+                raise Busy(f"waited {self.wait:g} s for the store")
+        self.owner = me
+        try:
+            yield
+        finally:
+            self.owner = None
+            self.lock.release()
+
+
+def size_of(value) -> int:
+    """Rough bytes held by a cached value (a response's body, a table's columns, arrays, text and
+    containers of them), plus a fixed cost per entry so many small entries count too."""
+    if isinstance(value, Response):
+        return len(value.body) + 512
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(index=True, deep=True).sum()) + 512
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 128
+    if isinstance(value, (bytes, str)):
+        return len(value) + 64
+    if isinstance(value, dict):
+        return 256 + sum(size_of(k) + size_of(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 64 + sum(size_of(v) for v in value)
+    return sys.getsizeof(value)
 
 
 @dataclass
 class AppState:
     settings: Settings
     store: Store = field(init=False)
-    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self):
         self.store = Store(self.settings.store_path, read_only=True)
-        self._cache: dict = {}
+        self.work = ColdWork(self.settings.cold_queue, self.settings.cold_wait)
+        self._cache: OrderedDict = OrderedDict()   # key -> (value, bytes), least recently used first
+        self._cache_lock = threading.Lock()
+        self._building: dict = {}   # key -> Event set when its build ends
+        self.cache_bytes = 0
+        self._memo: dict = {}
+        self._memo_lock = threading.Lock()
 
     def cached(self, key, build):
-        """``build(store)`` once per key (tables are read-only while the app runs)."""
-        if key in self._cache:
-            return self._cache[key]
-        with self.lock:
-            if key not in self._cache:
-                if len(self._cache) > 4000:  # keyed by query parameters: bounded, never grows without limit
-                    self._cache = {k: v for k, v in self._cache.items() if not (isinstance(k, tuple) and
-                                                                             str(k[0]).endswith("_response"))}
-                self._cache[key] = build(self.store)
-            return self._cache[key]
+        """``build(store)`` once per key (tables are read-only while the app runs), kept while the
+        cache's bytes allow (``Settings.cache_bytes``; least recently used out). A miss builds
+        behind the cold-work gate (:class:`ColdWork`: :class:`Busy` when it is full); requests
+        for a key being built meanwhile wait for that build, taking no place in the gate's queue."""
+        found = self._hit(key)
+        if found is not None:
+            return found[0]
+        if self.work.owner == threading.get_ident():
+            return self._build(key, build)  # a part of a build: never wait on a request that waits for us
+        with self._cache_lock:
+            building = self._building.get(key)
+            mine = building is None
+            if mine:
+                building = self._building[key] = threading.Event()
+        if not mine:
+            if not building.wait(self.settings.cold_wait):
+                raise Busy(f"waited {self.settings.cold_wait:g} s for the same part being built")
+            found = self._hit(key)
+            if found is not None:
+                return found[0]
+            return self._build(key, build)  # that build failed (or was evicted at once): try ourselves
+        try:
+            return self._build(key, build)
+        finally:
+            with self._cache_lock:
+                self._building.pop(key, None)
+            building.set()
+
+    def _build(self, key, build):
+        with self.work():
+            found = self._hit(key)
+            if found is not None:
+                return found[0]
+            value = build(self.store)
+            self._keep(key, value)
+            return value
+
+    def _hit(self, key):
+        with self._cache_lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+            return found
+
+    def _keep(self, key, value) -> None:
+        size = size_of(value)
+        with self._cache_lock:
+            self._cache[key] = (value, size)
+            self.cache_bytes += size
+            while self.cache_bytes > self.settings.cache_bytes and len(self._cache) > 1:
+                _, (_, dropped) = self._cache.popitem(last=False)
+                self.cache_bytes -= dropped
+
+    def memo(self, key, make):
+        """``make(store)`` once per key, kept for the app's life and never evicted: objects with a
+        life of their own (worker pools, caches of answers), not data. Made under a lock of its
+        own, never behind the store's gate (safe on the event loop)."""
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = make(self.store)
+            return self._memo[key]
 
     def forget(self, key):
-        """Drop a cached item and return it (None if absent), e.g. a pool being shut down."""
-        with self.lock:
-            return self._cache.pop(key, None)
+        """Drop a memo (or a cached item) and return it (None if absent), e.g. a pool being shut down."""
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo.pop(key)
+        with self._cache_lock:
+            found = self._cache.pop(key, None)
+            if found is None:
+                return None
+            self.cache_bytes -= found[1]
+            return found[0]
 
     def run(self, function, *args, **kwargs):
-        """Call ``function(*args, store=..., **kwargs)`` with the store, one call at a time."""
-        with self.lock:
+        """Call ``function(*args, store=..., **kwargs)`` with the store, behind the cold-work gate."""
+        with self.work():
             return function(*args, store=self.store, **kwargs)
 
     # ------------------------------------------------------------------ common tables
@@ -75,13 +225,13 @@ class AppState:
             "JOIN measures m USING (measure) WHERE o.code = ? ORDER BY measure, year", [code]))
 
     def close(self) -> None:
-        with self.lock:
+        with self.work():
             self.store.close()
 
 
 class StoreReads:
     """The store's read methods a scenario run uses (``places``, ``observations``, ``query``), each
-    answer read once under the app's lock and then shared, so runs compute without holding the
+    answer read once behind the app's gate and then shared, so runs compute without holding the
     lock. The frames are shared: callers must not change them in place (the scenario code copies
     what it changes)."""
 

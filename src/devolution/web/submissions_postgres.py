@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
 
-from devolution.errors import StoreError
-from devolution.web.submissions import COLUMNS, AlreadySubmitted, aggregate, submission_row
+from devolution.web.redaction import passwords_in, redact
+from devolution.web.submissions import (COLUMNS, AlreadySubmitted, SubmissionsUnavailable, TooManyFromClient,
+                                        aggregate, submission_row)
 
 # The same columns as the SQLite schema. An advisory lock makes creation safe when several servers
 # start at once (CREATE TABLE IF NOT EXISTS alone can race on the catalogue).
@@ -24,20 +24,9 @@ SCHEMA = [
         place TEXT NOT NULL, year INTEGER NOT NULL, council_tax_change DOUBLE PRECISION NOT NULL,
         changes TEXT NOT NULL, created_at TEXT NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS client TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX IF NOT EXISTS submissions_client ON submissions (client, place)",
 ]
-
-
-def redact(url: str) -> str:
-    """The URL without its password (for messages and logs)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql") or parts.password is None:
-        if "password" in url and "=" in url:  # a key=value conninfo string
-            return " ".join("password=***" if w.startswith("password=") else w for w in url.split())
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" if parts.username else f":***@{host}"
-    netloc += f":{parts.port}" if parts.port else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 class PostgresSubmissions:
@@ -61,14 +50,20 @@ class PostgresSubmissions:
             return psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            password = urlsplit(self.url).password if "://" in self.url else None
-            reason = reason.replace(password, "***") if password else reason
-            raise StoreError(f"cannot connect to the submissions database {redact(self.url)} "
-                             f"(DEVOLUTION_DB_URL): {reason}") from None
+            raise SubmissionsUnavailable(f"cannot connect to the submissions database {self._shown()} "
+                                         f"(DEVOLUTION_DB_URL): {self._hide(reason)}") from None
+
+    def _shown(self) -> str:
+        return self._hide(redact(self.url))
+
+    def _hide(self, text: str) -> str:
+        """``text`` with this URL's passwords masked however they are written."""
+        return redact(text, tuple(sorted(passwords_in(self.url), key=len, reverse=True)))
 
     def _run(self, work):
-        """``work(connection)`` under the lock; a lost connection becomes a StoreError (503) and is
-        replaced on the next call."""
+        """``work(connection)`` under the lock; a lost connection becomes
+        :class:`SubmissionsUnavailable` (503, naming nothing to the visitor) and is replaced on the
+        next call."""
         import psycopg
 
         with self.lock:
@@ -76,10 +71,9 @@ class PostgresSubmissions:
                 self.db = self._connect()
             try:
                 return work(self.db)
-            except psycopg.errors.UniqueViolation:
-                raise
             except psycopg.OperationalError as exc:
-                raise StoreError(f"the submissions database {redact(self.url)} failed: {exc}") from None
+                raise SubmissionsUnavailable(f"the submissions database {self._shown()} failed: "
+                                             f"{self._hide(str(exc))}") from None
 
     def secret(self) -> bytes:
         """The key that signs tokens, made once and kept in the database (shared by every server)."""
@@ -89,15 +83,30 @@ class PostgresSubmissions:
             return bytes.fromhex(db.execute("SELECT value FROM settings WHERE key = 'secret'").fetchone()[0])
         return self._run(work)
 
-    def add(self, token: str, place: str, year: int, council_tax_change: float, changes: dict[str, float]) -> int:
-        """Store one submission, committed before returning its id; a used token raises."""
+    def add(self, token: str, place: str, year: int, council_tax_change: float, changes: dict[str, float],
+            client: str = "", per_client: int | None = None) -> int:
+        """Store one submission, committed before returning its id. A used token raises
+        :class:`AlreadySubmitted`; a ``client`` that already sent ``per_client`` budgets for
+        ``place`` raises :class:`TooManyFromClient` (one transaction, under an advisory lock on the
+        client and place, so servers sharing the database count together)."""
         import psycopg
 
-        row = submission_row(token, place, year, council_tax_change, changes)
+        row = submission_row(token, place, year, council_tax_change, changes) + [client]
+
+        def work(db):
+            with db.transaction():
+                if per_client is not None and client:
+                    db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{client}:{place}"])
+                    sent = db.execute("SELECT count(*) FROM submissions WHERE client = %s AND place = %s",
+                                      [client, place]).fetchone()[0]
+                    if sent >= per_client and not db.execute("SELECT 1 FROM submissions WHERE token = %s",
+                                                             [token]).fetchone():
+                        raise TooManyFromClient(int(sent))
+                return db.execute("INSERT INTO submissions (token, place, year, council_tax_change, changes, "
+                                  "created_at, client) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                                  row).fetchone()[0]
         try:
-            return int(self._run(lambda db: db.execute(
-                "INSERT INTO submissions (token, place, year, council_tax_change, changes, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id", row).fetchone()[0]))
+            return int(self._run(work))
         except psycopg.errors.UniqueViolation:
             raise AlreadySubmitted(token) from None
 

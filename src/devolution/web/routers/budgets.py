@@ -61,7 +61,7 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
         raise not_yet("The place budget", "devolution.powers.budget")
     code = place_code(state, code)
     moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
-    with state.lock:
+    with state.work():
         years = budget.common_years(state.store)
         chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
             if year is not None else years[-1]

@@ -55,18 +55,18 @@ def _pool(state: AppState) -> scenario_workers.Pool:
     """The worker pool of the running event loop (its pipes belong to that loop: a test client
     that starts another loop gets a new pool, and the old one's workers are stopped)."""
     loop = asyncio.get_running_loop()
-    pool = state.cached("scenario_pool", lambda s: scenario_workers.Pool(s.path, WORKERS))
+    pool = state.memo("scenario_pool", lambda s: scenario_workers.Pool(s.path, WORKERS))
     if pool.loop is not loop:
         state.forget("scenario_pool")
         pool.kill()
-        pool = state.cached("scenario_pool", lambda s: scenario_workers.Pool(s.path, WORKERS))
+        pool = state.memo("scenario_pool", lambda s: scenario_workers.Pool(s.path, WORKERS))
     return pool
 
 
 def _recomputes(state: AppState) -> dict:
     """Answers by knob key (``done``, least recently used first) and computations under way
     (``running``); touched only on the event loop's thread."""
-    return state.cached("scenario_recomputes", lambda s: {"done": Recent(CACHED_RECOMPUTES), "running": {}})
+    return state.memo("scenario_recomputes", lambda s: {"done": Recent(CACHED_RECOMPUTES), "running": {}})
 
 
 def _claim(cache: dict, key: str) -> asyncio.Future:
@@ -174,7 +174,7 @@ async def scenario_run(request: Request, body: dict[str, Any] = Body(..., exampl
                        state: AppState = Depends(data)):
     if web is None:
         raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
-    runs: Recent = state.cached("scenarioruns", lambda s: Recent(CACHED_RUNS))
+    runs: Recent = state.memo("scenarioruns", lambda s: Recent(CACHED_RUNS))
     try:
         key = json.dumps(body, sort_keys=True, default=str)
     except (TypeError, ValueError):

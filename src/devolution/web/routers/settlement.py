@@ -92,7 +92,7 @@ def _csp(state: AppState, code: str, year: int) -> dict | None:
     from devolution.explain import explain
 
     try:
-        with state.lock:
+        with state.work():
             found = explain(code, year, "csp_total", store=state.store)
     except DevolutionError:
         return None  # no CSP for the year (SFA is held 2015-16 to 2020-21)

@@ -3,14 +3,16 @@ its latest year) as sliders, balanced against a council tax change capped by the
 limit (core + adult social care, or the district cash limit, and the council's own principle where
 the year's report names it, from the parameters through ``rules.referendum``) on the budget year's
 requirement (a county's precept) or the latest held. Ring-fenced lines (``RING_FENCES``) are held.
-Submissions are stored (committed before the reply), one per browser, with CSRF and a per-client
-rate limit; every council's aggregates need the admin password (the public results page is
+Submissions are stored (committed before the reply), one per browser and at most
+``Settings.submissions_per_address`` per address and council, with CSRF and a per-client rate
+limit; every council's aggregates need the admin password (wrong ones locked out) (the public results page is
 ``routers/results.py``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 
 import numpy as np
@@ -25,11 +27,14 @@ from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
 from devolution.web.formats import Format, records, split_suffix, table
 from devolution.web.routers import data, place_code
-from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin
+from devolution.web.security import (CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin,
+                                     secure_cookies)
 from devolution.web.state import AppState
+from devolution.web.submissions import AlreadySubmitted, SubmissionsUnavailable, TooManyFromClient
 from devolution.years import year_label
 
 router = APIRouter(tags=["simulator"])
+log = logging.getLogger("devolution.web")
 
 SKIP = {"nce_total_service_expenditure", "nce_social_care_total"}
 STEP = 0.25            # each service can move by up to a quarter of its net spending
@@ -99,7 +104,12 @@ def budget_document(state: AppState, code: str) -> dict:
         raise HTTPException(404, f"no Revenue Outturn for {place['name']} ({code})")
     year = int(services["year"].max())
     lines = services[(services["year"] == year) & (services["value"] != 0)]
-    limit_year = year + 1 if _value(LIMITS[0], year + 1) is not None else year
+    # The budget being set is the year after the latest outturn anyone has filed (the same budget
+    # year for every council): a council whose latest return is older (Birmingham's last is
+    # 2017-18) starts from that return, labelled, under this year's principles.
+    latest = state.cached("latest_outturn_year", lambda s: int(s.query(
+        "SELECT max(year) AS y FROM observations WHERE measure = 'nce_total_service_expenditure'")["y"].iloc[0]))
+    limit_year = latest + 1 if _value(LIMITS[0], latest + 1) is not None else latest
     tax = council_tax_basis(held, place["tier"], limit_year)
     if not tax:
         raise HTTPException(404, f"no council tax figures for {place['name']} ({code})")
@@ -190,12 +200,28 @@ def _fence_words(document: dict, measure: str) -> str:
 
 
 def _with_cookies(request: Request, response, state_request) -> None:
+    """The CSRF and one-time submission cookies (HttpOnly, SameSite=Strict; Secure over HTTPS), on
+    an answer no shared cache may keep."""
     signer = request.app.state.signer
+    secure = secure_cookies(request)
     if not signer.valid("csrf", request.cookies.get(CSRF_COOKIE)):
-        response.set_cookie(CSRF_COOKIE, state_request["csrf"], httponly=True, samesite="strict")
+        response.set_cookie(CSRF_COOKIE, state_request["csrf"], httponly=True, samesite="strict", secure=secure)
     if not signer.valid("submit", request.cookies.get(SUBMIT_COOKIE)):
         response.set_cookie(SUBMIT_COOKIE, signer.issue("submit"), httponly=True, samesite="strict",
-                            max_age=365 * 24 * 3600)
+                            max_age=365 * 24 * 3600, secure=secure)
+    response.headers["Cache-Control"] = "private, no-store"
+
+
+def already_submitted(request: Request, token: str | None) -> bool:
+    """Whether this browser's token was used; False when the submissions database cannot be
+    reached (the page is still shown; a submission would then get 503)."""
+    if not token:
+        return False
+    try:
+        return request.app.state.submissions.used(token)
+    except SubmissionsUnavailable as exc:
+        log.warning("GET %s: %s", request.url.path, exc)
+        return False
 
 
 @router.get("/simulator", include_in_schema=False)
@@ -232,8 +258,7 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
     signer = request.app.state.signer
     csrf = request.cookies.get(CSRF_COOKIE)
     csrf = csrf if signer.valid("csrf", csrf) else signer.issue("csrf")
-    submit = request.cookies.get(SUBMIT_COOKIE)
-    document["already_submitted"] = bool(submit) and request.app.state.submissions.used(submit)
+    document["already_submitted"] = already_submitted(request, request.cookies.get(SUBMIT_COOKIE))
     if suffix is Format.json:
         response = JSONResponse(document)
     else:
@@ -254,7 +279,8 @@ def simulator_json(code: str, state: AppState = Depends(data)):
 def submit(code: str, request: Request, state: AppState = Depends(data),
            csrf: str = Form("", max_length=200), council_tax_change: float = Form(..., ge=-0.5, le=0.5),
            changes: str = Form("{}", max_length=20_000)):
-    if not request.app.state.bucket.allow(client_of(request)):
+    client = client_of(request)
+    if not request.app.state.bucket.allow(client):
         raise HTTPException(429, "too many submissions from this address: wait a minute and try again",
                             headers={"Retry-After": "10"})
     check_csrf(request, request.app.state.signer, csrf)
@@ -269,11 +295,14 @@ def submit(code: str, request: Request, state: AppState = Depends(data),
         raise HTTPException(422, f"invalid budget: {message}") from None
     document = budget_document(state, code)
     check_balanced(document, submission)
-    from devolution.web.submissions import AlreadySubmitted
-
+    limit = state.settings.submissions_per_address
     try:
         number = request.app.state.submissions.add(token, document["code"], document["limit_year"],
-                                                   submission.council_tax_change, submission.changes)
+                                                   submission.council_tax_change, submission.changes,
+                                                   client=request.app.state.signer.pseudonym(client), per_client=limit)
     except AlreadySubmitted:
         raise HTTPException(409, "this browser has already submitted a budget (one per browser)") from None
+    except TooManyFromClient:
+        raise HTTPException(429, f"{limit} budgets have already been sent for {document['name']} from this "
+                                 f"address, the most one address may send") from None
     return JSONResponse({"ok": True, "id": number, "place": document["code"]}, status_code=201)

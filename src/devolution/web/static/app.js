@@ -1,8 +1,14 @@
 // Small page scripts: embed Vega-Lite specs, drive the map and the budget simulator. No frameworks.
+// The pages' Content-Security-Policy allows no inline script or style (docs/security.md): every
+// handler is attached here, Vega evaluates expressions with its interpreter (ast: true) instead of
+// compiling them with Function(), and vega-embed's and the tooltip's styles are in style.css.
 "use strict";
 
+var VEGA_OPTIONS = { actions: false, renderer: "svg", ast: true, defaultStyle: false,
+                     tooltip: { disableDefaultStyle: true } };
+
 function embed(el, spec, onClick) {
-  return vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
+  return vegaEmbed(el, spec, VEGA_OPTIONS).then(function (result) {
     if (onClick) result.view.addEventListener("click", function (_, item) { if (item && item.datum) onClick(item.datum); });
     return result;
   }).catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
