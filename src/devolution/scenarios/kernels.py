@@ -1,0 +1,311 @@
+"""The Monte Carlo's funding gap, fused: one pass over draws x councils x years, compiled with numba.
+
+The projection's components (:mod:`scenarios.projection`, :mod:`scenarios.resources`) compute
+each pressure and resource as whole arrays, one numpy operation at a time: a dozen temporaries of
+draws x councils x years each. Here numpy prepares only small tables from the same component code
+(:func:`prepare`: costs by draw and year, needs by council and year, the retention terms, the
+council tax ceilings' parameters), and :func:`gap` works out every cell in one compiled pass,
+nothing but the gap (or the pressure) written. The components are the kernel's numpy twin: a test
+holds the two equal on the real inputs (tests/scenarios/test_kernels.py).
+
+Per draw d, council p and year y (k years after the base year), in the components' own order:
+
+    pressure   = sum over PRESSURES of cost[d, y] x (need[p, y] x population index[d, p, y])
+    council tax = Band D path[d, p, y] x tax base[p] x tax base index[d, y]; the path starts at the
+                 latest Band D held and each year takes min(Band D x (1 + increase[d]), ceiling),
+                 the ceiling max(Band D x (1 + core + ASC limit), Band D + cash limit) as
+                 rules.council_tax.max_band_d_without_referendum (fmax/fmin: a NaN limit is none)
+    rates      = BFL[d, p, y] x max(growth[d, p, y], safety net threshold) where the local share
+                 never moves; the retention rules in full (resources.by_rules) where it does
+    grants     = (spending[p] - council tax in the base year[d, p] - retained rates[p]) x grant index[d, y]
+    gap        = pressure - council tax - rates - grants
+
+Every cell is worked out on its own, so the numbers do not depend on how draws or councils are
+split into blocks, threads or Dask partitions (identical, not merely close).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from devolution.scenarios.projection import PRESSURES, Context
+from devolution.scenarios.resources import (last_change, multiplier_uprating, rates_growth_log,
+                                            retention_terms)
+
+NONE = np.empty((0, 0, 0))
+#: Draws of one council worked out together (their working rows, a few kB each, stay in cache).
+DRAW_CHUNK = 1024
+#: Largest number of distinct business rates growth paths tabulated whole (one per region or
+#: named place; above it each cell takes its own exp).
+GROWTH_PATHS = 64
+
+
+class Cells(NamedTuple):
+    """What the kernel reads: by council (P), by year (Y), by council tax year (S) and by draw (D,
+    every draw of the run, last so the kernel reads them in order). A growth index exp(log x k)
+    is given whole when small (``*_index``) and as its logarithm otherwise (``*_log``)."""
+
+    steps: np.ndarray              # (Y,) years since the base year
+    population_log: np.ndarray     # (D, P) log(1 + growth + shift) when the shift is drawn, else (0, 0)
+    population_index: np.ndarray   # (P, Y) when the shift is not drawn, else (0, 0)
+    cost: np.ndarray               # (pressures, Y, D)
+    need: np.ndarray               # (pressures, P, Y)
+    band_d: np.ndarray             # (P,) latest Band D held
+    increase: np.ndarray           # (D,) council tax increase; empty: each year's ceiling ("max")
+    share_ceiling: np.ndarray      # (P, S) 1 + core limit + ASC limit
+    cash_ceiling: np.ndarray       # (P, S) + the cash alternative (NaN where none)
+    band_d_year: np.ndarray        # (Y,) the council tax year of each projection year
+    tax_base: np.ndarray           # (P,)
+    tax_base_index: np.ndarray     # (Y, D)
+    base_year_column: int          # council tax year of the base year; -1: the latest held is the base year
+    base_tax_base_index: np.ndarray  # (D,) tax base index in the base year
+    council_tax: np.ndarray        # (P,) council tax of the latest year held
+    spending: np.ndarray           # (P,) base-year spending, all services
+    retained_rates: np.ndarray     # (P,) base-year retained business rates (the BFL)
+    uprating: np.ndarray           # (Y, D)
+    growth_path: np.ndarray        # (P,) each council's business rates growth path (a column of the next two)
+    growth_log: np.ndarray         # (D, paths) log(1 + growth)
+    growth_index: np.ndarray       # (paths, Y, D), or NONE when there are more than GROWTH_PATHS paths
+    threshold: np.ndarray          # (P, Y)
+    moved: np.ndarray              # (P,) local share changes in some year: the rules in full
+    ratio: np.ndarray              # (P, Y) local share over the base share
+    cap: np.ndarray                # (P, Y) levy rate cap
+    last_change: np.ndarray        # (P, Y) year index of the last change of local share (-1: none)
+    grant_index: np.ndarray        # (Y, D)
+
+
+def _by_year(table: np.ndarray, draws: int) -> np.ndarray:
+    """A (D' or 1, Y) table as (Y, draws): the kernel reads draws in order."""
+    return np.broadcast_to(table, (draws, table.shape[-1])).T
+
+
+def prepare(ctx: Context, draws: int) -> Cells:
+    """The kernel's tables for a projection context of ``draws`` draws (an assumption that is a
+    number, not drawn, holds for every draw), each by the components' own numpy expressions, so
+    the kernel's inputs are the twin's, value for value."""
+    inputs = ctx.inputs
+    steps = ctx.steps[0, 0]
+    n = inputs.n
+    population_log = np.log(1.0 + inputs.population_growth[None, :] + ctx.rate("population_growth_shift")[:, :, 0])
+    drawn = population_log.shape[0] > 1
+    cost = np.stack([_by_year(p.cost(ctx)[:, 0, :], draws) for p in PRESSURES])
+    need = np.stack([np.broadcast_to(p.need(ctx)[0], (n, len(steps))) for p in PRESSURES])
+
+    # council tax (as resources.council_tax: the referendum ceiling of each year, rules.council_tax)
+    increase = ctx.samples.get("council_tax_increase")
+    span = np.arange(inputs.council_tax_year + 1, int(ctx.years[-1]) + 1)
+    limits = {key: np.broadcast_to(np.asarray(ctx.limits[key], dtype=np.float64), (n, len(span)))
+              for key in ("core_limit", "asc_limit", "shire_district_cash_limit")}
+    share_ceiling = 1.0 + limits["core_limit"] + np.where(inputs.asc_authority[:, None], limits["asc_limit"], 0.0)
+    cash_ceiling = np.where(inputs.shire_district[:, None], limits["shire_district_cash_limit"], np.nan)
+    tax_base_growth = (1.0 + ctx.samples["tax_base_growth"])[:, None]
+    base_year_column = inputs.base_year - int(span[0]) if inputs.base_year > inputs.council_tax_year else -1
+    base_tax_base_index = (tax_base_growth ** np.array([inputs.base_year - inputs.council_tax_year]))[:, 0]
+
+    share, cap, threshold = retention_terms(ctx)
+    ratio = share / ctx.retention["base_local_share"]
+    # business rates growth: one path per region or named place, worked out once for each
+    paths, growth_path = _distinct_columns(rates_growth_log(ctx))
+    growth_path = np.broadcast_to(growth_path, (n,))
+    growth_index = NONE
+    if paths.shape[1] <= GROWTH_PATHS:
+        growth_index = paths.T[:, None, :] * steps[None, :, None]
+        growth_index = np.broadcast_to(np.exp(growth_index, out=growth_index), (paths.shape[1], len(steps), draws))
+    return Cells(*(_own(value) for value in Cells(
+        steps=steps, population_log=population_log if drawn else np.empty((0, 0)),
+        population_index=np.empty((0, 0)) if drawn else np.exp(population_log[0][:, None] * steps),
+        cost=cost, need=need, band_d=inputs.band_d,
+        increase=np.empty(0) if increase is None else np.broadcast_to(increase, (draws,)),
+        share_ceiling=share_ceiling, cash_ceiling=cash_ceiling,
+        band_d_year=np.searchsorted(span, ctx.years), tax_base=inputs.tax_base,
+        tax_base_index=_by_year(tax_base_growth ** (ctx.years - inputs.council_tax_year)[None, :], draws),
+        base_year_column=base_year_column,
+        base_tax_base_index=np.broadcast_to(base_tax_base_index, (draws,)),
+        council_tax=inputs.council_tax, spending=sum(inputs.spending.values()), retained_rates=inputs.retained_rates,
+        uprating=_by_year(multiplier_uprating(ctx)[:, 0, :], draws), growth_path=growth_path,
+        growth_log=np.broadcast_to(paths, (draws, paths.shape[1])), growth_index=growth_index,
+        threshold=threshold, moved=(ratio != 1.0).any(axis=1), ratio=ratio,
+        cap=cap, last_change=last_change(share, float(ctx.retention["base_local_share"])),
+        grant_index=_by_year(((1.0 + ctx.rate("grant_growth")) ** ctx.steps)[:, 0, :], draws))))
+
+
+def _distinct_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct columns of a (rows, columns) array and each column's number among them, as
+    ``np.unique(axis=1, return_inverse=True)`` finds them but in two passes, not a sort of whole
+    columns (half a second for 10,000 draws): columns are grouped by a hash of their bits, and the
+    grouping checked column by column against the bits themselves (np.unique if a hash collided)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    bits = values.view(np.uint64)
+    weights = np.random.default_rng(0).integers(1, 2**63, size=len(bits), dtype=np.uint64) | np.uint64(1)
+    keys = (bits * weights[:, None]).sum(axis=0, dtype=np.uint64)   # wraps: a hash, not a sum
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    if not np.array_equal(bits, bits[:, first[inverse]]):
+        distinct, inverse = np.unique(values, axis=1, return_inverse=True)
+        return distinct, inverse.reshape(-1)
+    return values[:, first], inverse.reshape(-1)
+
+
+def _own(value):
+    """A table as a fresh C-contiguous, writable array (an int stays an int): every call of the
+    kernel sees the same types, so it is compiled (and cached) once."""
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = np.asarray(value)
+    return np.array(value, dtype=np.int64 if value.dtype.kind in "iu" else value.dtype, order="C")
+
+
+def gap(cells: Cells, out: np.ndarray, draws: tuple[int, int], places: tuple[int, int],
+        pressure: np.ndarray | None = None, pressure_only: bool = False, first_draw: int | None = None) -> np.ndarray:
+    """The funding gap (£ cash) of draws ``draws[0]:draws[1]`` and councils ``places[0]:places[1]``,
+    written to ``out`` (C-contiguous, (councils, years, draws)): council ``places[0]`` at
+    ``out[0]``, draw ``first_draw`` (default ``draws[0]``) at ``out[..., 0]``. ``pressure``
+    (draws, councils, years) of the whole run, when given, is used instead of working pressure out
+    (``runner.monte_carlo_pressure``); ``pressure_only`` writes the pressure, not the gap.
+    Returns ``out``. Arguments always reach the kernel with the same types (one compilation)."""
+    first = draws[0] if first_draw is None else first_draw
+    run, councils = len(cells.base_tax_base_index), len(cells.band_d)
+    if not (0 <= first <= draws[0] <= draws[1] <= run and 0 <= places[0] <= places[1] <= councils
+            and out.flags.c_contiguous and out.dtype == np.float64 and out.ndim == 3
+            and out.shape[0] >= places[1] - places[0] and out.shape[1] == len(cells.steps)
+            and out.shape[2] >= draws[1] - first):
+        raise ValueError(f"draws {draws} (from {first}) and councils {places} into an array {out.shape}: "
+                         f"expected a C-contiguous float64 array within the {run} draws and {councils} "
+                         "councils prepared")
+    if pressure is None:
+        pressure = _NO_PRESSURE
+    elif pressure.shape != (run, councils, len(cells.steps)):
+        raise ValueError(f"pressure {pressure.shape}: expected (draws, councils, years) of the run")
+    else:
+        pressure = np.moveaxis(pressure, 0, -1)   # (councils, years, draws): draws last, as it is held
+        if not pressure.flags.c_contiguous:
+            pressure = np.ascontiguousarray(pressure)
+        pressure = pressure.view()
+        pressure.setflags(write=False)
+    _gap(cells, out, draws[0], draws[1], places[0], places[1], first, pressure, pressure_only)
+    return out
+
+
+_NO_PRESSURE = np.empty((0, 0, 0))
+_NO_PRESSURE.setflags(write=False)
+
+
+@numba.njit(inline="always")
+def _maximum(a, b):
+    """np.maximum: NaN if either is."""
+    if a != a or b != b:
+        return a + b
+    return a if a >= b else b
+
+
+@numba.njit(inline="always")
+def _minimum(a, b):
+    """np.minimum: NaN if either is."""
+    if a != a or b != b:
+        return a + b
+    return a if a <= b else b
+
+
+@numba.njit(inline="always")
+def _fmax(a, b):
+    """np.fmax: the other where one is NaN."""
+    return a if (b != b or a >= b) else b
+
+
+@numba.njit(inline="always")
+def _fmin(a, b):
+    """np.fmin: the other where one is NaN."""
+    return a if (b != b or a <= b) else b
+
+
+@numba.njit(inline="always")
+def _growth(c, path, year, d0, into):
+    """Business rates growth index of one path and year for draws d0.. (len(into))."""
+    if c.growth_index.shape[0] > 0:
+        for j in range(into.shape[0]):
+            into[j] = c.growth_index[path, year, d0 + j]
+    else:
+        for j in range(into.shape[0]):
+            into[j] = np.exp(c.growth_log[d0 + j, path] * c.steps[year])
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _gap(c, out, first_draw, last_draw, p0, p1, first, pressure, pressure_only):
+    chunks = (last_draw - first_draw + DRAW_CHUNK - 1) // DRAW_CHUNK
+    given = pressure.shape[0] > 0
+    for item in numba.prange((p1 - p0) * chunks):    # (council, chunk of draws): the cores share them evenly
+        i = item // chunks
+        p = p0 + i
+        d0 = first_draw + (item % chunks) * DRAW_CHUNK
+        nd = min(DRAW_CHUNK, last_draw - d0)
+        population = np.empty(nd)
+        value = np.empty(nd)
+        band_d = np.full(nd, c.band_d[p])
+        path = np.empty((c.share_ceiling.shape[1], nd))
+        rest = np.empty(nd)
+        growth = np.empty(nd)
+        reset = np.empty(nd)
+        if not pressure_only:
+            # council tax: Band D year by year from the latest held, within each year's ceiling
+            for s in range(path.shape[0]):
+                by_share, by_cash = c.share_ceiling[p, s], c.cash_ceiling[p, s]
+                for j in range(nd):
+                    ceiling = _fmax(band_d[j] * by_share, band_d[j] + by_cash)
+                    if c.increase.shape[0] == 0:
+                        band_d[j] = ceiling
+                    else:
+                        band_d[j] = _fmin(band_d[j] * (1.0 + c.increase[d0 + j]), ceiling)
+                    path[s, j] = band_d[j]
+            for j in range(nd):
+                if c.base_year_column < 0:
+                    base = c.council_tax[p]
+                else:
+                    base = (path[c.base_year_column, j] * c.tax_base[p]) * c.base_tax_base_index[d0 + j]
+                rest[j] = c.spending[p] - base - c.retained_rates[p]
+        for y in range(c.steps.shape[0]):
+            if given:
+                for j in range(nd):
+                    value[j] = pressure[p, y, d0 + j]
+            else:
+                if c.population_index.shape[0] > 0:
+                    population[:] = c.population_index[p, y]
+                else:
+                    for j in range(nd):
+                        population[j] = np.exp(c.population_log[d0 + j, p] * c.steps[y])
+                value[:] = 0.0
+                for k in range(c.cost.shape[0]):
+                    need = c.need[k, p, y]
+                    for j in range(nd):
+                        value[j] += c.cost[k, y, d0 + j] * (need * population[j])
+            if pressure_only:
+                for j in range(nd):
+                    out[i, y, d0 - first + j] = value[j]
+                continue
+            column, tax_base = c.band_d_year[y], c.tax_base[p]
+            threshold, ratio, cap = c.threshold[p, y], c.ratio[p, y], c.cap[p, y]
+            _growth(c, c.growth_path[p], y, d0, growth)
+            last = c.last_change[p, y]
+            if c.moved[p]:
+                if last >= 0:
+                    _growth(c, c.growth_path[p], last, d0, reset)
+                else:
+                    reset[:] = 1.0
+            for j in range(nd):
+                d = d0 + j
+                council_tax = (path[column, j] * tax_base) * c.tax_base_index[y, d]
+                bfl = c.retained_rates[p] * c.uprating[y, d]
+                if c.moved[p]:
+                    # resources.by_rules: the scheme reset at the last change of local share
+                    funding = bfl * reset[j]
+                    baseline = funding * ratio
+                    excess = baseline - funding
+                    tariff = _maximum(excess, 0.0)
+                    retained = (((ratio * bfl) * growth[j] - tariff) + (tariff - excess)) + 0.0
+                    kept = funding / baseline if baseline > 0 else 1.0
+                    levy = _maximum(retained - funding, 0.0) * _minimum(_maximum(1.0 - kept, 0.0), cap)
+                    rates = (retained - levy) + _maximum(threshold * funding - retained, 0.0)
+                else:
+                    rates = bfl * _maximum(growth[j], threshold)          # rules.retained_at_baseline
+                out[i, y, d0 - first + j] = ((value[j] - council_tax) - rates) - rest[j] * c.grant_index[y, d]
