@@ -31,11 +31,13 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from devolution.scenarios.montecarlo import order_statistics_of_row
 from devolution.scenarios.projection import PRESSURES, Context
-from devolution.scenarios.resources import (last_change, multiplier_uprating, rates_growth_log,
-                                            retention_terms)
+from devolution.scenarios.resources import last_change, multiplier_uprating, retention_terms
 
 NONE = np.empty((0, 0, 0))
+#: Councils summed into one part of England's gap by :func:`streamed` (the parts are added in order).
+PLACE_BLOCK = 16
 #: Draws of one council worked out together (their working rows, a few kB each, stay in cache).
 DRAW_CHUNK = 1024
 #: Largest number of distinct business rates growth paths tabulated whole (one per region or
@@ -108,7 +110,8 @@ def prepare(ctx: Context, draws: int) -> Cells:
     share, cap, threshold = retention_terms(ctx)
     ratio = share / ctx.retention["base_local_share"]
     # business rates growth: one path per region or named place, worked out once for each
-    paths, growth_path = _distinct_columns(rates_growth_log(ctx))
+    paths, growth_path = _distinct_columns(ctx.samples["business_rates_growth"])
+    paths = np.log1p(paths)                     # as resources.rates_growth_log, on each path once
     growth_path = np.broadcast_to(growth_path, (n,))
     growth_index = NONE
     if paths.shape[1] <= GROWTH_PATHS:
@@ -134,18 +137,37 @@ def prepare(ctx: Context, draws: int) -> Cells:
 
 def _distinct_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct columns of a (rows, columns) array and each column's number among them, as
-    ``np.unique(axis=1, return_inverse=True)`` finds them but in two passes, not a sort of whole
-    columns (half a second for 10,000 draws): columns are grouped by a hash of their bits, and the
-    grouping checked column by column against the bits themselves (np.unique if a hash collided)."""
+    ``np.unique(axis=1, return_inverse=True)`` finds them (in another order), in two passes and no
+    copy rather than a sort of whole columns (half a second for 10,000 draws x 308 councils): the
+    columns are grouped by a hash of their bits, and every column is then checked bit for bit
+    against its group's first (np.unique if two columns' hashes collided)."""
     values = np.ascontiguousarray(values, dtype=np.float64)
     bits = values.view(np.uint64)
     weights = np.random.default_rng(0).integers(1, 2**63, size=len(bits), dtype=np.uint64) | np.uint64(1)
-    keys = (bits * weights[:, None]).sum(axis=0, dtype=np.uint64)   # wraps: a hash, not a sum
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    if not np.array_equal(bits, bits[:, first[inverse]]):
+    _, first, inverse = np.unique(_column_hashes(bits, weights), return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not _columns_match(bits, first[inverse]):
         distinct, inverse = np.unique(values, axis=1, return_inverse=True)
         return distinct, inverse.reshape(-1)
-    return values[:, first], inverse.reshape(-1)
+    return values[:, first], inverse
+
+
+@numba.njit(cache=True, nogil=True)
+def _column_hashes(bits, weights):
+    out = np.zeros(bits.shape[1], dtype=np.uint64)
+    for i in range(bits.shape[0]):
+        for j in range(bits.shape[1]):
+            out[j] += bits[i, j] * weights[i]          # wraps: a hash, not a sum
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _columns_match(bits, like):
+    for i in range(bits.shape[0]):
+        for j in range(bits.shape[1]):
+            if bits[i, j] != bits[i, like[j]]:
+                return False
+    return True
 
 
 def _own(value):
@@ -174,18 +196,41 @@ def gap(cells: Cells, out: np.ndarray, draws: tuple[int, int], places: tuple[int
         raise ValueError(f"draws {draws} (from {first}) and councils {places} into an array {out.shape}: "
                          f"expected a C-contiguous float64 array within the {run} draws and {councils} "
                          "councils prepared")
-    if pressure is None:
-        pressure = _NO_PRESSURE
-    elif pressure.shape != (run, councils, len(cells.steps)):
-        raise ValueError(f"pressure {pressure.shape}: expected (draws, councils, years) of the run")
-    else:
-        pressure = np.moveaxis(pressure, 0, -1)   # (councils, years, draws): draws last, as it is held
-        if not pressure.flags.c_contiguous:
-            pressure = np.ascontiguousarray(pressure)
-        pressure = pressure.view()
-        pressure.setflags(write=False)
-    _gap(cells, out, draws[0], draws[1], places[0], places[1], first, pressure, pressure_only)
+    _gap(cells, out, draws[0], draws[1], places[0], places[1], first, _held_pressure(cells, pressure), pressure_only)
     return out
+
+
+def streamed(cells: Cells, ranks: np.ndarray, pressure: np.ndarray | None = None,
+             place_block: int = PLACE_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Every council's order statistics of the given ranks among its draws, (councils, years,
+    ranks), and England's gap (years, draws), in one pass that holds a council's draws at a time,
+    never every council's: each block of ``place_block`` councils is summed council by council
+    into its own part of England, and the parts added in block order (so the sums, like every
+    number here, do not depend on the cores). ``pressure`` as for :func:`gap`."""
+    ranks = np.ascontiguousarray(ranks, dtype=np.int64)
+    councils, draws = len(cells.band_d), len(cells.base_tax_base_index)
+    if ranks.size and not (0 <= ranks.min() and ranks.max() < draws):
+        raise ValueError(f"ranks {ranks.min()}..{ranks.max()} outside 0..{draws - 1}")
+    stats = np.empty((councils, len(cells.steps), len(ranks)))
+    parts = np.zeros((-(-councils // place_block), len(cells.steps), draws))
+    _streamed(cells, ranks, _held_pressure(cells, pressure), stats, parts, place_block)
+    england = np.zeros((len(cells.steps), draws))
+    for part in parts:
+        england += part
+    return stats, england
+
+
+def _held_pressure(cells: Cells, pressure: np.ndarray | None) -> np.ndarray:
+    """``pressure`` (draws, councils, years) as the kernel reads it: (councils, years, draws),
+    read-only (so every call has the same argument types: one compilation)."""
+    if pressure is None:
+        return _NO_PRESSURE
+    if pressure.shape != (len(cells.base_tax_base_index), len(cells.band_d), len(cells.steps)):
+        raise ValueError(f"pressure {pressure.shape}: expected (draws, councils, years) of the run")
+    held = np.moveaxis(pressure, 0, -1)
+    held = (held if held.flags.c_contiguous else np.ascontiguousarray(held)).view()
+    held.setflags(write=False)
+    return held
 
 
 _NO_PRESSURE = np.empty((0, 0, 0))
@@ -224,88 +269,108 @@ def _fmin(a, b):
 def _growth(c, path, year, d0, into):
     """Business rates growth index of one path and year for draws d0.. (len(into))."""
     if c.growth_index.shape[0] > 0:
-        for j in range(into.shape[0]):
-            into[j] = c.growth_index[path, year, d0 + j]
+        into[:] = c.growth_index[path, year, d0:d0 + into.shape[0]]
     else:
+        logs = c.growth_log[d0:d0 + into.shape[0], path]
         for j in range(into.shape[0]):
-            into[j] = np.exp(c.growth_log[d0 + j, path] * c.steps[year])
+            into[j] = np.exp(logs[j] * c.steps[year])
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _gap(c, out, first_draw, last_draw, p0, p1, first, pressure, pressure_only):
     chunks = (last_draw - first_draw + DRAW_CHUNK - 1) // DRAW_CHUNK
-    given = pressure.shape[0] > 0
     for item in numba.prange((p1 - p0) * chunks):    # (council, chunk of draws): the cores share them evenly
-        i = item // chunks
-        p = p0 + i
         d0 = first_draw + (item % chunks) * DRAW_CHUNK
-        nd = min(DRAW_CHUNK, last_draw - d0)
-        population = np.empty(nd)
-        value = np.empty(nd)
-        band_d = np.full(nd, c.band_d[p])
-        path = np.empty((c.share_ceiling.shape[1], nd))
-        rest = np.empty(nd)
-        growth = np.empty(nd)
-        reset = np.empty(nd)
-        if not pressure_only:
-            # council tax: Band D year by year from the latest held, within each year's ceiling
-            for s in range(path.shape[0]):
-                by_share, by_cash = c.share_ceiling[p, s], c.cash_ceiling[p, s]
+        _council(c, p0 + item // chunks, d0, min(d0 + DRAW_CHUNK, last_draw), pressure, pressure_only,
+                 out[item // chunks], d0 - first)
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _streamed(c, ranks, pressure, stats, england, place_block):
+    councils, draws = c.band_d.shape[0], c.base_tax_base_index.shape[0]
+    for block in numba.prange(england.shape[0]):
+        gap = np.empty((c.steps.shape[0], draws))
+        for p in range(block * place_block, min((block + 1) * place_block, councils)):
+            for d0 in range(0, draws, DRAW_CHUNK):
+                _council(c, p, d0, min(d0 + DRAW_CHUNK, draws), pressure, False, gap, d0)
+            england[block] += gap
+            for y in range(gap.shape[0]):
+                order_statistics_of_row(gap[y], ranks, stats[p, y])
+
+
+@numba.njit(nogil=True)
+def _council(c, p, d0, d1, pressure, pressure_only, out, at):
+    """Council p's gap (or pressure) for draws d0:d1, written to out[year, at:]. Every inner loop
+    runs over the chunk's draws from 0 on views of the tables, so the compiler vectorises it."""
+    nd = d1 - d0
+    given = pressure.shape[0] > 0
+    population = np.empty(nd)
+    value = np.empty(nd)
+    band_d = np.full(nd, c.band_d[p])
+    path = np.empty((c.share_ceiling.shape[1], nd))
+    rest = np.empty(nd)
+    growth = np.empty(nd)
+    reset = np.empty(nd)
+    if not pressure_only:
+        # council tax: Band D year by year from the latest held, within each year's ceiling
+        increase = c.increase[d0:d1]
+        for s in range(path.shape[0]):
+            by_share, by_cash = c.share_ceiling[p, s], c.cash_ceiling[p, s]
+            if increase.shape[0] == 0:
                 for j in range(nd):
-                    ceiling = _fmax(band_d[j] * by_share, band_d[j] + by_cash)
-                    if c.increase.shape[0] == 0:
-                        band_d[j] = ceiling
-                    else:
-                        band_d[j] = _fmin(band_d[j] * (1.0 + c.increase[d0 + j]), ceiling)
-                    path[s, j] = band_d[j]
-            for j in range(nd):
-                if c.base_year_column < 0:
-                    base = c.council_tax[p]
-                else:
-                    base = (path[c.base_year_column, j] * c.tax_base[p]) * c.base_tax_base_index[d0 + j]
-                rest[j] = c.spending[p] - base - c.retained_rates[p]
-        for y in range(c.steps.shape[0]):
-            if given:
-                for j in range(nd):
-                    value[j] = pressure[p, y, d0 + j]
+                    band_d[j] = _fmax(band_d[j] * by_share, band_d[j] + by_cash)
             else:
-                if c.population_index.shape[0] > 0:
-                    population[:] = c.population_index[p, y]
-                else:
-                    for j in range(nd):
-                        population[j] = np.exp(c.population_log[d0 + j, p] * c.steps[y])
-                value[:] = 0.0
-                for k in range(c.cost.shape[0]):
-                    need = c.need[k, p, y]
-                    for j in range(nd):
-                        value[j] += c.cost[k, y, d0 + j] * (need * population[j])
-            if pressure_only:
                 for j in range(nd):
-                    out[i, y, d0 - first + j] = value[j]
-                continue
-            column, tax_base = c.band_d_year[y], c.tax_base[p]
-            threshold, ratio, cap = c.threshold[p, y], c.ratio[p, y], c.cap[p, y]
-            _growth(c, c.growth_path[p], y, d0, growth)
-            last = c.last_change[p, y]
-            if c.moved[p]:
-                if last >= 0:
-                    _growth(c, c.growth_path[p], last, d0, reset)
-                else:
-                    reset[:] = 1.0
+                    band_d[j] = _fmin(band_d[j] * (1.0 + increase[j]), _fmax(band_d[j] * by_share, band_d[j] + by_cash))
+            path[s] = band_d
+        if c.base_year_column < 0:
+            rest[:] = c.spending[p] - c.council_tax[p] - c.retained_rates[p]
+        else:
+            at_base, index = path[c.base_year_column], c.base_tax_base_index[d0:d1]
             for j in range(nd):
-                d = d0 + j
-                council_tax = (path[column, j] * tax_base) * c.tax_base_index[y, d]
-                bfl = c.retained_rates[p] * c.uprating[y, d]
-                if c.moved[p]:
-                    # resources.by_rules: the scheme reset at the last change of local share
-                    funding = bfl * reset[j]
-                    baseline = funding * ratio
-                    excess = baseline - funding
-                    tariff = _maximum(excess, 0.0)
-                    retained = (((ratio * bfl) * growth[j] - tariff) + (tariff - excess)) + 0.0
-                    kept = funding / baseline if baseline > 0 else 1.0
-                    levy = _maximum(retained - funding, 0.0) * _minimum(_maximum(1.0 - kept, 0.0), cap)
-                    rates = (retained - levy) + _maximum(threshold * funding - retained, 0.0)
-                else:
-                    rates = bfl * _maximum(growth[j], threshold)          # rules.retained_at_baseline
-                out[i, y, d0 - first + j] = ((value[j] - council_tax) - rates) - rest[j] * c.grant_index[y, d]
+                rest[j] = c.spending[p] - (at_base[j] * c.tax_base[p]) * index[j] - c.retained_rates[p]
+    for y in range(c.steps.shape[0]):
+        if given:
+            value[:] = pressure[p, y, d0:d1]
+        else:
+            if c.population_index.shape[0] > 0:
+                population[:] = c.population_index[p, y]
+            else:
+                logs = c.population_log[d0:d1, p]
+                for j in range(nd):
+                    population[j] = np.exp(logs[j] * c.steps[y])
+            value[:] = 0.0
+            for k in range(c.cost.shape[0]):
+                need, cost = c.need[k, p, y], c.cost[k, y, d0:d1]
+                for j in range(nd):
+                    value[j] += cost[j] * (need * population[j])
+        row = out[y, at:at + nd]
+        if pressure_only:
+            row[:] = value
+            continue
+        threshold, ratio, cap = c.threshold[p, y], c.ratio[p, y], c.cap[p, y]
+        uprating = c.uprating[y, d0:d1]
+        _growth(c, c.growth_path[p], y, d0, growth)
+        if c.moved[p]:
+            last = c.last_change[p, y]
+            if last >= 0:
+                _growth(c, c.growth_path[p], last, d0, reset)
+            else:
+                reset[:] = 1.0
+            for j in range(nd):
+                # resources.by_rules: the scheme reset at the last change of local share
+                bfl = c.retained_rates[p] * uprating[j]
+                funding = bfl * reset[j]
+                baseline = funding * ratio
+                excess = baseline - funding
+                tariff = _maximum(excess, 0.0)
+                retained = (((ratio * bfl) * growth[j] - tariff) + (tariff - excess)) + 0.0
+                kept = funding / baseline if baseline > 0 else 1.0
+                levy = _maximum(retained - funding, 0.0) * _minimum(_maximum(1.0 - kept, 0.0), cap)
+                growth[j] = (retained - levy) + _maximum(threshold * funding - retained, 0.0)
+        else:
+            for j in range(nd):
+                growth[j] = (c.retained_rates[p] * uprating[j]) * _maximum(growth[j], threshold)  # retained_at_baseline
+        charged, tax_base, grant = path[c.band_d_year[y]], c.tax_base_index[y, d0:d1], c.grant_index[y, d0:d1]
+        for j in range(nd):                     # growth now holds the retained rates
+            row[j] = ((value[j] - (charged[j] * c.tax_base[p]) * tax_base[j]) - growth[j]) - rest[j] * grant[j]

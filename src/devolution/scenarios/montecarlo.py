@@ -72,14 +72,26 @@ def percentiles(values: np.ndarray, qs: tuple[int, ...] = PERCENTILES) -> np.nda
 def row_percentiles(rows: np.ndarray, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
     """Percentiles of each row's values (draws on the last axis), (len(qs), rows)."""
     rows = rows.reshape(-1, rows.shape[-1])
-    draws = rows.shape[1]
+    return percentiles_from(order_statistics(rows, percentile_ranks(rows.shape[1], qs)), rows.shape[1], qs)
+
+
+def percentile_ranks(draws: int, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
+    """The order statistics (ranks, ascending) numpy's "linear" percentiles of ``draws`` values read."""
+    return _positions(draws, qs)[0]
+
+
+def percentiles_from(stats: np.ndarray, draws: int, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
+    """Percentiles, (len(qs), ...), from the order statistics of :func:`percentile_ranks`, (..., ranks)."""
+    _, low, high, weight = _positions(draws, qs)
+    return np.moveaxis(stats[..., low] * (1.0 - weight) + stats[..., high] * weight, -1, 0)
+
+
+def _positions(draws: int, qs: tuple[int, ...]):
     position = np.asarray(qs, dtype=np.float64) / 100.0 * (draws - 1)
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, draws - 1)
-    weight = position - low
     ranks, which = np.unique(np.concatenate([low, high]), return_inverse=True)
-    stats = order_statistics(rows, ranks)
-    return (stats[:, which[:len(qs)]] * (1.0 - weight) + stats[:, which[len(qs):]] * weight).T
+    return ranks, which[:len(qs)], which[len(qs):], position - low
 
 
 def order_statistics(rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
@@ -105,47 +117,51 @@ def order_statistics_numpy(rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _order_statistics(rows, ranks, out):
-    n = rows.shape[1]
-    buckets = min(BUCKETS, n // 4)
     for i in numba.prange(rows.shape[0]):
-        x = rows[i]
-        low, high, nan = np.inf, -np.inf, False
-        for v in x:
-            if v < low:
-                low = v
-            if v > high:
-                high = v
-            if v != v:
-                nan = True
-        span = high - low
-        if nan or buckets < 2 or not (0.0 < span < np.inf):   # NaN, an infinity, all equal, or few values
-            ordered = np.sort(x)
-            for k in range(ranks.shape[0]):
-                out[i, k] = ordered[ranks[k]]
-            continue
-        scale = buckets / span
-        starts = np.zeros(buckets + 1, dtype=np.int64)
-        for v in x:
-            starts[min(int((v - low) * scale), buckets - 1) + 1] += 1
-        for b in range(buckets):
-            starts[b + 1] += starts[b]                     # values in buckets before b
-        held = np.zeros(buckets + 1, dtype=np.int64)         # where each wanted bucket's values go
-        bucket_of = np.empty(ranks.shape[0], dtype=np.int64)
+        order_statistics_of_row(rows[i], ranks, out[i])
+
+
+@numba.njit(nogil=True)
+def order_statistics_of_row(x, ranks, out):
+    """out[k] = the ranks[k]-th smallest of x (ranks ascending): see :func:`order_statistics`."""
+    buckets = min(BUCKETS, x.shape[0] // 4)
+    low, high, nan = np.inf, -np.inf, False
+    for v in x:
+        if v < low:
+            low = v
+        if v > high:
+            high = v
+        if v != v:
+            nan = True
+    span = high - low
+    if nan or buckets < 2 or not (0.0 < span < np.inf):   # NaN, an infinity, all equal, or few values
+        ordered = np.sort(x)
         for k in range(ranks.shape[0]):
-            b = np.searchsorted(starts, ranks[k], side="right") - 1
-            bucket_of[k] = b
-            held[b + 1] = starts[b + 1] - starts[b]
-        for b in range(buckets):
-            held[b + 1] += held[b]
-        fill = held.copy()
-        kept = np.empty(held[buckets])
-        for v in x:
-            b = min(int((v - low) * scale), buckets - 1)
-            if held[b + 1] > held[b]:
-                kept[fill[b]] = v
-                fill[b] += 1
-        for k in range(ranks.shape[0]):
-            b = bucket_of[k]
-            if k == 0 or b != bucket_of[k - 1]:
-                kept[held[b]:held[b + 1]].sort()
-            out[i, k] = kept[held[b] + ranks[k] - starts[b]]
+            out[k] = ordered[ranks[k]]
+        return
+    scale = buckets / span
+    starts = np.zeros(buckets + 1, dtype=np.int64)
+    for v in x:
+        starts[min(int((v - low) * scale), buckets - 1) + 1] += 1
+    for b in range(buckets):
+        starts[b + 1] += starts[b]                     # values in buckets before b
+    held = np.zeros(buckets + 1, dtype=np.int64)         # where each wanted bucket's values go
+    bucket_of = np.empty(ranks.shape[0], dtype=np.int64)
+    for k in range(ranks.shape[0]):
+        b = np.searchsorted(starts, ranks[k], side="right") - 1
+        bucket_of[k] = b
+        held[b + 1] = starts[b + 1] - starts[b]
+    for b in range(buckets):
+        held[b + 1] += held[b]
+    fill = held.copy()
+    kept = np.empty(held[buckets])
+    for v in x:
+        b = min(int((v - low) * scale), buckets - 1)
+        if held[b + 1] > held[b]:
+            kept[fill[b]] = v
+            fill[b] += 1
+    for k in range(ranks.shape[0]):
+        b = bucket_of[k]
+        if k == 0 or b != bucket_of[k - 1]:
+            kept[held[b]:held[b + 1]].sort()
+        out[k] = kept[held[b] + ranks[k] - starts[b]]

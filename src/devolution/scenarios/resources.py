@@ -81,7 +81,7 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
     share, cap, threshold = retention_terms(ctx)
     ratio = share / retention["base_local_share"]
     uprating = multiplier_uprating(ctx)                                                  # (draws, 1, years)
-    growth = rates_growth_log(ctx)[:, :, None] * ctx.steps
+    growth = np.log1p(ctx.samples["business_rates_growth"])[:, :, None] * ctx.steps
     growth = np.exp(growth, out=growth)                    # (1 + g) ** k: (draws or 1, places or 1, years)
     # Where the local share never moves, the baseline equals the BFL (rules.retained_at_baseline);
     # elsewhere the rules run in full on those places.
@@ -115,12 +115,6 @@ def multiplier_uprating(ctx: Context) -> np.ndarray:
     """The baseline funding level's uprating since the base year, with the multiplier (which rises
     with CPI): (1 + inflation)^k, (draws or 1, 1, years)."""
     return (1.0 + ctx.rate("inflation")) ** ctx.steps
-
-
-def rates_growth_log(ctx: Context) -> np.ndarray:
-    """log(1 + business rates growth), (draws or 1, places or 1): growth since the base year is
-    exp(this x k)."""
-    return np.log1p(ctx.samples["business_rates_growth"])
 
 
 def by_rules(bfl: np.ndarray, growth: np.ndarray, ratio: np.ndarray, cap: np.ndarray, threshold: np.ndarray,

@@ -17,7 +17,7 @@ from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
 from devolution.scenarios import kernels, model
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
-from devolution.scenarios.montecarlo import PERCENTILES, row_percentiles, sample
+from devolution.scenarios.montecarlo import PERCENTILES, percentile_ranks, percentiles_from, row_percentiles, sample
 from devolution.scenarios.projection import PRESSURES, Context, pressures, run as project
 from devolution.scenarios.resources import RESOURCES
 from devolution.years import year_label
@@ -134,12 +134,9 @@ def deal_places(scenario: model.Scenario, inputs: Inputs) -> np.ndarray:
     return np.isin(inputs.codes, list(areas)) | np.isin(inputs.strategic_authority, list(areas))
 
 
-#: Draws a Dask task works out (:mod:`scenarios.cluster`, in fours) and :func:`simulate` writes at a
-#: time. The numbers do not depend on it: every cell is worked out on its own.
+#: Draws a Dask task works out (:mod:`scenarios.cluster`, in fours). The numbers do not depend
+#: on it: every cell is worked out on its own.
 BLOCK = 256
-#: Councils the streaming Monte Carlo (:func:`monte_carlo`) works out, adds into England and
-#: sorts at a time: with 10,000 draws a block is 13 MB, where every draw of every council is 250 MB.
-PLACE_BLOCK = 16
 
 
 def block(ctx: Context, start: int, stop: int) -> Context:
@@ -150,19 +147,21 @@ def block(ctx: Context, start: int, stop: int) -> Context:
                    retention=ctx.retention, deal=ctx.deal, deal_terms=ctx.deal_terms)
 
 
-def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int = BLOCK,
+def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int | None = None,
              pressure: np.ndarray | None = None) -> np.ndarray:
-    """The funding gap for every draw: (draws, places, years), £ cash (draws last in memory, so
-    percentiles sort along them). Draws are taken once, up front; every cell is worked out by the
-    fused kernel (:mod:`scenarios.kernels`, on the machine's cores), ``block_size`` draws at a time.
+    """The funding gap for every draw: (draws, places, years), £ cash (draws last in memory, as
+    percentiles read them). Draws are taken once, up front; every cell is worked out by the fused
+    kernel (:mod:`scenarios.kernels`, on the machine's cores), ``block_size`` draws a call (all at
+    once by default; the numbers are the same whatever the blocks).
 
     ``pressure``: the run's spending pressure for every draw, (draws, places, years), when known
     (:func:`monte_carlo_pressure`; only resources are then computed)."""
     ctx, _ = context(scenario, inputs, draws)
     cells = kernels.prepare(ctx, draws)
     held = np.empty((inputs.n, len(ctx.years), draws))
-    for start in range(0, draws, block_size):
-        kernels.gap(cells, held, (start, min(start + block_size, draws)), (0, inputs.n), pressure, first_draw=0)
+    for start in range(0, draws, block_size or draws):
+        kernels.gap(cells, held, (start, min(start + (block_size or draws), draws)), (0, inputs.n), pressure,
+                    first_draw=0)
     return np.moveaxis(held, -1, 0)
 
 
@@ -170,23 +169,13 @@ def monte_carlo(scenario: model.Scenario, inputs: Inputs, draws: int, pressure: 
                 place_percentiles: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
     """Percentiles (:data:`PERCENTILES`) of each council's gap, (percentiles, places, years), or
     None unless ``place_percentiles``, and of England's, (percentiles, years): the numbers of
-    ``percentiles(simulate(...))`` and ``percentiles(simulate(...).sum(axis=1))``, without holding
-    every draw of every council. Councils are worked out :data:`PLACE_BLOCK` at a time; each
-    block's draws are added into England's, council by council (the order ``sum(axis=1)`` adds
-    in), and its percentiles taken."""
+    ``percentiles(simulate(...))`` and ``percentiles(simulate(...).sum(axis=1))`` (England's sum
+    added in blocks of councils: equal to rounding), in one compiled pass that never holds every
+    draw of every council (:func:`scenarios.kernels.streamed`)."""
     ctx, _ = context(scenario, inputs, draws)
-    cells = kernels.prepare(ctx, draws)
-    years = len(ctx.years)
-    england = np.zeros((years, draws))
-    places = np.empty((len(PERCENTILES), inputs.n, years)) if place_percentiles else None
-    work = np.empty((min(PLACE_BLOCK, inputs.n), years, draws))
-    for start in range(0, inputs.n, PLACE_BLOCK):
-        stop = min(start + PLACE_BLOCK, inputs.n)
-        gap = kernels.gap(cells, work[:stop - start], (0, draws), (start, stop), pressure)
-        for council in gap:
-            np.add(england, council, out=england)
-        if places is not None:
-            places[:, start:stop] = row_percentiles(gap).reshape(len(PERCENTILES), stop - start, years)
+    ranks = percentile_ranks(draws)
+    stats, england = kernels.streamed(kernels.prepare(ctx, draws), ranks, pressure)
+    places = percentiles_from(stats, draws) if place_percentiles else None
     return places, row_percentiles(england)
 
 
