@@ -21,8 +21,10 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# Every benchmark, each figure against its target and its peers measured in the same run; makes the
+# store and the OpenFisca-Core peer's virtualenv first if they are missing (bench/all.py).
 bench: install
-	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
