@@ -96,13 +96,9 @@ def prepare(ctx: Context, draws: int) -> Cells:
     cost = np.stack([_by_year(p.cost(ctx)[:, 0, :], draws) for p in PRESSURES])
     need = np.stack([np.broadcast_to(p.need(ctx)[0], (n, len(steps))) for p in PRESSURES])
 
-    # council tax (as resources.council_tax: the referendum ceiling of each year, rules.council_tax)
     increase = ctx.samples.get("council_tax_increase")
     span = np.arange(inputs.council_tax_year + 1, int(ctx.years[-1]) + 1)
-    limits = {key: np.broadcast_to(np.asarray(ctx.limits[key], dtype=np.float64), (n, len(span)))
-              for key in ("core_limit", "asc_limit", "shire_district_cash_limit")}
-    share_ceiling = 1.0 + limits["core_limit"] + np.where(inputs.asc_authority[:, None], limits["asc_limit"], 0.0)
-    cash_ceiling = np.where(inputs.shire_district[:, None], limits["shire_district_cash_limit"], np.nan)
+    share_ceiling, cash_ceiling = _ceilings(ctx, len(span))
     tax_base_growth = (1.0 + ctx.samples["tax_base_growth"])[:, None]
     base_year_column = inputs.base_year - int(span[0]) if inputs.base_year > inputs.council_tax_year else -1
     base_tax_base_index = (tax_base_growth ** np.array([inputs.base_year - inputs.council_tax_year]))[:, 0]
@@ -133,6 +129,17 @@ def prepare(ctx: Context, draws: int) -> Cells:
         threshold=threshold, moved=(ratio != 1.0).any(axis=1), ratio=ratio,
         cap=cap, last_change=last_change(share, float(ctx.retention["base_local_share"])),
         grant_index=_by_year(((1.0 + ctx.rate("grant_growth")) ** ctx.steps)[:, 0, :], draws))))
+
+
+def _ceilings(ctx: Context, years: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each council's referendum ceiling in each council tax year, (places, years) twice, as
+    resources.council_tax hands the limits to rules.council_tax.max_band_d_without_referendum:
+    the ceiling is the greater of Band D x the first and Band D + the second (NaN: no cash limit)."""
+    inputs = ctx.inputs
+    limits = {key: np.broadcast_to(np.asarray(ctx.limits[key], dtype=np.float64), (inputs.n, years))
+              for key in ("core_limit", "asc_limit", "shire_district_cash_limit")}
+    share = 1.0 + limits["core_limit"] + np.where(inputs.asc_authority[:, None], limits["asc_limit"], 0.0)
+    return share, np.where(inputs.shire_district[:, None], limits["shire_district_cash_limit"], np.nan)
 
 
 def _distinct_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
