@@ -2,8 +2,9 @@
 
 What ``make bench`` runs. Before the benchmarks it makes what they need, so a fresh clone runs them
 all with nothing done by hand: a store loaded from DEVOLUTION_DATA (DEVOLUTION_STORE if given, else
-build/bench.duckdb, loaded once and kept) and the OpenFisca-Core peer's own virtualenv
-(bench/openfisca_peer/.venv, made by its create_venv.sh: OpenFisca pins its own numpy). Each
+build/bench.duckdb, loaded once and kept), the scenario kernels compiled into numba's cache, and
+the OpenFisca-Core peer's own virtualenv (bench/openfisca_peer/.venv, made by its create_venv.sh:
+OpenFisca pins its own numpy). Each
 bench_*.py runs in its own process with its output shown as it comes; at the end every line that
 names a target or a peer is printed again under its benchmark, with the benchmarks that failed.
 The exit status is 1 if a benchmark failed or the peer's environment could not be made.
@@ -24,7 +25,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEER = HERE / "openfisca_peer"
 #: Lines of a benchmark's output repeated in the summary: its figures against targets and peers.
-FIGURE = re.compile(r"target|peer|floor|parts|\bMISS|\bPASS\b|\bmet\b|identical|agree", re.IGNORECASE)
+FIGURE = re.compile(r"target|peer|floor|parts|\bMISS|\bPASS\b|\bmet\b|identical|agree|\dx (yes|no)\b",
+                    re.IGNORECASE)
 
 
 def environment() -> dict[str, str]:
@@ -43,6 +45,17 @@ def ensure_store(env: dict[str, str]) -> None:
     print(f"store: loading {env['DEVOLUTION_DATA']} into {store}", flush=True)
     subprocess.run([str(Path(sys.executable).parent / "devo"), "data", "load", env["DEVOLUTION_DATA"]], env=env,
                    check=True, stdout=subprocess.DEVNULL)
+
+
+def compile_kernels(env: dict[str, str]) -> None:
+    """Run a small scenario once, so numba compiles the Monte Carlo's kernels into its cache before
+    any benchmark is timed (a server's workers would otherwise compile them while warming up)."""
+    print("numba: compiling the scenario kernels once (kept in its cache for every later process)", flush=True)
+    code = ("from devolution.scenarios import model, runner; from devolution.store import Store\n"
+            "with Store(read_only=True) as store:\n"
+            "    runner.run(model.check({'name': 'warm', 'years': '2025-26..2026-27'}), store, draws=20,"
+            " memo=runner.Recent(1))")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
 
 def ensure_peer() -> str | None:
@@ -75,6 +88,7 @@ def run(script: Path, env: dict[str, str]) -> tuple[int, float, list[str]]:
 def main(names: list[str]) -> int:
     env = environment()
     ensure_store(env)
+    compile_kernels(env)
     peer_problem = ensure_peer()
     scripts = sorted(HERE.glob("bench_*.py"))
     if names:

@@ -35,7 +35,7 @@ from devolution.scenarios.montecarlo import order_statistics_of_row
 from devolution.scenarios.projection import PRESSURES, Context
 from devolution.scenarios.resources import last_change, multiplier_uprating, retention_terms
 
-NONE = np.empty((0, 0, 0))
+_NO_TABLE = np.empty((0, 0, 0))
 #: Councils summed into one part of England's gap by :func:`streamed` (the parts are added in order).
 PLACE_BLOCK = 16
 #: Draws of one council worked out together (their working rows, a few kB each, stay in cache).
@@ -70,7 +70,7 @@ class Cells(NamedTuple):
     uprating: np.ndarray           # (Y, D)
     growth_path: np.ndarray        # (P,) each council's business rates growth path (a column of the next two)
     growth_log: np.ndarray         # (D, paths) log(1 + growth)
-    growth_index: np.ndarray       # (paths, Y, D), or NONE when there are more than GROWTH_PATHS paths
+    growth_index: np.ndarray       # (paths, Y, D), or _NO_TABLE when there are more than GROWTH_PATHS paths
     threshold: np.ndarray          # (P, Y)
     moved: np.ndarray              # (P,) local share changes in some year: the rules in full
     ratio: np.ndarray              # (P, Y) local share over the base share
@@ -107,9 +107,9 @@ def prepare(ctx: Context, draws: int) -> Cells:
     ratio = share / ctx.retention["base_local_share"]
     # business rates growth: one path per region or named place, worked out once for each
     paths, growth_path = _distinct_columns(ctx.samples["business_rates_growth"])
-    paths = np.log1p(paths)                     # as resources.rates_growth_log, on each path once
+    paths = np.log1p(paths)              # as resources.retained_business_rates takes it, once a path
     growth_path = np.broadcast_to(growth_path, (n,))
-    growth_index = NONE
+    growth_index = _NO_TABLE
     if paths.shape[1] <= GROWTH_PATHS:
         growth_index = paths.T[:, None, :] * steps[None, :, None]
         growth_index = np.broadcast_to(np.exp(growth_index, out=growth_index), (paths.shape[1], len(steps), draws))
@@ -159,7 +159,7 @@ def _distinct_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return values[:, first], inverse
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _column_hashes(bits, weights):
     out = np.zeros(bits.shape[1], dtype=np.uint64)
     for i in range(bits.shape[0]):
@@ -168,7 +168,7 @@ def _column_hashes(bits, weights):
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _columns_match(bits, like):
     for i in range(bits.shape[0]):
         for j in range(bits.shape[1]):
@@ -203,24 +203,27 @@ def gap(cells: Cells, out: np.ndarray, draws: tuple[int, int], places: tuple[int
         raise ValueError(f"draws {draws} (from {first}) and councils {places} into an array {out.shape}: "
                          f"expected a C-contiguous float64 array within the {run} draws and {councils} "
                          "councils prepared")
-    _gap(cells, out, draws[0], draws[1], places[0], places[1], first, _held_pressure(cells, pressure), pressure_only)
+    _project(cells, _held_pressure(cells, pressure), pressure_only, draws[0], draws[1], places[0], places[1], 1,
+             out, first, _NO_RANKS, _NO_TABLE, _NO_TABLE)
     return out
 
 
 def streamed(cells: Cells, ranks: np.ndarray, pressure: np.ndarray | None = None,
              place_block: int = PLACE_BLOCK) -> tuple[np.ndarray, np.ndarray]:
     """Every council's order statistics of the given ranks among its draws, (councils, years,
-    ranks), and England's gap (years, draws), in one pass that holds a council's draws at a time,
-    never every council's: each block of ``place_block`` councils is summed council by council
-    into its own part of England, and the parts added in block order (so the sums, like every
-    number here, do not depend on the cores). ``pressure`` as for :func:`gap`."""
+    ranks; none asked, none worked out), and England's gap (years, draws), in one pass that holds
+    a council's draws at a time, never every council's: each block of ``place_block`` councils is
+    summed council by council into its own part of England, and the parts added in block order
+    (so the sums, like every number here, do not depend on the cores). ``pressure`` as for
+    :func:`gap`."""
     ranks = np.ascontiguousarray(ranks, dtype=np.int64)
     councils, draws = len(cells.band_d), len(cells.base_tax_base_index)
     if ranks.size and not (0 <= ranks.min() and ranks.max() < draws):
         raise ValueError(f"ranks {ranks.min()}..{ranks.max()} outside 0..{draws - 1}")
     stats = np.empty((councils, len(cells.steps), len(ranks)))
     parts = np.zeros((-(-councils // place_block), len(cells.steps), draws))
-    _streamed(cells, ranks, _held_pressure(cells, pressure), stats, parts, place_block)
+    _project(cells, _held_pressure(cells, pressure), False, 0, draws, 0, councils, place_block, _NO_TABLE, 0,
+             ranks, stats, parts)
     england = np.zeros((len(cells.steps), draws))
     for part in parts:
         england += part
@@ -242,9 +245,10 @@ def _held_pressure(cells: Cells, pressure: np.ndarray | None) -> np.ndarray:
 
 _NO_PRESSURE = np.empty((0, 0, 0))
 _NO_PRESSURE.setflags(write=False)
+_NO_RANKS = np.empty(0, dtype=np.int64)
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _maximum(a, b):
     """np.maximum: NaN if either is."""
     if a != a or b != b:
@@ -252,7 +256,7 @@ def _maximum(a, b):
     return a if a >= b else b
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _minimum(a, b):
     """np.minimum: NaN if either is."""
     if a != a or b != b:
@@ -260,52 +264,55 @@ def _minimum(a, b):
     return a if a <= b else b
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _fmax(a, b):
     """np.fmax: the other where one is NaN."""
     return a if (b != b or a >= b) else b
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _fmin(a, b):
     """np.fmin: the other where one is NaN."""
     return a if (b != b or a <= b) else b
 
 
-@numba.njit(inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _growth(c, path, year, d0, into):
     """Business rates growth index of one path and year for draws d0.. (len(into))."""
     if c.growth_index.shape[0] > 0:
-        into[:] = c.growth_index[path, year, d0:d0 + into.shape[0]]
+        index = c.growth_index[path, year, d0:d0 + into.shape[0]]
+        for j in range(into.shape[0]):
+            into[j] = index[j]
     else:
         logs = c.growth_log[d0:d0 + into.shape[0], path]
         for j in range(into.shape[0]):
             into[j] = np.exp(logs[j] * c.steps[year])
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _gap(c, out, first_draw, last_draw, p0, p1, first, pressure, pressure_only):
-    chunks = (last_draw - first_draw + DRAW_CHUNK - 1) // DRAW_CHUNK
-    for item in numba.prange((p1 - p0) * chunks):    # (council, chunk of draws): the cores share them evenly
-        d0 = first_draw + (item % chunks) * DRAW_CHUNK
-        _council(c, p0 + item // chunks, d0, min(d0 + DRAW_CHUNK, last_draw), pressure, pressure_only,
-                 out[item // chunks], d0 - first)
+@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _project(c, pressure, pressure_only, d0, d1, p0, p1, place_block, held, first, ranks, stats, england):
+    """Councils p0:p1 in blocks of ``place_block`` on the cores, draws d0:d1 a chunk at a time: into
+    ``held[p - p0, year, d - first]`` when it is given (:func:`gap`), else streamed (:func:`streamed`):
+    each block's gaps added council by council into ``england[block]`` and reduced to ``stats``.
+    One kernel for both, so numba compiles (and caches) the council's arithmetic once."""
+    years = c.steps.shape[0]
+    for block in numba.prange((p1 - p0 + place_block - 1) // place_block):
+        scratch = np.empty((years if held.shape[0] == 0 else 0, d1 - d0))
+        for p in range(p0 + block * place_block, min(p0 + (block + 1) * place_block, p1)):
+            target = scratch if held.shape[0] == 0 else held[p - p0]
+            for start in range(d0, d1, DRAW_CHUNK):
+                _council(c, p, start, min(start + DRAW_CHUNK, d1), pressure, pressure_only, target, start - first)
+            if held.shape[0] == 0:
+                part = england[block]
+                for y in range(years):
+                    for j in range(d1 - d0):
+                        part[y, j] += target[y, j]
+                if ranks.shape[0] > 0:
+                    for y in range(years):
+                        order_statistics_of_row(target[y], ranks, stats[p, y])
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _streamed(c, ranks, pressure, stats, england, place_block):
-    councils, draws = c.band_d.shape[0], c.base_tax_base_index.shape[0]
-    for block in numba.prange(england.shape[0]):
-        gap = np.empty((c.steps.shape[0], draws))
-        for p in range(block * place_block, min((block + 1) * place_block, councils)):
-            for d0 in range(0, draws, DRAW_CHUNK):
-                _council(c, p, d0, min(d0 + DRAW_CHUNK, draws), pressure, False, gap, d0)
-            england[block] += gap
-            for y in range(gap.shape[0]):
-                order_statistics_of_row(gap[y], ranks, stats[p, y])
-
-
-@numba.njit(nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _council(c, p, d0, d1, pressure, pressure_only, out, at):
     """Council p's gap (or pressure) for draws d0:d1, written to out[year, at:]. Every inner loop
     runs over the chunk's draws from 0 on views of the tables, so the compiler vectorises it."""
@@ -329,31 +336,38 @@ def _council(c, p, d0, d1, pressure, pressure_only, out, at):
             else:
                 for j in range(nd):
                     band_d[j] = _fmin(band_d[j] * (1.0 + increase[j]), _fmax(band_d[j] * by_share, band_d[j] + by_cash))
-            path[s] = band_d
+            for j in range(nd):
+                path[s, j] = band_d[j]
         if c.base_year_column < 0:
-            rest[:] = c.spending[p] - c.council_tax[p] - c.retained_rates[p]
+            for j in range(nd):
+                rest[j] = c.spending[p] - c.council_tax[p] - c.retained_rates[p]
         else:
             at_base, index = path[c.base_year_column], c.base_tax_base_index[d0:d1]
             for j in range(nd):
                 rest[j] = c.spending[p] - (at_base[j] * c.tax_base[p]) * index[j] - c.retained_rates[p]
     for y in range(c.steps.shape[0]):
         if given:
-            value[:] = pressure[p, y, d0:d1]
+            given_row = pressure[p, y, d0:d1]
+            for j in range(nd):
+                value[j] = given_row[j]
         else:
             if c.population_index.shape[0] > 0:
-                population[:] = c.population_index[p, y]
+                for j in range(nd):
+                    population[j] = c.population_index[p, y]
             else:
                 logs = c.population_log[d0:d1, p]
                 for j in range(nd):
                     population[j] = np.exp(logs[j] * c.steps[y])
-            value[:] = 0.0
+            for j in range(nd):
+                value[j] = 0.0
             for k in range(c.cost.shape[0]):
                 need, cost = c.need[k, p, y], c.cost[k, y, d0:d1]
                 for j in range(nd):
                     value[j] += cost[j] * (need * population[j])
         row = out[y, at:at + nd]
         if pressure_only:
-            row[:] = value
+            for j in range(nd):
+                row[j] = value[j]
             continue
         threshold, ratio, cap = c.threshold[p, y], c.ratio[p, y], c.cap[p, y]
         uprating = c.uprating[y, d0:d1]
@@ -363,7 +377,8 @@ def _council(c, p, d0, d1, pressure, pressure_only, out, at):
             if last >= 0:
                 _growth(c, c.growth_path[p], last, d0, reset)
             else:
-                reset[:] = 1.0
+                for j in range(nd):
+                    reset[j] = 1.0
             for j in range(nd):
                 # resources.by_rules: the scheme reset at the last change of local share
                 bfl = c.retained_rates[p] * uprating[j]

@@ -18,6 +18,9 @@ PERCENTILES = (5, 25, 50, 75, 95)
 #: Buckets a cell's draws are counted into to find the order statistics' neighbourhoods (about
 #: four draws a bucket with 10,000 draws; fewer draws than four buckets' worth are sorted).
 BUCKETS = 4096
+#: Values below which order statistics are read off numpy's sort (a web run's England row):
+#: waking the compiled kernel's threads would cost more.
+SELECT_ABOVE = 1 << 18
 
 
 def _draw(rng: np.random.Generator, rate, draws: int, central: bool) -> np.ndarray:
@@ -100,11 +103,14 @@ def order_statistics(rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     the rows. Compiled, the rows shared among the cores: each row's values are counted into
     :data:`BUCKETS` equal intervals between its least and greatest, and only the few values in
     the intervals holding the ranks are sorted. A row with a NaN or an infinity, or with fewer
-    values than four a bucket, is sorted whole (NaN last, as numpy sorts)."""
+    values than four a bucket, is sorted whole (NaN last, as numpy sorts); so are rows of fewer
+    than :data:`SELECT_ABOVE` values in all."""
     rows = np.ascontiguousarray(rows, dtype=np.float64)
     ranks = np.ascontiguousarray(ranks, dtype=np.int64)
     if ranks.size and not (0 <= ranks.min() and ranks.max() < rows.shape[1]):
         raise ValueError(f"ranks {ranks.min()}..{ranks.max()} outside 0..{rows.shape[1] - 1}")
+    if rows.size < SELECT_ABOVE:
+        return order_statistics_numpy(rows, ranks)
     out = np.empty((rows.shape[0], len(ranks)))
     _order_statistics(rows, ranks, out)
     return out
@@ -115,13 +121,13 @@ def order_statistics_numpy(rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     return np.sort(rows, axis=1)[:, ranks]
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
+@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def _order_statistics(rows, ranks, out):
     for i in numba.prange(rows.shape[0]):
         order_statistics_of_row(rows[i], ranks, out[i])
 
 
-@numba.njit(nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def order_statistics_of_row(x, ranks, out):
     """out[k] = the ranks[k]-th smallest of x (ranks ascending): see :func:`order_statistics`."""
     buckets = min(BUCKETS, x.shape[0] // 4)
@@ -135,7 +141,8 @@ def order_statistics_of_row(x, ranks, out):
             nan = True
     span = high - low
     if nan or buckets < 2 or not (0.0 < span < np.inf):   # NaN, an infinity, all equal, or few values
-        ordered = np.sort(x)
+        ordered = x.copy()
+        ordered.sort()
         for k in range(ranks.shape[0]):
             out[k] = ordered[ranks[k]]
         return
@@ -148,7 +155,9 @@ def order_statistics_of_row(x, ranks, out):
     held = np.zeros(buckets + 1, dtype=np.int64)         # where each wanted bucket's values go
     bucket_of = np.empty(ranks.shape[0], dtype=np.int64)
     for k in range(ranks.shape[0]):
-        b = np.searchsorted(starts, ranks[k], side="right") - 1
+        b = bucket_of[k - 1] if k > 0 else 0            # the bucket holding rank k: starts[b] <= rank < starts[b + 1]
+        while starts[b + 1] <= ranks[k]:
+            b += 1
         bucket_of[k] = b
         held[b + 1] = starts[b + 1] - starts[b]
     for b in range(buckets):

@@ -173,7 +173,7 @@ def monte_carlo(scenario: model.Scenario, inputs: Inputs, draws: int, pressure: 
     added in blocks of councils: equal to rounding), in one compiled pass that never holds every
     draw of every council (:func:`scenarios.kernels.streamed`)."""
     ctx, _ = context(scenario, inputs, draws)
-    ranks = percentile_ranks(draws)
+    ranks = percentile_ranks(draws) if place_percentiles else np.empty(0, dtype=np.int64)
     stats, england = kernels.streamed(kernels.prepare(ctx, draws), ranks, pressure)
     places = percentiles_from(stats, draws) if place_percentiles else None
     return places, row_percentiles(england)
