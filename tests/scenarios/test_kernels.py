@@ -142,10 +142,13 @@ def test_a_block_outside_the_prepared_draws_is_refused(inputs_2024):
         kernels.gap(cells, np.empty((inputs_2024.n, len(ctx.years), 20))[:, :, ::2], (0, 10), (0, inputs_2024.n))
 
 
-def test_order_statistics_equal_sorting_whatever_the_rows_hold():
+def test_order_statistics_equal_sorting_whatever_the_rows_hold(monkeypatch):
     """The compiled selection against np.sort on rows that stress it: ties, a constant row, a far
     outlier (every other value in one bucket), NaN and infinities (sorted whole), few draws."""
+    from devolution.scenarios import montecarlo
     from devolution.scenarios.montecarlo import order_statistics, order_statistics_numpy
+
+    monkeypatch.setattr(montecarlo, "SELECT_ABOVE", 0)   # the compiled selection, however small the rows
 
     rng = np.random.default_rng(11)
     rows = rng.normal(size=(9, 4001))
