@@ -28,8 +28,10 @@ test: install browser
 	$(BIN)/python -m pytest -q
 	@echo "Screenshots of every page kind (test artefacts): build/screenshots/"
 
+# Every benchmark, each figure against its target and its peers measured in the same run; makes the
+# store and the OpenFisca-Core peer's virtualenv first if they are missing (bench/all.py).
 bench: install
-	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -18,8 +18,8 @@ def local_share_income(non_domestic_rating_income: np.ndarray, local_share: np.n
     """An authority's share of its billing area's non-domestic rating income: the local share (the
     part not paid as the central share) times the authority's tier share of it (SI 2013/452
     regs 3-5: e.g. a two-tier district 80% and its county 20% of the local share)."""
-    return (np.asarray(non_domestic_rating_income, dtype=np.float64) * np.asarray(local_share, dtype=np.float64)
-            * np.asarray(tier_share, dtype=np.float64))
+    income = np.asarray(non_domestic_rating_income, dtype=np.float64) * np.asarray(local_share, dtype=np.float64)
+    return _then(np.multiply, income, np.asarray(tier_share, dtype=np.float64))
 
 
 def tier_shares(is_county: np.ndarray, county_is_fire_authority: np.ndarray, is_london_borough: np.ndarray,
@@ -44,7 +44,8 @@ def tariff_and_top_up(business_rates_baseline: np.ndarray, baseline_funding_leve
     """Tariff (paid by an authority whose baseline exceeds its baseline funding level) and top-up
     (received where it falls short), fixed at set-up (LGFA 1988 Sch.7B Part 5, paras 13-20)."""
     gap = np.asarray(business_rates_baseline, dtype=np.float64) - np.asarray(baseline_funding_level, dtype=np.float64)
-    return np.maximum(gap, 0.0), np.maximum(-gap, 0.0)
+    tariff = np.maximum(gap, 0.0)
+    return tariff, _then(np.subtract, gap, tariff, reverse=True)      # tariff - gap = max(-gap, 0), exactly
 
 
 def individual_levy_rate(business_rates_baseline: np.ndarray, baseline_funding_level: np.ndarray,
@@ -53,17 +54,19 @@ def individual_levy_rate(business_rates_baseline: np.ndarray, baseline_funding_l
     (SI 2013/737 reg 6(1)-(2), cap 0.5; from 2017-18 on the 2017 BFL and BRB, SI 2018/463 reg 14)."""
     brb = np.asarray(business_rates_baseline, dtype=np.float64)
     bfl = np.asarray(baseline_funding_level, dtype=np.float64)
-    ratio = np.ones(np.broadcast(brb, bfl).shape)
+    cap = np.asarray(levy_rate_cap, dtype=np.float64)
+    ratio = np.ones(np.broadcast_shapes(brb.shape, bfl.shape, cap.shape))
     np.divide(bfl, brb, out=ratio, where=brb > 0)
-    return np.clip(1.0 - ratio, 0.0, np.asarray(levy_rate_cap, dtype=np.float64))
+    return np.minimum(np.maximum(np.subtract(1.0, ratio, out=ratio), 0.0, out=ratio), cap, out=ratio)
 
 
 def retained_rates_income(local_share_income: np.ndarray, tariff: np.ndarray, top_up: np.ndarray,
                           section_31_grants: np.ndarray | float = 0.0) -> np.ndarray:
     """Retained rates income: the authority's share of rates income, less its tariff, plus its
     top-up and the s31 grants counted with it (SI 2013/737 reg 4 and Sch.1)."""
-    return (np.asarray(local_share_income, dtype=np.float64) - np.asarray(tariff, dtype=np.float64)
-            + np.asarray(top_up, dtype=np.float64) + np.asarray(section_31_grants, dtype=np.float64))
+    retained = np.asarray(local_share_income, dtype=np.float64) - np.asarray(tariff, dtype=np.float64)
+    retained = _then(np.add, retained, np.asarray(top_up, dtype=np.float64))
+    return _then(np.add, retained, np.asarray(section_31_grants, dtype=np.float64))
 
 
 def levy(retained_rates_income: np.ndarray, baseline_funding_level: np.ndarray,
@@ -71,7 +74,7 @@ def levy(retained_rates_income: np.ndarray, baseline_funding_level: np.ndarray,
     """Levy on growth: the individual levy rate times retained income above the baseline funding
     level, nothing when income is at or below it (SI 2013/737 reg 7 and Sch.3)."""
     growth = np.asarray(retained_rates_income, dtype=np.float64) - np.asarray(baseline_funding_level, dtype=np.float64)
-    return np.asarray(individual_levy_rate, dtype=np.float64) * np.maximum(growth, 0.0)
+    return _then(np.multiply, _then(np.maximum, growth, 0.0), np.asarray(individual_levy_rate, dtype=np.float64))
 
 
 def safety_net(retained_rates_income: np.ndarray, baseline_funding_level: np.ndarray,
@@ -79,7 +82,8 @@ def safety_net(retained_rates_income: np.ndarray, baseline_funding_level: np.nda
     """Safety net payment: what brings retained income up to the threshold share (92.5%) of the
     baseline funding level (SI 2013/737 regs 6(3) and 8)."""
     floor = np.asarray(safety_net_threshold, dtype=np.float64) * np.asarray(baseline_funding_level, dtype=np.float64)
-    return np.maximum(floor - np.asarray(retained_rates_income, dtype=np.float64), 0.0)
+    shortfall = floor - np.asarray(retained_rates_income, dtype=np.float64)
+    return _then(np.maximum, shortfall, 0.0)
 
 
 def retained_at_baseline(baseline_funding_level: np.ndarray, growth_multiple: np.ndarray,
@@ -95,13 +99,30 @@ def retained_at_baseline(baseline_funding_level: np.ndarray, growth_multiple: np
 def pool_totals(values: np.ndarray, pool: np.ndarray, pools: int) -> np.ndarray:
     """Sum each authority's value into its pool (a pool is treated as a single authority,
     SI 2013/737 reg 3; its baseline and BFL are the sums of its members', reg 5(4)).
-    ``pool`` is an int array of pool numbers 0..pools-1; the last axis is the authority axis."""
-    membership = np.asarray(pool, dtype=np.int64)[:, None] == np.arange(pools)
-    return np.asarray(values, dtype=np.float64) @ membership.astype(np.float64)
+    ``pool`` is an int array of pool numbers 0..pools-1; the last axis is the authority axis.
+    Returns (..., pools): one ``bincount`` over every leading row (variant) at once, keyed by
+    row and pool."""
+    values = np.asarray(values, dtype=np.float64)
+    rows = values.size // max(values.shape[-1], 1)
+    keys = (np.arange(rows, dtype=np.int64)[:, None] * pools + np.asarray(pool, dtype=np.int64)).ravel()
+    sums = np.bincount(keys, weights=values.ravel(), minlength=rows * pools)
+    return sums.reshape(values.shape[:-1] + (pools,))
 
 
 def growth_kept(retained_rates_income: np.ndarray, baseline_funding_level: np.ndarray, levy: np.ndarray,
                 safety_net: np.ndarray) -> np.ndarray:
     """What the authority keeps relative to its baseline funding level after levy and safety net."""
-    return (np.asarray(retained_rates_income, dtype=np.float64) - np.asarray(baseline_funding_level, dtype=np.float64)
-            - np.asarray(levy, dtype=np.float64) + np.asarray(safety_net, dtype=np.float64))
+    kept = np.asarray(retained_rates_income, dtype=np.float64) - np.asarray(baseline_funding_level, dtype=np.float64)
+    kept = _then(np.subtract, kept, np.asarray(levy, dtype=np.float64))
+    return _then(np.add, kept, np.asarray(safety_net, dtype=np.float64))
+
+
+def _then(ufunc, partial, *others, reverse: bool = False):
+    """``ufunc(partial, *others)`` (``ufunc(*others, partial)`` if ``reverse``), written over
+    ``partial`` (a temporary of the rule's own, never an argument) when it is an array of the
+    result's shape: the same numbers without a fresh array per step (on a sweep's variants x
+    authorities, fresh memory costs more than the arithmetic)."""
+    fits = isinstance(partial, np.ndarray) and partial.shape == np.broadcast_shapes(
+        partial.shape, *(np.shape(o) for o in others))
+    args = (*others, partial) if reverse else (partial, *others)
+    return ufunc(*args, out=partial if fits else None)

@@ -9,17 +9,18 @@ independent yearly noise). A normal with ``low``/``high`` is clipped to them.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-
+import numba
 import numpy as np
 
 from devolution.scenarios.model import ByPlace, Distribution, Scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
-#: Values from which percentiles sort on every core (below it, one thread is faster).
-SORT_IN_THREADS = 1 << 20
+#: Buckets a cell's draws are counted into to find the order statistics' neighbourhoods (about
+#: four draws a bucket with 10,000 draws; fewer draws than four buckets' worth are sorted).
+BUCKETS = 4096
+#: Values below which order statistics are read off numpy's sort (a web run's England row):
+#: waking the compiled kernel's threads would cost more.
+SELECT_ABOVE = 1 << 18
 
 
 def _draw(rng: np.random.Generator, rate, draws: int, central: bool) -> np.ndarray:
@@ -62,36 +63,114 @@ def sample(scenario: Scenario, regions: np.ndarray, codes: np.ndarray, draws: in
     return out
 
 
-def in_threads(work: Callable[[int], None], items: Iterable[int]) -> None:
-    """``work(item)`` for every item on the machine's cores (for numpy work that releases the GIL
-    and writes disjoint slices; the order does not change the result)."""
-    items = list(items)
-    workers = min(os.cpu_count() or 1, len(items))
-    if workers <= 1:
-        for item in items:
-            work(item)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(work, items))
-
-
 def percentiles(values: np.ndarray, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
-    """Percentiles over the leading draws axis, (len(qs), ...): numpy's "linear" method, computed
-    by sorting each cell's draws along a contiguous axis (several times faster than
-    ``np.percentile(axis=0)`` on draws x places x years), the cells shared among the cores."""
+    """Percentiles over the leading draws axis, (len(qs), ...): numpy's "linear" method (the
+    numbers of ``np.percentile(axis=0)``), from the order statistics it needs, selected cell by
+    cell (:func:`order_statistics`; no copy when draws are last in memory, as the runner holds them)."""
     draws = values.shape[0]
-    cells = np.moveaxis(values, 0, -1).reshape(-1, draws)  # a view if draws are last in memory
-    ordered = cells.copy()  # one copy, sorted in place chunk by chunk (the caller's array is kept)
-    # Small arrays (a web run's) are sorted in this thread: starting threads would cost more.
-    step = len(cells) if ordered.size < SORT_IN_THREADS else max(1, -(-len(cells) // (os.cpu_count() or 1)))
+    rows = np.moveaxis(values, 0, -1).reshape(-1, draws)  # a view if draws are last in memory
+    return row_percentiles(rows, qs).reshape((len(qs),) + values.shape[1:])
 
-    def sort(start: int) -> None:
-        ordered[start:start + step].sort(axis=1)
 
-    in_threads(sort, range(0, len(cells), step))
+def row_percentiles(rows: np.ndarray, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
+    """Percentiles of each row's values (draws on the last axis), (len(qs), rows)."""
+    rows = rows.reshape(-1, rows.shape[-1])
+    return percentiles_from(order_statistics(rows, percentile_ranks(rows.shape[1], qs)), rows.shape[1], qs)
+
+
+def percentile_ranks(draws: int, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
+    """The order statistics (ranks, ascending) numpy's "linear" percentiles of ``draws`` values read."""
+    return _positions(draws, qs)[0]
+
+
+def percentiles_from(stats: np.ndarray, draws: int, qs: tuple[int, ...] = PERCENTILES) -> np.ndarray:
+    """Percentiles, (len(qs), ...), from the order statistics of :func:`percentile_ranks`, (..., ranks)."""
+    _, low, high, weight = _positions(draws, qs)
+    return np.moveaxis(stats[..., low] * (1.0 - weight) + stats[..., high] * weight, -1, 0)
+
+
+def _positions(draws: int, qs: tuple[int, ...]):
     position = np.asarray(qs, dtype=np.float64) / 100.0 * (draws - 1)
     low = np.floor(position).astype(np.int64)
     high = np.minimum(low + 1, draws - 1)
-    weight = position - low
-    out = ordered[:, low] * (1.0 - weight) + ordered[:, high] * weight
-    return out.T.reshape((len(qs),) + values.shape[1:])
+    ranks, which = np.unique(np.concatenate([low, high]), return_inverse=True)
+    return ranks, which[:len(qs)], which[len(qs):], position - low
+
+
+def order_statistics(rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """The values of the given ranks (0 = smallest) among each row's values, (rows, ranks):
+    ``np.sort(rows, axis=1)[:, ranks]`` (:func:`order_statistics_numpy`, its twin), without sorting
+    the rows. Compiled, the rows shared among the cores: each row's values are counted into
+    :data:`BUCKETS` equal intervals between its least and greatest, and only the few values in
+    the intervals holding the ranks are sorted. A row with a NaN or an infinity, or with fewer
+    values than four a bucket, is sorted whole (NaN last, as numpy sorts); so are rows of fewer
+    than :data:`SELECT_ABOVE` values in all."""
+    rows = np.ascontiguousarray(rows, dtype=np.float64)
+    ranks = np.ascontiguousarray(ranks, dtype=np.int64)
+    if ranks.size and not (0 <= ranks.min() and ranks.max() < rows.shape[1]):
+        raise ValueError(f"ranks {ranks.min()}..{ranks.max()} outside 0..{rows.shape[1] - 1}")
+    if rows.size < SELECT_ABOVE:
+        return order_statistics_numpy(rows, ranks)
+    out = np.empty((rows.shape[0], len(ranks)))
+    _order_statistics(rows, ranks, out)
+    return out
+
+
+def order_statistics_numpy(rows: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """The numpy twin of :func:`order_statistics`."""
+    return np.sort(rows, axis=1)[:, ranks]
+
+
+@numba.njit(parallel=True, cache=True, nogil=True, error_model="numpy")
+def _order_statistics(rows, ranks, out):
+    for i in numba.prange(rows.shape[0]):
+        order_statistics_of_row(rows[i], ranks, out[i])
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def order_statistics_of_row(x, ranks, out):
+    """out[k] = the ranks[k]-th smallest of x (ranks ascending): see :func:`order_statistics`."""
+    buckets = min(BUCKETS, x.shape[0] // 4)
+    low, high, nan = np.inf, -np.inf, False
+    for v in x:
+        if v < low:
+            low = v
+        if v > high:
+            high = v
+        if v != v:
+            nan = True
+    span = high - low
+    if nan or buckets < 2 or not (0.0 < span < np.inf):   # NaN, an infinity, all equal, or few values
+        ordered = x.copy()
+        ordered.sort()
+        for k in range(ranks.shape[0]):
+            out[k] = ordered[ranks[k]]
+        return
+    scale = buckets / span
+    starts = np.zeros(buckets + 1, dtype=np.int64)
+    for v in x:
+        starts[min(int((v - low) * scale), buckets - 1) + 1] += 1
+    for b in range(buckets):
+        starts[b + 1] += starts[b]                     # values in buckets before b
+    held = np.zeros(buckets + 1, dtype=np.int64)         # where each wanted bucket's values go
+    bucket_of = np.empty(ranks.shape[0], dtype=np.int64)
+    for k in range(ranks.shape[0]):
+        b = bucket_of[k - 1] if k > 0 else 0            # the bucket holding rank k: starts[b] <= rank < starts[b + 1]
+        while starts[b + 1] <= ranks[k]:
+            b += 1
+        bucket_of[k] = b
+        held[b + 1] = starts[b + 1] - starts[b]
+    for b in range(buckets):
+        held[b + 1] += held[b]
+    fill = held.copy()
+    kept = np.empty(held[buckets])
+    for v in x:
+        b = min(int((v - low) * scale), buckets - 1)
+        if held[b + 1] > held[b]:
+            kept[fill[b]] = v
+            fill[b] += 1
+    for k in range(ranks.shape[0]):
+        b = bucket_of[k]
+        if k == 0 or b != bucket_of[k - 1]:
+            kept[held[b]:held[b + 1]].sort()
+        out[k] = kept[held[b] + ranks[k] - starts[b]]

@@ -80,31 +80,44 @@ class Context:
 
 
 # ------------------------------------------------------------------------------ pressures
+# Each pressure is base-year spending on the people it serves, growing with their number and a
+# cost per head: value = cost growth (draws, 1, years) x (need (1, places, years) x population
+# index (draws, places, years)). The two factors are kept apart so the Monte Carlo's fused kernel
+# (scenarios.kernels) reads the same tables the components here multiply.
 
-def adult_social_care(ctx: Context) -> np.ndarray:
-    """Base-year net spending x demand (65+ and 85+ residents, summed so the oldest count twice)
-    x (1 + wage growth) x (1 + demand growth per head), compounded from the base year."""
+def adult_social_care_cost(ctx: Context) -> np.ndarray:
+    """(1 + wage growth) x (1 + demand growth per head), compounded from the base year."""
+    return ((1.0 + ctx.rate("wage_growth")) * (1.0 + ctx.rate("demand_growth.adult_social_care"))) ** ctx.steps
+
+
+def adult_social_care_need(ctx: Context) -> np.ndarray:
+    """Base-year net spending x demand (65+ and 85+ residents, summed so the oldest count twice),
+    over the population: the age mix moving as each band's share does."""
     shares = ctx.inputs.age_shares
     people = shares["65_plus"] + shares["85_plus"]
-    spending = ctx.inputs.spending["adult_social_care"]
-    cost = ((1.0 + ctx.rate("wage_growth")) * (1.0 + ctx.rate("demand_growth.adult_social_care"))) ** ctx.steps
     mix = ((shares["65_plus"] / people)[None, :, None] * ctx.age_factor("65_plus")
            + (shares["85_plus"] / people)[None, :, None] * ctx.age_factor("85_plus"))   # (1, places, years)
-    return np.multiply(cost, spending[None, :, None] * mix * ctx.population_index(), out=ctx.new())
+    return ctx.inputs.spending["adult_social_care"][None, :, None] * mix
 
 
-def children(ctx: Context) -> np.ndarray:
-    """Base-year net spending x children 0-17 x children looked after per child (growing with
-    children's demand growth) x (1 + inflation), compounded from the base year."""
-    cost = ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.children"))) ** ctx.steps
-    children = ctx.inputs.spending["children"][None, :, None] * ctx.age_factor("0_17")   # (1, places, years)
-    return np.multiply(cost, children * ctx.population_index(), out=ctx.new())
+def children_cost(ctx: Context) -> np.ndarray:
+    """(1 + inflation) x (1 + children's demand growth: children looked after per child), compounded."""
+    return ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.children"))) ** ctx.steps
 
 
-def other_services(ctx: Context) -> np.ndarray:
-    """Every other service: base-year net spending x population x (1 + inflation) x (1 + demand)."""
-    cost = ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.other"))) ** ctx.steps
-    return np.multiply(cost, ctx.inputs.spending["other"][None, :, None] * ctx.population_index(), out=ctx.new())
+def children_need(ctx: Context) -> np.ndarray:
+    """Base-year net spending x children 0-17, over the population."""
+    return ctx.inputs.spending["children"][None, :, None] * ctx.age_factor("0_17")
+
+
+def other_services_cost(ctx: Context) -> np.ndarray:
+    """(1 + inflation) x (1 + demand growth per head), compounded."""
+    return ((1.0 + ctx.rate("inflation")) * (1.0 + ctx.rate("demand_growth.other"))) ** ctx.steps
+
+
+def other_services_need(ctx: Context) -> np.ndarray:
+    """Base-year net spending on every other service (it grows with the whole population)."""
+    return ctx.inputs.spending["other"][None, :, None]
 
 
 @dataclass(frozen=True)
@@ -115,11 +128,25 @@ class Component:
     status: str = "projected"          # or "placeholder: ..." until the rule that replaces it lands
 
 
+@dataclass(frozen=True)
+class Pressure:
+    """A spending pressure: ``cost(ctx) x (need(ctx) x population index)``."""
+
+    name: str
+    label: str
+    cost: Callable[[Context], np.ndarray]     # (draws or 1, 1, years)
+    need: Callable[[Context], np.ndarray]     # (1, places, years or 1)
+    status: str = "projected"
+
+    def compute(self, ctx: Context) -> np.ndarray:
+        return np.multiply(self.cost(ctx), self.need(ctx) * ctx.population_index(), out=ctx.new())
+
+
 #: Spending pressure, in run order.
-PRESSURES: tuple[Component, ...] = (
-    Component("adult_social_care", "Adult social care", adult_social_care),
-    Component("children", "Children's social care", children),
-    Component("other_services", "Other services", other_services),
+PRESSURES: tuple[Pressure, ...] = (
+    Pressure("adult_social_care", "Adult social care", adult_social_care_cost, adult_social_care_need),
+    Pressure("children", "Children's social care", children_cost, children_need),
+    Pressure("other_services", "Other services", other_services_cost, other_services_need),
 )
 
 

@@ -80,18 +80,9 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
     the local share as indicative, and the rest of the run as exact to its inputs.
     """
     inputs, retention = ctx.inputs, ctx.retention
-    shape = ctx.deal.shape
-    share = np.broadcast_to(retention["local_share"][None, :], shape)
-    cap = np.broadcast_to(retention["levy_rate_cap"][None, :], shape)
-    threshold = np.broadcast_to(retention["safety_net_threshold"][None, :], shape)
-    if ctx.deal.any():
-        terms = ctx.deal_terms
-        share = np.where(ctx.deal, terms.local_share, share)
-        cap = np.where(ctx.deal & (not terms.levy), 0.0, cap)
-        if terms.safety_net_threshold is not None:
-            threshold = np.where(ctx.deal, terms.safety_net_threshold, threshold)
+    share, cap, threshold = retention_terms(ctx)
     ratio = share / retention["base_local_share"]
-    uprating = (1.0 + ctx.rate("inflation")) ** ctx.steps                                # (draws, 1, years)
+    uprating = multiplier_uprating(ctx)                                                  # (draws, 1, years)
     growth = np.log1p(ctx.samples["business_rates_growth"])[:, :, None] * ctx.steps
     growth = np.exp(growth, out=growth)                    # (1 + g) ** k: (draws or 1, places or 1, years)
     # Where the local share never moves, the baseline equals the BFL (rules.retained_at_baseline);
@@ -104,6 +95,28 @@ def retained_business_rates(ctx: Context) -> np.ndarray:
         out[:, moved, :] = by_rules(bfl, growth if growth.shape[1] == 1 else growth[:, moved], ratio[moved],
                                     cap[moved], threshold[moved], float(retention["base_local_share"]), share[moved])
     return out
+
+
+def retention_terms(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Local share, levy rate cap and safety net threshold of each council and year, (places,
+    years): the scheme's parameters of the year, or the deal's terms where a deal applies."""
+    retention, shape = ctx.retention, ctx.deal.shape
+    share = np.broadcast_to(retention["local_share"][None, :], shape)
+    cap = np.broadcast_to(retention["levy_rate_cap"][None, :], shape)
+    threshold = np.broadcast_to(retention["safety_net_threshold"][None, :], shape)
+    if ctx.deal.any():
+        terms = ctx.deal_terms
+        share = np.where(ctx.deal, terms.local_share, share)
+        cap = np.where(ctx.deal & (not terms.levy), 0.0, cap)
+        if terms.safety_net_threshold is not None:
+            threshold = np.where(ctx.deal, terms.safety_net_threshold, threshold)
+    return share, cap, threshold
+
+
+def multiplier_uprating(ctx: Context) -> np.ndarray:
+    """The baseline funding level's uprating since the base year, with the multiplier (which rises
+    with CPI): (1 + inflation)^k, (draws or 1, 1, years)."""
+    return (1.0 + ctx.rate("inflation")) ** ctx.steps
 
 
 def by_rules(bfl: np.ndarray, growth: np.ndarray, ratio: np.ndarray, cap: np.ndarray, threshold: np.ndarray,
@@ -125,14 +138,20 @@ def by_rules(bfl: np.ndarray, growth: np.ndarray, ratio: np.ndarray, cap: np.nda
 def growth_at_last_change(share: np.ndarray, base_share: float, growth: np.ndarray) -> np.ndarray:
     """For each place and year, the growth multiple reached in the year its local share last
     changed (1 where it never changed): the point a reset makes retained income continuous."""
-    before = np.concatenate([np.full((share.shape[0], 1), float(base_share)), share[:, :-1]], axis=1)
-    years = np.arange(share.shape[1])
-    last = np.maximum.accumulate(np.where(share != before, years, -1), axis=1)   # (places, years)
+    last = last_change(share, base_share)
     if (last < 0).all():
         return np.ones((1, 1, 1))
     shape = (growth.shape[0], *last.shape)
     at = np.take_along_axis(np.broadcast_to(growth, shape), np.broadcast_to(np.maximum(last, 0)[None], shape), axis=2)
     return np.where(last[None] >= 0, at, 1.0)
+
+
+def last_change(share: np.ndarray, base_share: float) -> np.ndarray:
+    """For each place and year, the year index in which its local share last changed (-1 if never),
+    (places, years)."""
+    before = np.concatenate([np.full((share.shape[0], 1), float(base_share)), share[:, :-1]], axis=1)
+    years = np.arange(share.shape[1])
+    return np.maximum.accumulate(np.where(share != before, years, -1), axis=1)
 
 
 def settlement_and_grants(ctx: Context) -> np.ndarray:

@@ -16,9 +16,9 @@ import pandas as pd
 from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
 from devolution.rules import referendum
-from devolution.scenarios import model
+from devolution.scenarios import kernels, model
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
-from devolution.scenarios.montecarlo import PERCENTILES, in_threads, percentiles, sample
+from devolution.scenarios.montecarlo import PERCENTILES, percentile_ranks, percentiles_from, row_percentiles, sample
 from devolution.scenarios.projection import PRESSURES, Context, pressures, run as project
 from devolution.scenarios.resources import RESOURCES
 from devolution.years import year_label
@@ -128,43 +128,58 @@ def deal_places(scenario: model.Scenario, inputs: Inputs) -> np.ndarray:
     return np.isin(inputs.codes, list(areas)) | np.isin(inputs.strategic_authority, list(areas))
 
 
-#: Draws computed together: blocks this size stay in cache (fresh memory of draws x places x
-#: years costs more to touch than to compute). The same blocks are Dask's partitions.
+#: Draws a Dask task works out (:mod:`scenarios.cluster`, in fours). The numbers do not depend
+#: on it: every cell is worked out on its own.
 BLOCK = 256
 
 
 def block(ctx: Context, start: int, stop: int) -> Context:
-    """The context for draws ``start:stop`` (numbers, shape (1,), are shared)."""
+    """The context for draws ``start:stop`` (numbers, shape (1,), are shared): for the projection's
+    numpy components, one block of draws at a time."""
     samples = {k: (v[start:stop] if len(v) > 1 else v) for k, v in ctx.samples.items()}
     return Context(inputs=ctx.inputs, samples=samples, limits=ctx.limits, years=ctx.years,
                    retention=ctx.retention, deal=ctx.deal, deal_terms=ctx.deal_terms)
 
 
-def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int = BLOCK,
+def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int | None = None,
              pressure: np.ndarray | None = None) -> np.ndarray:
-    """The funding gap for every draw: (draws, places, years), £ cash. Draws are taken once, up
-    front; the projection runs over blocks of draws (vectorised within each block), the blocks
-    shared among the machine's cores (numpy releases the GIL; each block writes its own slice).
+    """The funding gap for every draw: (draws, places, years), £ cash (draws last in memory, as
+    percentiles read them). Draws are taken once, up front; every cell is worked out by the fused
+    kernel (:mod:`scenarios.kernels`, on the machine's cores), ``block_size`` draws a call (all at
+    once by default; the numbers are the same whatever the blocks).
 
     ``pressure``: the run's spending pressure for every draw, (draws, places, years), when known
     (:func:`monte_carlo_pressure`; only resources are then computed)."""
     ctx, _ = context(scenario, inputs, draws)
-    held = np.empty((inputs.n, len(ctx.years), draws))  # draws last in memory: percentiles sort along it
-
-    def one(start: int) -> None:
-        stop = min(start + block_size, draws)
-        given = None if pressure is None else {"pressure": pressure[start:stop]}
-        held[:, :, start:stop] = np.moveaxis(project(block(ctx, start, stop), detail=False, pressure=given)["gap"], 0, -1)
-
-    in_threads(one, range(0, draws, block_size))
+    cells = kernels.prepare(ctx, draws)
+    held = np.empty((inputs.n, len(ctx.years), draws))
+    for start in range(0, draws, block_size or draws):
+        kernels.gap(cells, held, (start, min(start + (block_size or draws), draws)), (0, inputs.n), pressure,
+                    first_draw=0)
     return np.moveaxis(held, -1, 0)
 
 
-def monte_carlo_pressure(scenario: model.Scenario, inputs: Inputs, draws: int) -> np.ndarray:
-    """Spending pressure for every draw, (draws, places, years): what :func:`simulate` reuses
-    when only policy changes."""
+def monte_carlo(scenario: model.Scenario, inputs: Inputs, draws: int, pressure: np.ndarray | None = None,
+                place_percentiles: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
+    """Percentiles (:data:`PERCENTILES`) of each council's gap, (percentiles, places, years), or
+    None unless ``place_percentiles``, and of England's, (percentiles, years): the numbers of
+    ``percentiles(simulate(...))`` and ``percentiles(simulate(...).sum(axis=1))`` (England's sum
+    added in blocks of councils: equal to rounding), in one compiled pass that never holds every
+    draw of every council (:func:`scenarios.kernels.streamed`)."""
     ctx, _ = context(scenario, inputs, draws)
-    return pressures(ctx, detail=False)["pressure"]  # ctx (and its scratch buffer) is dropped here
+    ranks = percentile_ranks(draws) if place_percentiles else np.empty(0, dtype=np.int64)
+    stats, england = kernels.streamed(kernels.prepare(ctx, draws), ranks, pressure)
+    places = percentiles_from(stats, draws) if place_percentiles else None
+    return places, row_percentiles(england)
+
+
+def monte_carlo_pressure(scenario: model.Scenario, inputs: Inputs, draws: int) -> np.ndarray:
+    """Spending pressure for every draw, (draws, places, years): what :func:`simulate` and
+    :func:`monte_carlo` reuse when only policy changes."""
+    ctx, _ = context(scenario, inputs, draws)
+    held = np.empty((inputs.n, len(ctx.years), draws))
+    kernels.gap(kernels.prepare(ctx, draws), held, (0, draws), (0, inputs.n), pressure_only=True)
+    return np.moveaxis(held, -1, 0)
 
 
 #: The assumptions spending pressure reads, and so every one drawn before them: the same values
@@ -243,13 +258,11 @@ def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Input
             memo.put(key, held)
     central = project(ctx, pressure=held[0])
     years = ctx.years
-    gap = simulate(scenario, inputs, draws, pressure=held[1])
+    q, qe = monte_carlo(scenario, inputs, draws, pressure=held[1], place_percentiles=place_percentiles)
     gap_table = None
     if place_percentiles:
-        q = percentiles(gap)
         gap_table = pd.DataFrame({"code": np.repeat(inputs.codes, len(years)), "year": np.tile(years, inputs.n),
                                   **{f"p{p}": q[i].ravel() for i, p in enumerate(PERCENTILES)}})
-    qe = percentiles(gap.sum(axis=1))
     england = pd.DataFrame({"year": years, **{f"p{p}": qe[i] for i, p in enumerate(PERCENTILES)},
                             "central": central["gap"][0].sum(axis=0)})
     notes = notes_for(scenario, inputs, draws)
