@@ -56,8 +56,13 @@ def resolve(places: pd.DataFrame, query: str, kind: str | None = None) -> pd.Ser
     """One place by GSS code (current or former), MHCLG E-code or name in any official spelling,
     of ``kind`` (``council``, ``strategic_authority``, ``region``) if given; a :class:`PlaceError`
     naming the closest names, or the candidates and their codes (see :mod:`devolution.places.names`)."""
-    from devolution.places.names import PlaceIndex
+    from devolution.places.names import KINDS, PlaceIndex
 
+    # A GSS code is looked up directly (most callers pass one): the name index is built only for names.
+    text = str(query).strip().upper()
+    hit = places[places["code"] == text]
+    if len(hit) == 1 and (kind is None or (kind in KINDS and hit["tier"].iloc[0] in KINDS[kind][0])):
+        return hit.iloc[0]
     return PlaceIndex.of(places).find(query, kind)
 
 

@@ -22,6 +22,16 @@ authorities = optional("devolution.powers.authorities")
 DECIDERS = ("council", "devolved", "central")
 
 
+def budget_year(state: AppState, year: int):
+    """What every place's budget of ``year`` shares (``powers.budget.BudgetYear``), read once."""
+    return state.cached(("budget_year", year), lambda store: budget.budget_year(store, year))
+
+
+def budget_years(state: AppState) -> list[int]:
+    """The years a place budget can be made for (``powers.budget.common_years``), read once."""
+    return state.cached("budget_years", budget.common_years)
+
+
 def place_budget(state: AppState, code: str) -> dict | None:
     """The latest place budget, or None when the place has none (not a strategic authority, or no
     member council in force in a year the budget can be made for)."""
@@ -31,10 +41,10 @@ def place_budget(state: AppState, code: str) -> dict | None:
     def build(store):
         from devolution.errors import DevolutionError
 
-        years = budget.common_years(store)
+        years = budget_years(state)
         for year in reversed(years):
             try:
-                result = budget.place_budget(store, code, year)
+                result = budget.place_budget(store, code, year, shared=budget_year(state, year))
                 break
             except DevolutionError:
                 continue

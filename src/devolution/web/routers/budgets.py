@@ -19,6 +19,7 @@ from devolution.places.register import strategic_authority_of
 from devolution.web.formats import Format, Page, records, table
 from devolution.web.routers import FinancialYear, data, held_year, not_yet, optional, place_code
 from devolution.web.state import AppState
+from devolution.web.powers_view import budget_year, budget_years
 from devolution.years import year_label
 
 router = APIRouter(tags=["budgets"])
@@ -61,11 +62,12 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
         raise not_yet("The place budget", "devolution.powers.budget")
     code = place_code(state, code)
     moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
+    years = budget_years(state)
+    chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
+        if year is not None else years[-1]
+    shared = budget_year(state, chosen)
     with state.work():
-        years = budget.common_years(state.store)
-        chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
-            if year is not None else years[-1]
-        result = budget.place_budget(state.store, code, chosen, moved)
+        result = budget.place_budget(state.store, code, chosen, moved, shared)
         frame = budget.summary(result)
         whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
     by_decider = records(whole.drop(columns=["place"]))[0]
