@@ -80,6 +80,9 @@ def places_show(place: str = typer.Argument(..., help="GSS code (current or form
     if isinstance(place_row["official_name"], str):
         out.print(f"  {plain(place_row['official_name'])}")
     out.print(f"  {plain(register.lifecycle(places, place_row['code'])['text'])}", highlight=False)
+    asked = place.strip().upper()
+    if asked != place_row["code"] and asked in set(places["code"]):  # a former code of this place
+        out.print(f"  {plain(register.lifecycle(places, asked)['text'])}", highlight=False)
     chain = register.parents(places, place_row["code"])
     out.print("  inside: " + plain(" › ".join(f"{r.name} ({r.code})" for r in chain.iloc[1:].itertuples())))
     inside = register.children(places, place_row["code"])

@@ -62,8 +62,23 @@ def resolve(places: pd.DataFrame, query: str, kind: str | None = None) -> pd.Ser
     text = str(query).strip().upper()
     hit = places[places["code"] == text]
     if len(hit) == 1 and (kind is None or (kind in KINDS and hit["tier"].iloc[0] in KINDS[kind][0])):
-        return hit.iloc[0]
-    return PlaceIndex.of(places).find(query, kind)
+        found = hit.iloc[0]
+    else:
+        found = PlaceIndex.of(places).find(query, kind)
+    return current_code_of(places, found)
+
+
+def current_code_of(places: pd.DataFrame, row: pd.Series) -> pd.Series:
+    """A place under the code it goes on under: a former code (Barnsley's E08000016, the North
+    East combined authority's E47000005) is the same place as its new code, whose series, deals and
+    budget are held there; the chain of recodes is followed to its end. Other places as given."""
+    by_code = places.set_index("code", drop=False)
+    seen = set()
+    while row.get("status") == FORMER_CODE and isinstance(row.get("replaced_by"), str) \
+            and row["replaced_by"] in by_code.index and row["code"] not in seen:
+        seen.add(row["code"])
+        row = by_code.loc[row["replaced_by"]]
+    return row
 
 
 #: The same function under the name other packages call it by.
