@@ -72,6 +72,12 @@ def parse(raw: dict) -> dict:
         if not condition.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: condition {key!r} has no references")
         _check_item(f"condition {key!r}", condition)
+    for power, item in (raw.get("held_by_statute") or {}).items():
+        if power not in known:
+            raise DevolutionError(f"{FRAMEWORK_FILE}: held_by_statute: unknown power {power!r}")
+        if not isinstance(item.get("from"), dt.date) or not item.get("by") or not item.get("references"):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: held_by_statute: {power!r} needs a date (from), "
+                                  f"the statute (by) and references")
     for key, parameter in raw["parameters"].items():
         if not parameter.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: parameter {key!r} has no references")
@@ -145,6 +151,13 @@ def conditions_table() -> pd.DataFrame:
                           "source": c["references"][0]["url"]} for k, c in framework()["conditions"].items()])
 
 
+def held_by_statute(power: str, on: dt.date) -> str | None:
+    """The statute by which every local transport authority holds ``power`` on ``on``
+    (``held_by_statute`` in framework.yaml, e.g. bus franchising from 26 January 2026), or None."""
+    item = (framework().get("held_by_statute") or {}).get(power)
+    return item["by"] if item and item["from"] <= on else None
+
+
 def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int, register=None) -> pd.DataFrame:
     """Devolution by default from 1 April of ``year``: each strategic authority in force, its level
     (from the readiness criteria and, for the GLA, the 2026 Act), each power its level allows, and
@@ -160,10 +173,12 @@ def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int, regist
         held = deals_module.held(place.code, on)
         for p in level_powers(level):
             deal = held.get(p)
+            statute = held_by_statute(p, on)
             rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
                          "from": on.isoformat(),
-                         "change": "already held" if deal else "new by default",
-                         "by_deal": deal.id if deal else ""})
+                         "change": "already held" if deal else "already held by statute" if statute
+                         else "new by default",
+                         "by_deal": deal.id if deal else statute or ""})
         for p, deal in held.items():
             if p not in level_powers(level):
                 rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
