@@ -40,8 +40,8 @@ def places_list(
 
     year = parse_year(year) if year is not None else None
     frame = devolution.places(tier=tier, region=region, county=county, strategic_authority=strategic_authority,
-                              year=year, include_former=former)
-    names = devolution.places(include_former=True).set_index("code")["name"]
+                              year=year, former=former)
+    names = devolution.places(former=True).set_index("code")["name"]
     frame = frame.assign(region=frame["region_code"].map(names), county=frame["county_code"].map(names),
                          strategic_authority=frame["strategic_authority_code"].map(names))
     columns = ["code", "name", "tier", "region", "county", "strategic_authority"]

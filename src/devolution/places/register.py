@@ -143,8 +143,9 @@ def _long(iso: str | None) -> str:
 
 def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None = None,
            county: str | None = None, strategic_authority: str | None = None,
-           year: int | None = None, include_former: bool = False) -> pd.DataFrame:
-    """Filter the register. ``region`` / ``county`` / ``strategic_authority`` take a code or name."""
+           year: int | None = None, former: bool = False) -> pd.DataFrame:
+    """Filter the register: current places, or those in force in ``year``, or (``former``) every
+    place ever held. ``region`` / ``county`` / ``strategic_authority`` take a code or name."""
     out = places
     if tier is not None:
         tiers = [t.strip() for t in tier.split(",")]
@@ -161,7 +162,7 @@ def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None 
             out = out[out[column] == parent["code"]]
     if year is not None:
         out = out[in_force(out, year)]
-    elif not include_former:
+    elif not former:
         out = out[out["current"].astype(bool)]
     return out.reset_index(drop=True)
 

@@ -37,7 +37,7 @@ def places_list(state: AppState = Depends(data), page: Page = Depends(),
                     "Places in force on 1 April of this financial year: 2019, 2019-20 or 2019/20.")),
                 former: bool = Query(False, description="Include abolished places."),
                 format: Format = Format.json):
-    frame = state.run(api.places, tier=tier, region=region, year=year, include_former=former)
+    frame = state.run(api.places, tier=tier, region=region, year=year, former=former)
     return table(frame[[c for c in PLACE_COLUMNS if c in frame.columns]], format, page, filename="places")
 
 
