@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from devolution.errors import DevolutionError
-from devolution.powers import catalogue, deals, framework, mayors
+from devolution.powers import by_default, catalogue, deals, framework, mayors
 from devolution.powers.readiness import assess, strategic_authorities
 
 
@@ -74,7 +74,7 @@ def test_a_council_outside_any_strategic_authority_reaches_no_level(store):
 
 def test_devolution_by_default_gives_every_eligible_place_its_levels_powers(store):
     places = store.places()
-    frame = framework.by_default(places, store.observations("population"), 2027)
+    frame = by_default.by_default(places, store.observations("population"), 2027)
     eligible = strategic_authorities(places, 2027)
     assert set(frame["place"]) == set(eligible["code"])
     for code, rows in frame.groupby("place"):

@@ -30,7 +30,8 @@ from devolution.analysis.change_places import PLACE, by_place, check_place_optio
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
 from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
-from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS
 from devolution.store import open_store
 from devolution.years import parse_year, year_label
 

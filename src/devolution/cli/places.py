@@ -67,7 +67,7 @@ def places_show(place: str = typer.Argument(..., help="GSS code (current or form
 
         devo places show Allerdale     # abolished 2023: shows its successor
     """
-    from devolution.places import register
+    from devolution.places import register, tiers
     from devolution.store import Store
 
     with Store(read_only=True) as store:
@@ -76,7 +76,7 @@ def places_show(place: str = typer.Argument(..., help="GSS code (current or form
     out = console()
     # names come from the register file: "[...]" in them is text, not rich markup
     out.print(f"[bold]{plain(place_row['name'])}[/] ({place_row['code']}) — "
-              f"{register.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
+              f"{tiers.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
     if isinstance(place_row["official_name"], str):
         out.print(f"  {plain(place_row['official_name'])}")
     out.print(f"  {plain(register.lifecycle(places, place_row['code'])['text'])}", highlight=False)

@@ -1,8 +1,7 @@
-"""The English Devolution White Paper framework (``framework.yaml``) and "devolution by default".
-
-Three levels (Foundation, Mayoral, Established Mayoral strategic authority), each with the powers it
-adds and the criteria it requires. By default, every strategic authority gets every power its level
-allows from a date, whatever its deals said; the result says what changes against the deals.
+"""The English Devolution White Paper framework (``framework.yaml``): three levels (Foundation,
+Mayoral, Established Mayoral strategic authority), each with the powers it adds and the criteria it
+requires, and their sources. What each authority reaches is assessed in ``powers.readiness``;
+"devolution by default" (every authority gets everything its level allows) is ``powers.by_default``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import pandas as pd
 import yaml
 
 from devolution.errors import DevolutionError
-from devolution.powers import deals as deals_module
 from devolution.powers.catalogue import powers
 
 FRAMEWORK_FILE = "framework.yaml"
@@ -143,30 +141,3 @@ def conditions_table() -> pd.DataFrame:
     """One row per condition: its status, why, and the first source read."""
     return pd.DataFrame([{"condition": k, "status": c["status"], "why": c.get("why", ""),
                           "source": c["references"][0]["url"]} for k, c in framework()["conditions"].items()])
-
-
-def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int, register=None) -> pd.DataFrame:
-    """Devolution by default from 1 April of ``year``: each strategic authority in force, its level
-    (from the readiness criteria and, for the GLA, the 2026 Act), each power its level allows, and
-    whether that is new or already held by a deal, order or statute in force that day (London's
-    statutory powers count as held). One row per place and power. ``register``: an
-    ``authorities.Authorities`` (members over time); from the register alone if omitted."""
-    from devolution.powers.readiness import assess, strategic_authorities
-
-    on = dt.date(year, 4, 1)
-    rows = []
-    for place in strategic_authorities(places, year).itertuples():
-        level = assess(places, population, place.code, on, register=register).level
-        held = deals_module.held(place.code, on)
-        for p in level_powers(level):
-            deal = held.get(p)
-            rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
-                         "from": on.isoformat(),
-                         "change": "already held" if deal else "new by default",
-                         "by_deal": deal.id if deal else ""})
-        for p, deal in held.items():
-            if p not in level_powers(level):
-                rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
-                             "from": deal.in_force.isoformat(), "change": "kept from deal (beyond its level)",
-                             "by_deal": deal.id})
-    return pd.DataFrame(rows, columns=["place", "name", "level", "power", "from", "change", "by_deal"])

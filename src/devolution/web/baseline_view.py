@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from devolution.places.register import COUNCIL_TIERS, SA_TIERS
+from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
 from devolution.web import charts
 from devolution.web.formats import records
 from devolution.web.routers import optional

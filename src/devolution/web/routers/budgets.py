@@ -3,7 +3,7 @@
 ``?devolve=adult_skills,bus_franchising`` (or ``all``) moves the central lines funding those powers
 to the place (``powers.budget.devolve_lines``): who decides changes, the total does not.
 ``?devolve=by-default&from=2027`` moves what devolution by default from 1 April of that year gives
-the place's strategic authority (``powers.framework.by_default``: its level's powers).
+the place's strategic authority (``powers.by_default``: its level's powers).
 ``total`` in the reply counts the table's rows (as on every table); the budget in pounds is
 ``total_gbp``, and ``by_decider`` holds its £m by who decides.
 """
@@ -39,7 +39,7 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
     ``start`` (none outside any strategic authority)."""
     if start is None:
         raise HTTPException(422, "devolve=by-default needs from=YEAR (the year devolution by default starts)")
-    from devolution.powers.framework import by_default
+    from devolution.powers.by_default import by_default
 
     table = state.cached(("by_default", start), lambda s: by_default(state.places(), state.observations("population"),
                                                                        start))

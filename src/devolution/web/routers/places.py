@@ -9,7 +9,8 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 
 from devolution import api
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, lifecycle, parents
+from devolution.places.register import lifecycle, parents
+from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.web import baseline_view, charts, powers_view
 from devolution.web.figures import display, map_values, peers
 from devolution.web.formats import Format, Page, clean, records, split_suffix, table

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from devolution import parameters
 from devolution.errors import ParameterError
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS
+from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
 from devolution.web.formats import Format, records, split_suffix, table
