@@ -17,17 +17,14 @@ from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
 from devolution.rules import referendum
 from devolution.scenarios import kernels, model
+from devolution.scenarios.context import Context
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
+from devolution.scenarios.model import LIMITS, RETENTION
 from devolution.scenarios.montecarlo import PERCENTILES, percentile_ranks, percentiles_from, row_percentiles, sample
-from devolution.scenarios.projection import PRESSURES, Context, pressures, run as project
+from devolution.scenarios.projection import PRESSURES, pressures, run as project
 from devolution.scenarios.resources import RESOURCES
 from devolution.years import year_label
 
-LIMITS = {"core_limit": "council_tax.referendum.core_limit", "asc_limit": "council_tax.referendum.asc_limit",
-          "shire_district_cash_limit": "council_tax.referendum.shire_district_cash_limit"}
-#: The retention scheme's knobs, resolved for the base year and every projection year.
-RETENTION = {"local_share": "business_rates.local_share", "levy_rate_cap": "settlement.retention.levy_rate_cap",
-             "safety_net_threshold": "settlement.retention.safety_net_threshold"}
 #: The catalogue power that carries business rates growth retention with it.
 GROWTH_POWER = "business_rates_growth"
 
