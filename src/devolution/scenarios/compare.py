@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from devolution.analysis.per_head import per_unit
+from devolution.rules.per_head import per_unit
 from devolution.scenarios.projection import PRESSURES
 from devolution.scenarios.resources import RESOURCES
 from devolution.scenarios.runner import Result

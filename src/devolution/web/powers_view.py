@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from devolution.exports import records
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
+from devolution.powers import authorities, budget, deals, readiness
 from devolution.web import charts
-from devolution.web.formats import records
-from devolution.web.routers import optional
 from devolution.web.state import AppState
 from devolution.years import year_label
 
-budget = optional("devolution.powers.budget")
-deals = optional("devolution.powers.deals")
-readiness = optional("devolution.powers.readiness")
-authorities = optional("devolution.powers.authorities")
 DECIDERS = ("council", "devolved", "central")
 
 
 def place_budget(state: AppState, code: str) -> dict | None:
     """The latest place budget, or None when the place has none (not a strategic authority, or no
     member council in force in a year the budget can be made for)."""
-    if budget is None:
-        return None
 
     def build(store):
         from devolution.errors import DevolutionError
@@ -95,8 +89,6 @@ def deals_chart(rows: list[dict], title: str) -> dict:
 
 
 def place_readiness(state: AppState, code: str) -> dict | None:
-    if readiness is None:
-        return None
 
     def build(store):
         population = state.observations("population")[["code", "year", "value"]]

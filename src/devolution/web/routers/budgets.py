@@ -1,4 +1,4 @@
-"""Place budgets ("One Place, One Budget") from ``devolution.powers.budget``; 501 until it exists.
+"""Place budgets ("One Place, One Budget") from ``devolution.powers.budget``.
 
 ``?devolve=adult_skills,bus_franchising`` (or ``all``) moves the central lines funding those powers
 to the place (``powers.budget.devolve_lines``): who decides changes, the total does not.
@@ -15,15 +15,15 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution.errors import DevolutionError
+from devolution.exports import records
 from devolution.places.register import strategic_authority_of
-from devolution.web.formats import Format, Page, records, table
-from devolution.web.routers import FinancialYear, data, held_year, not_yet, optional, place_code
+from devolution.powers import budget, catalogue
+from devolution.web.formats import Format, Page, table
+from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
 from devolution.years import year_label
 
 router = APIRouter(tags=["budgets"])
-budget = optional("devolution.powers.budget")
-catalogue = optional("devolution.powers.catalogue")
 
 
 def devolved_powers(devolve: str | None) -> list[str]:
@@ -57,8 +57,6 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
                  start: Optional[FinancialYear] = Query(None, alias="from", ge=2014, le=2100, description=(
                      "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
-    if budget is None or catalogue is None:
-        raise not_yet("The place budget", "devolution.powers.budget")
     code = place_code(state, code)
     moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
     with state.work():
