@@ -60,7 +60,7 @@ def register(state: AppState):
 
 
 def place_deals(codes) -> list[dict]:
-    return records(deals.table(codes)) if deals is not None else []
+    return records(deals.table(codes))
 
 
 #: Colours of the deals chart by status (in force, agreed, abandoned, superseded).
@@ -106,10 +106,10 @@ def strategic_view(state: AppState, code: str, tier: str) -> dict | None:
     if tier not in SA_TIERS and tier not in COUNCIL_TIERS:
         return None
     names = state.places().set_index("code")["name"]
-    area = register(state).area(code, dt.date.today()) if authorities is not None else None
+    area = register(state).area(code, dt.date.today())
     authority = area.authority if area is not None else None
     codes = [code] if tier in SA_TIERS else ([authority] if authority else [])
-    if tier in SA_TIERS and authorities is not None:
+    if tier in SA_TIERS:
         codes += register(state).predecessors(code)
     rows = place_deals(codes) if codes else []
     chart = deals_chart(rows, f"{names.get(authority or code, code)}: deals, orders and settlements over time") \

@@ -6,7 +6,7 @@ the ``/claims`` page takes pasted YAML (the claim-file format) or picks example 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +20,7 @@ from devolution.web.templating import templates
 
 router = APIRouter(tags=["claims"])
 MAX_CLAIMS = 10
-ClaimModel = claims.Claim if claims is not None else dict[str, Any]
+ClaimModel = claims.Claim  # the field below is called ``claims`` too
 
 
 class ClaimsRequest(BaseModel):
