@@ -21,11 +21,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devolution.errors import StoreError
-from devolution.web.app import create_app
+from devolution.web.app import create_app, open_submissions
+from devolution.web.redaction import redact
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE
 from devolution.web.state import Settings
-from devolution.web.submissions import Submissions
-from devolution.web.redaction import redact
 from devolution.web.submissions_postgres import PostgresSubmissions
 from tests.web.conftest import Server
 
@@ -188,7 +187,7 @@ def test_acknowledged_submissions_survive_sigkill(backend, loaded_store_path):
 def test_postgres_schema_creation_is_idempotent_and_concurrent(postgres_url):
     url = fresh_database(postgres_url)
     with ThreadPoolExecutor(max_workers=8) as pool:  # eight servers starting at once on an empty database
-        stores = list(pool.map(lambda _: Submissions(url=url), range(8)))
+        stores = list(pool.map(lambda _: open_submissions(url=url), range(8)))
     assert all(isinstance(s, PostgresSubmissions) for s in stores)
     assert len({s.secret() for s in stores}) == 1  # one signing key, made once
     stores[0].add("tok", CODE, 2025, 0.01, {"x": -1.0})
@@ -203,7 +202,7 @@ def test_unreachable_postgres_names_the_url_without_its_password(postgres_url):
     closed = "postgresql://someone:hunter2-secret@127.0.0.1:1/nowhere"       # nothing listening
     for url in (wrong, closed):
         with pytest.raises(StoreError) as caught:
-            Submissions("unused.sqlite", url=url)
+            open_submissions("unused.sqlite", url=url)
         message = str(caught.value)
         assert redact(url) in message and "hunter2" not in message and "DEVOLUTION_DB_URL" in message
     assert redact(closed) == "postgresql://someone:***@127.0.0.1:1/nowhere"

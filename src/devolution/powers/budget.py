@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
-from devolution.places.register import BILLING_TIERS, SA_TIERS, in_force
-from devolution.powers.authorities import find_place
+from devolution.places.register import in_force, resolve
+from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers.catalogue import assign_powers, council_services, drivers
 from devolution.years import year_label
 
@@ -220,7 +220,7 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     ``shared``: the year's :class:`BudgetYear` when several places are made (read once)."""
     shared = shared if shared is not None else budget_year(store, year)
     places = shared.places
-    row = find_place(places, query)
+    row = resolve(places, query)
     areas = place_areas(places, row["code"], year)
     population = shared.population
     bodies = council_bodies(places, areas, population, year)
