@@ -3,6 +3,7 @@ like it (same tier and region). ``/places/E06000001`` is the page, ``.json`` its
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 import pandas as pd
@@ -94,6 +95,15 @@ def place_document(state: AppState, code: str) -> dict:
                               and (held["measure"].str.startswith("nce_")).any())}
 
 
+def cached_place_document(state: AppState, name: str) -> dict:
+    """:func:`place_document`, built once per place and day (its readiness and deals are judged on
+    the day) and kept in the app's cache; :mod:`devolution.web.warm` builds every current place's
+    before its first visitor. Read only: callers must not change it."""
+    code = place_code(state, name)
+    return state.cached(("place_document", code, dt.date.today().isoformat()),
+                        lambda store: place_document(state, code))
+
+
 def plural(words: str) -> str:
     """``"county"`` -> ``"counties"``, ``"unitary authority"`` -> ``"unitary authorities"``, ``"london borough"`` -> ``"london boroughs"``."""
     return words[:-1] + "ies" if words.endswith("y") and not words.endswith(("ey", "ay", "oy")) else words + "s"
@@ -113,13 +123,13 @@ def former_view(register, code: str) -> dict | None:
 @router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
                                           "and ended and its successor, parents, latest values, trends, peers")
 def place_json_api(code: str, state: AppState = Depends(data)):
-    return place_document(state, split_suffix(code)[0])
+    return cached_place_document(state, split_suffix(code)[0])
 
 
 @router.get("/places/{name}", include_in_schema=False)
 def place_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = place_document(state, code)
+    document = cached_place_document(state, code)
     if suffix is Format.json:
         return document
     tab = request.query_params.get("tab", "")

@@ -156,6 +156,13 @@ def budget_document(state: AppState, code: str) -> dict:
     }
 
 
+def cached_budget_document(state: AppState, name: str) -> dict:
+    """:func:`budget_document`, built once per council and kept in the app's cache (warmed before
+    the first visitor by :mod:`devolution.web.warm`). Read only: callers copy it to add to it."""
+    code = place_code(state, name)
+    return state.cached(("budget_document", code), lambda store: budget_document(state, code))
+
+
 class Submission(BaseModel):
     """A resident's budget: the council tax change (a share) and the £ change for each service."""
 
@@ -252,7 +259,7 @@ def results(request: Request, state: AppState = Depends(data)):
 @router.get("/simulator/{name}", include_in_schema=False)
 def simulator_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = budget_document(state, code)
+    document = dict(cached_budget_document(state, code))  # a copy: this visitor's own flag is added
     signer = request.app.state.signer
     csrf = request.cookies.get(CSRF_COOKIE)
     csrf = csrf if signer.valid("csrf", csrf) else signer.issue("csrf")
@@ -267,7 +274,7 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
 
 @router.get("/api/simulator/{code}", summary="A council's budget by service and its council tax limit")
 def simulator_json(code: str, state: AppState = Depends(data)):
-    return budget_document(state, code)
+    return cached_budget_document(state, code)
 
 
 @router.post("/simulator/{code}/submit", summary="Submit a balanced budget (form; CSRF and one per browser)",
@@ -289,7 +296,7 @@ def submit(code: str, request: Request, state: AppState = Depends(data),
     except (ValueError, TypeError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "changes must be a JSON object"
         raise HTTPException(422, f"invalid budget: {message}") from None
-    document = budget_document(state, code)
+    document = cached_budget_document(state, code)
     check_balanced(document, submission)
     limit = state.settings.submissions_per_address
     try:
