@@ -42,14 +42,17 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
     ``boundaries``: put the series on the places in force in that financial year first, summing
     merged places and sharing out split ones (totals are kept). Places made after that year (e.g.
     a combined authority of 2024 on 2023 boundaries) cannot be moved back: their rows are left
-    out and named in ``.attrs["not_on_boundaries"]``.
+    out and named in ``.attrs["not_on_boundaries"]``. A place is missing (NaN) in a year when one
+    of the places that made it up then has no figure ("not reported in full", never counted as 0):
+    ``.attrs["not_in_full"]`` lists each with the codes that did not report.
     """
     from devolution.analysis.measures import observations
-    from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
+    from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries_in_full
     from devolution.store import open_store
     from devolution.years import parse_year
 
     left_out: list[str] = []
+    not_in_full = None
     with open_store(store) as s:
         long = observations(s, measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
@@ -57,7 +60,8 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
             walk = build(all_places, parse_year(boundaries), s.observations(list(DRIVERS)))
             later = ~long["code"].isin(walk["from_code"])
             left_out = sorted(set(long.loc[later, "code"]))
-            long = to_boundaries(long[~later], walk)
+            long = to_boundaries_in_full(long[~later], walk, all_places)
+            not_in_full = long.attrs["not_in_full"]
     if wide:
         table = long.pivot(index="code", columns="year", values="value")
         names = all_places.set_index("code")[["name", "tier"]]
@@ -65,6 +69,8 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
     else:
         out = long.merge(all_places[["code", "name", "tier"]], on="code", how="left")
     out.attrs["not_on_boundaries"] = left_out
+    if not_in_full is not None:
+        out.attrs["not_in_full"] = not_in_full
     return out
 
 

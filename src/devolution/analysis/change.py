@@ -29,8 +29,8 @@ from devolution.analysis import per_head, prices
 from devolution.analysis.change_places import PLACE, by_place, check_place_options
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
-from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
-from devolution.places.register import in_force
+from devolution.places.crosswalk import DRIVERS, crosswalk, missing_pieces, reported_in_full, to_boundaries
+from devolution.places.register import in_force, not_in_being
 from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS
 from devolution.store import open_store
 from devolution.years import parse_year, year_label
@@ -166,6 +166,8 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     if by == PLACE:
         table = by_place(panel, years, store, walk, places_table, notes, *narrow)
         return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
+    if by == "places":
+        _refuse_left_out(selected or [], panel.index, wide.index, boundaries, reported, walk, places_table, tiers)
     labels, order = assign(by, panel.reset_index(), panel["people_" + str(last)], store, walk, places_table,
                            selected)
     panel["group"] = panel.index.map(labels)
@@ -174,6 +176,33 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
         table = pd.concat([table, _grouped(panel.assign(group="England"), "group", years, ["England"])],
                           ignore_index=True)
     return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
+
+
+def _refuse_left_out(selected, panel_codes, area_codes, boundaries: int, reported: dict[int, set[str]],
+                     walk: pd.DataFrame, places: pd.DataFrame, tiers: tuple[str, ...]) -> None:
+    """A council given to ``--places`` that is not in the comparison is refused with the real reason:
+    not in being on the boundaries asked for, or not reported in full in a year compared (which
+    council, or its county, published no figure then: :func:`missing_pieces`), or no count."""
+    names = places.set_index("code")["name"]
+    label = lambda c: f"{names.get(c, c)} ({c})"  # noqa: E731
+    gaps = missing_pieces(reported, walk, places, tiers)
+    county = places.set_index("code")["county_code"]
+    for code in selected:
+        if code in set(panel_codes) or code not in set(places["code"]):
+            continue  # in the comparison, or not a place at all (groupings names it)
+        if code not in set(area_codes):
+            why = not_in_being(places, code, pd.Timestamp(year=boundaries, month=4, day=1)) or \
+                f"{label(code)} is not a billing-tier area (district, unitary, metropolitan or London borough)"
+            raise DevolutionError(f"--places: {why}, so it is not among the areas on {year_label(boundaries)} "
+                                  f"boundaries (--boundaries)")
+        own = gaps[gaps["to_code"].isin([code, county.get(code)])]
+        if len(own):
+            year = int(own["year"].iloc[0])
+            lost = own.loc[own["year"] == year, "from_code"]
+            raise DevolutionError(f"--places: {label(code)} is left out: not reported in full in {year_label(year)} "
+                                  f"({', '.join(map(label, sorted(set(lost))))} published no figure for it)")
+        raise DevolutionError(f"--places: {label(code)} is left out: it has no count of the unit compared in a "
+                              f"year compared")
 
 
 def _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out) -> pd.DataFrame:

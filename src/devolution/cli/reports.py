@@ -44,7 +44,7 @@ def overview_command(
                                                "change_pct": "change %"}),
                  fmt, title=f"{measure}, {title}")
     if len(result.left_out):
-        console().print("[yellow]Left out (no figure in one of the years):[/] "
+        console().print("[yellow]Left out (not reported in full in one of the years):[/] "
                         + plain("; ".join(f"{m}: {', '.join(g['name'])}"
                                           for m, g in result.left_out.groupby("measure"))))
     path = write_html(result, out, sources)
@@ -174,7 +174,7 @@ def change_command(
         for note in table.attrs["notes"]:
             out.print(f"[dim]- {plain(note)}[/]", highlight=False)
         if table.attrs["left_out"]:
-            out.print("[yellow]Left out (no figure in one of the years):[/] "
+            out.print("[yellow]Left out (not reported in full in one of the years):[/] "
                       + plain(", ".join(r["name"] for r in table.attrs["left_out"])), highlight=False)
         out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
     if chart_file is not None:

@@ -122,6 +122,24 @@ def lifecycle(places: pd.DataFrame, code: str) -> dict:
             "successors": successors, "text": text}
 
 
+def not_in_being(places: pd.DataFrame, code: str, day) -> str:
+    """Why a place did not exist on ``day`` (a date), in a sentence naming what held its area
+    then ("Allerdale (E07000026) was abolished on 1 April 2023 (its last day was 31 March 2023):
+    its area passed to Cumberland (E06000063)"); "" when it existed. Dates as :func:`in_force`."""
+    row = places.set_index("code", drop=False).loc[code]
+    life = lifecycle(places, code)
+    day = pd.Timestamp(day)
+    named = " and ".join(f"{s['name']} ({s['code']})" for s in life["successors"])
+    if life["status"] == FORMER_CODE:
+        return f"{code} is a former code of {named}: ask about {named}"
+    if life["end_date"] and day > pd.Timestamp(life["end_date"]):
+        return (f"{row['name']} ({code}) was abolished on {_long(life['ended_on'])} (its last day was "
+                f"{_long(life['end_date'])}): its area passed to {named or 'no successor in the register'}")
+    if life["start_date"] and day < pd.Timestamp(life["start_date"]):
+        return f"{row['name']} ({code}) came into being only on {_long(life['start_date'])}"
+    return ""
+
+
 def _date(value) -> str | None:
     return value if isinstance(value, str) and value else None
 

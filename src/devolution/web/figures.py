@@ -12,7 +12,7 @@ import pandas as pd
 from devolution import api
 from devolution.analysis import per_head, prices
 from devolution.analysis.overview import BOUNDARY_YEAR
-from devolution.places.crosswalk import to_boundaries
+from devolution.places.crosswalk import to_boundaries_in_full
 from devolution.places.register import in_force
 from devolution.places.tiers import COUNCIL_TIERS
 from devolution.web.state import AppState
@@ -37,7 +37,8 @@ def additive(state: AppState, measure: str) -> bool:
 
 def on_boundaries(state: AppState, measure: str) -> pd.DataFrame:
     """``code, name, tier, year, value`` for councils on the map's boundaries (BOUNDARY_YEAR, the
-    way the England overview does it): merged councils summed, split ones shared out."""
+    way the England overview does it): merged councils summed, split ones shared out; a council
+    missing (NaN) in a year when a place that made it up then has no figure (not reported in full)."""
     def build(store) -> pd.DataFrame:
         places = state.places()
         councils = set(places.loc[places["tier"].isin(COUNCIL_TIERS), "code"])
@@ -47,7 +48,7 @@ def on_boundaries(state: AppState, measure: str) -> pd.DataFrame:
             return long.merge(places[["code", "name", "tier"]], on="code", how="left")[
                 ["code", "name", "tier", "year", "value"]]
         walk = state.cached(("crosswalk", BOUNDARY_YEAR), lambda s: api.crosswalk(BOUNDARY_YEAR, store=s))
-        moved = to_boundaries(long, walk)
+        moved = to_boundaries_in_full(long, walk, places)
         return moved.merge(places[["code", "name", "tier"]], on="code", how="left")[
             ["code", "name", "tier", "year", "value"]]
 
