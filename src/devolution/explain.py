@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
+from devolution.numbers import number
 from devolution.places.register import in_force, lifecycle
 from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label
@@ -55,7 +56,8 @@ class Explanation:
 
 
 def _money(value: float) -> str:
-    return "none" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:,.2f}"
+    """Two decimals, thousands separated, never "-0.00" (a difference that rounds to nothing)."""
+    return number(value, 2) or "none"
 
 
 # ------------------------------------------------------------------------------- measures

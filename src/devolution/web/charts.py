@@ -13,11 +13,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from devolution.report.chart_text import (axis_labels, count_axis, money_scale, no_negative_zero, price_words,
+from devolution.report.chart_text import (SCHEMA, axis_labels, count_axis, money_scale, no_negative_zero, price_words,
                                           wrap)
 from devolution.years import parse_year, year_label
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 #: Plain words for the store's units on legends and axes.

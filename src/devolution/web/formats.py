@@ -10,7 +10,7 @@ import pandas as pd
 from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 
-from devolution.exports import clean, parquet_bytes, records
+from devolution.exports import clean, parquet_bytes, records, without_negative_zero
 
 MAX_LIMIT = 5000
 
@@ -37,7 +37,7 @@ def table(frame: pd.DataFrame, fmt: Format = Format.json, page: Page | None = No
     """One table as a paged JSON document, or a CSV or Parquet download (never paged; Parquet
     keeps the column types and carries ``meta`` in its schema's metadata)."""
     if fmt is Format.csv:
-        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+        return Response(without_negative_zero(frame).to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'inline; filename="{filename}.csv"'})
     if fmt is Format.parquet:
         return Response(parquet_bytes(frame, meta), media_type=PARQUET_TYPE,
