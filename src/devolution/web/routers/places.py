@@ -44,11 +44,6 @@ def places_list(state: AppState = Depends(data), page: Page = Depends(),
     return table(frame[[c for c in PLACE_COLUMNS if c in frame.columns]], format, page, filename="places")
 
 
-@router.get("/api/places.csv", include_in_schema=False)
-def places_csv(state: AppState = Depends(data)):
-    return places_list(state, Page(limit=1, offset=0), None, None, None, False, Format.csv)
-
-
 def place_document(state: AppState, code: str) -> dict:
     code = place_code(state, code)
     register = state.places()
