@@ -157,8 +157,12 @@ def scenario_compare(
         a, b = runner.load(baseline, store), runner.load(scenario, store)
         ra, rb = runner.run(a, store, draws=1), runner.run(b, store, draws=1)
         when = parse_year(year) if year else int(rb.years[-1])
-        if when not in set(ra.years) or when not in set(rb.years):
-            raise DevolutionError(f"--year {year_label(when)} is not projected by both scenarios")
+        both = sorted(set(map(int, ra.years)) & set(map(int, rb.years)))
+        if when not in both:
+            from devolution.years import year_spans
+
+            raise DevolutionError(f"--year {year_label(when)} is not projected by both scenarios: they both "
+                                  f"project {year_spans(both)}")
         table = compare.by_place(ra, rb, when, store)
         code = resolve(store.places(), place)["code"] if place else None
     column = {"place": None, "region": "region", "type": "tier_label", "deprivation": "imd2025_decile"}[by.value]

@@ -13,7 +13,7 @@ from devolution.exports import clean, records
 from devolution.places.register import lifecycle, parents
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.web import baseline_view, charts, powers_view
-from devolution.web.figures import display, map_values, peers
+from devolution.web.figures import display, figure, map_values, peers
 from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import FinancialYear, data, place_code
 from devolution.web.search import of_its_time
@@ -80,7 +80,8 @@ def place_document(state: AppState, code: str) -> dict:
             "lifecycle": lifecycle(register, code),
             "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
             "similar": records(similar[similar["code"] != code]),
-            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
+            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]].assign(
+                shown=[figure(v, u) for v, u in zip(latest["value"], latest["unit"])])),
             "trends": trends, "comparison": comparison, "former": former,
             # A former council's page is its history (its successor has today's budget, deals and gap).
             "devolution": powers_view.strategic_view(state, code, row["tier"]) if former is None else None,
