@@ -126,3 +126,11 @@ def test_the_register_says_plainly_what_it_does_not_record():
     former = lifecycle(places, "E08000016")["text"]
     assert former.startswith("E08000016 is a former code of Barnsley (E08000038) (the register does not say when")
     assert "unrecorded" not in former
+
+
+def test_the_place_pages_latest_figures_show_counts_whole_and_money_signed():
+    from devolution.web.figures import figure
+
+    assert figure(92202.0, "persons") == "92,202" and figure(117.0, "children") == "117"  # were "92,202.00"
+    assert figure(-5e4, "GBP") == "-£50,000" and figure(12.345, "GBP") == "£12.35"
+    assert figure(0.2345, "share") == "0.23" and figure(float("nan"), "persons") == ""
