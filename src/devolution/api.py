@@ -5,6 +5,10 @@ Arguments are named as ``devo``'s options for the same things (``devo places lis
 Every function reads the store given as ``store``, or the default one (``DEVOLUTION_STORE``) opened
 read-only for the call. The modules behind them are imported inside each function, so that
 ``import devolution`` (and ``devo --help``) stays fast.
+
+A financial year is taken as ``devo`` takes it: ``2017``, ``"2017"``, ``"2017-18"`` or ``"2017/18"``
+(:func:`devolution.years.parse_year`); anything else is refused with the command line's message
+(``not a financial year: ...``). ``store`` is given by name only.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 def places(tier: str | None = None, region: str | None = None, county: str | None = None,
            strategic_authority: str | None = None, year: int | str | None = None,
-           former: bool = False, store=None):
+           former: bool = False, *, store=None):
     """The register of places: current ones unless ``year`` (those in force on 1 April of that
     financial year) or ``former`` (abolished places and former codes too) is given. ``tier``: one
     or more tiers, comma-separated; ``region``, ``county``, ``strategic_authority``: a code or name."""
@@ -20,22 +24,24 @@ def places(tier: str | None = None, region: str | None = None, county: str | Non
     from devolution.store import open_store
     from devolution.years import parse_year
 
+    year = None if year is None else parse_year(year)
     with open_store(store) as s:
         return select(s.places(), tier=tier, region=region, county=county, strategic_authority=strategic_authority,
-                      year=None if year is None else parse_year(year), former=former)
+                      year=year, former=former)
 
 
-def crosswalk(year: int | str, store=None):
+def crosswalk(year: int | str, *, store=None):
     """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``."""
     from devolution.places.crosswalk import DRIVERS, crosswalk as build
     from devolution.store import open_store
     from devolution.years import parse_year
 
+    year = parse_year(year)
     with open_store(store) as s:
-        return build(s.places(), parse_year(year), s.observations(list(DRIVERS)))
+        return build(s.places(), year, s.observations(list(DRIVERS)))
 
 
-def series(measure: str, boundaries: int | str | None = None, years=None, wide: bool = True, store=None):
+def series(measure: str, boundaries: int | str | None = None, years=None, wide: bool = True, *, store=None):
     """One measure for every place: wide (a row per place, a column per year) or long. A derived
     measure (``measures()``, e.g. ``service_spending``) is computed from its lines.
 
@@ -44,7 +50,8 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
     a combined authority of 2024 on 2023 boundaries) cannot be moved back: their rows are left
     out and named in ``.attrs["not_on_boundaries"]``. A place is missing (NaN) in a year when one
     of the places that made it up then has no figure ("not reported in full", never counted as 0):
-    ``.attrs["not_in_full"]`` lists each with the codes that did not report.
+    ``.attrs["not_in_full"]`` lists each with the codes that did not report. ``years``: a year or a
+    list of years (``[2017, "2018-19"]``); every year held if omitted.
     """
     from devolution.analysis.measures import observations
     from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries_in_full
@@ -53,11 +60,14 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
 
     left_out: list[str] = []
     not_in_full = None
+    if years is not None:
+        years = [parse_year(y) for y in ([years] if isinstance(years, (str, int)) else years)]
+    boundary_year = None if boundaries is None else parse_year(boundaries)
     with open_store(store) as s:
         long = observations(s, measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
-        if boundaries is not None:
-            walk = build(all_places, parse_year(boundaries), s.observations(list(DRIVERS)))
+        if boundary_year is not None:
+            walk = build(all_places, boundary_year, s.observations(list(DRIVERS)))
             later = ~long["code"].isin(walk["from_code"])
             left_out = sorted(set(long.loc[later, "code"]))
             long = to_boundaries_in_full(long[~later], walk, all_places)
@@ -74,7 +84,7 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
     return out
 
 
-def measures(store=None):
+def measures(*, store=None):
     """Every measure: the store's lines (unit, publication, years) and the derived measures with
     their formula (``devolution.analysis.measures``)."""
     from devolution.analysis.measures import catalogue
@@ -84,7 +94,7 @@ def measures(store=None):
         return catalogue(s)
 
 
-def overview(store=None):
+def overview(*, store=None):
     """The England overview: CSP and net current expenditure per head, by council, region, type."""
     from devolution.analysis.overview import england_overview
     from devolution.store import open_store

@@ -37,3 +37,8 @@ class ParameterError(DevolutionError):
 
 class ScenarioError(DevolutionError):
     """A scenario file with a problem; names the key path."""
+
+
+class OutputError(DevolutionError):
+    """A file the user asked for that cannot be written: names the path, the reason, and the
+    suffixes the command can write."""

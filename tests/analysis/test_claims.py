@@ -94,3 +94,33 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
     path.write_text("claims: [unclosed\n")
     with pytest.raises(ClaimsError, match="not valid YAML"):
         read_claims(path)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", r"bad.yaml: the file is empty; expected `claims:` followed by a list of claims"),
+    ("# only a comment\n", r"bad.yaml: the file is empty"),
+    ("claims:\n", r"bad.yaml: claims: the list is empty; expected `claims:`"),
+    ("claims:\n  - id: backwards\n    statement: s\n    measure: service_spending\n    from: 2017-18\n    to: 2010\n"
+     "    compare: {kind: change, at_most: -1}\n",
+     r"claims\[0\].*claim 'backwards': to \(2010-11\) is before from \(2017-18\)"),
+])
+def test_an_empty_file_or_a_claim_running_backwards_is_refused(tmp_path, body, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(body)
+    with pytest.raises(ClaimsError, match=message):
+        read_claims(path)
+
+
+def test_a_claim_about_a_group_the_grouping_lacks_is_refused_naming_claim_and_field(store, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("claims:\n  - id: atlantis-cut\n    statement: s\n    measure: service_spending\n    from: 2010\n"
+                    "    to: 2014\n    by: region\n    compare: {kind: deeper, group: London, than: Atlantis}\n")
+    with pytest.raises(ClaimsError, match=r"claim 'atlantis-cut': compare.than: no group 'Atlantis' when grouped by "
+                                          r"region; the groups are: .*North East"):
+        check(read_claims(path), store=store)
+
+
+def test_every_example_claim_can_be_checked_at_once_on_the_web_page():
+    from devolution.web.routers.claims import MAX_CLAIMS
+
+    assert len(read_claims(EXAMPLES)) <= MAX_CLAIMS

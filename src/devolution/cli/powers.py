@@ -314,6 +314,11 @@ def budget_command(
     from devolution.store import Store
     from devolution.years import parse_year, year_label
 
+    if out is not None:
+        from devolution.files import output_path
+        from devolution.report.standalone import CHART_SUFFIXES
+
+        output_path(out, CHART_SUFFIXES)
     year = parse_year(year)
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:

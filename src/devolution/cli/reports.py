@@ -11,47 +11,72 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show
+from devolution.cli.common import Format, app, checked_out, console, friendly, plain, show, write_tables
 
 
 @app.command("overview")
 @friendly
 def overview_command(
-    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="Where to write the HTML report."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="With --format table: the HTML report (.html) to "
+                                       "write; json: a .json file instead of standard output; csv and parquet: an "
+                                       "existing folder, one file per table. Nothing is written without it."),
     councils: Optional[Path] = typer.Option(None, "--councils-csv", help="Also write every council's figures as CSV."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (the region table)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (printed), json (one object with a key per "
+                               "table), csv or parquet (with --out FOLDER: by_region, by_tier, councils, left_out)."),
 ):
     """England overview: Core Spending Power and spending per head, by region and type of council,
-    with the change since 2015-16; printed, and written as an HTML report with charts.
+    with the change since 2015-16; printed, and with --out written as an HTML report with charts.
 
     Examples:
 
         devo overview
 
         devo overview --out build/report.html --councils-csv build/councils.csv
+
+        devo overview --format json > overview.json
+
+        devo overview --format parquet --out build/overview     # an existing folder: one file per table
     """
     import devolution
+    from devolution.files import output_path
     from devolution.report.overview import write_html
     from devolution.store import Store
 
+    out = checked_out(out, fmt, what="the overview")
+    if councils is not None:
+        output_path(councils, (".csv",), "--councils-csv")
     with Store(read_only=True) as store:
         result = devolution.overview(store=store)
         sources = store.provenance()[["publication", "title", "publisher", "url"]].drop_duplicates("publication")
-    columns = ["group", "councils", "first", "per_head_first", "last", "per_head_last", "change_pct"]
-    for table, title in ((result.by_region, "by region (per resident)"), (result.by_tier, "by type of council")):
-        for measure, rows in table.groupby("measure", sort=False):
-            show(rows[columns].rename(columns={"per_head_first": "£/head", "per_head_last": "£/head ",
-                                               "change_pct": "change %"}),
-                 fmt, title=f"{measure}, {title}")
-    if len(result.left_out):
-        console().print("[yellow]Left out (not reported in full in one of the years):[/] "
-                        + plain("; ".join(f"{m}: {', '.join(g['name'])}"
-                                          for m, g in result.left_out.groupby("measure"))))
-    path = write_html(result, out, sources)
+    written = []
+    if fmt is Format.table:
+        columns = ["group", "councils", "first", "per_head_first", "last", "per_head_last", "change_pct"]
+        for table, title in ((result.by_region, "by region (per resident)"), (result.by_tier, "by type of council")):
+            for measure, rows in table.groupby("measure", sort=False):
+                show(rows[columns].rename(columns={"per_head_first": "£/head", "per_head_last": "£/head ",
+                                                   "change_pct": "change %"}),
+                     fmt, title=f"{measure}, {title}")
+        if len(result.left_out):
+            console().print("[yellow]Left out (not reported in full in one of the years):[/] "
+                            + plain("; ".join(f"{m}: {', '.join(g['name'])}"
+                                              for m, g in result.left_out.groupby("measure"))))
+        if out is not None:
+            written.append(write_html(result, out, sources))
+    else:
+        written += write_tables({"by_region": result.by_region, "by_tier": result.by_tier,
+                                 "councils": result.councils, "left_out": result.left_out}, fmt, out)
     if councils is not None:
-        councils.parent.mkdir(parents=True, exist_ok=True)
-        result.councils.to_csv(councils, index=False)
-    console().print(f"[green]Wrote[/] {plain(path)}")
+        from devolution.exports import without_negative_zero
+        from devolution.files import write_output
+
+        written.append(write_output(councils, without_negative_zero(result.councils).to_csv(index=False),
+                                    "--councils-csv"))
+    if written:
+        from rich.console import Console
+
+        # Onto standard error with --format json, so that the JSON on standard output stays whole.
+        Console(stderr=fmt is not Format.table).print(f"[green]Wrote[/] {plain(', '.join(map(str, written)))}",
+                                                      highlight=False, soft_wrap=True)
 
 
 @app.command("explain")
@@ -151,8 +176,12 @@ def change_command(
     from devolution.analysis.change import change
     from devolution.analysis.change_places import PLACE
     from devolution.analysis.prices import with_deflators
+    from devolution.files import output_path
     from devolution.report.change import write_chart
+    from devolution.report.standalone import CHART_SUFFIXES
 
+    if chart_file is not None:
+        output_path(chart_file, CHART_SUFFIXES)
     tree = with_deflators(deflators) if deflators is not None else None
     codes = _codes(places) if places else None
     table = change(measure, first, last, by, prices=prices, per=per, boundaries=boundaries, places=codes,

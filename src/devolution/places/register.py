@@ -109,10 +109,11 @@ def lifecycle(places: pd.DataFrame, code: str) -> dict:
     successors = [{"code": c, "name": by_code.loc[c, "name"] if c in by_code.index else c}
                   for c in _codes(row["replaced_by"])]
     named = " and ".join(f"{s['name']} ({s['code']})" for s in successors) or "no successor in the register"
-    since = f"since {_long(start)}" if start else "start date not recorded"
+    since = f"since {_long(start)}" if start else "since before the register's records begin"
     if status == FORMER_CODE:
-        when = f"until {_long(end)}" if end else "until an unrecorded date"
-        text = f"{code} is a former code of {named}, used {when}; its series are held under the new code."
+        when = (f", used until {_long(end)}" if end else
+                " (the register does not say when it stopped being used)")
+        text = f"{code} is a former code of {named}{when}; its series are held under the new code."
     elif status == ABOLISHED:
         text = (f"Abolished on {_long(ended_on)} (it existed {'from ' + _long(start) + ' ' if start else ''}"
                 f"to {_long(end)}); its area passed to {named}." if end else f"Abolished; its area passed to {named}.")

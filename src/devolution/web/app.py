@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from devolution.errors import DevolutionError, PlaceError, StoreError
 from devolution.web import warm
+from devolution.web.formats import TableSuffix
 from devolution.web.middleware import Guard
 from devolution.web.redaction import DB_URL_ENV
 from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, results, scenarios, search,
@@ -119,9 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
     app.state.lockout = Lockout()
 
-    for module in (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
-                   api_docs):
+    routers = (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
+               api_docs)
+    for module in routers:
         app.include_router(module.router)
+    app.add_middleware(TableSuffix, routes=[route for module in routers for route in module.router.routes])
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/vendor/vega.js", include_in_schema=False)

@@ -264,4 +264,6 @@ def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script, from the vl-convert package (no CDN)."""
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    from devolution.report.chart_text import VEGA_LITE_VERSION
+
+    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from devolution import api
 from devolution.analysis.groupings import GROUPINGS
-from devolution.web.formats import Format, Page, split_suffix, table
+from devolution.web.formats import Format, Page, table
 from devolution.web.routers import PRICES, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label
@@ -37,12 +37,11 @@ def change(measure: str, state: AppState = Depends(data), page: Page = Depends()
     """Service spending like for like (``service_spending``) is the measure for cuts questions;
     ``/api/measures`` lists the others, derived ones with their formula. The response carries the
     title (naming the measure), unit, notes, councils left out and sources."""
-    name, suffix = split_suffix(measure)
-    name = measure_name(state, name)
+    name = measure_name(state, measure)
     base = price_base(prices)
     frame = state.run(api.change, name, first, last, by.value, prices=base, per=per.value,
                       region=region, type=type, top=top, bottom=bottom)
     meta = {key: frame.attrs[key] for key in ("title", "unit", "measure", "per", "by", "notes", "publications")}
     meta.update(first=year_label(first), last=year_label(last), left_out=frame.attrs["left_out"],
                 england=frame.attrs.get("england"))
-    return table(frame, suffix or format, page, meta=meta, filename=f"change_{name}_{first}_{last}")
+    return table(frame, format, page, meta=meta, filename=f"change_{name}_{first}_{last}")

@@ -14,7 +14,7 @@ from devolution.exports import clean, records
 from devolution.places.register import lifecycle, parents
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.web import baseline_view, charts, powers_view
-from devolution.web.figures import display, map_values, peers
+from devolution.web.figures import display, figure, map_values, peers
 from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import FinancialYear, data, place_code
 from devolution.web.search import of_its_time
@@ -43,11 +43,6 @@ def places_list(state: AppState = Depends(data), page: Page = Depends(),
                 format: Format = Format.json):
     frame = state.run(api.places, tier=tier, region=region, year=year, former=former)
     return table(frame[[c for c in PLACE_COLUMNS if c in frame.columns]], format, page, filename="places")
-
-
-@router.get("/api/places.csv", include_in_schema=False)
-def places_csv(state: AppState = Depends(data)):
-    return places_list(state, Page(limit=1, offset=0), None, None, None, False, Format.csv)
 
 
 def place_document(state: AppState, code: str) -> dict:
@@ -86,7 +81,8 @@ def place_document(state: AppState, code: str) -> dict:
             "lifecycle": lifecycle(register, code),
             "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
             "similar": records(similar[similar["code"] != code]),
-            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
+            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]].assign(
+                shown=[figure(v, u) for v, u in zip(latest["value"], latest["unit"])])),
             "trends": trends, "comparison": comparison, "former": former,
             # A former council's page is its history (its successor has today's budget, deals and gap).
             "devolution": powers_view.strategic_view(state, code, row["tier"]) if former is None else None,

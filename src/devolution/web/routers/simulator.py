@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from devolution import parameters
 from devolution.errors import ParameterError
 from devolution.exports import records
+from devolution.numbers import money
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
@@ -186,11 +187,11 @@ def check_balanced(document: dict, submission: Submission) -> None:
     movable = {row["measure"]: row["movable"] for row in document["services"]}
     for measure, change in submission.changes.items():
         if movable[measure] == 0 and change != 0:
-            raise HTTPException(422, f"{measure} is ring-fenced: its £{abs(lines[measure]):,.0f} can be spent on that "
+            raise HTTPException(422, f"{measure} is ring-fenced: its {money(abs(lines[measure]))} can be spent on that "
                                      f"service only, so it cannot be moved ({_fence_words(document, measure)})")
         if abs(change) > movable[measure] * STEP + 1:
-            raise HTTPException(422, f"{measure}: a change of £{change:,.0f} is more than a quarter of the £"
-                                     f"{movable[measure]:,.0f} that can be moved")
+            raise HTTPException(422, f"{measure}: a change of {money(change)} is more than a quarter of the "
+                                     f"{money(movable[measure])} that can be moved")
     if submission.council_tax_change < -MAX_CUT - 1e-9:
         raise HTTPException(422, f"a council tax cut of {-submission.council_tax_change:.2%} is beyond the simulator's "
                                  f"{MAX_CUT:.0%}")
@@ -200,7 +201,7 @@ def check_balanced(document: dict, submission: Submission) -> None:
     deficit = float(budget_deficit(np.array(list(submission.changes.values()), dtype=float),
                                    document["council_tax"]["requirement"], submission.council_tax_change))
     if deficit > BALANCE_TOLERANCE:
-        raise HTTPException(422, f"the budget is not balanced: £{deficit:,.0f} more spending than council tax raises")
+        raise HTTPException(422, f"the budget is not balanced: {money(deficit)} more spending than council tax raises")
 
 
 def _fence_words(document: dict, measure: str) -> str:
