@@ -49,6 +49,8 @@ def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded
             served.pop("already_submitted", None)  # the visitor's own flag, added to a copy
             cold = (place_document if kind == "place" else budget_document)(cold_state, code)
             assert served == json.loads(json.dumps(jsonable_encoder(cold))), path
+    for held in (state, cold_state):  # no read-only connection left to the store for later tests
+        held.store.close()
 
 
 def test_the_list_covers_every_current_place_and_council(web_app):
@@ -76,3 +78,4 @@ def test_a_queued_visitor_goes_first_and_stop_ends_the_warming(loaded_store_path
 
     stop.set()  # a stopped warming builds nothing more
     assert warm.warm_pages(state, stop, [("place", "E06000003")])["built"] == 0
+    state.close()
