@@ -154,8 +154,10 @@ def _method(claim: Claim, per_label: str) -> str:
 
 def _check_one(claim: Claim, store, parameters) -> dict:
     title = derived.definition(claim.measure).title if derived.is_derived(claim.measure) else MEASURES[claim.measure]
-    asked = f"per {claim.per}" if claim.per not in (None, "total") else (claim.per or "per resident")
-    base = {"id": claim.id, "statement": claim.statement, "method": _method(claim, asked), "sources": ""}
+    line = derived.lines().get(claim.measure)
+    asked = claim.per or (line.per if line is not None and line.per else "resident")
+    label = per_head.DENOMINATORS[asked].label if asked in per_head.DENOMINATORS else f"per {asked}"
+    base = {"id": claim.id, "statement": claim.statement, "method": _method(claim, label), "sources": ""}
     if derived.is_derived(claim.measure) and not derived.definition(claim.measure).held:
         return {**base, "verdict": CANNOT_TELL, "sources": ", ".join(derived.publications(claim.measure)),
                 "figures": f"the data does not hold {title} in full: {derived.definition(claim.measure).not_held}"}
@@ -165,7 +167,6 @@ def _check_one(claim: Claim, store, parameters) -> dict:
     except DevolutionError as exc:
         return {**base, "verdict": CANNOT_TELL, "figures": f"not computable: {exc}"}
     base["sources"] = "; ".join(table.attrs.get("publications", []))
-    base["method"] = _method(claim, per_head.DENOMINATORS[table.attrs["per"]].label)
     by_group = table.set_index("group")
     c = claim.compare
     names = [c.group] + ([c.than] if hasattr(c, "than") else [])

@@ -113,9 +113,10 @@ def budget_document(state: AppState, code: str) -> dict:
         raise HTTPException(404, f"no Revenue Outturn for {place['name']} ({code})")
     year = int(services["year"].max())
     lines = services[(services["year"] == year) & (services["value"] != 0)]
-    # The budget being set is the year after the latest outturn anyone has filed (the same budget
-    # year for every council): a council whose latest return is older (Birmingham's last is
-    # 2017-18) starts from that return, labelled, under this year's principles.
+    # The budget year is at most the year after the latest outturn anyone has filed (the same for
+    # every council): a council whose latest return is older (Birmingham's last is 2017-18) starts
+    # from that return, labelled. The council tax base is the latest Band D held before it, and the
+    # principles those of the year after that base.
     latest = state.cached("latest_outturn_year", lambda s: int(s.query(
         "SELECT max(year) AS y FROM observations WHERE measure = 'nce_total_service_expenditure'")["y"].iloc[0]))
     tax = council_tax_basis(held, place["tier"], latest + 1)
