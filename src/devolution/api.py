@@ -104,11 +104,11 @@ def overview(*, store=None):
 
 
 def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
-           prices: int | str | None = None, per: str = "resident", boundaries: int | str = 2023,
+           prices: int | str | None = None, per: str | None = None, boundaries: int | str = 2023,
            places: list[str] | None = None, top: int | None = None, bottom: int | None = None,
            region: str | None = None, type: str | None = None, store=None, parameters=None):
     """How a measure changed between two financial years (``devo change``): per resident (``per``:
-    child, older, looked_after_child, total) by a grouping (``by``: england, region, type, nmsl,
+    child, older, looked_after_child, total; Band D is per Band D equivalent and refuses another) by a grouping (``by``: england, region, type, nmsl,
     deprivation, ..., places) or council by council, ranked (``by="place"``, narrowed by ``region``,
     ``type``, ``top``, ``bottom``), in cash or at ``prices`` ("2024-25"), on the councils of
     ``boundaries``. For cuts questions, ``"service_spending"`` (like for like). See

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devolution.analysis.claims import CANNOT_TELL, NOT_SUPPORTED, SUPPORTED, ClaimsError, check, read_claims
+from devolution.analysis.claims import (CANNOT_TELL, NOT_SUPPORTED, SUPPORTED, Claim, ClaimsError, check,
+                                       read_claims)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "claims.yaml"
 
@@ -30,6 +31,26 @@ def test_example_claims_get_the_verdicts_the_data_gives(verdicts):
     assert verdicts.loc["council-tax-up-not-enough", "verdict"] == SUPPORTED  # Band D +39.2%
     for claim in ("cuts-cash-spending-fell", "deprived-hit-hardest", "north-hit-harder", "london-hit-hardest"):
         assert "(service_spending)" in verdicts.loc[claim, "method"]
+
+
+def test_a_claims_method_names_the_measure_and_the_denominator_applied(verdicts):
+    """The Band D claim names no --per: it is judged per Band D equivalent, and says so (it said
+    "resident", which was never applied)."""
+    method = verdicts.loc["council-tax-up-not-enough", "method"]
+    assert method.startswith("Band D council tax for the area (all precepts) (band_d_area_total), per Band D equivalent,")
+    assert "resident" not in method
+    assert "(service_spending), per resident," in verdicts.loc["north-hit-harder", "method"]
+    assert "(government_funding), total," in verdicts.loc["nao-funding-halved", "method"]
+
+
+def test_a_claim_on_a_group_with_no_percentage_change_cannot_be_told(store):
+    """Net housing spending in Basildon was negative in 2014-15: no percentage, so no verdict."""
+    claim = Claim.model_validate({"id": "basildon", "statement": "Basildon cut housing spending.",
+                                  "measure": "nce_housing_gfra", "from": 2014, "to": 2022, "by": "places",
+                                  "places": ["E07000066"],
+                                  "compare": {"kind": "change", "group": "Selected places", "at_most": 0}})
+    row = check([claim], store=store).iloc[0]
+    assert row["verdict"] == CANNOT_TELL and "no percentage change" in row["figures"], row["figures"]
 
 
 def test_claims_the_data_cannot_answer_say_why(verdicts):

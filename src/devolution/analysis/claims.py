@@ -31,6 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from devolution.analysis import measures as derived
+from devolution.analysis import per_head
 from devolution.analysis.change import MEASURES, change
 from devolution.errors import DevolutionError
 from devolution.files import read_yaml
@@ -92,7 +93,7 @@ class Claim(_Strict):
     measure: Name
     from_: Union[int, Name] = Field(alias="from")
     to: Union[int, Name]
-    per: Name = "resident"
+    per: Optional[Name] = None
     prices: Optional[Union[int, Name]] = None
     by: Name = "england"
     boundaries: int = Field(2023, ge=BOUNDARY_YEARS[0], le=BOUNDARY_YEARS[1])
@@ -158,12 +159,20 @@ def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "verdict", "statement", "figures", "method", "sources"])
 
 
+def _method(claim: Claim, per_label: str) -> str:
+    """The claim's method in words: the measure by its own title, the denominator as applied."""
+    title = derived.definition(claim.measure).title if derived.is_derived(claim.measure) else MEASURES[claim.measure]
+    return (f"{title} ({claim.measure}), {per_label}, {year_label(claim.from_)} to {year_label(claim.to)}, "
+            f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
+            f"{year_label(claim.boundaries)} boundaries, compared as {claim.compare.kind}")
+
+
 def _check_one(claim: Claim, store, parameters) -> dict:
     title = derived.definition(claim.measure).title if derived.is_derived(claim.measure) else MEASURES[claim.measure]
-    method = (f"{title} ({claim.measure}) {claim.per}, {year_label(claim.from_)} to {year_label(claim.to)}, "
-              f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
-              f"{year_label(claim.boundaries)} boundaries, compared as {claim.compare.kind}")
-    base = {"id": claim.id, "statement": claim.statement, "method": method, "sources": ""}
+    line = derived.lines().get(claim.measure)
+    asked = claim.per or (line.per if line is not None and line.per else "resident")
+    label = per_head.DENOMINATORS[asked].label if asked in per_head.DENOMINATORS else f"per {asked}"
+    base = {"id": claim.id, "statement": claim.statement, "method": _method(claim, label), "sources": ""}
     if derived.is_derived(claim.measure) and not derived.definition(claim.measure).held:
         return {**base, "verdict": CANNOT_TELL, "sources": ", ".join(derived.publications(claim.measure)),
                 "figures": f"the data does not hold {title} in full: {derived.definition(claim.measure).not_held}"}
@@ -181,6 +190,10 @@ def _check_one(claim: Claim, store, parameters) -> dict:
             raise ClaimsError(f"claim {claim.id!r}: compare.{field}: no group {name!r} when grouped by {claim.by}; "
                               f"the groups are: {', '.join(map(str, by_group.index))}")
     g = by_group.loc[c.group]
+    missing = [n for n in names if pd.isna(by_group.loc[n, "change_pct"])]
+    if missing:
+        return {**base, "verdict": CANNOT_TELL,
+                "figures": f"{missing[0]}: no percentage change ({_no_percentage(table.attrs)})"}
     if isinstance(c, Change):
         value = g["change_pct"]
         ok = (c.at_most is None or value <= c.at_most + c.tolerance) and \
@@ -210,6 +223,12 @@ def _check_one(claim: Claim, store, parameters) -> dict:
     return {**base, "verdict": verdict,
             "figures": f"{c.group} {g['value_last']:,.0f} against {c.than} {t['value_last']:,.0f} "
                        f"({table.attrs['unit']}, {year_label(claim.to)}): a gap of {gap:,.0f}; the claim says {c.amount:,.0f}"}
+
+
+def _no_percentage(attrs: dict) -> str:
+    """Why a change table shows no percentage for a group: its note, or the reason in short."""
+    why = [n for n in attrs.get("notes", []) if n.startswith("No percentage change")]
+    return why[0] if why else "its first-year value is no base for a percentage"
 
 
 def _amount(attrs: dict):

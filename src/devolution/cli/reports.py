@@ -135,13 +135,16 @@ def change_command(
                                                   "deprivation (= imd2019_quintile), imd2019_decile, imd2025_quintile, "
                                                   "imd2025_decile, cla_band, places (--places against the rest) or "
                                                   "place (every council area, ranked)."),
-    per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
-                                                      "(pupil is refused: no pupil data)."),
+    per: Optional[str] = typer.Option(None, "--per", help="resident (the default), child, older (65+), "
+                                      "looked_after_child, total (pupil is refused: no pupil data). Band D "
+                                      "(band_d_area_total) is per Band D equivalent already and takes no --per."),
     prices: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Put every year on the councils of this financial year."),
     places: Optional[str] = typer.Option(None, "--places", help="With --by places: councils (codes or names), comma-separated."),
-    top: Optional[int] = typer.Option(None, "--top", help="With --by place: the N largest falls (ranks 1 to N)."),
-    bottom: Optional[int] = typer.Option(None, "--bottom", help="With --by place: the N largest rises (smallest falls)."),
+    top: Optional[int] = typer.Option(None, "--top", help="With --by place: ranks 1 to N, the lowest changes (the "
+                                      "largest falls, or the smallest rises when every area rose)."),
+    bottom: Optional[int] = typer.Option(None, "--bottom", help="With --by place: the N highest ranks (the largest "
+                                         "rises, or the smallest falls when every area fell)."),
     region: Optional[str] = typer.Option(None, "--region", help="With --by place: only this region (name or E12 code)."),
     area_type: Optional[str] = typer.Option(None, "--type", help="With --by place: only this type, e.g. \"London borough\", "
                                             "unitary, metropolitan_district, shire_district."),
