@@ -83,7 +83,8 @@ def deals_command(
 ):
     """Devolution deals, orders, statutes and settlements from 2011 (GMCA) and 2014 (the first deal) to
     2026, abandoned ones included: date, status, powers and amounts verified in official sources
-    (others listed as unverified, with why), and the first source. A council is resolved to the
+    (others listed as unverified, with why), and the first source (the table shows date, area, deal,
+    kind and status; --format csv or json give every column). A council is resolved to the
     strategic authority it is in (and the command says so); an area with no deal says "no deal"
     and lists what its level would give by default. See docs/deals.md.
 
