@@ -37,13 +37,34 @@ def test_shire_district_gets_the_cash_alternative(store):
     assert out.result == pytest.approx(max(out.inputs[0][1] * 1.03, out.inputs[0][1] + 5))
 
 
+@pytest.mark.parametrize("code, year, binding", [
+    ("E07000223", "2022-23", "percent"),  # Adur: 311.40 -> 317.61, +1.99%, under 2% of 311.40 (> £5)
+    ("E07000143", "2022-23", "cash"),     # Breckland: 100.46 -> 105.46, +£5.00 (4.98%), the £5 limb
+    ("E07000223", "2023-24", "percent"),
+])
+def test_shire_district_ceiling_is_the_percent_or_5_pounds_and_holds_its_published_band_d(store, code, year, binding):
+    """Shire districts: "up to 2% or £5, whichever is higher" in 2022-23 (DLUHC, provisional settlement
+    2022-23 consultation: summary of responses, 7 February 2022), 3% or £5 in 2023-24. The published
+    Band D (MHCLG council tax levels, CTR1) is within the ceiling to the half penny, and Breckland's
+    +£5.00 in 2022-23 sits exactly on the £5 limb (without it the ceiling would be 2%, £2.01)."""
+    out = explain(code, year, "max_band_d", store=store)
+    previous = out.inputs[0][1]
+    used = {p[0]: p[1] for p in out.parameters}
+    core, cash = used["council_tax.referendum.core_limit"], used["council_tax.referendum.shire_district_cash_limit"]
+    assert cash == 5.0
+    assert out.result == pytest.approx(max(previous * (1 + core), previous + cash))
+    assert out.published[1] <= out.result + 0.005
+    if binding == "cash":
+        assert out.result == pytest.approx(previous + 5.0) and out.published[1] == pytest.approx(previous + 5.0, abs=0.005)
+
+
 @pytest.mark.parametrize("code, year, measure, message", [
     ("E99999999", "2023-24", "band_d", "unknown place code 'E99999999'"),
     ("E06000001", "2023-24", "bogus", "unknown measure 'bogus'"),
     ("E06000001", "2031-32", "band_d", "the store has no council_tax_requirement_excl_parish"),
     ("E06000001", "2014-15", "max_band_d", "in 2014-15: the store has no band_d_excl_parish .* for 2013-14"),
     ("E07000223", "2016-17", "max_band_d", "shire_district_cash_limit: no verified value for 2016-17"),
-    ("E07000223", "2022-23", "max_band_d", "unverified"),
+    ("E07000223", "2015-16", "max_band_d", "shire_district_cash_limit: no verified value for 2015-16"),
     ("E06000001", "23", "band_d", "not a financial year"),
 ])
 def test_errors_are_project_errors_with_a_clear_message(store, code, year, measure, message):

@@ -121,3 +121,23 @@ def test_devolve_for_a_council_and_london_keeps_its_statutory_powers(loaded_stor
                                          loaded_store_path, monkeypatch)))
     london = frame[frame["place"] == "E61000001"].set_index("power")["change"]
     assert (london[["bus_franchising", "adult_skills", "strategic_planning", "business_rates_growth"]] == "already held").all()
+
+
+def test_deals_table_is_readable_at_80_columns(loaded_store_path, monkeypatch):
+    """A 14-column table at 80 columns cut every cell to "20…": the terminal table shows date, area,
+    deal, kind and status, wrapped, never truncated, and csv keeps every column."""
+    import io
+    import re
+
+    import pandas as pd
+
+    monkeypatch.setenv("COLUMNS", "80")
+    table = _run(["deals", "E47000014"], loaded_store_path, monkeypatch)
+    rows = pd.read_csv(io.StringIO(_run(["deals", "E47000014", "--format", "csv"], loaded_store_path, monkeypatch)))
+    assert len(rows.columns) == 14 and len(rows) >= 3
+    assert "…" not in table and max(len(line) for line in table.splitlines()) <= 80
+    words = set(re.findall(r"[^\s│┃]+", table))
+    for name in rows["deal"]:
+        assert set(name.split()) <= words, name  # every word of every deal name, whole
+    for date, status in zip(rows["date"], rows["status"]):
+        assert date in words and status in words

@@ -83,7 +83,8 @@ def deals_command(
 ):
     """Devolution deals, orders, statutes and settlements from 2011 (GMCA) and 2014 (the first deal) to
     2026, abandoned ones included: date, status, powers and amounts verified in official sources
-    (others listed as unverified, with why), and the first source. A council is resolved to the
+    (others listed as unverified, with why), and the first source (the table shows date, area, deal,
+    kind and status; --format csv or json give every column). A council is resolved to the
     strategic authority it is in (and the command says so); an area with no deal says "no deal"
     and lists what its level would give by default. See docs/deals.md.
 
@@ -142,16 +143,27 @@ def deals_command(
             show(years, fmt)
         return
     if place is None:
-        show(deals.table(), fmt, title="Deals, orders, statutes and settlements")
+        _show_deals(deals.table(), fmt, "Deals, orders, statutes and settlements")
         return
     area = register.area(place, day)
     codes = _deal_places(register, area)
     frame = deals.table(codes)
     if len(frame):
         title = area.note or f"{area.place['name']} ({area.place['code']})"
-        show(frame, fmt, title=f"{title} — deals, orders and settlements")
+        _show_deals(frame, fmt, f"{title} — deals, orders and settlements")
         return
     _no_deal(area, fmt)
+
+
+def _show_deals(frame, fmt, title: str) -> None:
+    """Deals as a table of their date, area, name, kind and status (readable at 80 columns), or every
+    column (powers, amounts, unverified, source) in csv, json and parquet."""
+    from devolution.powers import deals
+
+    if fmt is Format.table:
+        frame = frame[deals.SHORT_COLUMNS].assign(kind=frame["kind"].str.replace("_", " "))  # wraps, not cut
+        title += " (powers, amounts and sources: --format csv or json)"
+    show(frame, fmt, title=title)
 
 
 def _deal_places(register, area) -> list[str]:

@@ -86,8 +86,8 @@ class Parameter:
         years = sorted(self.values)
         if start in self.unverified:
             raise ParameterError(
-                f"{self.path}: no verified value for {year_label(start)} (listed as unverified; "
-                f"check the official document before adding it)")
+                f"{self.path}: no verified value for {year_label(start)} (listed as unverified: not yet "
+                f"checked against the official document, so nothing is computed from it)")
         if not years or start < years[0]:
             first = year_label(years[0]) if years else "none"
             raise ParameterError(f"{self.path}: no value for {year_label(start)}; the first value is for {first}")

@@ -245,6 +245,8 @@ def amount_text(amount: dict) -> str:
 
 TABLE_COLUMNS = ["date", "place", "area", "deal", "kind", "status", "mayor", "in_force", "ended", "powers",
                  "unverified_powers", "verified_amounts", "unverified", "source"]
+# The columns a terminal table shows (readable at 80 columns); --format csv/json give all of TABLE_COLUMNS.
+SHORT_COLUMNS = ["date", "area", "deal", "kind", "status"]
 
 
 def table(places=None) -> pd.DataFrame:
