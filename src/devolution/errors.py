@@ -37,3 +37,7 @@ class ParameterError(DevolutionError):
 
 class ScenarioError(DevolutionError):
     """A scenario file with a problem; names the key path."""
+
+
+class ProposalError(DevolutionError):
+    """A reorganisation proposal with a problem; names the key path (``councils.0.members.2``)."""
