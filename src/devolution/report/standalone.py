@@ -9,13 +9,19 @@ from pathlib import Path
 import altair as alt
 
 
-def embed_scripts(charts: list[alt.TopLevelMixin]) -> str:
-    """The script that draws the charts into ``#chart0``, ``#chart1``...: Vega, Vega-Lite and
-    Vega-Embed bundled into the page (by vl-convert) with the calls that draw them."""
+def embed_scripts(charts: list[alt.TopLevelMixin | dict]) -> str:
+    """The script that draws the charts (Altair charts or Vega-Lite specs as dicts) into
+    ``#chart0``, ``#chart1``...: Vega, Vega-Lite and Vega-Embed bundled into the page (by
+    vl-convert) with the calls that draw them."""
+    import json
+
     import vl_convert
 
-    calls = "\n".join(f'vegaEmbed("#chart{i}", {c.to_json(indent=None)}, {{"actions": false}});'
-                      for i, c in enumerate(charts))
+    def spec(chart) -> str:  # "</" would end the script element: written as "<\/" inside JSON strings
+        text = json.dumps(chart, separators=(",", ":")) if isinstance(chart, dict) else chart.to_json(indent=None)
+        return text.replace("</", "<\\/")
+
+    calls = "\n".join(f'vegaEmbed("#chart{i}", {spec(c)}, {{"actions": false}});' for i, c in enumerate(charts))
     return f'<script type="module">{vl_convert.javascript_bundle(calls)}</script>'
 
 
