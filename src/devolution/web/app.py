@@ -104,11 +104,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
     app.state.lockout = Lockout()
 
-    from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, results, scenarios, search,
-                                       series, settlement, simulator)
+    from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, reorganisation, results,
+                                       scenarios, search, series, settlement, simulator)
 
     for module in (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
-                   api_docs):
+                   reorganisation, api_docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
