@@ -71,6 +71,27 @@ def overview(store=None):
         return england_overview(s)
 
 
+def reorganise(proposal, store=None, **knobs):
+    """A local government reorganisation: ``proposal`` is a YAML file, a mapping in the proposal
+    format or the name of a shipped example (``"cumbria-2023"``). Knobs: ``harmonisation_years``,
+    ``referendum``, ``increase``, ``drivers`` ({service: driver}), ``spending_year``, ``on`` (the
+    date of the strategic authority). Returns a ``Result``: ``.councils``, ``.tables()``,
+    ``.notes``, ``.map`` (see ``devolution.analysis.reorganisation`` and docs/reorganisation.md)."""
+    from devolution.analysis.reorganisation import read_inputs, reorganise as run
+
+    with open_store(store) as s:
+        inputs = read_inputs(s)
+    return run(proposal, inputs, **knobs)
+
+
+def check_history(store=None):
+    """Every historical example proposal against the new councils' published first-year figures."""
+    from devolution.analysis.reorganisation import check_history as check, read_inputs
+
+    with open_store(store) as s:
+        return check(read_inputs(s))
+
+
 class open_store:
     """Use the given store, or open the default one read-only for the duration."""
 

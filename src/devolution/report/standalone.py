@@ -14,15 +14,18 @@ def embed_scripts(charts: list[alt.TopLevelMixin | dict]) -> str:
     ``#chart0``, ``#chart1``...: Vega, Vega-Lite and Vega-Embed bundled into the page (by
     vl-convert) with the calls that draw them."""
     import json
+    import re
 
     import vl_convert
 
-    def spec(chart) -> str:  # "</" would end the script element: written as "<\/" inside JSON strings
-        text = json.dumps(chart, separators=(",", ":")) if isinstance(chart, dict) else chart.to_json(indent=None)
-        return text.replace("</", "<\\/")
+    def spec(chart) -> str:
+        return json.dumps(chart, separators=(",", ":")) if isinstance(chart, dict) else chart.to_json(indent=None)
 
     calls = "\n".join(f'vegaEmbed("#chart{i}", {spec(c)}, {{"actions": false}});' for i, c in enumerate(charts))
-    return f'<script type="module">{vl_convert.javascript_bundle(calls)}</script>'
+    # A title or name holding "</script" would end the element early: the bundler undoes any escape
+    # in the specs, so it is escaped in what it returns ("<\/" is "</" inside a JS string or regex).
+    bundle = re.sub(r"</(script)", r"<\\/\1", vl_convert.javascript_bundle(calls), flags=re.IGNORECASE)
+    return f'<script type="module">{bundle}</script>'
 
 
 def write_chart(chart: alt.TopLevelMixin, path: Path | str, title: str = "Chart") -> Path:

@@ -109,7 +109,9 @@ def harmonise(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, ave
         room = np.where(over, 0.0, bound - wanted)
         space = np.bincount(index, weights=base * room, minlength=n_councils)
         share = np.divide(short, space, out=np.zeros(n_councils), where=space > 0)
-        paid = paid + share[index] * room
+        extra = np.zeros_like(room)  # no bound (inf) where nothing is short: 0 x inf is not computed
+        np.multiply(share[index], room, out=extra, where=share[index] > 0)
+        paid = paid + extra
         out[:, t] = paid
         held[:, t] = over
         previous = paid

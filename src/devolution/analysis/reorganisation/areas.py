@@ -115,15 +115,14 @@ def for_year(observations: pd.DataFrame, measure: str, groups: pd.DataFrame, ato
 
 def measures_in_year(observations: pd.DataFrame, measures, year: int, groups: pd.DataFrame,
                      atoms_of: pd.DataFrame, codes_allowed) -> pd.DataFrame:
-    """Several measures of one year summed over the groups (groups x measures; NaN where the
-    year's places do not tile a group)."""
+    """Several measures of one year summed over the groups (groups x measures), tiled once by the
+    places that hold every one of them that year; NaN for a group they do not tile."""
     rows = observations[observations["measure"].isin(list(measures)) & (observations["year"] == year)
                         & observations["code"].isin(set(codes_allowed))]
-    out = {}
-    for measure in measures:  # a handful of measures, each summed by a merge over the places
-        summed, _ = on_groups(rows.loc[rows["measure"] == measure, ["code", "value"]], groups, atoms_of)
-        out[measure] = summed
-    return pd.DataFrame(out).reindex(sorted(set(groups["group"]), key=str))
+    wide = rows.pivot_table(index="code", columns="measure", values="value").reindex(columns=list(measures)).dropna()
+    tiles, _ = tiling(groups, atoms_of, wide.index)
+    summed = tiles.merge(wide, left_on="code", right_index=True).groupby("group")[list(measures)].sum()
+    return summed.reindex(sorted(set(groups["group"]), key=str))
 
 
 def codes_of_tiers(places: pd.DataFrame, tiers) -> np.ndarray:

@@ -4,6 +4,7 @@ app's life; every proposal then runs on it without touching the store)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -34,6 +35,13 @@ class Inputs:
     def __sizeof__(self) -> int:  # what a cache of these counts (sys.getsizeof)
         frames = (self.places, self.atoms, self.observations, self.population)
         return int(sum(f.memory_usage(index=True, deep=True).sum() for f in frames)) + 2_000_000  # + shapes
+
+    @cached_property
+    def index(self):
+        """The register's names and codes, indexed once (``places.names.PlaceIndex``)."""
+        from devolution.places.names import PlaceIndex
+
+        return PlaceIndex.of(self.places)
 
     @property
     def latest_council_tax_year(self) -> int:

@@ -156,14 +156,16 @@ def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
 
 
 def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
-          services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None) -> Checked:
+          services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
+          index=None) -> Checked:
     """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
     problem with its key path: the format; each member against the register (unknown or ambiguous
     names with the closest ones; a county, a strategic authority or a region; a council not in being
     on 1 April of the base year, with what replaced it); a member in two councils; a county split
     without all its districts; a historical council without its code, or whose code's predecessors
     in the register are not its members; a driver or service the tool does not know
-    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``."""
+    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``.
+    ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise)."""
     if not isinstance(raw, dict):
         raise ProposalProblems(source, [("(top)", "expected a mapping of keys (name, kind, vesting, councils, ...)")])
     problems: list[tuple[str, str]] = []
@@ -174,7 +176,7 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
         proposal = None
     first_year = first_year_of(raw.get("vesting"))
     base_year = base_year_for(first_year, latest_council_tax_year) if first_year is not None else latest_council_tax_year
-    members, found = _members(raw, places, base_year)
+    members, found = _members(raw, places, base_year, index)
     problems += found
     problems += _whole(raw, members, places, base_year)
     problems += _knobs(raw, services, drivers, max_years, first_year)
@@ -232,11 +234,11 @@ def _listed(raw) -> list[tuple[int, int, str]]:
     return out
 
 
-def _members(raw, places: pd.DataFrame, base_year: int) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """Each member resolved through the register's names index, with the problems found."""
     from devolution.places.names import PlaceIndex
 
-    index = PlaceIndex.of(places)
+    index = index or PlaceIndex.of(places)
     alive = set(places.loc[in_force(places, base_year), "code"])
     councils = raw.get("councils") if isinstance(raw.get("councils"), list) else []
     rows, problems = [], []

@@ -124,7 +124,7 @@ def checked_proposal(source, inputs: Inputs, tree=None, **knobs) -> Checked:
     max_years = council_tax.max_years(tree, first) if first is not None else None
     return check(raw, inputs.places, inputs.latest_council_tax_year, name,
                  services=tuple(spending.service_name(s) for s in inputs.services),
-                 drivers=tuple(spending.DRIVERS), max_years=max_years)
+                 drivers=tuple(spending.DRIVERS), max_years=max_years, index=inputs.index)
 
 
 def reorganise(source, inputs: Inputs, *, on: dt.date | None = None, tree=None, **knobs) -> Result:
@@ -161,7 +161,7 @@ def reorganise(source, inputs: Inputs, *, on: dt.date | None = None, tree=None, 
         notes.append("Illustrative: this split is an example of the method, not a proposal anyone has made.")
     notes += [people.attrs["note"], homes.attrs["note"], *tax.notes, *spend.notes, *authority_notes]
     if proposal.transition.costs is not None or proposal.transition.savings_per_year is not None:
-        notes.append("Transition costs and savings are the proposal's own figures (inputs), not computed here.")
+        notes.append("Transition costs and savings are the proposal's own figures: inputs, not computed here.")
     missing = sorted(set(checked.names) - set(tiles["group"]))
     if missing:
         notes.append(f"Map: no boundary of May 2024 covers {', '.join(missing)} exactly, so it is not drawn.")
