@@ -61,9 +61,12 @@ class Result:
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")]
+    """Rows as plain values; a missing or infinite number (no ceiling under a referendum) is null."""
+    def plain(value):
+        value = value.item() if isinstance(value, np.generic) else value
+        return None if isinstance(value, float) and not np.isfinite(value) else value
+
+    return [{k: plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict(orient="records")]
 
 
 def example_names() -> list[str]:
