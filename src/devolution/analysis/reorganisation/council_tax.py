@@ -30,7 +30,7 @@ from devolution.rules.council_tax import bills_by_band
 from devolution.years import year_label
 
 #: A percentage principle makes its own limit excessive ("X% or more"): a council stays this far
-#: below it (4.99% under 5%), as every new council did in its first year (e.g. North Northamptonshire
+#: below it (4.99% under 5%), as most new councils did in their first year (e.g. North Northamptonshire
 #: +4.99% on its notional Band D, MHCLG council tax statistics 2021-22).
 JUST_BELOW = 0.0001
 #: Years followed after the harmonisation period, for a harmonisation that the ceiling slows down.
