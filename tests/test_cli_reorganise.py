@@ -87,7 +87,9 @@ def test_check_history_lists_every_past_reorganisation_with_its_gap(env):
 def test_bad_input_is_one_line_and_exit_1(env, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nkind: proposal\nvesting: 2028-04-01\ncouncils:\n  - name: A\n    members: [Kent]\n")
-    for args in (["reorganise", str(bad)], ["reorganise", "nowhere.yaml"], ["reorganise", "cumbria-2023", "--table", "x"],
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n")
+    for args in (["reorganise", str(bad)], ["reorganise", "nowhere.yaml"], ["reorganise", str(listed)], ["reorganise", "cumbria-2023", "--table", "x"],
                  ["reorganise", "cumbria-2023", "--driver", "highways"], ["reorganise", "cumbria-2023", "--out", "x.pdf"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 1, args

@@ -68,16 +68,14 @@ def predecessors_on_area(checked: Checked, observations: pd.DataFrame) -> pd.Dat
 
 
 def _involved(checked: Checked, observations: pd.DataFrame) -> pd.DataFrame:
+    """The council tax rows of the members and their counties."""
     codes = set(checked.members["code"]) | set(checked.members["county_code"].dropna())
-    rows = observations[observations["code"].isin(codes) & observations["measure"].isin(predecessors.MEASURES)]
-    return rows
+    return observations[observations["code"].isin(codes) & observations["measure"].isin(predecessors.MEASURES)]
 
 
 def compute(checked: Checked, inputs, tree) -> CouncilTax:
     """The council tax part of a proposal (see the module's note)."""
-    proposal, base_year = checked.proposal, checked.base_year
-    names = checked.names
-    notes: list[str] = []
+    proposal, base_year, names = checked.proposal, checked.base_year, checked.names
     observations = _involved(checked, inputs.observations)
     area = predecessors.on_area(parts(checked), observations)
     at_base = area[area["year"] == base_year].set_index("code").reindex(names)
@@ -85,73 +83,93 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
         missing = [n for n in names if pd.isna(at_base.loc[n, "notional_band_d"])]
         raise DevolutionError(f"council tax of {year_label(base_year)} is not held for every predecessor of "
                               f"{', '.join(missing)} (or its county)")
+    notes = []
     if base_year != proposal.first_year - 1:
         notes.append(f"Council tax: the predecessors' figures are of {year_label(base_year)}, the latest held; the "
                      f"new councils' first year is {year_label(proposal.first_year)}, so the years between are not "
                      f"modelled and the bills are in {year_label(base_year)} terms rising from there.")
     pieces = predecessors.piece_amounts(parts(checked), observations)
     pieces = pieces[pieces["year"] == base_year].set_index("predecessor").reindex(checked.members["code"])
-    council = checked.members["council"].to_numpy()
-    n = len(names)
+    members = checked.members.reset_index(drop=True)
+    council = members["council"].to_numpy()
     steps_n = proposal.council_tax.harmonisation_years
     years = np.arange(proposal.first_year, proposal.first_year + steps_n + EXTRA_YEARS)
     codes = np.array([c.code or "" for c in proposal.councils], dtype=object)
     shares, used = principle_shares(tree, years, codes)
-    increase = _increase(checked, shares, years)
     notional = at_base["notional_band_d"].to_numpy()
-    average = harmonisation.average_path(notional, increase)
+    average = harmonisation.average_path(notional, _increase(checked, shares, years))
     previous = np.column_stack([notional, average[:, :-1]])
-    ceiling = np.full(average.shape, np.inf) if proposal.council_tax.referendum else previous * (1.0 + shares - JUST_BELOW)
-    band_d0 = pieces["band_d"].to_numpy()
-    base = pieces["tax_base"].to_numpy()
+    ceiling = (np.full(average.shape, np.inf) if proposal.council_tax.referendum
+               else np.column_stack([_allowed(found, previous[:, t]) for t, found in enumerate(used)]))
+    band_d0, base = pieces["band_d"].to_numpy(), pieces["tax_base"].to_numpy()
     plans = {"immediate": 1, f"{steps_n} years": steps_n} if steps_n > 1 else {"immediate": 1}
-    frames, done = [], {}
-    for plan, steps in plans.items():
-        bills, held = harmonisation.harmonise(band_d0, base, council, average, np.full(n, steps), ceiling)
-        done[plan] = harmonisation.harmonised_year(bills, council, n)
-        frames.append((plan, bills, held))
-    shown = int(max(steps_n, max(int(np.max(d)) if np.all(d > 0) else len(years) for d in done.values())))
-    members = checked.members.reset_index(drop=True)
-    rows = []
-    for plan, bills, held in frames:
-        change = bills / np.column_stack([band_d0, bills[:, :-1]]) - 1.0
-        for t in range(shown):
-            rows.append(pd.DataFrame({
-                "council": members["council_name"], "area_code": members["code"], "area": members["name"],
-                "plan": plan, "year": years[t], "year_label": year_label(int(years[t])), "band_d": bills[:, t],
-                "change": change[:, t], "average": average[council, t], "ceiling": ceiling[council, t],
-                "held_at_ceiling": held[:, t]}))
-    table = pd.concat(rows, ignore_index=True)
-    ratios = np.array([float(r) for r in tree.value(RATIOS, int(years[0]))])
+    paths = {plan: harmonisation.harmonise(band_d0, base, council, average, np.full(len(names), steps), ceiling)
+             for plan, steps in plans.items()}
+    done = {plan: harmonisation.harmonised_year(bills, council, len(names)) for plan, (bills, _) in paths.items()}
+    shown = int(max(steps_n, *(int(d.max()) if (d > 0).all() else len(years) for d in done.values())))
+    table = _harmonisation_table(members, paths, band_d0, average, ceiling, years, shown)
     notes += _principle_notes(tree, used, years[:shown], proposal.council_tax.referendum)
+    notes += _late_notes(tree, proposal.first_year, names, done)
     councils = pd.DataFrame({
         "council": names, "code": codes, "base_year": year_label(base_year),
-        "predecessors": [", ".join(members.loc[members["council"] == i, "name"]) for i in range(n)],
+        "predecessors": [", ".join(members.loc[members["council"] == i, "name"]) for i in range(len(names))],
         "council_tax_requirement": at_base["council_tax_requirement"].to_numpy(),
         "tax_base": at_base["tax_base"].to_numpy(), "notional_band_d": notional,
         "first_year": year_label(proposal.first_year), "first_year_band_d": average[:, 0],
-        "first_year_increase": average[:, 0] / notional - 1.0,
-        "first_year_ceiling": notional * (1.0 + shares[:, 0]),
+        "first_year_increase": average[:, 0] / notional - 1.0, "first_year_ceiling": used[0].ceiling(notional),
         **{f"harmonised_year_{plan.replace(' ', '_')}": [_year_or_none(years, d) for d in done[plan]] for plan in plans}})
-    max_years_allowed = max_years(tree, proposal.first_year)
-    for plan in plans:
-        late = [names[i] for i in range(n) if done[plan][i] == 0 or done[plan][i] > (max_years_allowed or 99)]
-        if late and max_years_allowed:
-            notes.append(f"{plan}: {', '.join(late)} would not pay one Band D by the start of year {max_years_allowed + 1} "
-                         f"within the referendum ceiling, as the law requires (parameter {MAX_YEARS}): a lower "
-                         f"increase in the high areas or a referendum would be needed.")
     areas_table = members[["council_name", "code", "name", "tier", "county_code"]].rename(
         columns={"council_name": "council", "county_code": "county"}).assign(
         base_band_d=band_d0, tax_base=base, council_tax_requirement=pieces["requirement"].to_numpy(),
         gap_to_average=band_d0 / notional[council] - 1.0)
     dwellings, dwellings_year = _dwellings(members, inputs, base_year)
-    bills = _bills(table, ratios)
+    ratios = np.array([float(r) for r in tree.value(RATIOS, int(years[0]))])
     households = _households(table, dwellings, dwellings_year, band_d0, members, notional, council)
     notes.append(f"Households: dwellings on the council tax valuation list of {dwellings_year} (MHCLG council "
                  f"taxbase) in each predecessor area, empty and second homes included; bills are the new council's "
                  f"part of the bill (no parish, police, fire or mayoral precept), before discounts and support.")
-    return CouncilTax(councils=councils, areas=areas_table, harmonisation=table, bills=bills,
+    return CouncilTax(councils=councils, areas=areas_table, harmonisation=table, bills=_bills(table, ratios),
                       households=households, notes=notes)
+
+
+def _allowed(found: referendum.Principles, previous: np.ndarray) -> np.ndarray:
+    """The highest Band D a council may set without a referendum on last year's ``previous``
+    (``rules.council_tax.max_band_d_without_referendum``), just below it where the percentage
+    principle makes the ceiling itself excessive."""
+    return np.where(found.percentage_binds(previous), found.ceiling(previous) - previous * JUST_BELOW,
+                    found.ceiling(previous))
+
+
+def _harmonisation_table(members: pd.DataFrame, paths: dict, band_d0: np.ndarray, average: np.ndarray,
+                         ceiling: np.ndarray, years: np.ndarray, shown: int) -> pd.DataFrame:
+    """One row per area, plan and year shown: Band D, its change on the year before, the council's
+    average and ceiling, and whether the area was held at its bound."""
+    council = members["council"].to_numpy()
+    rows = []
+    for plan, (bills, held) in paths.items():
+        change = bills / np.column_stack([band_d0, bills[:, :-1]]) - 1.0
+        for t in range(shown):  # a few years; each is vectorised over the areas
+            rows.append(pd.DataFrame({
+                "council": members["council_name"], "area_code": members["code"], "area": members["name"],
+                "plan": plan, "year": years[t], "year_label": year_label(int(years[t])), "band_d": bills[:, t],
+                "change": change[:, t], "average": average[council, t], "ceiling": ceiling[council, t],
+                "held_at_ceiling": held[:, t]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _late_notes(tree, first_year: int, names: list[str], done: dict) -> list[str]:
+    """A note for each plan that would not reach one Band D within the law's years."""
+    allowed = max_years(tree, first_year)
+    if not allowed:
+        return []
+    notes = []
+    for plan, reached in done.items():
+        late = [names[i] for i, year in enumerate(reached) if year == 0 or year > allowed]
+        if late:
+            notes.append(f"{plan}: {', '.join(late)} would not pay one Band D by the start of year {allowed + 1} "
+                         f"within the referendum ceiling, as the law requires (parameter {MAX_YEARS}): a lower "
+                         f"increase in the high areas or a referendum would be needed.")
+    return notes
 
 
 def principle_shares(tree, years: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, list]:

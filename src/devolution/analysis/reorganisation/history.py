@@ -53,31 +53,29 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
         checked = checked_proposal(name, inputs, tree)
         year = checked.first_year - 1
         tool = council_tax.predecessors_on_area(checked, inputs.observations)
-        tool = tool[tool["year"] == year].set_index("code")
-        codes = np.array([c.code or "" for c in checked.proposal.councils], dtype=object)
-        shares, _ = council_tax.principle_shares(tree, np.array([checked.first_year]), codes)
-        for i, council in enumerate(checked.proposal.councils):
-            published = wide.loc[(council.code, year)] if (council.code, year) in wide.index else pd.Series(dtype=float)
-            requirement = float(published.get(predecessors.REQUIREMENT, np.nan))
-            base = float(published.get(predecessors.TAX_BASE, np.nan))
-            mine = tool.loc[council.name] if council.name in tool.index else pd.Series(dtype=float)
-            band = float(mine.get("notional_band_d", np.nan))
-            tool_base = float(mine.get("tax_base", np.nan))
-            comparison = requirement / base if base > 0 else np.nan
-            gap = comparison - band
-            requirement_gap = requirement - float(mine.get("council_tax_requirement", np.nan))
-            within = bool(abs(gap) < predecessors.TOLERANCE
-                          and abs(requirement_gap) < predecessors.TOLERANCE * tool_base
-                          and abs(base - tool_base) < TAX_BASE_TOLERANCE)
-            first = float(printed["first_year_band_d"].get(council.code, np.nan))
-            ceiling = comparison * (1.0 + shares[i, 0])
-            rows.append({"proposal": checked.proposal.name, "council": council.name, "code": council.code,
-                         "year": year_label(year), "tool_requirement": float(mine.get("council_tax_requirement", np.nan)),
-                         "published_requirement": requirement, "requirement_gap": requirement_gap,
-                         "tool_tax_base": tool_base, "published_tax_base": base, "tool_notional_band_d": band,
-                         "published_band_d": comparison, "band_d_gap": gap, "within_tolerance": within,
-                         "reason": "" if within else predecessors.GAPS.get(council.code, "not explained"),
-                         "first_year": year_label(checked.first_year), "first_year_band_d": first,
-                         "first_year_increase": first / comparison - 1.0, "first_year_ceiling": ceiling,
-                         "within_principle": bool(first < ceiling)})
-    return pd.DataFrame(rows, columns=COLUMNS)
+        tool = tool[tool["year"] == year].set_index("code").reindex(checked.names)
+        codes = [c.code for c in checked.proposal.councils]
+        keys = pd.MultiIndex.from_arrays([codes, [year] * len(codes)])
+        published = wide.reindex(keys)
+        requirement = published[predecessors.REQUIREMENT].to_numpy()
+        base = published[predecessors.TAX_BASE].to_numpy()
+        comparison = requirement / base
+        _, principles = council_tax.principle_shares(tree, np.array([checked.first_year]), np.array(codes, dtype=object))
+        ceiling = principles[0].ceiling(comparison)
+        first = printed["first_year_band_d"].reindex(codes).to_numpy()
+        gap = comparison - tool["notional_band_d"].to_numpy()
+        requirement_gap = requirement - tool["council_tax_requirement"].to_numpy()
+        within = ((np.abs(gap) < predecessors.TOLERANCE)
+                  & (np.abs(requirement_gap) < predecessors.TOLERANCE * tool["tax_base"].to_numpy())
+                  & (np.abs(base - tool["tax_base"].to_numpy()) < TAX_BASE_TOLERANCE))
+        rows.append(pd.DataFrame({
+            "proposal": checked.proposal.name, "council": checked.names, "code": codes, "year": year_label(year),
+            "tool_requirement": tool["council_tax_requirement"].to_numpy(), "published_requirement": requirement,
+            "requirement_gap": requirement_gap, "tool_tax_base": tool["tax_base"].to_numpy(),
+            "published_tax_base": base, "tool_notional_band_d": tool["notional_band_d"].to_numpy(),
+            "published_band_d": comparison, "band_d_gap": gap, "within_tolerance": within,
+            "reason": [("" if ok else predecessors.GAPS.get(code, "not explained")) for ok, code in zip(within, codes)],
+            "first_year": year_label(checked.first_year), "first_year_band_d": first,
+            "first_year_increase": first / comparison - 1.0, "first_year_ceiling": ceiling,
+            "within_principle": first < ceiling}))
+    return pd.concat(rows, ignore_index=True)[COLUMNS] if rows else pd.DataFrame(columns=COLUMNS)

@@ -82,7 +82,7 @@ def read_example(name: str) -> dict:
     return read_yaml(path, ProposalError, "proposal")
 
 
-def raw_proposal(source) -> tuple[dict, str]:
+def raw_proposal(source) -> tuple[object, str]:
     """A proposal's mapping and its name for messages: a mapping, a path to a YAML file, or the
     name of a shipped example."""
     if isinstance(source, dict):
@@ -94,13 +94,14 @@ def raw_proposal(source) -> tuple[dict, str]:
     if not path.is_file():
         raise ProposalError(f"proposal {text}: no such file, and not a shipped example "
                             f"({', '.join(example_names())})")
-    raw = read_yaml(path, ProposalError, "proposal")
-    return (raw if isinstance(raw, dict) else {"(top)": raw}), str(path)
+    return read_yaml(path, ProposalError, "proposal"), str(path)  # not a mapping: check() says so
 
 
 def with_knobs(raw: dict, *, harmonisation_years: int | None = None, referendum: bool | None = None,
                increase=None, drivers: dict[str, str] | None = None, spending_year=None) -> dict:
     """The proposal with the caller's knobs over its own values (checked with the rest)."""
+    if not isinstance(raw, dict):
+        return raw
     out = copy.deepcopy(raw)
     tax = out.setdefault("council_tax", {}) if isinstance(out.get("council_tax", {}), dict) else out["council_tax"]
     if isinstance(tax, dict):
@@ -123,7 +124,7 @@ def checked_proposal(source, inputs: Inputs, tree=None, **knobs) -> Checked:
     raw, name = raw_proposal(source)
     tree = tree or parameters.default()
     raw = with_knobs(raw, **knobs)
-    first = first_year_of(raw.get("vesting"))
+    first = first_year_of(raw.get("vesting")) if isinstance(raw, dict) else None
     max_years = council_tax.max_years(tree, first) if first is not None else None
     return check(raw, inputs.places, inputs.latest_council_tax_year, name,
                  services=tuple(spending.service_name(s) for s in inputs.services),

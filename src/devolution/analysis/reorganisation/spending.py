@@ -200,7 +200,7 @@ def _apportion(groups, inputs, counties, wide, drivers, year) -> tuple[pd.DataFr
     county_index = {c: i for i, c in enumerate(counties)}
     index = np.array([county_index[k[1]] for k in keys])
     names = inputs.places.set_index("code")["name"]
-    frames, notes = [], []
+    notes = []
     values_by_driver: dict[str, tuple[pd.Series, int]] = {}
     for driver in sorted(set(drivers.values())):
         spec = DRIVERS[driver]
@@ -221,21 +221,25 @@ def _apportion(groups, inputs, counties, wide, drivers, year) -> tuple[pd.DataFr
             users = ", ".join(service_name(s) for s, d in drivers.items() if d == driver)
             raise DevolutionError(f"{problem}; it is the driver of {users}: choose another "
                                   f"({', '.join(DRIVERS)})")
-    for s, driver in drivers.items():
-        values, driver_year = values_by_driver[driver]
-        driver_values = values.reindex(keys).to_numpy()
-        totals = wide.reindex(counties)[s].to_numpy()[:, None]
-        amount = apportion(np.nan_to_num(totals), driver_values[:, None], index)[:, 0]
-        frames.append(pd.DataFrame({"county": [k[1] for k in keys], "county_name": [names.get(k[1]) for k in keys],
-                                    "council": [k[0] for k in keys], "service": service_name(s), "driver": driver,
-                                    "driver_year": driver_year, "driver_value": driver_values,
-                                    "share": shares(driver_values, index, len(counties)), "amount": amount,
-                                    "county_total": np.nan_to_num(totals[index, 0])}))
+    services = list(drivers)
+    matrix = np.column_stack([values_by_driver[drivers[s]][0].reindex(keys).to_numpy() for s in services])
+    totals = np.nan_to_num(wide.reindex(index=counties, columns=services).to_numpy())
+    amount = apportion(totals, matrix, index)          # pieces x services
+    n_pieces, n_services = matrix.shape
+    table = pd.DataFrame({
+        "county": np.repeat([k[1] for k in keys], n_services),
+        "county_name": np.repeat([names.get(k[1]) for k in keys], n_services),
+        "council": np.repeat([k[0] for k in keys], n_services),
+        "service": np.tile([service_name(s) for s in services], n_pieces),
+        "driver": np.tile([drivers[s] for s in services], n_pieces),
+        "driver_year": np.tile([values_by_driver[drivers[s]][1] for s in services], n_pieces),
+        "driver_value": matrix.ravel(), "share": shares(matrix, index, len(counties)).ravel(),
+        "amount": amount.ravel(), "county_total": totals[index].ravel()})
     for driver, (_, driver_year) in values_by_driver.items():
         if driver_year != year:
             notes.append(f"Driver {driver} ({DRIVERS[driver].label}) is read in {driver_year}, the year nearest "
                          f"{year_label(year)} that covers every part of the county.")
-    return pd.concat(frames, ignore_index=True)[columns], notes
+    return table[columns], notes
 
 
 def _population(inputs, groups: pd.DataFrame, year: int) -> tuple[pd.Series, int]:
@@ -255,8 +259,6 @@ def _comparators(checked: Checked, inputs, groups: pd.DataFrame, wide: pd.DataFr
     population = inputs.measure("population")
     population = population[population["year"] == people_year].set_index("code")["value"]
     overlapping = set(inputs.atoms.loc[inputs.atoms["atom"].isin(set(groups["atom"])), "code"])
-    from devolution.places.register import in_force
-
     reported = set(wide.index[wide.notna().any(axis=1)])
     unitaries = places[(places["tier"] == "unitary") & in_force(places, year) & ~places["code"].isin(overlapping)
                        & places["code"].isin(reported) & places["code"].isin(population.index)]
