@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal, Optional, Union
 
 import pandas as pd
@@ -36,11 +35,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from devolution.analysis.predecessors import pieces
 from devolution.errors import DevolutionError, ProposalError
-from devolution.files import read_yaml
+from devolution.files import key_path_problems
 from devolution.places.register import BILLING_TIERS, TIER_LABELS, in_force, lifecycle
 from devolution.years import parse_year, year_label
 
-KINDS = ("historical", "illustrative", "proposal")
 MAX_COUNCILS = 12
 MAX_MEMBERS = 60
 #: The largest harmonisation period the format takes (the law's limit, where a parameter holds
@@ -172,7 +170,7 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     try:
         proposal = Proposal.model_validate(raw)
     except ValidationError as exc:
-        problems += _pydantic_problems(exc)
+        problems += key_path_problems(exc, "unknown key (not part of the proposal format; see docs/reorganisation.md)")
         proposal = None
     first_year = first_year_of(raw.get("vesting"))
     base_year = base_year_for(first_year, latest_council_tax_year) if first_year is not None else latest_council_tax_year
@@ -186,28 +184,7 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     return Checked(proposal=proposal, members=members, base_year=base_year, source=source)
 
 
-def load(path: Path | str, places: pd.DataFrame, latest_council_tax_year: int, **kwargs) -> Checked:
-    """Read and check a proposal file (see :func:`check`)."""
-    return check(read_yaml(path, ProposalError, "proposal"), places, latest_council_tax_year, str(path), **kwargs)
-
-
 # ------------------------------------------------------------------------------------ the parts
-
-def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for error in exc.errors():
-        loc = [str(p) for p in error["loc"] if not str(p).startswith(("literal[", "float", "constrained-float"))]
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (not part of the proposal format; see docs/reorganisation.md)"
-        problems.append((".".join(loc) or "(top)", message))
-    seen, unique = set(), []  # a union reports each branch it tried: one message per path
-    for path, message in sorted(problems, key=lambda p: ("Input should be" in p[1], p[0])):
-        if path not in seen:
-            seen.add(path)
-            unique.append((path, message))
-    return unique
-
 
 def first_year_of(vesting) -> int | None:
     if isinstance(vesting, dt.datetime):
