@@ -15,9 +15,25 @@ Data come from the store (``devo data load`` fills it; ``DEVOLUTION_STORE`` name
 
 from __future__ import annotations
 
+import inspect
+import types
+
+from devolution import api
+from devolution import places as _places_package
 from devolution.api import change, check_history, crosswalk, measures, overview, reorganise, series
-from devolution import places  # the package is callable: devolution.places(tier="unitary")
 
 __version__ = "0.1.0"
 
 __all__ = ["places", "series", "crosswalk", "overview", "change", "measures", "reorganise", "check_history"]
+
+
+class _CallablePlaces(types.ModuleType):
+    """``devolution.places`` is both the package (``devolution.places.crosswalk``) and the API
+    function ``devolution.api.places``: calling the package calls the function, with its signature."""
+
+    __call__ = staticmethod(api.places)
+
+
+_places_package.__class__ = _CallablePlaces
+_places_package.__signature__ = inspect.signature(api.places)  # what editors and help() show
+places = _places_package

@@ -1,28 +1,41 @@
-"""The public Python API, re-exported by ``devolution``: every function returns pandas DataFrames."""
+"""The public Python API, re-exported by ``devolution``: every function returns pandas DataFrames.
+
+Arguments are named as ``devo``'s options for the same things (``devo places list --former`` is
+``places(former=True)``, ``devo change --prices 2024-25`` is ``change(..., prices="2024-25")``).
+Every function reads the store given as ``store``, or the default one (``DEVOLUTION_STORE``) opened
+read-only for the call. The modules behind them are imported inside each function, so that
+``import devolution`` (and ``devo --help``) stays fast.
+"""
 
 from __future__ import annotations
 
 
 def places(tier: str | None = None, region: str | None = None, county: str | None = None,
-           strategic_authority: str | None = None, year: int | None = None,
-           include_former: bool = False, store=None):
-    """The register of places (current ones unless ``year`` or ``include_former`` is given)."""
+           strategic_authority: str | None = None, year: int | str | None = None,
+           former: bool = False, store=None):
+    """The register of places: current ones unless ``year`` (those in force on 1 April of that
+    financial year) or ``former`` (abolished places and former codes too) is given. ``tier``: one
+    or more tiers, comma-separated; ``region``, ``county``, ``strategic_authority``: a code or name."""
     from devolution.places.register import select
+    from devolution.store import open_store
+    from devolution.years import parse_year
 
     with open_store(store) as s:
-        return select(s.places(), tier=tier, region=region, county=county,
-                      strategic_authority=strategic_authority, year=year, include_former=include_former)
+        return select(s.places(), tier=tier, region=region, county=county, strategic_authority=strategic_authority,
+                      year=None if year is None else parse_year(year), former=former)
 
 
-def crosswalk(year: int, store=None):
+def crosswalk(year: int | str, store=None):
     """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``."""
     from devolution.places.crosswalk import DRIVERS, crosswalk as build
+    from devolution.store import open_store
+    from devolution.years import parse_year
 
     with open_store(store) as s:
-        return build(s.places(), year, s.observations(list(DRIVERS)))
+        return build(s.places(), parse_year(year), s.observations(list(DRIVERS)))
 
 
-def series(measure: str, boundaries: int | None = None, years=None, wide: bool = True, store=None):
+def series(measure: str, boundaries: int | str | None = None, years=None, wide: bool = True, store=None):
     """One measure for every place: wide (a row per place, a column per year) or long. A derived
     measure (``measures()``, e.g. ``service_spending``) is computed from its lines.
 
@@ -31,16 +44,17 @@ def series(measure: str, boundaries: int | None = None, years=None, wide: bool =
     a combined authority of 2024 on 2023 boundaries) cannot be moved back: their rows are left
     out and named in ``.attrs["not_on_boundaries"]``.
     """
-    from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
-
     from devolution.analysis.measures import observations
+    from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries
+    from devolution.store import open_store
+    from devolution.years import parse_year
 
     left_out: list[str] = []
     with open_store(store) as s:
         long = observations(s, measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
         if boundaries is not None:
-            walk = build(all_places, boundaries, s.observations(list(DRIVERS)))
+            walk = build(all_places, parse_year(boundaries), s.observations(list(DRIVERS)))
             later = ~long["code"].isin(walk["from_code"])
             left_out = sorted(set(long.loc[later, "code"]))
             long = to_boundaries(long[~later], walk)
@@ -58,6 +72,7 @@ def measures(store=None):
     """Every measure: the store's lines (unit, publication, years) and the derived measures with
     their formula (``devolution.analysis.measures``)."""
     from devolution.analysis.measures import catalogue
+    from devolution.store import open_store
 
     with open_store(store) as s:
         return catalogue(s)
@@ -66,55 +81,53 @@ def measures(store=None):
 def overview(store=None):
     """The England overview: CSP and net current expenditure per head, by council, region, type."""
     from devolution.analysis.overview import england_overview
+    from devolution.store import open_store
 
     with open_store(store) as s:
         return england_overview(s)
 
 
-def reorganise(proposal, store=None, **knobs):
-    """A local government reorganisation: ``proposal`` is a YAML file, a mapping in the proposal
-    format or the name of a shipped example (``"cumbria-2023"``). Knobs: ``harmonisation_years``,
-    ``referendum``, ``increase``, ``drivers`` ({service: driver}), ``spending_year``, ``on`` (the
-    date of the strategic authority). Returns a ``Result``: ``.councils``, ``.tables()``,
-    ``.notes``, ``.map`` (see ``devolution.analysis.reorganisation`` and docs/reorganisation.md)."""
+def reorganise(proposal, *, years: int | None = None, referendum: bool | None = None,
+               increase: float | str | None = None, drivers: dict[str, str] | None = None,
+               spending_year: int | str | None = None, on=None, store=None, parameters=None):
+    """A local government reorganisation (``devo reorganise``): ``proposal`` is a YAML file, a
+    mapping in the proposal format or the name of a shipped example (``"cumbria-2023"``). The
+    options take the place of the proposal's own values: ``years`` of Band D harmonisation,
+    ``referendum``, ``increase`` (``"max"`` or a share such as 0.0299), ``drivers`` ({service:
+    driver}), ``spending_year``; ``on`` is the date (``datetime.date``) the strategic authority is
+    looked up (today if None). Returns a ``Result``: ``.councils``, ``.tables()``, ``.notes``,
+    ``.map`` (see ``devolution.analysis.reorganisation`` and docs/reorganisation.md). Errors:
+    ``ProposalError`` / ``ProposalProblems`` naming the bad input."""
     from devolution.analysis.reorganisation import read_inputs, reorganise as run
+    from devolution.store import open_store
 
     with open_store(store) as s:
         inputs = read_inputs(s)
-    return run(proposal, inputs, **knobs)
+    return run(proposal, inputs, on=on, tree=parameters, harmonisation_years=years, referendum=referendum,
+               increase=increase, drivers=drivers, spending_year=spending_year)
 
 
-def check_history(store=None):
-    """Every historical example proposal against the new councils' published first-year figures."""
+def check_history(store=None, parameters=None):
+    """Every historical example proposal against the new councils' published first-year figures
+    (``devo reorganise --check-history``)."""
     from devolution.analysis.reorganisation import check_history as check, read_inputs
+    from devolution.store import open_store
 
     with open_store(store) as s:
-        return check(read_inputs(s))
+        return check(read_inputs(s), tree=parameters)
 
 
-class open_store:
-    """Use the given store, or open the default one read-only for the duration."""
+def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
+           prices: int | str | None = None, per: str = "resident", boundaries: int | str = 2023,
+           places: list[str] | None = None, top: int | None = None, bottom: int | None = None,
+           region: str | None = None, type: str | None = None, store=None, parameters=None):
+    """How a measure changed between two financial years (``devo change``): per resident (``per``:
+    child, older, looked_after_child, total) by a grouping (``by``: england, region, type, nmsl,
+    deprivation, ..., places) or council by council, ranked (``by="place"``, narrowed by ``region``,
+    ``type``, ``top``, ``bottom``), in cash or at ``prices`` ("2024-25"), on the councils of
+    ``boundaries``. For cuts questions, ``"service_spending"`` (like for like). See
+    ``devolution.analysis.change.change`` for the table returned and the errors raised."""
+    from devolution.analysis.change import change as compute
 
-    def __init__(self, store):
-        self.given = store
-        self.opened = None
-
-    def __enter__(self):
-        if self.given is not None:
-            return self.given
-        from devolution.store import Store
-
-        self.opened = Store(read_only=True)
-        return self.opened
-
-    def __exit__(self, *exc):
-        if self.opened is not None:
-            self.opened.close()
-
-
-def change(*args, **kwargs):
-    """How a measure changed between two years, by a grouping or (``by="place"``) council by council,
-    ranked (see ``devolution.analysis.change``); for cuts questions, ``"service_spending"`` (like for like)."""
-    from devolution.analysis.change import change as run
-
-    return run(*args, **kwargs)
+    return compute(measure, first, last, by, prices=prices, per=per, boundaries=boundaries, places=places,
+                   top=top, bottom=bottom, region=region, type=type, store=store, parameters=parameters)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
+from devolution.places.register import in_force, lifecycle
 from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label
 
@@ -282,6 +283,10 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
             return out
         if tier not in SOCIAL_CARE_TIERS + ("shire_district",):
             raise ExplainError(f"max_band_d covers councils only; {code} is a {tier}")
+        places = store.places()
+        if not bool(in_force(places[places["code"] == code], year).iloc[0]):
+            raise ExplainError(f"{name} ({code}) set no council tax for {year_label(year)}: "
+                               f"{lifecycle(places, code)['text']}")
         return _max_band_d(store, tree, code, name, tier, year)
     except ParameterError as exc:
         raise ExplainError(f"cannot explain {measure} for {code} in {year_label(year)}: {exc}") from None

@@ -1,11 +1,12 @@
-"""Tables out as files: any table as Parquet bytes (the API's and the command line's
-``--format parquet``), and the whole store as Parquet files with a data dictionary
-(``devo data export DIR``)."""
+"""Tables out: as JSON-safe rows (the web's answers), any table as Parquet bytes (the API's and
+the command line's ``--format parquet``), and the whole store as Parquet files with a data
+dictionary (``devo data export DIR``)."""
 
 from __future__ import annotations
 
 import io
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +39,28 @@ COLUMN_NOTES = {
     ("provenance", "rows"): "Rows loaded from the publication",
     ("provenance", "set_aside"): "Rows of bodies outside the register set aside", ("provenance", "loaded_at"): "When (UTC)",
 }
+
+
+def clean(value):
+    """JSON-safe scalars: NaN and infinities become null, numpy types become Python ones."""
+    if value is None:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item"):
+        return clean(value.item())
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe rows (``clean`` on every value), read column by column (several times faster than
+    row tuples on wide tables)."""
+    columns = [str(c) for c in frame.columns]
+    cleaned = [[clean(v) for v in frame.iloc[:, i].to_numpy(dtype=object, na_value=None)]
+               for i in range(frame.shape[1])]
+    return [dict(zip(columns, row)) for row in zip(*cleaned)]
 
 
 def parquet_bytes(frame: pd.DataFrame, meta: dict | None = None) -> bytes:

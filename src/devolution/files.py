@@ -1,4 +1,5 @@
-"""Reading the project's own YAML inputs (scenarios, claims) with one clear error each."""
+"""Reading the project's own YAML inputs (scenarios, claims, reorganisation proposals) with one
+clear error each, and their format's problems named by key path."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from devolution.errors import DevolutionError
 
@@ -21,7 +23,7 @@ def read_yaml(path: Path | str, error: type[DevolutionError], what: str = "") ->
         raise error(f"{label}: not valid YAML ({' '.join(str(exc).split())})") from None
 
 
-def key_path_problems(exc, unknown_key: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+def key_path_problems(exc: ValidationError, unknown_key: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Every problem of a pydantic ``ValidationError`` as ``(key path, message)``, one per path:
     ``councils.0.members`` rather than pydantic's tuples; an extra key gets ``unknown_key``; the
     names of union branches (``skip``, and pydantic's ``literal[...]`` / ``float`` tags) are left

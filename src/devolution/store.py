@@ -10,10 +10,11 @@ then names the process that holds it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -312,3 +313,15 @@ class Store:
                    count(*) AS rows, m.description
             FROM measures m JOIN observations o USING (measure)
             GROUP BY ALL ORDER BY m.publication, m.measure""")
+
+
+@contextlib.contextmanager
+def open_store(store: Store | None = None) -> Iterator[Store]:
+    """``store`` if given, else the default store (``DEVOLUTION_STORE``) opened read-only for the
+    duration of the ``with`` block: what the public API and the analysis use when no store is given.
+    Errors: :class:`StoreError` when there is no store to open."""
+    if store is not None:
+        yield store
+        return
+    with Store(read_only=True) as opened:
+        yield opened

@@ -115,8 +115,8 @@ def test_boundary_year_never_changes_england(s, boundaries):
 def test_price_base_scales_levels_but_never_changes_england_change(s):
     tree = parameters.default().with_overrides({"economy.gdp_deflators": TEST_INDEX})
     cash = change(NCE, 2012, 2017, store=s).iloc[0]
-    real24 = change(NCE, 2012, 2017, prices_base="2024-25", store=s, parameters=tree).iloc[0]
-    real14 = change(NCE, 2012, 2017, prices_base="2014-15", store=s, parameters=tree).iloc[0]
+    real24 = change(NCE, 2012, 2017, prices="2024-25", store=s, parameters=tree).iloc[0]
+    real14 = change(NCE, 2012, 2017, prices="2014-15", store=s, parameters=tree).iloc[0]
     assert real24["value_first"] == pytest.approx(cash["value_first"] * 100 / 80, rel=1e-12)
     assert real24["value_last"] == pytest.approx(cash["value_last"] * 100 / 88, rel=1e-12)
     assert real24["change_pct"] == pytest.approx(real14["change_pct"], abs=1e-9)
@@ -125,11 +125,11 @@ def test_price_base_scales_levels_but_never_changes_england_change(s):
 
 def test_a_deflator_year_not_held_is_an_error_not_a_carried_value(s):
     with pytest.raises(ParameterError, match="no GDP deflator for 2025-26.*not in the series.*--deflators"):
-        change(NCE, 2010, 2017, prices_base="2025-26", store=s)
+        change(NCE, 2010, 2017, prices="2025-26", store=s)
 
 
 def test_real_terms_notes_name_the_release_and_its_status(s):
-    table = change(NCE, 2010, 2017, prices_base="2024-25", store=s)
+    table = change(NCE, 2010, 2017, prices="2024-25", store=s)
     note = next(n for n in table.attrs["notes"] if "GDP deflator" in n)
     assert "March 2026" in note and "unverified" in note and "--deflators" in note
 
@@ -147,7 +147,7 @@ def test_a_year_without_outturn_is_named(s):
 
 def test_chart_spec_has_title_axis_units_price_base_and_source(s):
     tree = parameters.default().with_overrides({"economy.gdp_deflators": TEST_INDEX})
-    table = change(NCE, 2012, 2017, "nmsl", prices_base="2024-25", store=s, parameters=tree)
+    table = change(NCE, 2012, 2017, "nmsl", prices="2024-25", store=s, parameters=tree)
     spec = json.loads(change_chart(table).to_json())
     title = " ".join(spec["title"]["text"])
     assert title.startswith("Net current expenditure")  # the measure is named

@@ -66,7 +66,7 @@ def test_which_north_east_councils_lost_most(s, places):
 
 
 def test_type_and_bottom(s, places):
-    table = change("service_spending", 2010, 2014, "place", area_type="london_borough", bottom=2, store=s)
+    table = change("service_spending", 2010, 2014, "place", type="london_borough", bottom=2, store=s)
     boroughs = places[places["type"] == "London borough"].dropna(subset=["rank"])
     assert table["code"].tolist() == boroughs["code"].tail(2).tolist()
 
@@ -75,7 +75,7 @@ def test_type_and_bottom(s, places):
     ({"by": "region", "top": 5}, "--top narrow a table of places: use them with --by place"),
     ({"by": "place", "top": 0}, "--top 0: expected a number of places, 1 or more"),
     ({"by": "place", "region": "Atlantis"}, "--region 'Atlantis': no such region.*North East"),
-    ({"by": "place", "area_type": "parish"}, "--type 'parish': no such type.*London borough"),
+    ({"by": "place", "type": "parish"}, "--type 'parish': no such type.*London borough"),
 ])
 def test_options_that_would_change_nothing_are_refused(s, options, message):
     with pytest.raises(DevolutionError, match=message):

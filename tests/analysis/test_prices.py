@@ -72,7 +72,7 @@ def totals(loaded_store_path):
 
     with Store(loaded_store_path, read_only=True) as store:
         cash = change(NCE, 2010, 2017, per="total", store=store).iloc[-1]
-        real = change(NCE, 2010, 2017, per="total", prices_base="2024-25", store=store).iloc[-1]
+        real = change(NCE, 2010, 2017, per="total", prices="2024-25", store=store).iloc[-1]
     return cash, real
 
 

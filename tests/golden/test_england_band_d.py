@@ -20,7 +20,7 @@ from __future__ import annotations
 import pytest
 
 from devolution.analysis.change import change
-from devolution.places.register import BILLING_TIERS
+from devolution.places.tiers import BILLING_TIERS
 
 PUBLISHED = {2015: 1484, 2016: 1530, 2017: 1591, 2018: 1671, 2019: 1750, 2020: 1818, 2021: 1898, 2022: 1966,
              2023: 2065}

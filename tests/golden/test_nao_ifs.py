@@ -46,7 +46,7 @@ def test_nao_service_lines(s):
     0.3 points below the NAO's: one deflator difference, not four errors."""
     gaps = {}
     for measure, published in NAO_SERVICE_LINES.items():
-        row, table = england(measure, 2010, 2016, s, per="total", prices_base=2016)
+        row, table = england(measure, 2010, 2016, s, per="total", prices=2016)
         gaps[measure] = row["change_pct"] - published
         print(f"{measure}: {row['change_pct']:+.2f}% against the NAO's {published:+.1f}% "
               f"({len(table.attrs['left_out'])} council left out)")
@@ -66,7 +66,7 @@ def test_nao_government_funding_fell_49_per_cent(s):
     (a specific grant outside AEF to 2012-13, inside RSG from 2013-14) is counted through the
     benefit it paid; without it the fall would be about 41%, because the successor funding in RSG
     from 2013-14 would be counted while the subsidy before was not."""
-    row, table = england("government_funding", 2010, 2017, s, per="total", prices_base=2017)
+    row, table = england("government_funding", 2010, 2017, s, per="total", prices=2017)
     print(f"government funding: £{row['money_first_m'] / 1e3:.2f}bn (2010-11) -> £{row['money_last_m'] / 1e3:.2f}bn "
           f"(2017-18), 2017-18 prices: {row['change_pct']:+.1f}% against the NAO's {NAO_GOVERNMENT_FUNDING:+.1f}% "
           f"({row['areas']} council areas, {len(table.attrs['left_out'])} left out)")
@@ -79,8 +79,8 @@ def test_nao_spending_power_fell_less_than_29_per_cent_without_specific_grants(s
     the RS), so grants weigh less in it than in the NAO's spending power; with grants falling much
     faster than council tax, it must fall less than the NAO's, and by no more than that weight can
     explain. The specific grants the NAO's two figures imply (printed) are the size of that weight."""
-    funding, _ = england("government_funding", 2010, 2017, s, per="total", prices_base=2017)
-    power, _ = england("spending_power", 2010, 2017, s, per="total", prices_base=2017)
+    funding, _ = england("government_funding", 2010, 2017, s, per="total", prices=2017)
+    power, _ = england("spending_power", 2010, 2017, s, per="total", prices=2017)
     g0, g1 = funding["money_first_m"], funding["money_last_m"]
     c0, c1 = power["money_first_m"] - g0, power["money_last_m"] - g1
     # NAO: (G1 + S1) = (1 + g)(G0 + S0) and (G1 + S1 + C1) = (1 + p)(G0 + S0 + C0), with C as here.
@@ -102,9 +102,9 @@ def test_ifs_gradients_london_and_the_most_deprived_cut_more(s):
     2010-11 to 2014-15 (and the IFS's 2009-10 base is not held: its sizes are larger than these).
     Asserted: the direction, London and the most deprived fifth cut more than England, and the
     least deprived fifth less; printed: the sizes."""
-    row, _ = england("service_spending", 2010, 2014, s, prices_base=2014)
-    regions = change("service_spending", 2010, 2014, "region", prices_base=2014, store=s).set_index("group")
-    quintiles = change("service_spending", 2010, 2014, "deprivation", prices_base=2014, store=s).set_index("group")
+    row, _ = england("service_spending", 2010, 2014, s, prices=2014)
+    regions = change("service_spending", 2010, 2014, "region", prices=2014, store=s).set_index("group")
+    quintiles = change("service_spending", 2010, 2014, "deprivation", prices=2014, store=s).set_index("group")
     most, least = quintiles.loc["Quintile 1 (most deprived)"], quintiles.loc["Quintile 5 (least deprived)"]
     print(f"service spending per resident, 2010-11 to 2014-15, real: England {row['change_pct']:+.1f}%, London "
           f"{regions.loc['London', 'change_pct']:+.1f}%, most deprived fifth {most['change_pct']:+.1f}%, least "

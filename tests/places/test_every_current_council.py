@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from devolution.places import register
+from devolution.places import register, tiers
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def councils(loaded_store_path):
 
     with Store(loaded_store_path, read_only=True) as store:
         places = store.places()
-    return places, places[places["tier"].isin(register.COUNCIL_TIERS) & places["current"]].reset_index(drop=True)
+    return places, places[places["tier"].isin(tiers.COUNCIL_TIERS) & places["current"]].reset_index(drop=True)
 
 
 def test_every_current_council_has_region_parents_authority_and_start_date(councils):
@@ -27,7 +27,7 @@ def test_every_current_council_has_region_parents_authority_and_start_date(counc
     amendments = yaml.safe_load(resources.files("devolution.sources").joinpath("register_amendments.yaml").read_text())
     older_than_statute = set(amendments["no_start_date"])
     regions = set(places.loc[places["tier"] == "region", "code"])
-    authorities = set(places.loc[places["tier"].isin(register.SA_TIERS), "code"])
+    authorities = set(places.loc[places["tier"].isin(tiers.SA_TIERS), "code"])
     sa = register.strategic_authority_of(places, current["code"])
     for row, authority in zip(current.itertuples(), sa):
         chain = register.parents(places, row.code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from devolution.places import register
+from devolution.places import register, tiers
 
 EAST_MIDLANDS, SOUTH_WEST = "E12000004", "E12000009"
 
@@ -28,7 +28,7 @@ def test_every_councils_region_is_its_ons_region_and_its_districts(store, data_d
     from devolution.places.crosswalk import code_changes
 
     former = {new: old for old, new in code_changes(places).items()}
-    councils = places[places["tier"].isin(register.COUNCIL_TIERS) & places["current"]]
+    councils = places[places["tier"].isin(tiers.COUNCIL_TIERS) & places["current"]]
     lower = councils[councils["tier"] != "county"]
     expected = lower["code"].map(lambda c: ons.get(c, ons.get(former.get(c))))
     assert expected.notna().all() and (expected == lower["region_code"]).all()
@@ -36,7 +36,7 @@ def test_every_councils_region_is_its_ons_region_and_its_districts(store, data_d
     by_county = districts.groupby("county_code")["region_code"].agg(set)
     counties = councils[councils["tier"] == "county"].set_index("code")["region_code"]
     assert len(counties) == 21 and all(by_county[c] == {r} for c, r in counties.items())
-    assert places.loc[places["tier"].isin(register.COUNCIL_TIERS), "region_code"].notna().all()
+    assert places.loc[places["tier"].isin(tiers.COUNCIL_TIERS), "region_code"].notna().all()
 
 
 def test_an_abolished_council_ends_the_day_before_its_successor_begins(store):
@@ -45,7 +45,7 @@ def test_an_abolished_council_ends_the_day_before_its_successor_begins(store):
     abolished = places[places["status"] == "abolished"]
     first = abolished["replaced_by"].str.split(";").str[0]
     gap = pd.to_datetime(first.map(start)) - pd.to_datetime(abolished["end_date"])
-    councils = abolished["tier"].isin(register.COUNCIL_TIERS)
+    councils = abolished["tier"].isin(tiers.COUNCIL_TIERS)
     assert (gap[councils] == pd.Timedelta(days=1)).all()
 
 

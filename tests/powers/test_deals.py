@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from devolution.errors import DevolutionError
-from devolution.places.register import SA_TIERS
+from devolution.places.tiers import SA_TIERS
 from devolution.powers import deals
 
 OFFICIAL = ("official", "official_copy", "official_local")
@@ -122,7 +122,7 @@ def test_london_holds_its_statutory_powers_before_2027():
 
 def test_by_default_does_not_offer_london_what_it_already_holds(store):
     from devolution.powers.authorities import Authorities
-    from devolution.powers.framework import by_default
+    from devolution.powers.by_default import by_default
 
     frame = by_default(store.places(), store.observations("population"), 2027, register=Authorities.from_store(store))
     london = frame[frame["place"] == "E61000001"].set_index("power")["change"]

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from devolution.errors import DevolutionError
-from devolution.powers import catalogue, deals, framework, mayors
+from devolution.powers import by_default, catalogue, deals, framework, mayors
 from devolution.powers.readiness import assess, strategic_authorities
 
 
@@ -74,7 +74,7 @@ def test_a_council_outside_any_strategic_authority_reaches_no_level(store):
 
 def test_devolution_by_default_gives_every_eligible_place_its_levels_powers(store):
     places = store.places()
-    frame = framework.by_default(places, store.observations("population"), 2027)
+    frame = by_default.by_default(places, store.observations("population"), 2027)
     eligible = strategic_authorities(places, 2027)
     assert set(frame["place"]) == set(eligible["code"])
     for code, rows in frame.groupby("place"):
@@ -173,3 +173,17 @@ def test_readiness_gives_the_gla_its_statutory_level_from_the_2026_act(store):
     after = assess(places, population, "E61000001", dt.date(2026, 5, 1))
     assert before.level == "mayoral" and after.level == "established"
     assert list(after.criteria["criterion"]) == list(before.criteria["criterion"])  # still scored and shown
+
+
+def test_bus_franchising_is_held_by_statute_everywhere_from_26_january_2026(store):
+    """Bus Services Act 2025 s.1 (in force 26 January 2026, SI 2026/46 reg.2) made every local
+    transport authority in England a franchising authority: by default from 2027 it is no strategic
+    authority's new power; by default from 2025 it still was, where no deal had given it."""
+    population = store.observations("population")
+    later = by_default.by_default(store.places(), population, 2027)
+    buses = later[later["power"] == "bus_franchising"]
+    assert len(buses) and not (buses["change"] == "new by default").any()
+    assert (buses.loc[buses["change"] == "already held by statute", "by_deal"].str.startswith("Bus Services Act 2025")).all()
+    assert framework.held_by_statute("bus_franchising", dt.date(2026, 1, 25)) is None
+    earlier = by_default.by_default(store.places(), population, 2025)
+    assert (earlier.loc[earlier["power"] == "bus_franchising", "change"] == "new by default").any()

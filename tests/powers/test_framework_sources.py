@@ -13,7 +13,7 @@ import yaml
 from importlib import resources
 
 from devolution.errors import DevolutionError
-from devolution.powers import catalogue, framework, mayors
+from devolution.powers import by_default, catalogue, framework, mayors
 
 
 def _raw() -> dict:
@@ -84,7 +84,7 @@ def test_bus_franchising_is_a_foundation_power_since_the_bus_services_act_2025()
 
 
 def test_by_default_gives_a_foundation_authority_bus_franchising_and_london_the_established_level(store):
-    frame = framework.by_default(store.places(), store.observations("population"), 2027)
+    frame = by_default.by_default(store.places(), store.observations("population"), 2027)
     lancashire = frame[frame["place"] == "E47000018"]
     assert set(lancashire["level"]) == {"foundation"} and "bus_franchising" in set(lancashire["power"])
     london = frame[frame["place"] == "E61000001"]

@@ -363,3 +363,14 @@ def test_a_damaged_file_loaded_without_the_register_leaves_the_store_as_it_was(h
     row = set_cell(data_dir, folder, POPULATION, "population", "-1", ("gss_code", "E06000001"))
     error = refused(held, folder)
     assert (error.file, error.row, error.column) == (POPULATION, row, "population")
+
+
+def test_a_code_of_another_nation_in_a_file_of_england_is_refused_not_set_aside(held, data_dir, tmp_path):
+    """One wrong letter (Bristol's E06000023 typed W06000023) made a Welsh code, and the row was set
+    aside as a body outside the register: the publication lost a council without a word."""
+    name = "council_tax_band_d_by_authority_2014_15_to_2023_24.csv"
+    folder = copy_of_data(data_dir, tmp_path / "data", only={name})
+    row = set_cell(data_dir, folder, name, "ons_code", "W06000023", ("ons_code", "E06000023"))
+    error = refused(held, folder)
+    assert (error.file, error.row, error.column) == (name, row, "ons_code")
+    assert "code of Wales" in str(error) and "publication of England" in str(error)

@@ -111,7 +111,7 @@ def test_the_place_page_links_to_the_budget_with_everything_devolved(client, bud
 
 
 def test_devolution_by_default_moves_what_the_level_allows_and_keeps_the_total(client, store):
-    from devolution.powers.framework import by_default
+    from devolution.powers.by_default import by_default
 
     plain = client.get("/api/places/E47000001/budget?year=2017").json()
     moved = client.get("/api/places/E47000001/budget?year=2017&devolve=by-default&from=2027").json()

@@ -27,7 +27,7 @@ def test_groups_as_csv(client, store):
     assert got.status_code == 200
     table = pd.read_csv(io.StringIO(got.text))
     assert table["group"].iloc[-1] == "England" and len(table) == 10
-    direct = api.change("government_funding", 2010, 2017, "region", per="total", prices_base=2017, store=store)
+    direct = api.change("government_funding", 2010, 2017, "region", per="total", prices=2017, store=store)
     assert table["change_pct"].to_numpy() == pytest.approx(direct["change_pct"].to_numpy())
 
 

@@ -3,7 +3,7 @@ its current code (Barnsley and Sheffield under their 2025 codes; issue #15, "Don
 
 from __future__ import annotations
 
-from devolution.places.register import COUNCIL_TIERS
+from devolution.places.tiers import COUNCIL_TIERS
 
 
 def test_every_current_council_has_a_place_page_a_simulator_and_a_scenario_row(client, store):

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from devolution.powers import budget as budget_module
-from devolution.scenarios import model, runner, web
+from devolution.scenarios import model, runner
 from devolution.scenarios.inputs import load_inputs
+from devolution.scenarios.knobs import defaults
+from devolution.scenarios.recompute import baseline_of
 
 HARTLEPOOL, GREATER_MANCHESTER, SLOUGH, TEES_VALLEY = "E06000001", "E47000001", "E06000039", "E47000006"
 MANCHESTER = "E08000003"
@@ -19,7 +21,7 @@ MANCHESTER = "E08000003"
 def direct(loaded_store_path):
     from devolution.store import Store
 
-    scenario = model.check(web.baseline_of(web.defaults()))
+    scenario = model.check(baseline_of(defaults()))
     with Store(loaded_store_path, read_only=True) as store:
         return runner.run(scenario, store, draws=1, inputs=load_inputs(store, scenario.first_year))
 

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from devolution.scenarios import compare, model, runner, web
+from devolution.scenarios import compare, model, runner
 from devolution.scenarios.inputs import load_inputs
+from devolution.scenarios.knobs import INTERACTIVE_DRAWS, knob_scenario
+from devolution.scenarios.recompute import Memory, baseline_of, recompute
 
 CORE = "parameters.council_tax.referendum.core_limit"
 SHARE = "parameters.business_rates.local_share"
@@ -36,9 +38,9 @@ def test_same_knobs_give_the_same_answer_from_memory(client):
 def test_an_override_equal_to_the_law_in_force_is_the_same_run_as_none(client):
     start = client.get("/api/scenarios").json()
     assert start["choices"][SHARE] == [0.5, 0.75, 1.0] and SHARE in start["knobs"]
-    key_none, _ = web.knob_scenario({"seed": 12}, 1000)
-    key_same, raw = web.knob_scenario({"seed": 12, "assumptions.council_tax_increase": "max"}, 1000)
-    assert key_none == key_same and raw["parameters"] == {} and raw["draws"] == web.INTERACTIVE_DRAWS
+    key_none, _ = knob_scenario({"seed": 12}, 1000)
+    key_same, raw = knob_scenario({"seed": 12, "assumptions.council_tax_increase": "max"}, 1000)
+    assert key_none == key_same and raw["parameters"] == {} and raw["draws"] == INTERACTIVE_DRAWS
 
 
 def test_the_local_share_knob_reaches_the_scenario_that_runs(client):
@@ -46,7 +48,7 @@ def test_the_local_share_knob_reaches_the_scenario_that_runs(client):
     assert response.status_code == 200, response.text
     ran = response.json()["scenario_run"]
     assert ran["parameters"] == {"business_rates.local_share": {"2026-27": 1.0}}
-    _, raw = web.knob_scenario({SHARE: {"2026-27": 1.0}, "seed": 13, "draws": 20}, 1000)
+    _, raw = knob_scenario({SHARE: {"2026-27": 1.0}, "seed": 13, "draws": 20}, 1000)
     tree = model.tree_for(model.check(raw))
     assert tree.value("business_rates.local_share", "2030-31") == 1.0
     assert tree.value("business_rates.local_share", "2025-26") == 0.5  # before the override: the law
@@ -87,11 +89,11 @@ def test_the_tables_equal_a_plain_pandas_reading_of_the_runs(client, store):
     frames read row by row with pandas, and the served answer against a run made directly."""
     knobs = {CORE: 0.06, "seed": 14, "draws": 30}
     got = client.post("/api/scenarios/recompute", json=knobs).json()
-    _, raw = web.knob_scenario(knobs, 1000)
-    direct = web.recompute(raw, store=store)
+    _, raw = knob_scenario(knobs, 1000)
+    direct = recompute(raw, store=store)
     assert got["england_at_year"] == direct["england_at_year"] and got["places"] == direct["places"]
     inputs = load_inputs(store, 2024)
-    base = runner.run(model.check(web.baseline_of(raw)), store, draws=1, inputs=inputs)
+    base = runner.run(model.check(baseline_of(raw)), store, draws=1, inputs=inputs)
     scenario = runner.run(model.check(raw), store, draws=30, inputs=inputs)
     table = compare.by_place(base, scenario, 2034, store)
 
@@ -141,13 +143,13 @@ def test_twenty_parallel_clients_get_consistent_answers(live_server):
 def test_the_served_rows_are_by_place_and_by_group_of_the_same_runs(store):
     """The answer's tables are built from the runs' arrays: each row equals compare.by_place /
     by_group on the same two runs (money in £m), with one Memory shared by two settings."""
-    memory = web.Memory()
+    memory = Memory()
     for knobs in ({SHARE: {"2026-27": 1.0}, "parameters.settlement.retention.levy_rate_cap": {"2026-27": 0.0},
                    "seed": 16, "draws": 25}, {CORE: {"2026-27": 0.0599}, "seed": 16, "draws": 25}):
-        _, raw = web.knob_scenario(knobs, 1000)
-        got = web.recompute(raw, store=store, memory=memory)
+        _, raw = knob_scenario(knobs, 1000)
+        got = recompute(raw, store=store, memory=memory)
         inputs = load_inputs(store, 2024)
-        base = runner.run(model.check(web.baseline_of(raw)), store, draws=1, inputs=inputs)
+        base = runner.run(model.check(baseline_of(raw)), store, draws=1, inputs=inputs)
         scenario = runner.run(model.check(raw), store, draws=25, inputs=inputs)
         table = compare.by_place(base, scenario, 2034, store)
         rows = pd.DataFrame(got["places"])

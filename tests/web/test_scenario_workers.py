@@ -39,9 +39,9 @@ def test_a_worker_leaves_when_the_server_closes_its_pipe(loaded_store_path):
 
 
 def test_the_pool_answers_and_replaces_a_worker_that_died_or_overran(loaded_store_path):
-    from devolution.scenarios import web
+    from devolution.scenarios.knobs import knob_scenario
 
-    _, raw = web.knob_scenario({"draws": 10, "seed": 3}, 1000)
+    _, raw = knob_scenario({"draws": 10, "seed": 3}, 1000)
 
     async def scenario():
         pool = scenario_workers.Pool(loaded_store_path, 1)

@@ -19,7 +19,7 @@ from devolution.web.app import create_app
 from devolution.web.middleware import CSP
 from devolution.web.security import CSRF_COOKIE, Lockout
 from devolution.web.state import Settings
-from devolution.web.submissions import Submissions
+from devolution.web.submissions_sqlite import SqliteSubmissions
 
 CLAIM = {"id": "x", "statement": "Spending fell.", "measure": "nce_total_service_expenditure",
          "from": "2010-11", "to": "2017-18", "compare": {"kind": "change", "at_most": 0}}
@@ -194,13 +194,13 @@ def test_the_cache_is_bounded_in_bytes(loaded_store_path, tmp_path):
 
 def test_the_submissions_file_is_readable_by_its_owner_only(tmp_path):
     fresh = tmp_path / "new" / "submissions.sqlite"
-    Submissions(fresh).add("token", "E06000001", 2025, 0.0, {})
+    SqliteSubmissions(fresh).add("token", "E06000001", 2025, 0.0, {})
     for path in (fresh, fresh.with_name(fresh.name + "-wal")):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
     loose = tmp_path / "loose.sqlite"
     loose.touch(mode=0o644)
     os.chmod(loose, 0o644)
-    Submissions(loose)
+    SqliteSubmissions(loose)
     assert stat.S_IMODE(os.stat(loose).st_mode) == 0o600  # an older file is closed to others on open
 
 

@@ -30,7 +30,9 @@ from devolution.analysis.change_places import PLACE, by_place, check_place_optio
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
 from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
-from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS
+from devolution.store import open_store
 from devolution.years import parse_year, year_label
 
 BOUNDARY_YEAR = 2023
@@ -58,26 +60,34 @@ def measure_titles() -> dict[str, str]:
 
 
 def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
-           prices_base: int | str | None = None, per: str = "resident", boundaries: int = BOUNDARY_YEAR,
+           prices: int | str | None = None, per: str = "resident", boundaries: int | str = BOUNDARY_YEAR,
            places: list[str] | None = None, top: int | None = None, bottom: int | None = None,
-           region: str | None = None, area_type: str | None = None, store=None, parameters=None) -> pd.DataFrame:
+           region: str | None = None, type: str | None = None, store=None, parameters=None) -> pd.DataFrame:
     """The change in ``measure`` from ``first`` to ``last`` for each group and England, or (``by="place"``)
     for every council area. For cuts questions the measure is ``DEFAULT_MEASURE`` (service spending
     like for like), which ``devo change`` uses when none is named.
+
+    The arguments are ``devo change``'s options: ``first``/``last`` (``--from``/``--to``) financial
+    years (2010, "2010-11"); ``by`` a grouping (``analysis.groupings``) or "place"; ``prices`` the
+    price base ("2024-25"; cash if None); ``per`` the denominator (``analysis.per_head``);
+    ``boundaries`` the year whose councils every year is put on; ``places`` GSS codes for
+    ``by="places"``; ``top``, ``bottom``, ``region``, ``type`` narrow a ``by="place"`` table.
+    ``store``: the default store (read-only) if None; ``parameters``: a parameter tree (e.g. with
+    other deflators, ``analysis.prices.with_deflators``).
 
     Returns one row per group (then England) with the per-unit values, the change in per cent,
     money and counts; ``.attrs`` holds ``notes`` (method and substitutions), ``left_out`` (councils
     without a figure in one of the years), ``unit``, ``title`` and ``publications``. With
     ``by="place"``: one row per council area with its rank (1 = largest fall), region, type and
-    IMD 2019 decile, narrowed by ``region``, ``area_type``, ``top`` and ``bottom``
+    IMD 2019 decile, narrowed by ``region``, ``type``, ``top`` and ``bottom``
     (``analysis.change_places``); England's figures are in ``.attrs["england"]``.
+    Errors: :class:`DevolutionError` naming the bad measure, year, grouping or option;
+    :class:`PlaceError` for a place not in the register; :class:`StoreError` with no store.
     """
-    from devolution.api import open_store
-
-    check_place_options(by, top, bottom, region, area_type)
+    check_place_options(by, top, bottom, region, type)
     with open_store(store) as s:
-        return _change(s, measure, parse_year(first), parse_year(last), by, prices_base, per,
-                       int(boundaries), places, parameters, (top, bottom, region, area_type))
+        return _change(s, measure, parse_year(first), parse_year(last), by, prices, per,
+                       parse_year(boundaries), places, parameters, (top, bottom, region, type))
 
 
 def _change(store, measure, first, last, by, base, per, boundaries, selected, tree, narrow=(None,) * 4) -> pd.DataFrame:

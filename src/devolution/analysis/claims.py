@@ -153,7 +153,7 @@ def _check_one(claim: Claim, store, parameters) -> dict:
         return {**base, "verdict": CANNOT_TELL, "sources": ", ".join(derived.publications(claim.measure)),
                 "figures": f"the data does not hold {title} in full: {derived.definition(claim.measure).not_held}"}
     try:
-        table = change(claim.measure, claim.from_, claim.to, claim.by, prices_base=claim.prices, per=claim.per,
+        table = change(claim.measure, claim.from_, claim.to, claim.by, prices=claim.prices, per=claim.per,
                        boundaries=claim.boundaries, places=claim.places, store=store, parameters=parameters)
     except DevolutionError as exc:
         return {**base, "verdict": CANNOT_TELL, "figures": f"not computable: {exc}"}

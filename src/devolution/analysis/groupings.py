@@ -19,7 +19,7 @@ import pandas as pd
 
 from devolution.errors import DevolutionError, PlaceError
 from devolution.places.crosswalk import to_boundaries
-from devolution.places.register import TIER_LABELS
+from devolution.places.tiers import TIER_LABELS
 
 NORTH = {"North East", "North West", "Yorkshire and The Humber"}
 MIDLANDS = {"East Midlands", "West Midlands"}

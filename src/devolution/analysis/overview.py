@@ -12,7 +12,8 @@ import pandas as pd
 from devolution.analysis import measures as derived
 from devolution.analysis import per_head, prices
 from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
-from devolution.places.register import BILLING_TIERS, COUNCIL_TIERS, TIER_LABELS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS, TIER_LABELS
 from devolution.years import year_label
 
 METHOD = (

@@ -17,8 +17,8 @@ held: a spending year is never divided by a count from a distant year.
 A district's share of an upper-tier count (children, looked-after children) is its share of the
 county's population.
 
-``per_resident`` and ``per_unit`` are the one place a figure is divided by a count: the map, the
-England overview and ``change`` all call them.
+``per_resident`` and ``per_unit`` (``rules.per_head``) are the one place a figure is divided by a
+count: the map, the England overview, ``change`` and the scenarios' winners and losers all call them.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
+from devolution.rules.per_head import per_unit
 from devolution.years import year_label, year_spans
 
 
@@ -89,16 +90,6 @@ def substitution_note(d: Denominator, year: int, used: int) -> str | None:
         return None
     return (f"{d.label}: {year_label(year)} uses the {d.measure} count held for {year_label(used)} "
             f"(the nearest year held; for ONS estimates, mid-{used}).")
-
-
-def per_unit(amount, count) -> np.ndarray:
-    """``amount / count`` element by element: money per resident (or per unit of need); NaN where
-    the count is missing or not positive, never infinity."""
-    amount = np.asarray(amount, dtype=np.float64)
-    count = np.asarray(count, dtype=np.float64)
-    out = np.full(np.broadcast(amount, count).shape, np.nan)
-    np.divide(amount, count, out=out, where=count > 0)
-    return out
 
 
 def count_for(counts: pd.DataFrame, year: int, what: str = "the count") -> tuple[pd.Series, int]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from devolution.places.register import BILLING_TIERS
+from devolution.places.tiers import BILLING_TIERS
 from devolution.rules.council_tax import band_d, notional_band_d
 
 REQUIREMENT = "council_tax_requirement_excl_parish"

@@ -44,7 +44,7 @@ def read_retention_inputs(path: Path, places=None):
     ``places``: the register (codes are checked against it when given)."""
     import numpy as np
 
-    from devolution.places.register import COUNCIL_TIERS, SA_TIERS
+    from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
     from devolution.sources.base import GSS_CODE, NUMBER, numbers, read_csv, refuse_first, require_unique
 
     path = Path(path)

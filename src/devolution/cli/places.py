@@ -40,8 +40,8 @@ def places_list(
 
     year = parse_year(year) if year is not None else None
     frame = devolution.places(tier=tier, region=region, county=county, strategic_authority=strategic_authority,
-                              year=year, include_former=former)
-    names = devolution.places(include_former=True).set_index("code")["name"]
+                              year=year, former=former)
+    names = devolution.places(former=True).set_index("code")["name"]
     frame = frame.assign(region=frame["region_code"].map(names), county=frame["county_code"].map(names),
                          strategic_authority=frame["strategic_authority_code"].map(names))
     columns = ["code", "name", "tier", "region", "county", "strategic_authority"]
@@ -67,7 +67,7 @@ def places_show(place: str = typer.Argument(..., help="GSS code (current or form
 
         devo places show Allerdale     # abolished 2023: shows its successor
     """
-    from devolution.places import register
+    from devolution.places import register, tiers
     from devolution.store import Store
 
     with Store(read_only=True) as store:
@@ -76,10 +76,13 @@ def places_show(place: str = typer.Argument(..., help="GSS code (current or form
     out = console()
     # names come from the register file: "[...]" in them is text, not rich markup
     out.print(f"[bold]{plain(place_row['name'])}[/] ({place_row['code']}) — "
-              f"{register.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
+              f"{tiers.TIER_LABELS.get(place_row['tier'], place_row['tier'])}")
     if isinstance(place_row["official_name"], str):
         out.print(f"  {plain(place_row['official_name'])}")
     out.print(f"  {plain(register.lifecycle(places, place_row['code'])['text'])}", highlight=False)
+    asked = place.strip().upper()
+    if asked != place_row["code"] and asked in set(places["code"]):  # a former code of this place
+        out.print(f"  {plain(register.lifecycle(places, asked)['text'])}", highlight=False)
     chain = register.parents(places, place_row["code"])
     out.print("  inside: " + plain(" › ".join(f"{r.name} ({r.code})" for r in chain.iloc[1:].itertuples())))
     inside = register.children(places, place_row["code"])

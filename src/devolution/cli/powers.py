@@ -255,7 +255,7 @@ def devolve_command(
 
     from devolution.errors import DevolutionError
     from devolution.powers.authorities import Authorities
-    from devolution.powers.framework import by_default as run
+    from devolution.powers.by_default import by_default as run
     from devolution.store import Store
     from devolution.years import parse_year, year_label
 
@@ -342,7 +342,7 @@ def _say_authority(store, place: str, fmt: Format) -> None:
     """For a council, say which strategic authority it is in (its own place budget is shown)."""
     import datetime as dt
 
-    from devolution.places.register import SA_TIERS
+    from devolution.places.tiers import SA_TIERS
     from devolution.powers.authorities import Authorities
 
     if fmt is not Format.table:

@@ -112,7 +112,7 @@ def change_command(
                                                   "place (every council area, ranked)."),
     per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
                                                       "(pupil is refused: no pupil data)."),
-    prices_base: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
+    prices: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Put every year on the councils of this financial year."),
     places: Optional[str] = typer.Option(None, "--places", help="With --by places: councils (codes or names), comma-separated."),
     top: Optional[int] = typer.Option(None, "--top", help="With --by place: the N largest falls (ranks 1 to N)."),
@@ -153,12 +153,10 @@ def change_command(
     from devolution.analysis.prices import with_deflators
     from devolution.report.change import write_chart
 
-    from devolution.years import parse_year
-
     tree = with_deflators(deflators) if deflators is not None else None
     codes = _codes(places) if places else None
-    table = change(measure, first, last, by, prices_base=prices_base, per=per, boundaries=parse_year(boundaries),
-                   places=codes, top=top, bottom=bottom, region=region, area_type=area_type, parameters=tree)
+    table = change(measure, first, last, by, prices=prices, per=per, boundaries=boundaries, places=codes,
+                   top=top, bottom=bottom, region=region, type=area_type, parameters=tree)
     if by == PLACE:
         shown = table[["rank", "name", "region", "type", "imd2019_decile", "value_first", "value_last",
                        "change_pct"]].rename(columns={"imd2019_decile": "IMD decile", "value_first": "first value",

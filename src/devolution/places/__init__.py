@@ -1,18 +1,5 @@
-"""The register of places and how their boundaries changed: tiers, hierarchy, crosswalks.
+"""The register of places and how their boundaries changed: tiers, names, hierarchy, crosswalks.
 
-``devolution.places(...)`` lists the register: this package is callable, so the name serves both
-as the package (``devolution.places.crosswalk``) and as the API function (``devolution.api.places``).
+Functions here take the register as a DataFrame and read no store. ``devolution.places(...)``, the
+API function that lists the register, is this package made callable by ``devolution/__init__.py``.
 """
-
-import sys
-import types
-
-
-class _CallablePackage(types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        from devolution.api import places
-
-        return places(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage

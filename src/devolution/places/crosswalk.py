@@ -159,8 +159,6 @@ def reported_in_full(reported: dict[int, set[str]], walk: pd.DataFrame, places: 
     """The ``councils`` (on the crosswalk's boundaries) that have a figure in every year of
     ``reported`` from every place of ``tiers`` that made them up in that year. ``reported`` maps
     a year to the codes that reported then; a merged council missing a predecessor is left out."""
-    from devolution.places.register import in_force
-
     complete = set(councils)
     for year, codes in reported.items():
         existed = places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
+from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS, TIER_LABELS
 
 class NoPlaceMatch(PlaceError):
     """Nothing in the register answers to the query (the message suggests the closest names)."""
@@ -88,10 +89,8 @@ SUGGEST_SCORE, SUGGEST_WITHIN = 70, 8
 
 #: Groups of tiers a caller may ask for (``kind``), with the words used in messages.
 KINDS = {
-    "council": (("county", "shire_district", "unitary", "metropolitan_district", "london_borough",
-                 "city_of_london"), "council"),
-    "strategic_authority": (("combined_authority", "greater_london_authority"),
-                            "strategic authority (combined authority or the GLA)"),
+    "council": (COUNCIL_TIERS, "council"),
+    "strategic_authority": (SA_TIERS, "strategic authority (combined authority or the GLA)"),
     "region": (("region",), "region"),
 }
 
@@ -186,8 +185,6 @@ class PlaceIndex:
             return councils.iloc[0]
         if len(chosen) == 1:
             return chosen.iloc[0]
-        from devolution.places.register import TIER_LABELS
-
         listed = ", ".join(f"{r.name} ({r.code}, {TIER_LABELS.get(r.tier, r.tier).lower()})"
                            for r in chosen.head(8).itertuples())
         more = f" and {len(chosen) - 8} more" if len(chosen) > 8 else ""

@@ -9,27 +9,8 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
-
-TIER_LABELS = {
-    "county": "County",
-    "shire_district": "Shire district",
-    "unitary": "Unitary authority",
-    "metropolitan_district": "Metropolitan district",
-    "london_borough": "London borough",
-    "city_of_london": "City of London",
-    "combined_authority": "Combined authority",
-    "greater_london_authority": "Greater London Authority",
-    "region": "Region",
-    "england": "England",
-}
-
-#: Councils that together cover England once at the lower tier (they bill council tax).
-BILLING_TIERS = ("shire_district", "unitary", "metropolitan_district", "london_borough", "city_of_london")
-#: Principal councils: the billing tiers plus counties.
-COUNCIL_TIERS = BILLING_TIERS + ("county",)
-#: Strategic authorities: combined (county) authorities and the Greater London Authority.
-SA_TIERS = ("combined_authority", "greater_london_authority")
-
+from devolution.places.names import KINDS, NoPlaceMatch, PlaceIndex
+from devolution.places.tiers import SA_TIERS, TIER_LABELS
 
 #: ``status`` of a row of the register: a place in being, one abolished (with its end date and
 #: successors), or an earlier GSS code of a place that goes on under a new code (never in force:
@@ -56,13 +37,27 @@ def resolve(places: pd.DataFrame, query: str, kind: str | None = None) -> pd.Ser
     """One place by GSS code (current or former), MHCLG E-code or name in any official spelling,
     of ``kind`` (``council``, ``strategic_authority``, ``region``) if given; a :class:`PlaceError`
     naming the closest names, or the candidates and their codes (see :mod:`devolution.places.names`)."""
-    from devolution.places.names import PlaceIndex
+    # A GSS code is looked up directly (most callers pass one): the name index is built only for names.
+    text = str(query).strip().upper()
+    hit = places[places["code"] == text]
+    if len(hit) == 1 and (kind is None or (kind in KINDS and hit["tier"].iloc[0] in KINDS[kind][0])):
+        found = hit.iloc[0]
+    else:
+        found = PlaceIndex.of(places).find(query, kind)
+    return current_code_of(places, found)
 
-    return PlaceIndex.of(places).find(query, kind)
 
-
-#: The same function under the name other packages call it by.
-resolve_place = resolve
+def current_code_of(places: pd.DataFrame, row: pd.Series) -> pd.Series:
+    """A place under the code it goes on under: a former code (Barnsley's E08000016, the North
+    East combined authority's E47000005) is the same place as its new code, whose series, deals and
+    budget are held there; the chain of recodes is followed to its end. Other places as given."""
+    by_code = places.set_index("code", drop=False)
+    seen = set()
+    while row.get("status") == FORMER_CODE and isinstance(row.get("replaced_by"), str) \
+            and row["replaced_by"] in by_code.index and row["code"] not in seen:
+        seen.add(row["code"])
+        row = by_code.loc[row["replaced_by"]]
+    return row
 
 
 def strategic_authority_for(places: pd.DataFrame, query: str, index=None) -> tuple[pd.Series, str | None]:
@@ -73,8 +68,6 @@ def strategic_authority_for(places: pd.DataFrame, query: str, index=None) -> tup
     (saying which place it found and why it has none). ``index``: a :class:`PlaceIndex` of
     ``places`` already built (the web keeps one).
     """
-    from devolution.places.names import NoPlaceMatch, PlaceIndex
-
     index = index or PlaceIndex.of(places)
     try:  # a code or a name as it is: a council called "Manchester" is not Greater Manchester's word
         place = index.find(query, exact=True)
@@ -143,8 +136,9 @@ def _long(iso: str | None) -> str:
 
 def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None = None,
            county: str | None = None, strategic_authority: str | None = None,
-           year: int | None = None, include_former: bool = False) -> pd.DataFrame:
-    """Filter the register. ``region`` / ``county`` / ``strategic_authority`` take a code or name."""
+           year: int | None = None, former: bool = False) -> pd.DataFrame:
+    """Filter the register: current places, or those in force in ``year``, or (``former``) every
+    place ever held. ``region`` / ``county`` / ``strategic_authority`` take a code or name."""
     out = places
     if tier is not None:
         tiers = [t.strip() for t in tier.split(",")]
@@ -161,7 +155,7 @@ def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None 
             out = out[out[column] == parent["code"]]
     if year is not None:
         out = out[in_force(out, year)]
-    elif not include_former:
+    elif not former:
         out = out[out["current"].astype(bool)]
     return out.reset_index(drop=True)
 

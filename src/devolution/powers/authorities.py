@@ -5,8 +5,7 @@ Empowerment Act 2026.
 Reads the store's ``places``, ``strategic_authorities`` and ``strategic_authority_members`` tables
 (built by ``sources/strategic_authorities.py``). ``Authorities.from_places`` falls back to the
 register alone (current members, start and end dates) for a store loaded before those tables.
-Finding a place by name or code goes through ``find_place``, a thin adapter over the register's
-resolver, to be pointed at the places package's resolver when it lands.
+A place is found by name or code with the register's resolver (``places.register.resolve``).
 """
 
 from __future__ import annotations
@@ -17,16 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from devolution.places.register import BILLING_TIERS, SA_TIERS
+from devolution.places.register import resolve
+from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import act_level
-
-
-def find_place(places: pd.DataFrame, query: str) -> pd.Series:
-    """One place by code or name: the register's resolver (errors: ``PlaceError``)."""
-    from devolution.places.register import resolve
-
-    return resolve(places, query)
 
 
 @dataclass(frozen=True)
@@ -157,7 +150,7 @@ class Authorities:
 
     # ------------------------------------------------------------------ resolving a query
     def area(self, query: str, on: dt.date) -> Area:
-        place = find_place(self.places, query)
+        place = resolve(self.places, query)
         code = place["code"]
         if place["tier"] in SA_TIERS:
             return Area(place, code, place["name"], "")

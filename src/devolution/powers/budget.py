@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
-from devolution.places.register import BILLING_TIERS, SA_TIERS, in_force
-from devolution.powers.authorities import find_place
+from devolution.places.register import in_force, resolve
+from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers.catalogue import assign_powers, council_services, drivers
 from devolution.years import year_label
 
@@ -126,22 +126,29 @@ def _region_name(cra_region: pd.Series) -> pd.Series:
     return name.replace(CRA_REGION)
 
 
-def central_lines(cra: pd.DataFrame, areas: pd.DataFrame, driver_values: pd.DataFrame,
-                  region_names: dict[str, str], year: int, whole_regions: bool = False) -> pd.DataFrame:
-    """Identifiable CG and PC spending in the place's region(s), shared out by each line's driver.
-
-    ``driver_values``: long code, measure, value (one year per measure, the nearest held).
-    """
+def central_by_region(cra: pd.DataFrame, year: int) -> pd.DataFrame:
+    """HM Treasury CRA identifiable spending of central government and public corporations in
+    England in ``year`` (latest vintage), summed by region, department, sub-function, the power it
+    funds and the driver that shares it out: what every place's budget of that year starts from."""
     rows = cra[(cra["year"] == year) & cra["identifiable"] & (cra["sector"] != "LG")
                & ~cra["department"].str.startswith("Local Government") & (cra["country"] == "ENGLAND")]
     rows = rows[rows["vintage"] == rows["vintage"].max()].copy()
     rows["region_name"] = _region_name(rows["region"])
     rows["power"] = assign_powers(rows)
     rows["driver"] = _driver_for(rows["hmt_subfunction"])
-    rows = rows.groupby(["region_name", "department", "hmt_function", "hmt_subfunction", "power", "driver"],
+    return rows.groupby(["region_name", "department", "hmt_function", "hmt_subfunction", "power", "driver"],
                         dropna=False, as_index=False)["value"].sum()
+
+
+def central_lines(central: pd.DataFrame, areas: pd.DataFrame, driver_values: pd.DataFrame,
+                  region_names: dict[str, str], whole_regions: bool = False) -> pd.DataFrame:
+    """The place's share of its region(s)' identifiable central lines (:func:`central_by_region`),
+    each line shared out by its driver.
+
+    ``driver_values``: long code, measure, value (one year per measure, the nearest held).
+    """
     shares = _shares(areas, driver_values, region_names, whole_regions)
-    rows = rows.merge(shares, on=["region_name", "driver"], how="inner")
+    rows = central.merge(shares, on=["region_name", "driver"], how="inner")
     fallback = rows["share"].isna()
     if fallback.any():  # a driver not held for every area: fall back to population, and say so
         pop = shares[shares["driver"] == "population"][["region_name", "share"]].rename(columns={"share": "pop"})
@@ -181,23 +188,46 @@ def _shares(areas: pd.DataFrame, driver_values: pd.DataFrame, region_names: dict
     return pd.DataFrame(rows)
 
 
-def place_budget(store, query: str, year: int, devolve: list[str] | None = None) -> PlaceBudget:
-    """The place budget of a place in a financial year; ``devolve`` lists powers moved to the place."""
+@dataclass(frozen=True)
+class BudgetYear:
+    """What every place's budget in one financial year shares, read and prepared once
+    (:func:`budget_year`): the register, population, council outturn by service, the drivers'
+    values and the CRA's central lines by region (:func:`central_by_region`)."""
+    year: int
+    places: pd.DataFrame
+    population: pd.Series          # by code
+    outturn: pd.DataFrame          # long code, measure, value
+    driver_values: pd.DataFrame    # long code, measure, value (nearest year held)
+    central: pd.DataFrame
+
+
+def budget_year(store, year: int) -> BudgetYear:
+    """Read what the place budgets of ``year`` need (a DevolutionError if the year cannot be made)."""
     years = common_years(store)
     if year not in years:
         raise DevolutionError(f"no place budget for {year_label(year)}: council outturn, CRA and "
                               f"population are all held only for {', '.join(year_label(y) for y in years)}")
-    places = store.places()
-    row = find_place(places, query)
+    return BudgetYear(year=year, places=store.places(),
+                      population=store.observations("population", years=[year]).set_index("code")["value"],
+                      outturn=store.observations(list(council_services()), years=[year]),
+                      driver_values=_driver_values(store, year),
+                      central=central_by_region(store.table("cra"), year))
+
+
+def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
+                 shared: BudgetYear | None = None) -> PlaceBudget:
+    """The place budget of a place in a financial year; ``devolve`` lists powers moved to the place.
+    ``shared``: the year's :class:`BudgetYear` when several places are made (read once)."""
+    shared = shared if shared is not None else budget_year(store, year)
+    places = shared.places
+    row = resolve(places, query)
     areas = place_areas(places, row["code"], year)
-    population = store.observations("population", years=[year]).set_index("code")["value"]
+    population = shared.population
     bodies = council_bodies(places, areas, population, year)
-    outturn = store.observations(list(council_services()), years=[year])
-    lines = [council_lines(outturn, bodies)]
-    driver_values = _driver_values(store, year)
     region_names = places.set_index("code")["name"].to_dict()
-    lines.append(central_lines(store.table("cra"), areas, driver_values, region_names, year,
-                               whole_regions=row["tier"] in ("region", "england")))
+    lines = [council_lines(shared.outturn, bodies),
+             central_lines(shared.central, areas, shared.driver_values, region_names,
+                           whole_regions=row["tier"] in ("region", "england"))]
     table = pd.concat(lines, ignore_index=True).assign(place=row["code"], year=year)[LINE_COLUMNS]
     result = PlaceBudget(place=row["code"], name=row["name"], year=year,
                          areas=areas.assign(population=population.reindex(areas["code"]).to_numpy())[
@@ -209,7 +239,7 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None)
 
 
 def _driver_values(store, year: int) -> pd.DataFrame:
-    """Each driver measure in ``year``, or the nearest year held (65+ is held only from 2022)."""
+    """Each driver measure in ``year``, or the nearest year held (65+ is held only from 2015)."""
     parts = []
     for measure in {r["measure"] for r in drivers()}:
         long = store.observations(measure)
@@ -247,11 +277,16 @@ def summary(budget: PlaceBudget, by: tuple[str, ...] = ("function",)) -> pd.Data
                                "total": "total £m", "per_head": "£ per head"})
 
 
-def series(store, query: str, years: list[int] | None = None, devolve: list[str] | None = None) -> pd.DataFrame:
-    """A place's budget over several years: £m by who decides and pot, total and £ per head."""
+def series(store, query: str, years: list[int] | None = None, devolve: list[str] | None = None,
+           shared: dict[int, BudgetYear] | None = None) -> pd.DataFrame:
+    """A place's budget over several years: £m by who decides and pot, total and £ per head.
+    ``shared``: :class:`BudgetYear` by year, kept between calls (filled as years are read)."""
     rows = []
+    shared = {} if shared is None else shared
     for year in years or common_years(store):
-        b = place_budget(store, query, year, devolve)
+        if year not in shared:
+            shared[year] = budget_year(store, year)
+        b = place_budget(store, query, year, devolve, shared[year])
         by = b.lines.groupby("decided_by")["value"].sum()
         pooled = b.lines.loc[b.lines["pot"] == "pooled", "value"].sum()
         rows.append({"place": b.place, "name": b.name, "year": year,
@@ -263,4 +298,5 @@ def series(store, query: str, years: list[int] | None = None, devolve: list[str]
 
 def compare(store, queries: list[str], year: int, devolve: list[str] | None = None) -> pd.DataFrame:
     """Per-head comparison of several places in one year, by source and who decides."""
-    return pd.concat([series(store, q, [year], devolve) for q in queries], ignore_index=True)
+    shared = {year: budget_year(store, year)}
+    return pd.concat([series(store, q, [year], devolve, shared) for q in queries], ignore_index=True)

@@ -1,8 +1,7 @@
-"""The English Devolution White Paper framework (``framework.yaml``) and "devolution by default".
-
-Three levels (Foundation, Mayoral, Established Mayoral strategic authority), each with the powers it
-adds and the criteria it requires. By default, every strategic authority gets every power its level
-allows from a date, whatever its deals said; the result says what changes against the deals.
+"""The English Devolution White Paper framework (``framework.yaml``): three levels (Foundation,
+Mayoral, Established Mayoral strategic authority), each with the powers it adds and the criteria it
+requires, and their sources. What each authority reaches is assessed in ``powers.readiness``;
+"devolution by default" (every authority gets everything its level allows) is ``powers.by_default``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import pandas as pd
 import yaml
 
 from devolution.errors import DevolutionError
-from devolution.powers import deals as deals_module
 from devolution.powers.catalogue import powers
 
 FRAMEWORK_FILE = "framework.yaml"
@@ -72,6 +70,12 @@ def parse(raw: dict) -> dict:
         if not condition.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: condition {key!r} has no references")
         _check_item(f"condition {key!r}", condition)
+    for power, item in (raw.get("held_by_statute") or {}).items():
+        if power not in known:
+            raise DevolutionError(f"{FRAMEWORK_FILE}: held_by_statute: unknown power {power!r}")
+        if not isinstance(item.get("from"), dt.date) or not item.get("by") or not item.get("references"):
+            raise DevolutionError(f"{FRAMEWORK_FILE}: held_by_statute: {power!r} needs a date (from), "
+                                  f"the statute (by) and references")
     for key, parameter in raw["parameters"].items():
         if not parameter.get("references"):
             raise DevolutionError(f"{FRAMEWORK_FILE}: parameter {key!r} has no references")
@@ -145,28 +149,8 @@ def conditions_table() -> pd.DataFrame:
                           "source": c["references"][0]["url"]} for k, c in framework()["conditions"].items()])
 
 
-def by_default(places: pd.DataFrame, population: pd.DataFrame, year: int, register=None) -> pd.DataFrame:
-    """Devolution by default from 1 April of ``year``: each strategic authority in force, its level
-    (from the readiness criteria and, for the GLA, the 2026 Act), each power its level allows, and
-    whether that is new or already held by a deal, order or statute in force that day (London's
-    statutory powers count as held). One row per place and power. ``register``: an
-    ``authorities.Authorities`` (members over time); from the register alone if omitted."""
-    from devolution.powers.readiness import assess, strategic_authorities
-
-    on = dt.date(year, 4, 1)
-    rows = []
-    for place in strategic_authorities(places, year).itertuples():
-        level = assess(places, population, place.code, on, register=register).level
-        held = deals_module.held(place.code, on)
-        for p in level_powers(level):
-            deal = held.get(p)
-            rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
-                         "from": on.isoformat(),
-                         "change": "already held" if deal else "new by default",
-                         "by_deal": deal.id if deal else ""})
-        for p, deal in held.items():
-            if p not in level_powers(level):
-                rows.append({"place": place.code, "name": place.name, "level": level, "power": p,
-                             "from": deal.in_force.isoformat(), "change": "kept from deal (beyond its level)",
-                             "by_deal": deal.id})
-    return pd.DataFrame(rows, columns=["place", "name", "level", "power", "from", "change", "by_deal"])
+def held_by_statute(power: str, on: dt.date) -> str | None:
+    """The statute by which every local transport authority holds ``power`` on ``on``
+    (``held_by_statute`` in framework.yaml, e.g. bus franchising from 26 January 2026), or None."""
+    item = (framework().get("held_by_statute") or {}).get(power)
+    return item["by"] if item and item["from"] <= on else None

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from devolution.places.register import SA_TIERS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import SA_TIERS
 from devolution.powers import deals as deals_module
 from devolution.powers import mayors as mayors_module
 from devolution.powers.authorities import Authorities

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from devolution.scenarios import kernels, model
+from devolution.scenarios import kernels
 from devolution.scenarios.inputs import Inputs
 from devolution.scenarios.runner import BLOCK, context
+from devolution.scenarios.schema import Scenario
 
 
 def _gap_block(cells: kernels.Cells, places: int, start: int, stop: int) -> np.ndarray:
@@ -20,7 +21,7 @@ def _gap_block(cells: kernels.Cells, places: int, start: int, stop: int) -> np.n
     return kernels.gap(cells, out, (start, stop), (0, places))
 
 
-def simulate_on(client, scenario: model.Scenario, inputs: Inputs, draws: int,
+def simulate_on(client, scenario: Scenario, inputs: Inputs, draws: int,
                 block_size: int = BLOCK * 4) -> np.ndarray:
     """As :func:`devolution.scenarios.runner.simulate`, with blocks computed by ``client``'s workers."""
     ctx, _ = context(scenario, inputs, draws)

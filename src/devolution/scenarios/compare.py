@@ -17,7 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from devolution.analysis.per_head import per_unit
+from devolution.rules.per_head import per_unit
+from devolution.scenarios.projection import PRESSURES
+from devolution.scenarios.resources import RESOURCES
 from devolution.scenarios.runner import Result
 
 NO_CHANGE = 0.5  # pounds: below this a difference is rounding, not a gain or a loss
@@ -115,9 +117,6 @@ def by_group(table: pd.DataFrame, column: str) -> pd.DataFrame:
 def components(baseline: Result, scenario: Result, year: int, code: str) -> pd.DataFrame:
     """A place's change in gap split by component (pressures add, resources subtract): the
     steps of a waterfall from the baseline gap to the scenario gap."""
-    from devolution.scenarios.projection import PRESSURES
-    from devolution.scenarios.resources import RESOURCES
-
     def value(result: Result, component: str) -> float:
         place = int(np.flatnonzero(result.inputs.codes == code)[0])
         return float(result.arrays[component][place, int(np.searchsorted(result.years, year))])

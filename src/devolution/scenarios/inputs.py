@@ -21,7 +21,7 @@ the GLA are not projected (their spending is largely passed through or precept-f
   by the small business multiplier, as baseline funding levels are (SI 2013/737 reg 5 and Sch 2).
   A council with no return that year counts 0 (listed in ``no_retained_rates``).
 - The register and ONS population are kept for devolution by default (which places a level allows
-  which powers, ``powers.framework.by_default``), worked out once per year asked.
+  which powers, ``powers.by_default``), worked out once per year asked.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ import pandas as pd
 
 from devolution.errors import ScenarioError
 from devolution.places.crosswalk import DRIVERS, crosswalk, to_boundaries
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, in_force, strategic_authority_of
+from devolution.places.register import in_force, strategic_authority_of
+from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules.council_tax import band_d
 from devolution.years import year_label
 
@@ -83,10 +84,10 @@ class Inputs:
         return len(self.codes)
 
     def by_default(self, year: int) -> pd.DataFrame:
-        """``powers.framework.by_default`` from 1 April of ``year`` (one row per place and power),
+        """``powers.by_default`` from 1 April of ``year`` (one row per place and power),
         worked out once per year: the readiness assessment is the slow part of a scenario's deals."""
         if year not in self._by_default:
-            from devolution.powers.framework import by_default
+            from devolution.powers.by_default import by_default
 
             self._by_default[year] = by_default(self.register, self.population_table, year)
         return self._by_default[year]

@@ -31,8 +31,9 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from devolution.scenarios.context import Context
 from devolution.scenarios.montecarlo import order_statistics_of_row
-from devolution.scenarios.projection import PRESSURES, Context
+from devolution.scenarios.projection import PRESSURES
 from devolution.scenarios.resources import last_change, multiplier_uprating, retention_terms
 
 _NO_TABLE = np.empty((0, 0, 0))

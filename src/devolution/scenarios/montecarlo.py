@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from devolution.scenarios.model import ByPlace, Distribution, Scenario
+from devolution.scenarios.schema import ByPlace, Distribution, Scenario
 
 PERCENTILES = (5, 25, 50, 75, 95)
 #: Buckets a cell's draws are counted into to find the order statistics' neighbourhoods (about

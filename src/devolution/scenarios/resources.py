@@ -21,7 +21,7 @@ import numpy as np
 
 from devolution.rules import retention as rules
 from devolution.rules.council_tax import max_band_d_without_referendum
-from devolution.scenarios.projection import Component, Context
+from devolution.scenarios.context import Component, Context
 
 
 def council_tax(ctx: Context) -> np.ndarray:

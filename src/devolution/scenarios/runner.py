@@ -17,24 +17,22 @@ from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
 from devolution.rules import referendum
 from devolution.scenarios import kernels, model
+from devolution.scenarios.context import Context
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
+from devolution.scenarios.model import LIMITS, RETENTION
 from devolution.scenarios.montecarlo import PERCENTILES, percentile_ranks, percentiles_from, row_percentiles, sample
-from devolution.scenarios.projection import PRESSURES, Context, pressures, run as project
+from devolution.scenarios.projection import PRESSURES, pressures, run as project
 from devolution.scenarios.resources import RESOURCES
+from devolution.scenarios.schema import Scenario
 from devolution.years import year_label
 
-LIMITS = {"core_limit": "council_tax.referendum.core_limit", "asc_limit": "council_tax.referendum.asc_limit",
-          "shire_district_cash_limit": "council_tax.referendum.shire_district_cash_limit"}
-#: The retention scheme's knobs, resolved for the base year and every projection year.
-RETENTION = {"local_share": "business_rates.local_share", "levy_rate_cap": "settlement.retention.levy_rate_cap",
-             "safety_net_threshold": "settlement.retention.safety_net_threshold"}
 #: The catalogue power that carries business rates growth retention with it.
 GROWTH_POWER = "business_rates_growth"
 
 
 @dataclass
 class Result:
-    scenario: model.Scenario
+    scenario: Scenario
     inputs: Inputs
     years: np.ndarray
     gap: pd.DataFrame | None       # code, year, p5 .. p95 (Monte Carlo, £ cash); None if not asked
@@ -51,13 +49,13 @@ class Result:
         return _long(self.inputs.codes, self.years, self.arrays)
 
 
-def load(path: Path | str, store) -> model.Scenario:
+def load(path: Path | str, store) -> Scenario:
     """Load a scenario file and check it against the store (base year held, regions, places and
     powers known): every problem listed at once."""
     return model.load(path, data_years=outturn_years(store), known=model.Known.of(store))
 
 
-def context(scenario: model.Scenario, inputs: Inputs, draws: int, central: bool = False,
+def context(scenario: Scenario, inputs: Inputs, draws: int, central: bool = False,
             tree: parameters_module.ParameterTree | None = None) -> tuple[Context, pd.DataFrame]:
     """The run's context and its resolved parameter values (one row per year and parameter)."""
     tree = model.tree_for(scenario, tree)
@@ -117,7 +115,7 @@ def retention_policy(tree: parameters_module.ParameterTree, base_year: int, year
     return out, rows
 
 
-def deal_places(scenario: model.Scenario, inputs: Inputs) -> np.ndarray:
+def deal_places(scenario: Scenario, inputs: Inputs) -> np.ndarray:
     """Which councils keep business rates growth on the deal's terms: those named in
     ``deals.places`` (a strategic authority names its councils), and with devolution by default
     every council in a strategic authority whose level allows the growth-retention power."""
@@ -141,7 +139,7 @@ def block(ctx: Context, start: int, stop: int) -> Context:
                    retention=ctx.retention, deal=ctx.deal, deal_terms=ctx.deal_terms)
 
 
-def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: int | None = None,
+def simulate(scenario: Scenario, inputs: Inputs, draws: int, block_size: int | None = None,
              pressure: np.ndarray | None = None) -> np.ndarray:
     """The funding gap for every draw: (draws, places, years), £ cash (draws last in memory, as
     percentiles read them). Draws are taken once, up front; every cell is worked out by the fused
@@ -159,7 +157,7 @@ def simulate(scenario: model.Scenario, inputs: Inputs, draws: int, block_size: i
     return np.moveaxis(held, -1, 0)
 
 
-def monte_carlo(scenario: model.Scenario, inputs: Inputs, draws: int, pressure: np.ndarray | None = None,
+def monte_carlo(scenario: Scenario, inputs: Inputs, draws: int, pressure: np.ndarray | None = None,
                 place_percentiles: bool = True) -> tuple[np.ndarray | None, np.ndarray]:
     """Percentiles (:data:`PERCENTILES`) of each council's gap, (percentiles, places, years), or
     None unless ``place_percentiles``, and of England's, (percentiles, years): the numbers of
@@ -173,7 +171,7 @@ def monte_carlo(scenario: model.Scenario, inputs: Inputs, draws: int, pressure: 
     return places, row_percentiles(england)
 
 
-def monte_carlo_pressure(scenario: model.Scenario, inputs: Inputs, draws: int) -> np.ndarray:
+def monte_carlo_pressure(scenario: Scenario, inputs: Inputs, draws: int) -> np.ndarray:
     """Spending pressure for every draw, (draws, places, years): what :func:`simulate` and
     :func:`monte_carlo` reuse when only policy changes."""
     ctx, _ = context(scenario, inputs, draws)
@@ -191,7 +189,7 @@ PRESSURE_RATES = ("inflation", "wage_growth", "tax_base_growth", "population_gro
 MEMO_CELLS = 4_000_000
 
 
-def pressure_key(scenario: model.Scenario, draws: int) -> str:
+def pressure_key(scenario: Scenario, draws: int) -> str:
     """What a run's spending pressure depends on, as a key (policy - limits, local share, deals,
     the council tax policy - is not in it)."""
     rates = scenario.rates()
@@ -236,7 +234,7 @@ def _long(codes: np.ndarray, years: np.ndarray, arrays: dict[str, np.ndarray]) -
                          "value": values.ravel()})
 
 
-def run(scenario: model.Scenario, store, draws: int | None = None, inputs: Inputs | None = None, *,
+def run(scenario: Scenario, store, draws: int | None = None, inputs: Inputs | None = None, *,
         place_percentiles: bool = True, memo: Recent | None = None) -> Result:
     """The central run (every component) and the Monte Carlo run (percentiles of England's gap,
     and of each council's unless ``place_percentiles`` is False: ``gap`` is then None).
@@ -288,7 +286,7 @@ def breakdown(result: Result, code: str | list[str] | None = None) -> pd.DataFra
     return out.rename(columns={"first": year_label(int(result.years[0])), "last": year_label(int(result.years[-1]))})
 
 
-def deal_notes(scenario: model.Scenario, inputs: Inputs) -> list[str]:
+def deal_notes(scenario: Scenario, inputs: Inputs) -> list[str]:
     """What the scenario's deals did in the run, in words."""
     deals = scenario.deals
     if not deals.any:
@@ -312,7 +310,7 @@ def deal_notes(scenario: model.Scenario, inputs: Inputs) -> list[str]:
     return notes
 
 
-def notes_for(scenario: model.Scenario, inputs: Inputs, draws: int) -> list[str]:
+def notes_for(scenario: Scenario, inputs: Inputs, draws: int) -> list[str]:
     notes = [
         f"Base year {year_label(inputs.base_year)}: Revenue Outturn net current expenditure for {inputs.n} councils; "
         f"{len(inputs.left_out)} that did not report are left out (listed).",

@@ -334,17 +334,28 @@ def years(frame: pd.DataFrame, column: str, path: Path, offset: int = 0) -> pd.S
     return values + offset
 
 
-def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context) -> tuple[pd.DataFrame, int]:
+NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland", "K": "the UK or Great Britain"}
+
+
+def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context,
+                other_nations: bool = False) -> tuple[pd.DataFrame, int]:
     """Keep rows whose code is a place in the register; set aside rows of other bodies.
 
     A malformed code, or a code with a registered prefix that the register does not know, is
-    refused with its row and column. Blank codes (bodies with no GSS code) are set aside.
+    refused with its row and column. Blank codes (bodies with no GSS code) are set aside. A code
+    of another nation (W06..., K02...) is set aside only where the publication covers other nations
+    (``other_nations``); in a publication of England it is a damaged code and is refused.
     """
     codes = frame[column].astype("string").str.strip()
     blank = codes.isna() | codes.isin(MISSING_MARKERS)
     malformed = ~blank & ~codes.str.match(GSS_CODE.pattern).fillna(False)
     refuse_first(malformed, frame, path, column, lambda at: (
         f"{codes.iloc[at]!r} is not a GSS code (expected a letter and 8 digits, e.g. E06000001)"))
+    if not other_nations:
+        elsewhere = ~blank & (codes.str[:1] != "E").fillna(False)
+        refuse_first(elsewhere, frame, path, column, lambda at: (
+            f"{codes.iloc[at]!r} is a code of {NATIONS.get(str(codes.iloc[at])[:1], 'another nation')}, "
+            f"in a publication of England (expected an E code such as E06000001)"))
     registered = ~blank & codes.str[:3].isin(REGISTERED_PREFIXES).fillna(False)
     if context.known_codes:
         unknown = registered & ~codes.isin(context.known_codes).fillna(False)

@@ -28,8 +28,8 @@ def parse_ca(files: dict[str, Path], context: Context) -> Parsed:
 def parse_utla(files: dict[str, Path], context: Context) -> Parsed:
     path = files[UTLA_FILE]
     frame = read_lookup(path, ["ltla23_code", "ltla23_name", "utla23_code", "utla23_name"])
-    frame, skipped = keep_places(frame, "ltla23_code", path, context)  # Welsh rows set aside
-    keep_places(frame, "utla23_code", path, context)
+    frame, skipped = keep_places(frame, "ltla23_code", path, context, other_nations=True)  # Welsh rows set aside
+    keep_places(frame, "utla23_code", path, context, other_nations=True)
     require_unique(frame, ["ltla23_code"], path)
     return Parsed(skipped=skipped, tables={"lookup_ltla_utla": frame.rename(columns={
         "ltla23_code": "code", "ltla23_name": "name", "utla23_code": "upper_tier_code",
@@ -42,8 +42,8 @@ def parse_changes(files: dict[str, Path], context: Context) -> Parsed:
                             "effective_year"])
     english = frame["old_gss_code"].str.startswith("E") & frame["new_gss_code"].str.startswith("E")
     frame = frame[english]
-    keep_places(frame, "old_gss_code", path, context)
-    keep_places(frame, "new_gss_code", path, context)
+    keep_places(frame, "old_gss_code", path, context, other_nations=True)
+    keep_places(frame, "new_gss_code", path, context, other_nations=True)
     frame = frame.assign(effective_year=years(frame, "effective_year", path))
     return Parsed(skipped=int((~english).sum()), tables={"code_changes": frame})
 
@@ -53,7 +53,7 @@ def parse_history(files: dict[str, Path], context: Context) -> Parsed:
     columns = [f"ltla{y}_{k}" for y in range(16, 25) for k in ("code", "name")]
     frame = read_csv(path, columns)
     for y in range(16, 25):
-        keep_places(frame, f"ltla{y}_code", path, context)
+        keep_places(frame, f"ltla{y}_code", path, context, other_nations=True)
     return Parsed(tables={"lad_code_history": frame})
 
 

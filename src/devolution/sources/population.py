@@ -37,7 +37,7 @@ def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
     else:
         path = files[MYE_FILE]
         frame = read_csv(path, ["gss_code", "name", "geography", "year", "population"])
-    frame, skipped = keep_places(frame, "gss_code", path, context)
+    frame, skipped = keep_places(frame, "gss_code", path, context, other_nations=True)
     frame["year"] = years(frame, "year", path)
     require_unique(frame, ["gss_code", "year"], path)
     return Parsed(observations=melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path, kind=COUNT),
@@ -55,7 +55,7 @@ def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
             continue
         path = files[name]
         frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS])
-        frame, aside = keep_places(frame, "gss_code", path, context)
+        frame, aside = keep_places(frame, "gss_code", path, context, other_nations=True)
         frame["year"] = years(frame, "year", path)
         require_unique(frame, ["gss_code", "year"], path)
         parts.append(melt(frame, "gss_code", "year", measures, path, kind=COUNT))

@@ -20,17 +20,21 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from devolution.errors import DevolutionError, PlaceError, StoreError
 from devolution.web.middleware import Guard
+from devolution.web.redaction import DB_URL_ENV
+from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, reorganisation, results,
+                                    scenarios, search, series, settlement, simulator)
 from devolution.web.security import Lockout, Signer, TokenBucket
 from devolution.web.state import AppState, Busy, Settings, vega_bundle
-from devolution.web.submissions import Submissions, SubmissionsUnavailable
+from devolution.web.submissions import SubmissionStore, SubmissionsUnavailable
+from devolution.web.submissions_postgres import PostgresSubmissions
+from devolution.web.submissions_sqlite import SqliteSubmissions
+from devolution.web.templating import templates
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 log = logging.getLogger("devolution.web")
 
 DESCRIPTION = """Open data on English local government finance and devolution, from official
@@ -78,6 +82,14 @@ def _rate(name: str) -> tuple[float, float]:
     return _number(name, capacity), _number(name, rate or "1")
 
 
+def open_submissions(path: Path | str | None = None, url: str | None = None) -> SubmissionStore:
+    """The residents' submissions: PostgreSQL when ``url`` (default: ``DEVOLUTION_DB_URL``) is set,
+    else the SQLite file at ``path`` (``submissions.sqlite`` if None). Errors: ``SubmissionsUnavailable``
+    (a ``StoreError``) when the database cannot be reached, naming its URL without the password."""
+    url = os.environ.get(DB_URL_ENV, "") if url is None else url
+    return PostgresSubmissions(url) if url else SqliteSubmissions(path)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or settings_from_env()
 
@@ -87,25 +99,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # stopped with it (a later run starts new ones).
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        from devolution.web.routers import scenarios as scenario_routes
-
         if settings.warm:
-            scenario_routes.warm(app.state.data)
+            scenarios.warm(app.state.data)
         yield
-        await scenario_routes.shutdown(app.state.data)
+        await scenarios.shutdown(app.state.data)
 
     app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)  # served without a CDN by routers/api_docs.py
     app.add_middleware(Guard, max_body=settings.max_body)
     app.state.data = AppState(settings)
-    app.state.submissions = Submissions(settings.submissions_path)
+    app.state.submissions = open_submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
     app.state.lockout = Lockout()
-
-    from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, reorganisation, results,
-                                       scenarios, search, series, settlement, simulator)
 
     for module in (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
                    reorganisation, api_docs):

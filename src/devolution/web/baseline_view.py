@@ -1,6 +1,6 @@
 """A place's funding gap under current policy, for its page: the scenario page's starting point
-(``scenarios.web.defaults``: the template's illustrative assumptions at their central values) run
-as current policy (``scenarios.web.baseline_of``: no reform, council tax raised to the referendum
+(``scenarios.knobs.defaults``: the template's illustrative assumptions at their central values) run
+as current policy (``scenarios.recompute.baseline_of``: no reform, council tax raised to the referendum
 limit each year), one central projection of every council, kept for the app's life. A council
 shows its own gap; a strategic authority the sum over its member councils. Presentation only: the
 figures come from ``scenarios.runner`` (``breakdown``)."""
@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from devolution.places.register import COUNCIL_TIERS, SA_TIERS
+from devolution.exports import records
+from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
+from devolution.scenarios import model, runner
+from devolution.scenarios.knobs import defaults
+from devolution.scenarios.recompute import baseline_of
 from devolution.web import charts
-from devolution.web.formats import records
-from devolution.web.routers import optional
 from devolution.web.state import AppState, StoreReads, scenario_inputs
 from devolution.years import year_label
-
-web = optional("devolution.scenarios.web")
 
 
 def baseline(state: AppState):
     """The current-policy central run of every council (computed once)."""
     def build(store):
-        from devolution.scenarios import model, runner
-
-        scenario = model.check(web.baseline_of(web.defaults()), "web defaults (current policy)")
+        scenario = model.check(baseline_of(defaults()), "web defaults (current policy)")
         return runner.run(scenario, StoreReads(state), draws=1, inputs=scenario_inputs(state, scenario.first_year),
                           place_percentiles=False)
 
@@ -34,10 +32,8 @@ def baseline(state: AppState):
 def gap_view(state: AppState, code: str, tier: str) -> dict | None:
     """The place's gap by year with what makes it (first and last year), or why there is none;
     None for places that are neither councils nor strategic authorities."""
-    if web is None or (tier not in COUNCIL_TIERS and tier not in SA_TIERS):
+    if tier not in COUNCIL_TIERS and tier not in SA_TIERS:
         return None
-    from devolution.scenarios import runner
-
     result = baseline(state)
     inputs = result.inputs
     members = [code] if tier in COUNCIL_TIERS else list(inputs.codes[inputs.strategic_authority == code])

@@ -13,7 +13,8 @@ from devolution import api
 from devolution.analysis import per_head, prices
 from devolution.analysis.overview import BOUNDARY_YEAR
 from devolution.places.crosswalk import to_boundaries
-from devolution.places.register import COUNCIL_TIERS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import COUNCIL_TIERS
 from devolution.web.state import AppState
 from devolution.years import year_label
 

@@ -8,33 +8,37 @@ from __future__ import annotations
 
 import datetime as dt
 
-from devolution.places.register import COUNCIL_TIERS, SA_TIERS
+from devolution.exports import records
+from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
+from devolution.powers import authorities, budget, deals, readiness
 from devolution.web import charts
-from devolution.web.formats import records
-from devolution.web.routers import optional
 from devolution.web.state import AppState
 from devolution.years import year_label
 
-budget = optional("devolution.powers.budget")
-deals = optional("devolution.powers.deals")
-readiness = optional("devolution.powers.readiness")
-authorities = optional("devolution.powers.authorities")
 DECIDERS = ("council", "devolved", "central")
+
+
+def budget_year(state: AppState, year: int):
+    """What every place's budget of ``year`` shares (``powers.budget.BudgetYear``), read once."""
+    return state.cached(("budget_year", year), lambda store: budget.budget_year(store, year))
+
+
+def budget_years(state: AppState) -> list[int]:
+    """The years a place budget can be made for (``powers.budget.common_years``), read once."""
+    return state.cached("budget_years", budget.common_years)
 
 
 def place_budget(state: AppState, code: str) -> dict | None:
     """The latest place budget, or None when the place has none (not a strategic authority, or no
     member council in force in a year the budget can be made for)."""
-    if budget is None:
-        return None
 
     def build(store):
         from devolution.errors import DevolutionError
 
-        years = budget.common_years(store)
+        years = budget_years(state)
         for year in reversed(years):
             try:
-                result = budget.place_budget(store, code, year)
+                result = budget.place_budget(store, code, year, shared=budget_year(state, year))
                 break
             except DevolutionError:
                 continue
@@ -66,7 +70,7 @@ def register(state: AppState):
 
 
 def place_deals(codes) -> list[dict]:
-    return records(deals.table(codes)) if deals is not None else []
+    return records(deals.table(codes))
 
 
 #: Colours of the deals chart by status (in force, agreed, abandoned, superseded).
@@ -95,8 +99,6 @@ def deals_chart(rows: list[dict], title: str) -> dict:
 
 
 def place_readiness(state: AppState, code: str) -> dict | None:
-    if readiness is None:
-        return None
 
     def build(store):
         population = state.observations("population")[["code", "year", "value"]]
@@ -114,10 +116,10 @@ def strategic_view(state: AppState, code: str, tier: str) -> dict | None:
     if tier not in SA_TIERS and tier not in COUNCIL_TIERS:
         return None
     names = state.places().set_index("code")["name"]
-    area = register(state).area(code, dt.date.today()) if authorities is not None else None
+    area = register(state).area(code, dt.date.today())
     authority = area.authority if area is not None else None
     codes = [code] if tier in SA_TIERS else ([authority] if authority else [])
-    if tier in SA_TIERS and authorities is not None:
+    if tier in SA_TIERS:
         codes += register(state).predecessors(code)
     rows = place_deals(codes) if codes else []
     chart = deals_chart(rows, f"{names.get(authority or code, code)}: deals, orders and settlements over time") \

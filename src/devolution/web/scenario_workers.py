@@ -12,7 +12,7 @@ loop's pipes: a call is written and its answer read by the loop, no thread in be
 Protocol: a call is the pickled ``(name, args)`` of one of ``CALLS``, framed by its length (4
 bytes); the answer, framed the same way, is the pickled ``(True, bytes)`` (the answer as JSON) or
 ``(False, exception)`` (raised again in the server); answers are gzip-compressed JSON. Each worker opens the store read-only
-(DuckDB allows several read-only processes) and keeps its own :class:`scenarios.web.Memory`. A
+(DuckDB allows several read-only processes) and keeps its own :class:`scenarios.recompute.Memory`. A
 worker leaves when its stdin closes (the server stopped or died); one that overruns the time limit
 or dies is killed and replaced.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import orjson
 
-#: Per worker process: the store and what runs keep between them (``scenarios.web.Memory``).
+#: Per worker process: the store and what runs keep between them (``scenarios.recompute.Memory``).
 _held: dict = {}
 HEADER = 4
 
@@ -52,13 +52,13 @@ def encode(result: dict) -> bytes:
 
 def with_charts(result: dict) -> dict:
     """The two charts the scenario page draws, added to an answer."""
-    from devolution.scenarios import web
+    from devolution.scenarios.recompute import distribution_values
     from devolution.web import charts
 
     result["charts"] = {
         "england": charts.fan(result["england"], f"England: funding gap, {result['scenario']} "
                                                  f"({result['draws']:,} draws)", "Funding gap, £m (cash)"),
-        "distribution": charts.histogram(web.distribution_values(result["places"]),
+        "distribution": charts.histogram(distribution_values(result["places"]),
                                          f"Change in each council's gap, {result['year']}, against "
                                          f"current policy", "Change in gap, £ per resident (cash)"),
     }
@@ -69,17 +69,17 @@ def with_charts(result: dict) -> dict:
 
 def recompute(raw: dict, time_limit: float) -> bytes:
     """The page's knobs' scenario against current policy, encoded."""
-    from devolution.scenarios import web
+    from devolution.scenarios import recompute as recomputation
 
-    return encode(with_charts(web.recompute(raw, store=_held["store"], memory=_held["memory"], time_limit=time_limit)))
+    return encode(with_charts(recomputation.recompute(raw, store=_held["store"], memory=_held["memory"], time_limit=time_limit)))
 
 
 def run(body: dict, max_draws: int, time_limit: float) -> bytes:
     """A scenario in the file format against its baseline, encoded."""
-    from devolution.scenarios import web
+    from devolution.scenarios.recompute import run_request
 
-    return encode(with_charts(web.run_for_web(body, max_draws, store=_held["store"], memory=_held["memory"],
-                                              time_limit=time_limit)))
+    return encode(with_charts(run_request(body, max_draws, store=_held["store"], memory=_held["memory"],
+                                          time_limit=time_limit)))
 
 
 #: What the server may ask a worker to do: nothing else is called.
@@ -103,14 +103,14 @@ def _answer(name: str, args: tuple) -> bytes:
 
 def main(store_path: str) -> None:
     """A worker: answer calls on stdin until it closes."""
-    from devolution.scenarios import web
+    from devolution.scenarios.recompute import Memory
     from devolution.store import Store
 
     calls, answers = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answers
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C stops the server, which closes our stdin
     store = Store(Path(store_path) if store_path else None, read_only=True)
-    _held.update(store=store, memory=web.Memory())
+    _held.update(store=store, memory=Memory())
     try:
         while (head := calls.read(HEADER)) and len(head) == HEADER:
             name, args = pickle.loads(calls.read(int.from_bytes(head, "big")))

@@ -14,7 +14,8 @@ import pandas as pd
 
 from devolution.errors import PlaceError
 from devolution.places.names import PlaceIndex
-from devolution.places.register import TIER_LABELS, in_force, lifecycle, resolve
+from devolution.places.register import in_force, lifecycle, resolve
+from devolution.places.tiers import TIER_LABELS
 
 #: Words that say what kind of body a name is, not which one ("Leeds City Council" is Leeds).
 KIND_WORDS = re.compile(r"\b(metropolitan|borough|district|county|city|council|of|the|royal|london|mayoral|"

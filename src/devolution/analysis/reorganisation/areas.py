@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
-from devolution.places.register import BILLING_TIERS
+from devolution.places.tiers import BILLING_TIERS
 from devolution.years import year_label
 
 #: Councils with children's services and adult social care (figures such as children looked after

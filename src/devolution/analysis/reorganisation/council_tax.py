@@ -24,7 +24,7 @@ from devolution.analysis import predecessors
 from devolution.analysis.reorganisation import areas
 from devolution.analysis.reorganisation.proposal import Checked, ProposalProblems
 from devolution.errors import DevolutionError
-from devolution.places.register import BILLING_TIERS
+from devolution.places.tiers import BILLING_TIERS
 from devolution.rules import harmonisation, referendum
 from devolution.rules.council_tax import bills_by_band
 from devolution.years import year_label

@@ -36,7 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from devolution.analysis.predecessors import pieces
 from devolution.errors import DevolutionError, ProposalError
 from devolution.files import key_path_problems
-from devolution.places.register import BILLING_TIERS, TIER_LABELS, in_force, lifecycle
+from devolution.places.register import in_force, lifecycle
+from devolution.places.tiers import BILLING_TIERS, TIER_LABELS
 from devolution.years import parse_year, year_label
 
 MAX_COUNCILS = 12

@@ -16,7 +16,7 @@ from devolution.analysis.reorganisation import areas, council_tax, geometry, spe
 from devolution.analysis.reorganisation.inputs import AGE_BANDS, BANDS, Inputs
 from devolution.analysis.reorganisation.proposal import Checked, Proposal, ProposalError, check, first_year_of
 from devolution.files import read_yaml
-from devolution.places.register import BILLING_TIERS
+from devolution.places.tiers import BILLING_TIERS
 from devolution.years import year_label
 
 #: The shipped examples: a source checkout's ``examples/reorganisations`` (one YAML file each).

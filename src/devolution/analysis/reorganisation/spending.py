@@ -33,7 +33,8 @@ from devolution.analysis.reorganisation import areas
 from devolution.analysis.reorganisation.inputs import FIRST_PUBLISHED, TOTAL_SPENDING
 from devolution.analysis.reorganisation.proposal import Checked
 from devolution.errors import DevolutionError
-from devolution.places.register import BILLING_TIERS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import BILLING_TIERS
 from devolution.rules.apportionment import apportion, shares
 from devolution.years import year_label, year_spans
 

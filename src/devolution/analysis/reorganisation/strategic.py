@@ -17,7 +17,8 @@ import pandas as pd
 
 from devolution.analysis.reorganisation import areas
 from devolution.analysis.reorganisation.proposal import Checked
-from devolution.places.register import BILLING_TIERS, in_force
+from devolution.places.register import in_force
+from devolution.places.tiers import BILLING_TIERS
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import act_level, parameter
 from devolution.powers.readiness import assess

@@ -1,9 +1,9 @@
-"""One router per area: maps, places, series, simulator, and the areas other packages fill
-(budgets, deals, settlement, scenarios, claims), each answering 501 until its package exists."""
+"""One router per area (maps, places, search, series, change, results, simulator, budgets, deals,
+settlement, scenarios, claims, API docs), and what they share: the app's data, financial years and
+places as the API takes them."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
@@ -40,18 +40,6 @@ def held_year(year: int, held, what: str) -> int:
 async def data(request: Request) -> AppState:
     """The app's data (async: FastAPI calls it on the event loop, not through its thread pool)."""
     return request.app.state.data
-
-
-def optional(module: str):
-    """The module if its package exists, else None (the router then answers 501)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
-def not_yet(what: str, module: str) -> HTTPException:
-    return HTTPException(501, f"{what} is not available yet: it needs {module}, which this installation does not have")
 
 
 def place_code(state: AppState, code: str, kind: str | None = None) -> str:

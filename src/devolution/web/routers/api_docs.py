@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
+from devolution.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,15 +36,11 @@ def vendor_file(name: str):
 
 @router.get("/docs")
 def swagger_page(request: Request):
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "api_docs.html", {"viewer": "swagger",
                                                                  "openapi": request.app.openapi_url})
 
 
 @router.get("/redoc")
 def redoc_page(request: Request):
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "api_docs.html", {"viewer": "redoc",
                                                                  "openapi": request.app.openapi_url})

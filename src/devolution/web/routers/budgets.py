@@ -1,9 +1,9 @@
-"""Place budgets ("One Place, One Budget") from ``devolution.powers.budget``; 501 until it exists.
+"""Place budgets ("One Place, One Budget") from ``devolution.powers.budget``.
 
 ``?devolve=adult_skills,bus_franchising`` (or ``all``) moves the central lines funding those powers
 to the place (``powers.budget.devolve_lines``): who decides changes, the total does not.
 ``?devolve=by-default&from=2027`` moves what devolution by default from 1 April of that year gives
-the place's strategic authority (``powers.framework.by_default``: its level's powers).
+the place's strategic authority (``powers.by_default``: its level's powers).
 ``total`` in the reply counts the table's rows (as on every table); the budget in pounds is
 ``total_gbp``, and ``by_decider`` holds its £m by who decides.
 """
@@ -15,15 +15,16 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution.errors import DevolutionError
+from devolution.exports import records
 from devolution.places.register import strategic_authority_of
-from devolution.web.formats import Format, Page, records, table
-from devolution.web.routers import FinancialYear, data, held_year, not_yet, optional, place_code
+from devolution.powers import budget, catalogue
+from devolution.web.formats import Format, Page, table
+from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
+from devolution.web.powers_view import budget_year, budget_years
 from devolution.years import year_label
 
 router = APIRouter(tags=["budgets"])
-budget = optional("devolution.powers.budget")
-catalogue = optional("devolution.powers.catalogue")
 
 
 def devolved_powers(devolve: str | None) -> list[str]:
@@ -39,7 +40,7 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
     ``start`` (none outside any strategic authority)."""
     if start is None:
         raise HTTPException(422, "devolve=by-default needs from=YEAR (the year devolution by default starts)")
-    from devolution.powers.framework import by_default
+    from devolution.powers.by_default import by_default
 
     table = state.cached(("by_default", start), lambda s: by_default(state.places(), state.observations("population"),
                                                                        start))
@@ -57,15 +58,14 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
                  start: Optional[FinancialYear] = Query(None, alias="from", ge=2014, le=2100, description=(
                      "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
-    if budget is None or catalogue is None:
-        raise not_yet("The place budget", "devolution.powers.budget")
     code = place_code(state, code)
     moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
+    years = budget_years(state)
+    chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
+        if year is not None else years[-1]
+    shared = budget_year(state, chosen)
     with state.work():
-        years = budget.common_years(state.store)
-        chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
-            if year is not None else years[-1]
-        result = budget.place_budget(state.store, code, chosen, moved)
+        result = budget.place_budget(state.store, code, chosen, moved, shared)
         frame = budget.summary(result)
         whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
     by_decider = records(whole.drop(columns=["place"]))[0]

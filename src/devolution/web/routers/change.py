@@ -40,8 +40,8 @@ def change(measure: str, state: AppState = Depends(data), page: Page = Depends()
     name, suffix = split_suffix(measure)
     name = measure_name(state, name)
     base = price_base(prices)
-    frame = state.run(api.change, name, first, last, by.value, prices_base=base, per=per.value,
-                      region=region, area_type=type, top=top, bottom=bottom)
+    frame = state.run(api.change, name, first, last, by.value, prices=base, per=per.value,
+                      region=region, type=type, top=top, bottom=bottom)
     meta = {key: frame.attrs[key] for key in ("title", "unit", "measure", "per", "by", "notes", "publications")}
     meta.update(first=year_label(first), last=year_label(last), left_out=frame.attrs["left_out"],
                 england=frame.attrs.get("england"))

@@ -6,20 +6,21 @@ the ``/claims`` page takes pasted YAML (the claim-file format) or picks example 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from devolution.analysis import claims
 from devolution.errors import DevolutionError
-from devolution.web.formats import records
-from devolution.web.routers import data, not_yet, optional
+from devolution.exports import records
+from devolution.web.routers import data
 from devolution.web.state import AppState
+from devolution.web.templating import templates
 
 router = APIRouter(tags=["claims"])
-claims = optional("devolution.analysis.claims")
 MAX_CLAIMS = 10
-ClaimModel = claims.Claim if claims is not None else dict[str, Any]
+ClaimModel = claims.Claim  # the field below is called ``claims`` too
 
 
 class ClaimsRequest(BaseModel):
@@ -34,8 +35,6 @@ def check(body: ClaimsRequest = Body(..., examples=[{"claims": [{
         "id": "cuts", "statement": "Council spending per head fell from 2010-11 to 2017-18.",
         "measure": "nce_total_service_expenditure", "from": "2010-11", "to": "2017-18",
         "compare": {"kind": "change", "at_most": 0}}]}]), state: AppState = Depends(data)):
-    if claims is None:
-        raise not_yet("Checking claims", "devolution.analysis.claims")
     try:
         with state.work():
             frame = claims.check(body.claims, store=state.store)
@@ -50,7 +49,7 @@ EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "claims.yaml"
 
 def examples() -> list:
     """The example claims of ``examples/claims.yaml`` (a source checkout); none when not installed."""
-    if claims is None or not EXAMPLES.is_file():
+    if not EXAMPLES.is_file():
         return []
     return claims.read_claims(EXAMPLES)
 
@@ -84,8 +83,6 @@ def _parse_yaml(text: str) -> list:
 
 def claims_document(state: AppState, text: str, picked: list[str]) -> dict:
     """Verdicts for the pasted claims and the picked examples (at most MAX_CLAIMS in all)."""
-    if claims is None:
-        raise not_yet("Checking claims", "devolution.analysis.claims")
     known = {c.id: c for c in examples()}
     unknown = [p for p in picked if p not in known]
     if unknown:
@@ -105,16 +102,12 @@ def claims_document(state: AppState, text: str, picked: list[str]) -> dict:
 
 
 def _examples_document() -> dict:
-    if claims is None:
-        raise not_yet("Checking claims", "devolution.analysis.claims")
     return {"examples": [{"id": c.id, "statement": c.statement, "said_by": c.said_by,
                           "claim": c.model_dump(mode="json", by_alias=True, exclude_none=True)} for c in examples()],
             "max_claims": MAX_CLAIMS, "max_yaml": MAX_YAML}
 
 
 def _page(request: Request, document: dict, text: str = "", picked: Optional[list[str]] = None):
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "claims.html", {**_examples_document(), **document,
                                                                "text": text, "picked": picked or []})
 

@@ -7,14 +7,12 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution.errors import PlaceError
+from devolution.powers import catalogue, deals, timeline
 from devolution.web.formats import Format, Page, table
-from devolution.web.routers import data, not_yet, optional
+from devolution.web.routers import data
 from devolution.web.state import AppState
 
 router = APIRouter(tags=["deals"])
-deals = optional("devolution.powers.deals")
-catalogue = optional("devolution.powers.catalogue")
-timeline = optional("devolution.powers.timeline")
 
 
 @router.get("/api/deals", summary="Devolution deals by place: date, powers, verified amounts, source")
@@ -22,8 +20,6 @@ def deal_list(place: Optional[str] = Query(None, max_length=120, description=(
                   "A strategic authority, or a council in one (its authority's deals): GSS code, E-code or name.")),
               limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0), format: Format = Format.json,
               state: AppState = Depends(data)):
-    if deals is None:
-        raise not_yet("The list of deals", "devolution.powers.deals")
     note = None
     if place is not None:
         from devolution.places.register import strategic_authority_for
@@ -40,16 +36,12 @@ def deal_list(place: Optional[str] = Query(None, max_length=120, description=(
 
 @router.get("/api/powers", summary="The catalogue of powers that can be devolved")
 def power_list(limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0), format: Format = Format.json):
-    if catalogue is None:
-        raise not_yet("The catalogue of powers", "devolution.powers.catalogue")
     return table(catalogue.table(), format, Page(limit, offset), filename="powers")
 
 
 @router.get("/api/deals/timeline", summary="Deals by calendar year, and the share of England's population in a "
                                            "mayoral strategic authority on 30 June of each year")
 def deal_timeline(state: AppState = Depends(data), format: Format = Format.json):
-    if timeline is None:
-        raise not_yet("The deals timeline", "devolution.powers.timeline")
     from devolution.web.powers_view import register
 
     frame = state.cached("deals_timeline", lambda s: timeline.by_year(register(state), s.observations("population")))

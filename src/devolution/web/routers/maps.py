@@ -9,12 +9,14 @@ from typing import Optional
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from devolution.errors import ParameterError
+from devolution.exports import records
 from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
-from devolution.web.formats import Format, Page, records, split_suffix, table
+from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import PRICES, FinancialYear, data, measure_name, price_base
 from devolution.web.state import AppState
-from devolution.errors import ParameterError
+from devolution.web.templating import templates
 from devolution.years import year_label
 
 router = APIRouter(tags=["map"])
@@ -50,8 +52,6 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
 
 @router.get("/", include_in_schema=False)
 def map_page(request: Request, state: AppState = Depends(data)):
-    from devolution.web.app import templates
-
     measures = state.measures()
     return templates.TemplateResponse(request, "map.html", {
         "measures": measures[["measure", "description", "unit"]].to_dict("records"), "default": DEFAULT_MEASURE,

@@ -9,13 +9,16 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 
 from devolution import api
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS, lifecycle, parents
+from devolution.exports import clean, records
+from devolution.places.register import lifecycle, parents
+from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.web import baseline_view, charts, powers_view
 from devolution.web.figures import display, map_values, peers
-from devolution.web.formats import Format, Page, clean, records, split_suffix, table
+from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import FinancialYear, data, place_code
 from devolution.web.search import of_its_time
 from devolution.web.state import AppState
+from devolution.web.templating import templates
 from devolution.years import year_label
 
 router = APIRouter(tags=["places"])
@@ -37,7 +40,7 @@ def places_list(state: AppState = Depends(data), page: Page = Depends(),
                     "Places in force on 1 April of this financial year: 2019, 2019-20 or 2019/20.")),
                 former: bool = Query(False, description="Include abolished places."),
                 format: Format = Format.json):
-    frame = state.run(api.places, tier=tier, region=region, year=year, include_former=former)
+    frame = state.run(api.places, tier=tier, region=region, year=year, former=former)
     return table(frame[[c for c in PLACE_COLUMNS if c in frame.columns]], format, page, filename="places")
 
 
@@ -119,7 +122,5 @@ def place_page(name: str, request: Request, state: AppState = Depends(data)):
     document = place_document(state, code)
     if suffix is Format.json:
         return document
-    from devolution.web.app import templates
-
     tab = request.query_params.get("tab", "")
     return templates.TemplateResponse(request, "place.html", {"place": document, "tab": tab if tab in TABS else ""})

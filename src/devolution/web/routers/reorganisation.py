@@ -10,15 +10,17 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from devolution.analysis import reorganisation as package
 from devolution.errors import DevolutionError
+from devolution.report.reorganisation import specs
 from devolution.web.formats import Format, Page, table
-from devolution.web.routers import data, not_yet, optional
+from devolution.web.routers import data
 from devolution.web.state import AppState
+from devolution.web.templating import templates
 
 router = APIRouter(tags=["reorganisation"])
-reorganisation = optional("devolution.analysis.reorganisation")
 MAX_YAML = 20_000  # characters of pasted YAML
 KNOB_NAMES = ("years", "referendum", "increase", "spending_year", "colour")
 
@@ -43,14 +45,7 @@ class ReorganisationRequest(BaseModel):
     knobs: Knobs = Field(default_factory=Knobs)
 
 
-def _package():
-    if reorganisation is None:
-        raise not_yet("Reorganisation", "devolution.analysis.reorganisation")
-    return reorganisation
-
-
 def _inputs(state: AppState):
-    package = _package()
     return state.cached("reorganisation_inputs", lambda store: package.read_inputs(store))
 
 
@@ -58,7 +53,6 @@ def run_document(state: AppState, source, knobs: Knobs) -> dict:
     """The result of a proposal (an example's name or a mapping) with the knobs: the analysis
     package's document plus the charts. 422 listing every problem of the proposal; 400 for a
     figure the data cannot give (the message says why)."""
-    package = _package()
     if knobs.colour not in package.COLOURS:
         raise HTTPException(422, f"colour: {knobs.colour[:40]!r} is not one of {', '.join(package.COLOURS)}")
     inputs = _inputs(state)
@@ -81,8 +75,6 @@ def run_document(state: AppState, source, knobs: Knobs) -> dict:
         raise HTTPException(422, str(exc)) from None
     except DevolutionError as exc:
         raise HTTPException(400, str(exc)) from None
-    from devolution.report.reorganisation import specs
-
     return {**document, "colour": knobs.colour, "specs": specs(document, knobs.colour)}
 
 
@@ -95,12 +87,11 @@ def _knobs_from(request: Request) -> Knobs:
         values["referendum"] = values["referendum"] in ("1", "true", "on", "yes")
     try:
         return Knobs(**values, drivers=drivers)
-    except Exception as exc:  # pydantic's ValidationError: say which knob
+    except ValidationError as exc:  # say which knob
         raise HTTPException(422, f"invalid knobs: {' '.join(str(exc).split())[:300]}") from None
 
 
 def _example(name: Optional[str]) -> str:
-    package = _package()
     names = package.example_names()
     chosen = name or (names[0] if names else "")
     if chosen not in names:
@@ -125,7 +116,6 @@ def _parse_yaml(text: str) -> dict:
 
 
 def _context(state: AppState) -> dict:
-    package = _package()
     inputs = _inputs(state)
     return {"examples": [{"name": n, "title": package.raw_proposal(n)[0].get("name", n)} for n in package.example_names()],
             "colours": package.COLOURS, "drivers": list(package.DRIVERS),
@@ -135,8 +125,6 @@ def _context(state: AppState) -> dict:
 
 def _page(request: Request, state: AppState, document: dict | None, chosen: str, knobs: Knobs, text: str = "",
           error: str | None = None, status: int = 200):
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "reorganisation.html", {
         **_context(state), "doc": document, "chosen": chosen, "knobs": knobs, "text": text, "error": error},
         status_code=status)
@@ -194,14 +182,12 @@ def reorganisation_api(body: ReorganisationRequest = Body(..., examples=[{
 
 @router.get("/api/reorganisation/examples", summary="The shipped example proposals")
 def reorganisation_examples(state: AppState = Depends(data)):
-    package = _package()
     return {"examples": [{"name": n, "proposal": package.raw_proposal(n)[0]} for n in package.example_names()]}
 
 
 @router.get("/api/reorganisation/history", summary="Past reorganisations: the tool's notional Band D and requirement "
                                                    "against the new councils' published figures")
 def reorganisation_history(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
-    package = _package()
     inputs = _inputs(state)
     frame = state.cached("reorganisation_history", lambda _store: package.check_history(inputs))
     return table(frame, format, page, filename="reorganisation_history")

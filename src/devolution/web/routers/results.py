@@ -10,6 +10,7 @@ from devolution.web.results import minimum, public_results
 from devolution.web.routers import data
 from devolution.web.routers.simulator import budget_document
 from devolution.web.state import AppState
+from devolution.web.templating import templates
 
 router = APIRouter(tags=["simulator"])
 
@@ -27,7 +28,5 @@ def results_json(code: str, request: Request, state: AppState = Depends(data)):
 
 @router.get("/simulator/{code}/results", include_in_schema=False)
 def results_page(code: str, request: Request, state: AppState = Depends(data)):
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "public_results.html",
                                       {"r": results_document(request, state, code)})

@@ -1,18 +1,18 @@
-"""Scenario runs over the web (``devolution.scenarios.web``): the page turns the main knobs (core
+"""Scenario runs over the web (``scenarios.knobs``, ``scenarios.recompute``): the page turns the main knobs (core
 and adult social care referendum limits from a year, the business rates local share, the council
 tax increase policy, devolution by default, years, draws), posts them to
 ``/api/scenarios/recompute`` and shows England's gap with its percentiles, winners and losers by
 region, type and deprivation, and the spread of the change. ``/api/scenarios/run`` runs any
 scenario in the file format (the full Monte Carlo on request).
 
-Runs are bounded: at most ``MAX_DRAWS`` draws and ``scenarios.model.MAX_YEARS`` years, a time
+Runs are bounded: at most ``MAX_DRAWS`` draws and ``scenarios.schema.MAX_YEARS`` years, a time
 limit (503 beyond it). They compute in worker processes (``WORKERS``, one per core,
 :mod:`devolution.web.scenario_workers`) spoken to over the event loop's own pipes, so a
 computation never holds the server's GIL while cached answers are served, and its answer comes
 back on the loop's next turn; ``devo serve`` starts them with the app, and the app stops them.
 Recomputes are cached by their normalised knobs (``CACHED_RECOMPUTES``, least recently used,
 as encoded JSON); clients asking for a combination being computed wait for that one computation.
-Identical ``run`` bodies are served from a small cache. 501 until the scenarios package exists.
+Identical ``run`` bodies are served from a small cache.
 """
 
 from __future__ import annotations
@@ -26,14 +26,17 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from devolution.scenarios.knobs import defaults, describe as describe_knobs, knob_scenario
+from devolution.scenarios.model import ScenarioProblems
+from devolution.scenarios.recompute import TimeLimitExceeded
 from devolution.scenarios.runner import Recent
 from devolution.web import scenario_workers
-from devolution.web.routers import data, not_yet, optional
+from devolution.web.routers import data
 from devolution.web.state import AppState, scenario_inputs
+from devolution.web.templating import templates
 from devolution.years import parse_year, year_label
 
 router = APIRouter(tags=["scenarios"])
-web = optional("devolution.scenarios.web")
 
 MAX_DRAWS = 1000
 TIME_LIMIT = 20.0   # seconds a run may take (1,000 draws x 30 years x 308 councils take about 1 s)
@@ -99,9 +102,7 @@ def warm(state: AppState) -> None:
     """Start the worker processes with the app and have each read the base year's inputs and run
     the page's default knobs, so the first visitors' recomputes do not wait for that; the default
     answer is kept as the page's first. Called on the event loop (the app's startup)."""
-    if web is None:
-        return
-    key, raw = web.knob_scenario({}, MAX_DRAWS)
+    key, raw = knob_scenario({}, MAX_DRAWS)
     pool = _pool(state)
     cache = _recomputes(state)
     first = asyncio.ensure_future(_compute(state, cache, key, raw, _claim(cache, key)))
@@ -131,11 +132,8 @@ async def _in_pool(state: AppState, name: str, *args) -> bytes:
 
 
 def describe(state: AppState) -> dict:
-    if web is None:
-        raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
-
     def build(store):
-        return web.describe(store, scenario_inputs(state, parse_year(web.defaults()["base_year"])), MAX_DRAWS)
+        return describe_knobs(store, scenario_inputs(state, parse_year(defaults()["base_year"])), MAX_DRAWS)
 
     return state.cached("scenario_describe", build)
 
@@ -153,14 +151,12 @@ def _problems(exc) -> JSONResponse:
 async def _bounded(work) -> bytes | Response:
     """A run's encoded answer within the time limit; its problems as a 422 response; 503 (with
     Retry-After) when it is over the limit."""
-    from devolution.scenarios.model import ScenarioProblems
-
     try:
         async with asyncio.timeout(TIME_LIMIT):  # no task in between (wait_for would add one)
             return await work
     except ScenarioProblems as exc:
         return _problems(exc)
-    except web.TimeLimitExceeded as exc:
+    except TimeLimitExceeded as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "30"}) from None
     except scenario_workers.WorkerDied as exc:
         raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
@@ -172,8 +168,6 @@ async def _bounded(work) -> bytes | Response:
 @router.post("/api/scenarios/run", summary=f"Run a scenario (at most {MAX_DRAWS:,} draws): England's gap, winners and losers")
 async def scenario_run(request: Request, body: dict[str, Any] = Body(..., examples=[EXAMPLE]),
                        state: AppState = Depends(data)):
-    if web is None:
-        raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
     runs: Recent = state.memo("scenarioruns", lambda s: Recent(CACHED_RUNS))
     try:
         key = json.dumps(body, sort_keys=True, default=str)
@@ -197,12 +191,8 @@ async def scenario_recompute(request: Request, knobs: dict[str, Any] = Body(...,
     """Knobs by dotted key (``GET /api/scenarios`` lists them; any left out keep the page's default,
     with ``interactive_draws`` draws): the same answer as ``/api/scenarios/run``, plus ``scenario_run``.
     Header ``X-Cache``: ``hit`` (from memory), ``shared`` (joined a computation under way) or ``miss``."""
-    if web is None:
-        raise not_yet("Running scenarios over the web", "devolution.scenarios.web")
-    from devolution.scenarios.model import ScenarioProblems
-
     try:
-        key, raw = web.knob_scenario(knobs, MAX_DRAWS)
+        key, raw = knob_scenario(knobs, MAX_DRAWS)
     except ScenarioProblems as exc:
         return _problems(exc)
     cache = _recomputes(state)
@@ -260,8 +250,6 @@ def scenario_page_json(state: AppState = Depends(data)):
 
 @router.get("/scenarios", include_in_schema=False)
 def scenario_page(request: Request, state: AppState = Depends(data)):
-    from devolution.web.app import templates
-
     document = describe(state)
     first = parse_year(document["defaults"]["base_year"]) + 1
     years = [year_label(y) for y in range(first, first + document["max_years"] - 1)]

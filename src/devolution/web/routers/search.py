@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from devolution.web.routers import data
 from devolution.web.search import find_places
 from devolution.web.state import AppState
+from devolution.web.templating import templates
 
 router = APIRouter(tags=["places"])
 QUERY = Query("", max_length=100, description="A GSS code, an E-code or a name (spelling may be loose).")
@@ -25,6 +26,4 @@ def search_page(request: Request, q: str = QUERY, state: AppState = Depends(data
     found = find_places(state.places(), q)
     if found["exact"]:
         return RedirectResponse(found["results"][0]["url"], status_code=303)
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "search.html", {"found": found})

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution import api
 from devolution.analysis.prices import deflator_years, source_note, to_prices
-from devolution.places.register import TIER_LABELS
+from devolution.places.tiers import TIER_LABELS
 from devolution.web.figures import additive
 from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, place_code, price_base

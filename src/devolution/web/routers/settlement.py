@@ -12,14 +12,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path
 
+from devolution.analysis import settlement
 from devolution.errors import DevolutionError
-from devolution.web.formats import Format, Page, clean, table
-from devolution.web.routers import FinancialYear, data, held_year, not_yet, optional, place_code
+from devolution.exports import clean
+from devolution.web.formats import Format, Page, table
+from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
 from devolution.years import year_label
 
 router = APIRouter(tags=["settlement"])
-settlement = optional("devolution.analysis.settlement")
 
 #: The store's measures the settlement figures are read from (``settlement_illustration``).
 INPUTS = {"sfa": "csp_settlement_funding_assessment", "rsg_outturn": "ro_revenue_support_grant",
@@ -55,8 +56,6 @@ def years_held(state: AppState) -> list[int]:
 @router.get("/api/settlement/{year}", summary="SFA, RSG and retained rates per authority in a year")
 def settlement_year(year: Annotated[FinancialYear, Path(ge=1990, le=2100, description="2017, 2017-18 or 2017/18.")],
                     state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
-    if settlement is None:
-        raise not_yet("The settlement", "devolution.analysis.settlement")
     held_year(year, years_held(state), "settlement figures")
     return table(_frame(state, year), format, page, filename=f"settlement_{year}")
 
@@ -64,8 +63,6 @@ def settlement_year(year: Annotated[FinancialYear, Path(ge=1990, le=2100, descri
 @router.get("/api/settlement/{year}/{code}/explain",
             summary="One authority's settlement figures step by step (what `devo settlement` shows, with its inputs)")
 def settlement_explain(code: str, year: Annotated[FinancialYear, Path(ge=1990, le=2100)], state: AppState = Depends(data)):
-    if settlement is None:
-        raise not_yet("The settlement", "devolution.analysis.settlement")
     code = place_code(state, code)
     held_year(year, years_held(state), "settlement figures")
     frame = _frame(state, year).set_index("code")

@@ -22,15 +22,17 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from devolution import parameters
 from devolution.errors import ParameterError
-from devolution.places.register import COUNCIL_TIERS, TIER_LABELS
+from devolution.exports import records
+from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
-from devolution.web.formats import Format, records, split_suffix, table
+from devolution.web.formats import Format, split_suffix, table
 from devolution.web.routers import data, place_code
 from devolution.web.security import (CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin,
                                      secure_cookies)
 from devolution.web.state import AppState
 from devolution.web.submissions import AlreadySubmitted, SubmissionsUnavailable, TooManyFromClient
+from devolution.web.templating import templates
 from devolution.years import year_label
 
 router = APIRouter(tags=["simulator"])
@@ -232,8 +234,6 @@ def simulator_index(request: Request, state: AppState = Depends(data)):
     councils = councils.assign(tier_label=councils["tier"].map(TIER_LABELS))[["code", "name", "tier", "tier_label"]]
     if request.url.path.endswith(".json"):
         return {"councils": records(councils)}
-    from devolution.web.app import templates
-
     return templates.TemplateResponse(request, "simulator_index.html", {"councils": records(councils)})
 
 
@@ -244,8 +244,6 @@ def results(request: Request, state: AppState = Depends(data)):
     frame = request.app.state.submissions.aggregate()
     if request.url.path.endswith(".json"):
         return table(frame, Format.json)
-    from devolution.web.app import templates
-
     names = state.places().set_index("code")["name"].to_dict()
     return templates.TemplateResponse(request, "results.html", {"rows": records(frame.assign(
         name=frame["place"].map(names)))})
@@ -262,8 +260,6 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
     if suffix is Format.json:
         response = JSONResponse(document)
     else:
-        from devolution.web.app import templates
-
         response = templates.TemplateResponse(request, "simulator.html", {"budget": document, "csrf": csrf})
     _with_cookies(request, response, {"csrf": csrf})
     return response

@@ -1,93 +1,38 @@
-"""Scenario runs for the web: a JSON body checked like a scenario file, a bounded run, and
-JSON-safe tables (England's gap with percentiles, winners and losers by region, type of council
-and deprivation, every council's change).
+"""A scenario against its baseline in one year, recomputed for an answer in JSON-ready tables:
+England's gap with its percentiles, winners and losers by region, type of council and deprivation,
+and every council's change (:func:`compared`), within a time limit, reusing what earlier runs of
+the process kept (:class:`Memory`: the councils of a base year, baseline runs, spending pressure).
 
-The body is ``{"scenario": {...}, "baseline": {...}, "year": "2034-35"}``; only ``scenario`` is
-required, in the scenario-file format (``scenarios.model``), except that ``base`` (a file on the
-server) is refused and draws are capped by the caller. Without ``baseline`` the comparison is
-against current policy under the same assumptions: the scenario without its parameter overrides
-and deals, council tax raised to the referendum limit each year.
-
-The page's quick path (:func:`knob_scenario`, :func:`recompute`): a flat body of ``KNOBS``, each
-checked and normalised into one canonical scenario (its JSON is the cache key), run with
-``INTERACTIVE_DRAWS`` draws unless the ``draws`` knob asks for more (up to the full 1,000).
+Two ways in: :func:`run_request` takes a body ``{"scenario": {...}, "baseline": {...}, "year":
+"2034-35"}``; only ``scenario`` is required, in the scenario-file format (``scenarios.schema``),
+except that ``base`` (a file on the server) is refused and draws are capped by the caller. Without
+``baseline`` the comparison is against current policy under the same assumptions
+(:func:`baseline_of`). :func:`recompute` runs the scenario the page's knobs describe
+(``scenarios.knobs``).
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import json
-import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from devolution import parameters as parameters_module
-from devolution.errors import ParameterError, ScenarioError
-from devolution.scenarios import compare, model, runner, template
+from devolution.errors import ScenarioError
+from devolution.exports import records
+from devolution.scenarios import compare, runner
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
-from devolution.web.formats import records
-from devolution.years import parse_year, parse_year_range, year_label
+from devolution.scenarios.model import Known, ScenarioProblems, check
+from devolution.scenarios.schema import Scenario
+from devolution.years import parse_year, year_label
 
 BODY_KEYS = ("scenario", "baseline", "year")
-LOCAL_SHARE = runner.RETENTION["local_share"]
-LEVY_CAP = runner.RETENTION["levy_rate_cap"]
-#: The knobs the web page turns, by the dotted key they set in the scenario.
-KNOBS = (f"parameters.{runner.LIMITS['core_limit']}", f"parameters.{runner.LIMITS['asc_limit']}",
-         f"parameters.{LOCAL_SHARE}", f"parameters.{LEVY_CAP}",
-         "assumptions.council_tax_increase", "deals.devolution_by_default", "years", "draws", "seed")
-#: Knobs the page offers as a choice (a select), by knob: the retention shares of the 50%, 75%
-#: and 100% business rates retention schemes (parameters/business_rates/local_share.yaml), and the
-#: levy kept at its cap (SI 2013/737, 0.5) or abolished (as in the 100% pilots).
-CHOICES = {f"parameters.{LOCAL_SHARE}": (0.5, 0.75, 1.0), f"parameters.{LEVY_CAP}": (0.0, 0.5)}
-#: Draws of the page's quick run (its percentiles are rougher than 1,000 draws' and the page says
-#: so; the ``draws`` knob asks for up to the full Monte Carlo).
-INTERACTIVE_DRAWS = 100
 
 
 class TimeLimitExceeded(ScenarioError):
     """A run that took longer than the web allows (the caller answers 503 with Retry-After)."""
-
-
-def defaults() -> dict:
-    """The scenario the web page starts from: the commented template ``devo scenario new`` writes
-    (its assumptions are illustrative ranges, not official forecasts)."""
-    return copy.deepcopy(_defaults())
-
-
-@functools.lru_cache(maxsize=1)
-def _defaults() -> dict:
-    raw = yaml.safe_load(template.render("web scenario"))
-    raw["description"] = "Set on the web page"
-    return raw
-
-
-def describe(store, inputs: Inputs | None = None, max_draws: int = 1000) -> dict:
-    """What the page needs before a run: the default scenario, the knobs with their current
-    (parameter) values and bounds."""
-    first, last = outturn_years(store)
-    scenario = defaults()
-    inputs = inputs or load_inputs(store, parse_year(scenario["base_year"]))
-    tree = parameters_module.default()
-    start = parse_year_range_start(scenario["years"])
-    current = {path: tree.value(path, start) for path in runner.LIMITS.values()}
-    return {"defaults": scenario, "knobs": list(KNOBS), "max_draws": max_draws, "max_years": model.MAX_YEARS,
-            "choices": {k: list(v) for k, v in CHOICES.items()}, "interactive_draws": INTERACTIVE_DRAWS,
-            "current_local_share": float(tree.value(LOCAL_SHARE, start)),
-            "current_levy_rate_cap": float(tree.value(LEVY_CAP, start)),
-            "base_years": [year_label(first), year_label(last)],
-            "current_limits": {path: (None if v is None else float(v)) for path, v in current.items()},
-            "current_limits_year": year_label(start)}
-
-
-def parse_year_range_start(years: str) -> int:
-    from devolution.years import parse_year_range
-
-    return parse_year_range(years)[0]
 
 
 def baseline_of(raw: dict) -> dict:
@@ -103,9 +48,9 @@ def baseline_of(raw: dict) -> dict:
     return out
 
 
-def _checked(raw, where: str, max_draws: int, data_years, store) -> model.Scenario:
+def _checked(raw, where: str, max_draws: int, data_years, store) -> Scenario:
     if not isinstance(raw, dict):
-        raise model.ScenarioProblems("request", [(where, "expected an object in the scenario format (name, years, ...)")])
+        raise ScenarioProblems("request", [(where, "expected an object in the scenario format (name, years, ...)")])
     problems = []
     if raw.get("base") is not None:
         problems.append((f"{where}.base", "not accepted over the web: send the whole scenario"))
@@ -113,49 +58,49 @@ def _checked(raw, where: str, max_draws: int, data_years, store) -> model.Scenar
     if isinstance(draws, int) and not isinstance(draws, bool) and draws > max_draws:
         problems.append((f"{where}.draws", f"at most {max_draws:,} draws over the web (got {draws:,})"))
     try:
-        scenario = model.check(raw, where, data_years=data_years, known=model.Known.of(store))
-    except model.ScenarioProblems as exc:
+        scenario = check(raw, where, data_years=data_years, known=Known.of(store))
+    except ScenarioProblems as exc:
         problems += [(f"{where}.{p}", m) for p, m in exc.problems]
         scenario = None
     if problems:
-        raise model.ScenarioProblems("request", problems)
+        raise ScenarioProblems("request", problems)
     return scenario
 
 
-def run_for_web(body: dict, max_draws: int, *, store, memory: Memory | None = None,
+def run_request(body: dict, max_draws: int, *, store, memory: Memory | None = None,
                 time_limit: float = 20.0) -> dict:
-    """Check ``body`` (every problem listed, as :class:`model.ScenarioProblems`), run the scenario
+    """Check ``body`` (every problem listed, as :class:`ScenarioProblems`), run the scenario
     (Monte Carlo, at most ``max_draws``) and its baseline (central), and compare them.
 
     ``memory``: what earlier runs of this process kept (:class:`Memory`). Raises
     :class:`TimeLimitExceeded` when the work took longer than ``time_limit`` seconds."""
     started = time.monotonic()
     if not isinstance(body, dict):
-        raise model.ScenarioProblems("request", [("(top)", "expected an object with a scenario")])
+        raise ScenarioProblems("request", [("(top)", "expected an object with a scenario")])
     unknown = [k for k in body if k not in BODY_KEYS]
     if unknown or "scenario" not in body:
         problems = [(str(k)[:40], f"unknown key (expected {', '.join(BODY_KEYS)})") for k in unknown[:5]]
         if "scenario" not in body:
             problems.append(("scenario", "required: the scenario to run, in the scenario-file format"))
-        raise model.ScenarioProblems("request", problems)
+        raise ScenarioProblems("request", problems)
     memory = memory if memory is not None else Memory()
     data_years = memory.outturn_years(store)
     scenario = _checked(body["scenario"], "scenario", max_draws, data_years, store)
     raw_baseline = body.get("baseline") or baseline_of(body["scenario"])
     baseline = _checked(raw_baseline, "baseline", max_draws, data_years, store)
     if baseline.first_year != scenario.first_year:
-        raise model.ScenarioProblems("request", [("baseline.base_year", "must equal the scenario's base_year")])
+        raise ScenarioProblems("request", [("baseline.base_year", "must equal the scenario's base_year")])
     years = [y for y in scenario.projection_years if y in set(baseline.projection_years)]
     if not years:
-        raise model.ScenarioProblems("request", [("baseline.years", "no projection year in common with the scenario")])
+        raise ScenarioProblems("request", [("baseline.years", "no projection year in common with the scenario")])
     year = years[-1]
     if body.get("year") is not None:
         try:
             year = parse_year(body["year"])
         except Exception as exc:  # a year the parser refuses
-            raise model.ScenarioProblems("request", [("year", str(exc))]) from None
+            raise ScenarioProblems("request", [("year", str(exc))]) from None
         if year not in years:
-            raise model.ScenarioProblems("request", [("year", f"{year_label(year)} is not projected by both "
+            raise ScenarioProblems("request", [("year", f"{year_label(year)} is not projected by both "
                                                               f"(years {year_label(years[0])}..{year_label(years[-1])})")])
     return compared(scenario, baseline, year, store=store, memory=memory, started=started,
                     time_limit=time_limit)
@@ -208,7 +153,7 @@ class Memory:
         return self.councils[base_year]
 
 
-def _baseline_run(baseline: model.Scenario, store, held: Inputs, memory: Memory) -> runner.Result:
+def _baseline_run(baseline: Scenario, store, held: Inputs, memory: Memory) -> runner.Result:
     """The baseline's central run, from memory when the same baseline ran before (every knob
     that is not policy gives the same one)."""
     key = repr(baseline.model_copy(update={"name": "", "description": "", "draws": 1}))
@@ -235,7 +180,7 @@ def _rows(columns: dict[str, list]) -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*columns.values())]
 
 
-def compared(scenario: model.Scenario, baseline: model.Scenario, year: int, *, store, memory: Memory | None,
+def compared(scenario: Scenario, baseline: Scenario, year: int, *, store, memory: Memory | None,
              started: float, time_limit: float) -> dict:
     """Run a checked scenario (Monte Carlo) and its baseline (central) and compare them in ``year``:
     the answer of both web paths. Tables are built from the runs' arrays (no data frames: this is
@@ -298,104 +243,15 @@ def distribution_values(places: list[dict]) -> list[dict]:
             for p in places if p["change_per_head"] is not None and np.isfinite(p["change_per_head"])]
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _override(knob: str, value, first: int, last: int, tree) -> tuple[dict | None, str | None]:
-    """A parameter knob as an override ``{year label: value}`` (a bare number: from the first
-    projection year), or None when it changes nothing in the projection's years."""
-    if value is None:
-        return None, None
-    if _number(value):
-        value = {year_label(first): value}
-    if not isinstance(value, dict) or not value or len(value) > model.MAX_YEARS:
-        return None, "expected a number or {year: number} (e.g. {\"2026-27\": 0.05})"
-    out = {}
-    for year, v in value.items():
-        try:
-            label = year_label(parse_year(year))
-        except Exception as exc:  # a year the parser refuses
-            return None, f"{str(year)[:20]!r}: {exc}"
-        if not _number(v):
-            return None, f"{label}: expected a number, not {str(v)[:20]!r}"
-        choices = CHOICES.get(knob)
-        if choices and not any(abs(v - c) < 1e-9 for c in choices):
-            return None, f"{label}: {v!r} is not offered (expected one of {', '.join(map(str, choices))})"
-        out[label] = round(float(v), 9)
-    out = dict(sorted(out.items(), key=lambda item: parse_year(item[0])))
-    starts = [(parse_year(label), v) for label, v in out.items()]
-    try:  # in force anyway in every year it would set: dropped (one cache key for one run)
-        if all(abs(float(tree.value(knob.removeprefix("parameters."), y)) - [v for s, v in starts if s <= y][-1]) < 1e-12
-               for y in range(starts[0][0], last + 1)):
-            return None, None
-    except (ParameterError, TypeError, ValueError):  # unknown, null or unverified: model.check decides
-        pass
-    return out, None
-
-
-def knob_scenario(knobs, max_draws: int) -> tuple[str, dict]:
-    """The scenario the page's knobs describe, and its cache key (the scenario as canonical JSON).
-
-    ``knobs``: ``{knob: value}`` for some of ``KNOBS`` (the others keep the page's defaults, with
-    ``INTERACTIVE_DRAWS`` draws). Parameter knobs take a number (from the first projection year) or
-    ``{year: number}``; numbers are rounded to 1e-9, years written as labels, and an override equal
-    to the value in force in every year it covers is dropped. Every bad knob is listed by its name
-    (:class:`model.ScenarioProblems`); the values themselves are checked by ``model.check`` at the run.
-    """
-    if not isinstance(knobs, dict):
-        raise model.ScenarioProblems("knobs", [("(top)", f"expected an object of knobs ({', '.join(KNOBS)})")])
-    problems = [(str(k)[:60], f"unknown knob (expected one of {', '.join(KNOBS)})") for k in knobs if k not in KNOBS]
-    raw = defaults()
-    raw.update(name="web scenario", draws=INTERACTIVE_DRAWS, parameters={})
-    if "years" in knobs:
-        try:
-            years = parse_year_range(str(knobs["years"]))
-            raw["years"] = f"{year_label(years[0])}..{year_label(years[-1])}"
-        except Exception as exc:  # a range the parser refuses
-            problems.append(("years", f"{exc} (expected e.g. 2025-26..2034-35)"))
-    for knob in ("draws", "seed"):
-        if knob in knobs:
-            v = knobs[knob]
-            low, high = (1, max_draws) if knob == "draws" else (0, 2**63 - 1)
-            if not (isinstance(v, int) and not isinstance(v, bool) and low <= v <= high):
-                problems.append((knob, f"expected a whole number from {low:,} to {high:,}, not {str(v)[:20]!r}"))
-            else:
-                raw[knob] = v
-    if "assumptions.council_tax_increase" in knobs:
-        v = knobs["assumptions.council_tax_increase"]
-        if v != "max" and not _number(v):
-            problems.append(("assumptions.council_tax_increase", f"expected \"max\" or a yearly share, not {str(v)[:20]!r}"))
-        else:
-            raw["assumptions"]["council_tax_increase"] = v if v == "max" else round(float(v), 9)
-    if "deals.devolution_by_default" in knobs:
-        v = knobs["deals.devolution_by_default"]
-        if not isinstance(v, bool):
-            problems.append(("deals.devolution_by_default", f"expected true or false, not {str(v)[:20]!r}"))
-        else:
-            raw["deals"]["devolution_by_default"] = v
-    first, last = (lambda ys: (ys[0], ys[-1]))(parse_year_range(raw["years"]))
-    tree = parameters_module.default()
-    for knob in (k for k in KNOBS if k.startswith("parameters.") and k in knobs):
-        override, problem = _override(knob, knobs[knob], first, last, tree)
-        if problem:
-            problems.append((knob, problem))
-        elif override:
-            raw["parameters"][knob.removeprefix("parameters.")] = override
-    if problems:
-        raise model.ScenarioProblems("knobs", problems)
-    return json.dumps(raw, sort_keys=True), raw
-
-
 def recompute(raw: dict, *, store, memory: Memory | None = None, time_limit: float = 20.0) -> dict:
     """Run the scenario :func:`knob_scenario` built, against current policy under the same
-    assumptions, in its last year: :func:`run_for_web`'s answer, plus the knobs' scenario
+    assumptions, in its last year: :func:`run_request`'s answer, plus the knobs' scenario
     (``scenario_run``: the overrides and draws that actually ran). Deterministic for given knobs."""
     started = time.monotonic()
     memory = memory if memory is not None else Memory()
     data_years = memory.outturn_years(store)
-    scenario = model.check(raw, "knobs", data_years=data_years)
-    baseline = model.check(baseline_of(raw), "knobs (current policy)", data_years=data_years)
+    scenario = check(raw, "knobs", data_years=data_years)
+    baseline = check(baseline_of(raw), "knobs (current policy)", data_years=data_years)
     out = compared(scenario, baseline, scenario.projection_years[-1], store=store, memory=memory,
                    started=started, time_limit=time_limit)
     out["scenario_run"] = {"parameters": scenario.parameters, "draws": scenario.draws, "seed": scenario.seed,
