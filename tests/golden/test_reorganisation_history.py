@@ -19,21 +19,18 @@ import pandas as pd
 import pytest
 
 from devolution.analysis import predecessors
-from devolution.analysis.reorganisation import check_history, historical_examples, read_inputs
+from devolution.analysis.reorganisation import historical_examples
 from tests.golden.test_notional_band_d import EXPLAINED_GAP, REORGANISED
 
 
 @pytest.fixture(scope="module")
-def inputs(loaded_store_path):
-    from devolution.store import Store
-
-    with Store(loaded_store_path, read_only=True) as store:
-        return read_inputs(store)
+def inputs(reorganisation_inputs):
+    return reorganisation_inputs
 
 
 @pytest.fixture(scope="module")
-def history(inputs) -> pd.DataFrame:
-    return check_history(inputs).set_index("code")
+def history(reorganisation_history) -> pd.DataFrame:
+    return reorganisation_history.set_index("code")
 
 
 def test_every_unitary_reorganisation_in_the_register_is_a_historical_example(history):

@@ -11,6 +11,9 @@ from devolution.cli.common import Format, app, console, friendly, plain, show
 
 TABLES = ("councils", "people", "homes", "predecessors", "harmonisation", "bills", "households", "spending",
           "apportionment", "comparators", "strategic_authority", "transition")
+OUT_SUFFIXES = (".html", ".htm", ".json")  # --out: a report or the JSON document
+HISTORY_TABLE = ("council", "year", "tool_notional_band_d", "published_band_d", "band_d_gap", "within_tolerance",
+                 "first_year", "first_year_band_d", "first_year_increase", "within_principle")
 
 
 @app.command("reorganise")
@@ -76,7 +79,11 @@ def reorganise_command(
         from devolution.analysis.reorganisation import history
 
         frame = history.check_history(_inputs())
-        show(frame, fmt, title="Historical reorganisations: the tool's figures from the predecessors against MHCLG's "
+        # on a terminal, the comparison's columns (reasons follow as notes); every column otherwise
+        shown = frame
+        if fmt is Format.table:
+            shown = frame[list(HISTORY_TABLE)].apply(lambda column: column.map(lambda v, n=column.name: _display(n, v)))
+        show(shown, fmt, title="Historical reorganisations: the tool's figures from the predecessors against MHCLG's "
                                "published ones")
         if fmt is Format.table:
             _history_notes(frame)
@@ -86,6 +93,8 @@ def reorganise_command(
                               "or --check-history")
     if table is not None and table not in TABLES:
         raise DevolutionError(f"--table {table!r}: expected one of {', '.join(TABLES)}")
+    if out is not None and out.suffix not in OUT_SUFFIXES:
+        raise DevolutionError(f"--out {out}: expected a .html or .json file")
     from devolution.analysis.reorganisation import run
 
     if colour not in run.COLOURS:
@@ -150,18 +159,14 @@ def _day(text: str | None):
 def _write(result, out: Path, colour: str) -> None:
     import json
 
-    from devolution.errors import DevolutionError
-
     document = result.document()
     if out.suffix == ".json":
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
-    elif out.suffix in (".html", ".htm"):
+    else:  # .html or .htm (OUT_SUFFIXES, checked before the run)
         from devolution.report.reorganisation import write_html
 
         write_html(document, out, colour)
-    else:
-        raise DevolutionError(f"--out {out}: expected a .html or .json file")
     console().print(f"wrote {plain(out)}")
 
 
@@ -198,14 +203,17 @@ def _summary(result) -> None:
 
 
 def _display(name: str, value) -> str:
-    """A headline figure as text: shares as per cent, Band D in pounds and pence, money in £m,
-    counts with thousands separated."""
+    """A headline figure as text: shares as per cent, Band D in pounds and pence (a gap signed),
+    money in £m, counts with thousands separated."""
     import math
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
+    if name.endswith("_gap"):
+        text = f"{value:+,.2f}"
+        return "0.00" if text in ("+0.00", "-0.00") else text  # rounds to no gap: not signed
     if name.startswith("share") or name.endswith("increase"):
         return f"{value:.2%}"
     if "band_d" in name or name.endswith("per_head"):

@@ -160,7 +160,8 @@ def reorganise(source, inputs: Inputs, *, on: dt.date | None = None, tree=None, 
     shapes = geometry.dissolve(inputs.geometries, tiles)
     features = geometry.feature_collection(shapes, councils.set_index("council")[
         [c for c in ["code", *COLOURS] if c in councils.columns]])
-    notes = [f"{proposal.name} ({proposal.kind}): {len(checked.names)} new council(s) from {proposal.vesting.day} {proposal.vesting:%B %Y}."]
+    kind = "" if f"({proposal.kind})" in proposal.name else f" ({proposal.kind})"
+    notes = [f"{proposal.name}{kind}: {len(checked.names)} new council(s) from {proposal.vesting.day} {proposal.vesting:%B %Y}."]
     if proposal.kind == "illustrative":
         notes.append("Illustrative: this split is an example of the method, not a proposal anyone has made.")
     notes += [people.attrs["note"], homes.attrs["note"], *tax.notes, *spend.notes, *authority_notes]

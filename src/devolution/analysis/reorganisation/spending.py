@@ -98,7 +98,9 @@ def compute(checked: Checked, inputs, year: int | None = None, chosen: dict[str,
     drivers = drivers_for(inputs.services, chosen if chosen is not None else checked.proposal.spending.drivers)
     groups = areas.groups_of(checked.members.rename(columns={"council_name": "group"}), inputs.atoms)
     billing = set(areas.codes_of_tiers(inputs.places, BILLING_TIERS))
-    year = _spending_year(inputs.measure(TOTAL), year, checked.first_year, groups, inputs.atoms, billing)
+    reported_total = inputs.measure(TOTAL)
+    given = year
+    year = _spending_year(reported_total, year, checked.first_year, groups, inputs.atoms, billing)
     in_year = inputs.observations[(inputs.observations["year"] == year)
                                   & inputs.observations["measure"].isin(inputs.services)]
     wide = in_year.pivot_table(index="code", columns="measure", values="value").reindex(columns=list(inputs.services))
@@ -116,6 +118,8 @@ def compute(checked: Checked, inputs, year: int | None = None, chosen: dict[str,
     if silent:
         raise DevolutionError(f"spending {year_label(year)}: {', '.join(silent)} (the county) did not report; "
                               f"choose another year")
+    if given is None:
+        notes += _older_year_note(checked, inputs, groups, reported_total, billing, year)
     apportioned, driver_notes = _apportion(groups, inputs, counties, wide, drivers, year)
     notes += driver_notes
     names = checked.names
@@ -162,6 +166,21 @@ def _spending_year(reported: pd.DataFrame, year: int | None, first_year: int, gr
         if not areas.tiling(groups, atoms_of, codes)[1]:
             return y
     return candidates[0]
+
+
+def _older_year_note(checked, inputs, groups, reported: pd.DataFrame, billing: set, year: int) -> list[str]:
+    """Why the spending year is older than the latest held before the first year (a member's
+    return missing from every later year), or nothing."""
+    later = sorted({int(y) for y in reported["year"] if year < y < checked.first_year})
+    if not later:
+        return []
+    latest = later[-1]
+    codes = set(reported.loc[reported["year"] == latest, "code"])
+    _, untiled = areas.tiling(groups, inputs.atoms, [c for c in codes if c in billing])
+    absent = _not_reported(checked, inputs, groups, untiled, codes, latest)
+    return [f"Spending year {year_label(year)}, not a later one: in {year_label(latest)} (the latest held) "
+            f"{absent} did not report (MHCLG Revenue Outturn), and no year after {year_label(year)} covers every new "
+            f"council; --spending-year (spending.year) chooses another."]
 
 
 def _counties(inputs, groups: pd.DataFrame, year: int) -> list[str]:
