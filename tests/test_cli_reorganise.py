@@ -110,7 +110,7 @@ def test_check_history_lists_every_past_reorganisation_with_its_gap(env, reorgan
     table = runner.invoke(app, ["reorganise", "--check-history"])
     assert "fire and rescue" in table.output and "Tolerance: half a penny" in table.output
     # Band D to the penny and increases as per cent on the terminal (not the table's one decimal)
-    assert "£1,734.19" in table.output and "-85.61" in table.output and "4.99%" in table.output
+    assert "£1,734.19" in table.output and "-£85.61" in table.output and "£0.00" in table.output and "4.99%" in table.output
 
 
 def test_bad_input_is_one_line_and_exit_1(env, tmp_path):

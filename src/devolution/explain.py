@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
+from devolution.numbers import number
 from devolution.places.register import in_force, lifecycle
 from devolution.rules.referendum import ASC_TIERS
-from devolution.years import parse_year, year_label
+from devolution.years import parse_year, year_label, year_spans
 
 
 class ExplainError(DevolutionError):
@@ -55,7 +56,8 @@ class Explanation:
 
 
 def _money(value: float) -> str:
-    return "none" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:,.2f}"
+    """Two decimals, thousands separated, never "-0.00" (a difference that rounds to nothing)."""
+    return number(value, 2) or "none"
 
 
 # ------------------------------------------------------------------------------- measures
@@ -80,11 +82,17 @@ def _place(store, code: str) -> tuple[str, str]:
     return str(match["name"].iloc[0]), str(match["tier"].iloc[0])
 
 
-def _require(found: dict[str, float], names: tuple[str, ...], code: str, year: int, measure: str) -> None:
+def _require(store, found: dict[str, float], names: tuple[str, ...], code: str, year: int, measure: str) -> None:
+    """Every input in ``found``, or an error naming the ones missing and the years the place has them all."""
     missing = [n for n in names if n not in found]
     if missing:
+        rows = store.observations(list(names))
+        rows = rows[rows["code"] == code]
+        held = rows.groupby("year")["measure"].nunique()
+        years = held[held == len(set(names))].index
         raise ExplainError(f"cannot explain {measure} for {code} in {year_label(year)}: the store has no "
-                           f"{', '.join(missing)} for that place and year")
+                           f"{', '.join(missing)} for that place and year (it has them for "
+                           f"{year_spans(years) if len(years) else 'no year'})")
 
 
 def _references(tree, path: str, year: int, code: str | None = None) -> str:
@@ -261,7 +269,7 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
         if measure == "band_d":
             names = ("council_tax_requirement_excl_parish", "tax_base")
             found = _inputs(store, code, year, names + ("band_d_excl_parish",))
-            _require(found, names, code, year, measure)
+            _require(store, found, names, code, year, measure)
             result = council_tax.band_d(np.array([found[names[0]]]), np.array([found[names[1]]]))[0]
             out = Explanation(code, name, year, measure, "band_d = council_tax_requirement_excl_parish / tax_base",
                               council_tax.band_d.__doc__.split("(")[1].split(")")[0],
@@ -271,7 +279,7 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
             return out
         if measure == "csp_total":
             found = _inputs(store, code, year, CSP_COMPONENTS + ("csp_total",))
-            _require(found, CSP_COMPONENTS[:1], code, year, measure)
+            _require(store, found, CSP_COMPONENTS[:1], code, year, measure)
             values = [np.array([found.get(c, 0.0)]) for c in CSP_COMPONENTS]
             result = spending_power.csp_total(*values)[0]
             out = Explanation(code, name, year, measure, "csp_total = " + " + ".join(CSP_COMPONENTS),
@@ -310,7 +318,7 @@ def _derived(store, code: str, name: str, year: int, measure: str) -> Explanatio
     applying = [c for c in item.components if c.applies(np.array([year]))[0]]
     rows = derived.observations(store, [c.measure for c in applying], years=[year])
     found = dict(zip(rows.loc[rows["code"] == code, "measure"], rows.loc[rows["code"] == code, "value"].astype(float)))
-    _require(found, tuple(c.measure for c in applying), code, year, measure)
+    _require(store, found, tuple(c.measure for c in applying), code, year, measure)
     inputs = [(f"{'+' if c.sign > 0 else '-'} {c.measure} ({c.publication}: {c.line})", found[c.measure]) for c in applying]
     result = float(sum(c.sign * found[c.measure] for c in applying))
     reference = item.method.references[0]

@@ -42,16 +42,28 @@ COLUMN_NOTES = {
 
 
 def clean(value):
-    """JSON-safe scalars: NaN and infinities become null, numpy types become Python ones."""
+    """JSON-safe scalars: NaN and infinities become null, numpy types become Python ones, -0.0 is 0.0."""
     if value is None:
         return None
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value + 0.0
     if hasattr(value, "item"):
         return clean(value.item())
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     return value
+
+
+def without_negative_zero(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with -0.0 made 0.0 in its float columns (a sum of income held as negative, turned
+    round, can be -0.0, which CSV and JSON would print as "-0.0"). Column by column, not row by row."""
+    floats = [i for i in range(frame.shape[1]) if frame.dtypes.iloc[i].kind == "f"]
+    if not floats:
+        return frame
+    out = frame.copy()
+    for i in floats:
+        out.iloc[:, i] = frame.iloc[:, i] + 0.0
+    return out
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -69,7 +81,7 @@ def parquet_bytes(frame: pd.DataFrame, meta: dict | None = None) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    frame = frame.reset_index(drop=True)
+    frame = without_negative_zero(frame.reset_index(drop=True))
     mixed = [c for c in frame.columns if frame[c].dtype == object and len({type(v) for v in frame[c].dropna()}) > 1]
     arrow = pa.Table.from_pandas(frame.astype({c: "string" for c in mixed}), preserve_index=False)
     if meta:

@@ -1,15 +1,21 @@
-"""Reading the project's own YAML inputs (scenarios, claims, reorganisation proposals) with one
-clear error each, and their format's problems named by key path."""
+"""Files in and out: reading the project's own YAML inputs (scenarios, claims, reorganisation
+proposals) and naming their format's problems by key path, and writing the files a user asks for
+(``--out``), each with one clear error naming the path and the reason."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 from pydantic import ValidationError
 
-from devolution.errors import DevolutionError
+from devolution.errors import DevolutionError, OutputError
+
+#: What each suffix a command can write holds, for the error naming the ones it can.
+SUFFIXES = {".html": "a page that works offline", ".json": "JSON", ".csv": "CSV", ".parquet": "Parquet",
+            ".yaml": "YAML", ".yml": "YAML"}
 
 
 def read_yaml(path: Path | str, error: type[DevolutionError], what: str = "") -> Any:
@@ -41,3 +47,52 @@ def key_path_problems(exc: ValidationError, unknown_key: str, skip: tuple[str, .
             seen.add(path)
             unique.append((path, message))
     return unique
+
+
+def output_path(path: Path | str, suffixes: Iterable[str], option: str = "--out") -> Path:
+    """``path`` checked before any work is done: its suffix one of ``suffixes`` (e.g. ``(".html",
+    ".json")``), not a folder, in a folder that exists (none is made) and may be written. An
+    existing file there is replaced. Errors: :class:`OutputError` naming the option, the path and
+    the reason (and the suffixes it can write)."""
+    path = Path(path)
+    allowed = tuple(suffixes)
+    if path.is_dir():
+        raise OutputError(f"{option} {path}: is a folder; give a file name ending {' or '.join(allowed)}")
+    if path.suffix.lower() not in allowed:
+        kinds = ", ".join(f"{s} ({SUFFIXES.get(s, s[1:])})" for s in allowed)
+        got = f"cannot write a {path.suffix} file" if path.suffix else "no suffix says what to write"
+        raise OutputError(f"{option} {path}: {got}; it writes {kinds}")
+    parent = path.parent
+    if not parent.is_dir():
+        reason = "is a file, not a folder" if parent.exists() else "does not exist (no folder is made: create it first)"
+        raise OutputError(f"{option} {path}: the folder {parent} {reason}")
+    target = path if path.exists() else parent
+    if not os.access(target, os.W_OK):
+        raise OutputError(f"{option} {path}: permission denied (cannot write {'the file' if target is path else 'in ' + str(parent)})")
+    return path
+
+
+def output_folder(path: Path | str, option: str = "--out") -> Path:
+    """``path`` checked as a folder to write files into: it exists (none is made) and may be
+    written. Errors: :class:`OutputError` naming the option, the path and the reason."""
+    path = Path(path)
+    if not path.is_dir():
+        reason = "is a file, not a folder" if path.exists() else "does not exist (no folder is made: create it first)"
+        raise OutputError(f"{option} {path}: {reason}")
+    if not os.access(path, os.W_OK):
+        raise OutputError(f"{option} {path}: permission denied (cannot write in the folder)")
+    return path
+
+
+def write_output(path: Path | str, content: str | bytes, option: str = "--out") -> Path:
+    """Write ``content`` (text as UTF-8) to ``path``; an operating system's refusal is one
+    :class:`OutputError` naming the path and the reason, not a traceback."""
+    path = Path(path)
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{option} {path}: cannot write ({exc.strerror or exc})") from None
+    return path

@@ -161,3 +161,13 @@ def test_chart_spec_has_title_axis_units_price_base_and_source(s):
     source = " ".join(line for line in spec["title"]["subtitle"][spec["title"]["subtitle"].index(
         next(line for line in spec["title"]["subtitle"] if line.startswith("Source:"))):])
     assert "mhclg_revenue_outturn" in source and "ons_mye_population" in source
+
+
+@pytest.mark.parametrize("code, boundaries, says", [
+    ("E06000063", 2023, r"Cumberland \(E06000063\) is left out: not reported in full in 2017-18 \(Copeland \(E07000029\) "
+                        r"published no figure for it\)"),
+    ("E07000026", 2023, r"Allerdale \(E07000026\) was abolished on 1 April 2023 .*not among the areas on 2023-24"),
+])
+def test_a_place_left_out_of_by_places_is_refused_with_the_real_reason(s, code, boundaries, says):
+    with pytest.raises(DevolutionError, match=says):
+        change(NCE, 2016, 2017, by="places", places=[code, "E08000003"], boundaries=boundaries, store=s)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devolution.analysis.claims import CANNOT_TELL, NOT_SUPPORTED, SUPPORTED, ClaimsError, check, read_claims
+from devolution.analysis.claims import (CANNOT_TELL, NOT_SUPPORTED, SUPPORTED, Claim, ClaimsError, check,
+                                       read_claims)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "claims.yaml"
 
@@ -30,6 +31,26 @@ def test_example_claims_get_the_verdicts_the_data_gives(verdicts):
     assert verdicts.loc["council-tax-up-not-enough", "verdict"] == SUPPORTED  # Band D +39.2%
     for claim in ("cuts-cash-spending-fell", "deprived-hit-hardest", "north-hit-harder", "london-hit-hardest"):
         assert "(service_spending)" in verdicts.loc[claim, "method"]
+
+
+def test_a_claims_method_names_the_measure_and_the_denominator_applied(verdicts):
+    """The Band D claim names no --per: it is judged per Band D equivalent, and says so (it said
+    "resident", which was never applied)."""
+    method = verdicts.loc["council-tax-up-not-enough", "method"]
+    assert method.startswith("Band D council tax for the area (all precepts) (band_d_area_total), per Band D equivalent,")
+    assert "resident" not in method
+    assert "(service_spending), per resident," in verdicts.loc["north-hit-harder", "method"]
+    assert "(government_funding), total," in verdicts.loc["nao-funding-halved", "method"]
+
+
+def test_a_claim_on_a_group_with_no_percentage_change_cannot_be_told(store):
+    """Net housing spending in Basildon was negative in 2014-15: no percentage, so no verdict."""
+    claim = Claim.model_validate({"id": "basildon", "statement": "Basildon cut housing spending.",
+                                  "measure": "nce_housing_gfra", "from": 2014, "to": 2022, "by": "places",
+                                  "places": ["E07000066"],
+                                  "compare": {"kind": "change", "group": "Selected places", "at_most": 0}})
+    row = check([claim], store=store).iloc[0]
+    assert row["verdict"] == CANNOT_TELL and "no percentage change" in row["figures"], row["figures"]
 
 
 def test_claims_the_data_cannot_answer_say_why(verdicts):
@@ -94,3 +115,33 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path):
     path.write_text("claims: [unclosed\n")
     with pytest.raises(ClaimsError, match="not valid YAML"):
         read_claims(path)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", r"bad.yaml: the file is empty; expected `claims:` followed by a list of claims"),
+    ("# only a comment\n", r"bad.yaml: the file is empty"),
+    ("claims:\n", r"bad.yaml: claims: the list is empty; expected `claims:`"),
+    ("claims:\n  - id: backwards\n    statement: s\n    measure: service_spending\n    from: 2017-18\n    to: 2010\n"
+     "    compare: {kind: change, at_most: -1}\n",
+     r"claims\[0\].*claim 'backwards': to \(2010-11\) is before from \(2017-18\)"),
+])
+def test_an_empty_file_or_a_claim_running_backwards_is_refused(tmp_path, body, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(body)
+    with pytest.raises(ClaimsError, match=message):
+        read_claims(path)
+
+
+def test_a_claim_about_a_group_the_grouping_lacks_is_refused_naming_claim_and_field(store, tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("claims:\n  - id: atlantis-cut\n    statement: s\n    measure: service_spending\n    from: 2010\n"
+                    "    to: 2014\n    by: region\n    compare: {kind: deeper, group: London, than: Atlantis}\n")
+    with pytest.raises(ClaimsError, match=r"claim 'atlantis-cut': compare.than: no group 'Atlantis' when grouped by "
+                                          r"region; the groups are: .*North East"):
+        check(read_claims(path), store=store)
+
+
+def test_every_example_claim_can_be_checked_at_once_on_the_web_page():
+    from devolution.web.routers.claims import MAX_CLAIMS
+
+    assert len(read_claims(EXAMPLES)) <= MAX_CLAIMS

@@ -127,14 +127,33 @@ def test_dwellings_of_the_old_districts_add_up_to_buckinghamshire(store, walks):
 def test_series_on_earlier_boundaries_names_places_made_later(loaded_store_path):
     """Net current expenditure includes combined authorities made in 2024 (York and North
     Yorkshire, E47000012): on 2023-24 boundaries their rows are left out and named, and every
-    other row is kept."""
+    other row is kept: in a place reported in full, or in a place and year shown as not in full."""
     import devolution
     from devolution.store import Store
 
     with Store(loaded_store_path, read_only=True) as store:
         moved = devolution.series("nce_total_service_expenditure", boundaries=2023, wide=False, store=store)
         raw = store.observations("nce_total_service_expenditure")
+        walk = devolution.crosswalk(2023, store=store)
     left = moved.attrs["not_on_boundaries"]
     assert "E47000012" in left
     kept = raw[~raw["code"].isin(left)]
-    assert moved["value"].sum() == pytest.approx(kept["value"].sum(), rel=1e-12)
+    summed = to_boundaries(kept[["code", "year", "value"]], walk)
+    assert summed["value"].sum() == pytest.approx(kept["value"].sum(), rel=1e-12)
+    both = moved.merge(summed, on=["code", "year"], suffixes=("", "_summed"))
+    shown = both["value"].notna()
+    assert both.loc[shown, "value"].to_numpy() == pytest.approx(both.loc[shown, "value_summed"].to_numpy(), rel=1e-12)
+    gaps = moved.attrs["not_in_full"]
+    assert set(zip(both.loc[~shown, "year"], both.loc[~shown, "code"])) <= set(zip(gaps["year"], gaps["code"]))
+
+
+def test_a_place_on_later_boundaries_with_a_piece_not_reported_is_missing_not_summed(store):
+    """Copeland published no 2017-18 outturn, Eden and South Lakeland none for 2022-23: Cumberland
+    2017 and Westmorland and Furness 2022 are not reported in full, so missing, never a sum with £0."""
+    from devolution import api
+
+    wide = api.series("nce_total_service_expenditure", boundaries=2023, store=store).set_index("code")
+    assert pd.isna(wide.loc["E06000063", 2017]) and pd.isna(wide.loc["E06000064", 2022])
+    assert wide.loc["E06000063", 2016] > 0 and wide.loc["E06000064", 2017] > 0
+    gaps = wide.attrs["not_in_full"].set_index(["year", "code"])["missing"]
+    assert gaps[(2017, "E06000063")] == "E07000029" and gaps[(2022, "E06000064")] == "E07000030, E07000031"

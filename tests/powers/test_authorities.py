@@ -121,3 +121,18 @@ def test_level_under_the_2026_act(register):
     assert after["E47000010"] == ""                        # abolished before the Act
     before = register.summary(dt.date(2026, 4, 28)).set_index("code")["level_2026_act"]
     assert (before == "").all()                            # Royal Assent 29 April 2026
+
+
+@pytest.mark.parametrize("query, on, says", [
+    ("Allerdale", dt.date(2025, 4, 1), r"Allerdale \(E07000026\) was abolished on 1 April 2023 .* passed to "
+                                       r"Cumberland \(E06000063\).*ask about Cumberland \(E06000063\)"),
+    ("Cumberland", dt.date(2020, 1, 1), r"Cumberland \(E06000063\) came into being only on 1 April 2023"),
+    ("England", dt.date(2025, 4, 1), r"England \(E92000001\) is the whole country, not a council"),
+])
+def test_a_place_that_is_no_council_in_being_is_refused_not_answered(store, query, on, says):
+    """Deals, readiness and devolution by default resolve a place here: an abolished council after
+    its end, a council before its start, England or a region are said to be so."""
+    from devolution.errors import PlaceError
+
+    with pytest.raises(PlaceError, match=says):
+        Authorities.from_store(store).area(query, on)

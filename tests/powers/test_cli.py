@@ -20,8 +20,11 @@ def test_commands_print_errors_as_one_line(loaded_store_path, monkeypatch):
     monkeypatch.setenv("DEVOLUTION_STORE", str(loaded_store_path))
     runner = CliRunner()
     # 2018-19: no outturn and no CRA (2015-16 and 2016-17 are held since their RS files were loaded).
-    bad = runner.invoke(app, ["budget", "E47000001", "--year", "2018", "--out", ""])
+    bad = runner.invoke(app, ["budget", "E47000001", "--year", "2018"])
     assert bad.exit_code == 1 and "no place budget for 2018-19" in bad.output
+    # An --out that names no file is refused before any work (files.output_path), in one line.
+    empty = runner.invoke(app, ["budget", "E47000001", "--year", "2018", "--out", ""])
+    assert empty.exit_code == 1 and empty.output.startswith("error: --out .: is a folder")
     assert runner.invoke(app, ["deals", "E47000001", "--format", "csv"]).exit_code == 0
     assert runner.invoke(app, ["powers", "--levels", "--format", "json"]).exit_code == 0
     listed = runner.invoke(app, ["powers", "--mayors", "--format", "csv"])

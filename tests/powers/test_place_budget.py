@@ -93,3 +93,48 @@ def test_per_head_comparison_across_places(store):
 def test_a_year_without_overlapping_data_is_refused(store):
     with pytest.raises(DevolutionError, match="2018-19"):  # no outturn or CRA for 2018-19
         B.place_budget(store, GM, 2018)
+
+
+# ---------------------------------------------------------------- abolished and new councils (ONS holds 2023 areas)
+
+CUMBRIA, CUMBERLAND, WESTMORLAND = "E10000006", "E06000063", "E06000064"
+CUMBERLAND_DISTRICTS = ["E07000026", "E07000028", "E07000029"]  # Allerdale, Carlisle, Copeland
+
+
+@pytest.fixture(scope="module")
+def year_2017(loaded_store_path):
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as store:
+        return B.budget_year(store, 2017)
+
+
+def test_an_abolished_county_has_the_population_of_the_councils_made_of_its_districts(store, year_2017):
+    """ONS publishes mid-2017 on 2023 boundaries: Cumbria's residents are Cumberland's plus
+    Westmorland and Furness's (their areas are its six districts), and every central line is counted."""
+    b = B.place_budget(store, CUMBRIA, 2017, shared=year_2017)
+    people = year_2017.population
+    assert b.population == pytest.approx(people[CUMBERLAND] + people[WESTMORLAND], rel=1e-12)
+    central = b.lines[b.lines["source"] == "central"]
+    assert central["value"].notna().all() and central["value"].sum() > 1e9
+    assert b.total == pytest.approx(b.lines["value"].sum()) and 5_000 < b.total / b.population < 15_000
+    assert "Copeland (E07000029) published no Revenue Outturn for 2017-18" in b.note
+
+
+def test_a_district_only_part_of_a_later_council_is_refused_naming_what_to_ask(store, year_2017):
+    with pytest.raises(DevolutionError, match=r"no population for Allerdale \(E07000026\) in 2017-18: .* only part of "
+                                              r"Cumberland \(E06000063\); ask about Cumberland \(E06000063\) or "
+                                              r"Cumbria \(E10000006\)"):
+        B.place_budget(store, "Allerdale", 2017, shared=year_2017)
+
+
+def test_a_council_made_later_is_the_budget_of_its_predecessors_area(store, year_2017):
+    """Cumberland in 2017-18: Allerdale, Carlisle and Copeland with their population share of
+    Cumbria; with Westmorland and Furness it adds up to Cumbria's budget."""
+    cumberland = B.place_budget(store, CUMBERLAND, 2017, shared=year_2017)
+    assert sorted(cumberland.areas["code"]) == CUMBERLAND_DISTRICTS
+    assert cumberland.population == year_2017.population[CUMBERLAND]
+    assert "came into being only on 1 April 2023" in cumberland.note and "Cumbria (E10000006)" in cumberland.note
+    westmorland = B.place_budget(store, WESTMORLAND, 2017, shared=year_2017)
+    cumbria = B.place_budget(store, CUMBRIA, 2017, shared=year_2017)
+    assert cumberland.total + westmorland.total == pytest.approx(cumbria.total, rel=1e-9)

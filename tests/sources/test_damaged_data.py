@@ -374,3 +374,19 @@ def test_a_code_of_another_nation_in_a_file_of_england_is_refused_not_set_aside(
     error = refused(held, folder)
     assert (error.file, error.row, error.column) == (name, row, "ons_code")
     assert "code of Wales" in str(error) and "publication of England" in str(error)
+
+
+@pytest.mark.parametrize("lost", ["E06000028", "E08000016"])  # a start date amended; a recode amended
+def test_a_register_that_lost_rows_is_blamed_not_the_amendments(lost, data_dir, tmp_path):
+    """A register file missing a council the amendments act on (cut off at a line end, or a row
+    lost) is the file at fault: the error names it, not register_amendments.yaml."""
+    from devolution.sources import register
+    from devolution.sources.base import Context
+
+    folder = copy_of_data(data_dir, tmp_path / "data", only=set())
+    lines = (data_dir / REGISTER).read_text().splitlines(keepends=True)
+    replace(folder, REGISTER, "".join(line for line in lines if not line.startswith(lost + ",")))
+    with pytest.raises(DataError) as caught:
+        register.parse({name: folder / name for name in register_files()}, Context())
+    assert caught.value.file == REGISTER
+    assert f"{lost} (" in str(caught.value) and "cut off or damaged" in str(caught.value)

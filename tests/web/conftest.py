@@ -55,6 +55,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "DEVOLUTION_STORE": str(store), "DEVOLUTION_SUBMISSIONS": str(submissions),
                     "DEVOLUTION_RATE_LIMIT": rate, "DEVOLUTION_SCENARIO_RATE": rate, "DEVOLUTION_WARM": "0",
+                    "DEVOLUTION_WARM_PAGES": "0",  # a test asks for the pages it needs
                     "DEVOLUTION_SUBMISSIONS_PER_ADDRESS": "1000000",  # every test client shares 127.0.0.1
                     **(env or {})}
         self.args = args

@@ -54,21 +54,34 @@ def test_simulator_limit_is_the_parameters_core_plus_asc(client):
     assert district["limit"]["asc"] == 0.0 and district["limit"]["cash"] is not None
 
 
+def test_simulator_limit_is_for_the_year_after_the_band_d_base(client):
+    """The Band D base is the latest held (2023-24), so the rise is judged by the 2024-25 principles,
+    not by 2025-26's (which skipped a year's rise); the page names both years."""
+    for code in ("E06000001", "E10000016", "E07000008"):  # a unitary, a county (Kent), a district
+        budget = client.get(f"/simulator/{code}.json").json()
+        base = budget["council_tax"]["year"]
+        assert base == 2023 and budget["limit_year"] == base + 1 and budget["limit_label"] == "2024-25"
+        assert "judged by the 2024-25 referendum principles" in budget["council_tax"]["note"]
+    page = client.get("/simulator/E06000001", headers={"accept": "text/html"}).text
+    assert '<span id="band-d-year">2023-24</span> Band D' in page and '<span id="limit-year">2024-25</span>' in page
+
+
 def test_simulator_limit_is_the_councils_own_principle_where_the_report_names_it(client):
-    """2025-26: Bradford may add 5% on top of 4.99% (written statement, 3 February 2025); Leeds,
-    not named, has the general limit."""
-    bradford = client.get("/simulator/E08000032.json").json()
-    assert bradford["limit_year"] == 2025
-    assert bradford["limit"]["additional"] == 0.05
-    assert abs(bradford["limit"]["max_change"] - (0.03 + 0.02 + 0.05 - 0.0001)) < 1e-9
-    named = bradford["limit"]["named_council_principle"]
-    assert named["council"] == "City of Bradford Metropolitan District Council"
-    assert any("hansard.parliament.uk" in s for s in named["sources"]) and named["sources"][0] in bradford["sources"]
-    page = client.get("/simulator/E08000032", headers={"accept": "text/html"})
-    assert "under the council's own principle (City of Bradford Metropolitan District Council)" in page.text
-    leeds = client.get("/simulator/E08000035.json").json()
-    assert leeds["limit"]["additional"] == 0.0 and leeds["limit"]["named_council_principle"] is None
-    assert abs(leeds["limit"]["max_change"] - (0.05 - 0.0001)) < 1e-9
+    """2024-25 (the year after the 2023-24 Band D held): Birmingham may add 5% on top of 4.99%
+    (referendum_by_council.yaml); Bradford, named only from 2025-26, and Leeds have the general limit."""
+    birmingham = client.get("/simulator/E08000025.json").json()
+    assert birmingham["limit_year"] == 2024
+    assert birmingham["limit"]["additional"] == 0.05
+    assert abs(birmingham["limit"]["max_change"] - (0.03 + 0.02 + 0.05 - 0.0001)) < 1e-9
+    named = birmingham["limit"]["named_council_principle"]
+    assert named["council"] == "Birmingham City Council"
+    assert named["sources"] and named["sources"][0] in birmingham["sources"]
+    page = client.get("/simulator/E08000025", headers={"accept": "text/html"})
+    assert "under the council's own principle (Birmingham City Council)" in page.text
+    for code in ("E08000032", "E08000035"):  # Bradford, Leeds
+        other = client.get(f"/simulator/{code}.json").json()
+        assert other["limit"]["additional"] == 0.0 and other["limit"]["named_council_principle"] is None
+        assert abs(other["limit"]["max_change"] - (0.05 - 0.0001)) < 1e-9
 
 
 def _fresh(client, code="E06000002"):

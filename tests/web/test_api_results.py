@@ -12,6 +12,7 @@ from devolution import api
 from devolution.analysis import claims as claims_module
 from devolution.analysis import settlement as settlement_module
 from devolution.powers import catalogue, deals
+from devolution.web.routers.claims import MAX_CLAIMS
 
 GREATER_MANCHESTER = "E47000001"
 
@@ -44,8 +45,8 @@ def test_claims_check_gives_the_packages_verdicts_and_refuses_too_many(client, s
     got = client.post("/api/claims/check", json=body).json()["results"]
     direct = claims_module.check(claims_module.ClaimFile.model_validate(body).claims, store=store)
     assert [r["verdict"] for r in got] == list(direct["verdict"]) and got[0]["id"] == "cuts"
-    many = client.post("/api/claims/check", json={"claims": body["claims"] * 11})
-    assert many.status_code == 422 and "at most 10" in many.json()["error"]
+    many = client.post("/api/claims/check", json={"claims": body["claims"] * (MAX_CLAIMS + 1)})
+    assert many.status_code == 422 and f"at most {MAX_CLAIMS}" in many.json()["error"]
 
 
 def test_overview_and_places_are_the_apis(client, store):

@@ -28,6 +28,27 @@ def test_scenario_page_change_a_knob_run_and_see_the_result(page, live_server):
     assert not page.errors, page.errors
 
 
+def test_scenario_form_refuses_empty_and_invalid_numbers_next_to_the_field(page, live_server):
+    """An empty core limit was sent as 0 (+"" is 0) and run; a link with seed=abc ran seed 0. Now
+    nothing is sent and the message stands next to each field."""
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if "/api/scenarios/recompute" in r.url else None)
+    page.goto(live_server.url + "/scenarios?seed=abc")  # a shared link with a bad value
+    page.wait_for_selector("#seed-error:not([hidden])")
+    assert "not a number" in page.inner_text("#seed-error")
+    page.fill("#seed", "3")
+    page.fill("#core-limit", "")
+    page.fill("#draws", "5000")
+    page.click("#run")
+    assert "empty or not a number" in page.inner_text("#core-limit-error")
+    assert "to 1000" in page.inner_text("#draws-error")
+    assert page.is_hidden("#seed-error") and page.is_hidden("#asc-limit-error")
+    assert "Nothing was run" in page.inner_text("#scenario-status")
+    assert page.get_attribute("#core-limit", "aria-invalid") == "true"
+    assert not sent and page.is_hidden("#scenario-result")
+    assert not page.errors, page.errors
+
+
 def test_strategic_authority_page_shows_who_decides(page, live_server):
     page.goto(live_server.url + "/places/E47000001?tab=budget")  # Greater Manchester, its budget tab
     page.wait_for_selector("#who-decides svg", timeout=20_000)

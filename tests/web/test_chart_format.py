@@ -10,7 +10,8 @@ import pandas as pd
 import vl_convert
 
 from devolution.report.change import change_chart
-from devolution.report.chart_text import axis_labels, money_scale, number, wrap
+from devolution.numbers import number
+from devolution.report.chart_text import axis_labels, money_scale, wrap
 from devolution.web import charts
 
 MINUS_ZERO = re.compile(r">\s*[-\u2212]0(\.0+)?\s*<")

@@ -82,8 +82,8 @@ def test_a_county_simulator_uses_its_precept(client, store):
     assert tax["kind"] == "precept" and tax["year"] == latest
     assert tax["band_d"] == pytest.approx(by_measure["band_d_incl_parish"], abs=0.005)
     assert tax["requirement"] == pytest.approx(by_measure["council_tax_requirement_incl_parish"], abs=0.5)
-    assert tax["budget_year"] is False and "the latest held" in tax["note"]  # 2025-26's is not in the data
-    # A county is a social care authority: core 3% + adult social care 2% in 2025-26, just below 5%.
+    assert tax["budget_year"] is False and "the latest held" in tax["note"]  # 2024-25's is not in the data
+    # A county is a social care authority: core 3% + adult social care 2% in 2024-25, just below 5%.
     assert budget["limit"]["max_change"] == pytest.approx(0.0499, abs=1e-9)
     page = client.get(f"/simulator/{KENT}", headers={"accept": "text/html"}).text
     assert 'id="precept-note"' in page and "latest held" in page

@@ -84,6 +84,23 @@ def test_a_bad_knob_is_refused_by_name(client, knobs, named):
     assert [p["path"] for p in response.json()["problems"]] == [named] and named in response.json()["error"]
 
 
+@pytest.mark.parametrize("body, named", [
+    (f'{{"{CORE}": null}}', CORE),                       # an empty field sent as null: was run as the default
+    (f'{{"{SHARE}": null}}', SHARE),
+    (f'{{"{CORE}": ""}}', CORE),
+    (f'{{"{CORE}": NaN}}', CORE),                        # Number("abc") in a page
+    (f'{{"{CORE}": {{"2026-27": NaN}}}}', CORE),
+    ('{"seed": null}', "seed"),
+    ('{"draws": NaN}', "draws"),
+    ('{"assumptions.council_tax_increase": null}', "assumptions.council_tax_increase"),
+])
+def test_an_empty_or_nan_knob_is_refused_by_name_never_run_as_0(client, body, named):
+    response = client.post("/api/scenarios/recompute", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    paths = [p["path"].removeprefix("body.") for p in response.json()["problems"]]  # NaN: refused as JSON
+    assert len(paths) == 1 and paths[0].startswith(named) and named in response.json()["error"]
+
+
 def test_the_tables_equal_a_plain_pandas_reading_of_the_runs(client, store):
     """compare.by_place / by_group (central arrays, whole-column sums) against the long central
     frames read row by row with pandas, and the served answer against a run made directly."""

@@ -5,18 +5,19 @@ The measure is a line of a publication or a derived measure (``analysis.measures
 questions the default is service spending like for like (``service_spending``), which leaves out
 the services whose responsibility moved (education, public health) and police and fire.
 
-Method (each line is printed with the result):
+Method (printed with each result, with the notes of the measure and the options applied):
 - Every series is moved onto the councils in force in the boundary year through the crosswalk
   (mergers summed, splits shared by population or dwellings), so both years cover the same places.
 - A council enters only if it, and every council it was made from, reported in both years; the
   rest are listed as left out, never filled in.
 - Residents are counted once: each billing area (district, unitary, metropolitan district, London
-  borough, City of London, Isles of Scilly) carries its own spending plus its population share of
-  its county's. Groups and England sum money and counts over the areas left in.
-- Only principal councils count (counties, districts, unitaries, metropolitan districts, London
-  boroughs, City of London): not the GLA, police, fire, waste or transport bodies.
-- Band D is the tax-base-weighted average of the area's total Band D (all precepts), per Band D
-  equivalent; money is the area's Band D times its tax base.
+  borough, City of London, Isles of Scilly) carries its own figure plus its population share of
+  its county's. Groups and England sum money and counts over the areas left in. A line that is a
+  charge per unit (Band D) is each area's own, with every precept in it (``lines.yaml``).
+- The bodies a measure covers are its own definition's (``scope`` in ``measures.yaml`` or
+  ``lines.yaml``), printed with it.
+- A percentage change is shown only where the first-year value is a base it can be taken of
+  (``change_places.percent_change``): not where it is zero, negative or tiny.
 """
 
 from __future__ import annotations
@@ -26,28 +27,32 @@ import pandas as pd
 
 from devolution.analysis import measures as derived
 from devolution.analysis import per_head, prices
-from devolution.analysis.change_places import PLACE, by_place, check_place_options
+from devolution.analysis.change_places import (PLACE, by_place, check_place_options, no_percentage_note,
+                                               percent_change, typical_base)
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
-from devolution.places.crosswalk import DRIVERS, crosswalk, reported_in_full, to_boundaries
-from devolution.places.register import in_force
+from devolution.places.crosswalk import DRIVERS, crosswalk, missing_pieces, reported_in_full, to_boundaries
+from devolution.places.register import in_force, not_in_being
 from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS
 from devolution.store import open_store
 from devolution.years import parse_year, year_label
 
 BOUNDARY_YEAR = 2023
-SERVICES = ("education", "adult_social_care", "childrens_social_care", "housing_gfra", "highways_transport",
-            "cultural", "environmental_regulatory", "planning_development", "central_services",
-            "public_health", "total_service_expenditure")
-MEASURES = {f"nce_{s}": f"Net current expenditure: {s.replace('_', ' ')}" for s in SERVICES}
-MEASURES.update({
-    "nce_total_service_expenditure": "Net current expenditure (total service expenditure)",
-    "csp_total": "Core Spending Power (six listed components)",
-    "council_tax_requirement_excl_parish": "Council tax requirement (excluding parishes)",
-    "ro_council_tax_requirement": "Council tax requirement (Revenue Outturn)",
-    "band_d_area_total": "Band D council tax for the area (all precepts)",
-})
-BAND_D = {"band_d_area_total": "tax_base"}
+#: The lines of publications ``change`` compares, with their titles (``lines.yaml``).
+MEASURES = {name: line.title for name, line in derived.lines().items()}
+#: Notes printed with every result, whatever the measure.
+GENERAL_NOTES = (
+    "Every series is moved onto the councils in force in the boundary year through the crosswalk (mergers "
+    "summed, splits shared by population or dwellings), so both years cover the same places.",
+    "A council enters only if it, and every council it was made from, reported in both years; the rest are "
+    "listed as left out, never filled in.",
+)
+WITH_COUNTY_NOTE = ("Residents are counted once: each billing area (district, unitary, metropolitan district, London "
+                    "borough, City of London, Isles of Scilly) carries its own figure plus its population share of its "
+                    "county's. Groups and England sum money and counts over the areas left in.")
+#: Population as it is used when the denominator is not residents: to share a county among its districts.
+POPULATION_SHARES = per_head.Denominator("resident", "population", "Population (to share a county's figures "
+                                         "among its districts and weight groups)")
 #: The measure "cuts" questions are asked of when none is named.
 DEFAULT_MEASURE = "service_spending"
 
@@ -60,7 +65,7 @@ def measure_titles() -> dict[str, str]:
 
 
 def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
-           prices: int | str | None = None, per: str = "resident", boundaries: int | str = BOUNDARY_YEAR,
+           prices: int | str | None = None, per: str | None = None, boundaries: int | str = BOUNDARY_YEAR,
            places: list[str] | None = None, top: int | None = None, bottom: int | None = None,
            region: str | None = None, type: str | None = None, store=None, parameters=None) -> pd.DataFrame:
     """The change in ``measure`` from ``first`` to ``last`` for each group and England, or (``by="place"``)
@@ -69,16 +74,20 @@ def change(measure: str, first: int | str, last: int | str, by: str = "england",
 
     The arguments are ``devo change``'s options: ``first``/``last`` (``--from``/``--to``) financial
     years (2010, "2010-11"); ``by`` a grouping (``analysis.groupings``) or "place"; ``prices`` the
-    price base ("2024-25"; cash if None); ``per`` the denominator (``analysis.per_head``);
+    price base ("2024-25"; cash if None); ``per`` the denominator (``analysis.per_head``; None:
+    per resident, or the one a line is given in, e.g. Band D per Band D equivalent, where any other
+    is refused);
     ``boundaries`` the year whose councils every year is put on; ``places`` GSS codes for
     ``by="places"``; ``top``, ``bottom``, ``region``, ``type`` narrow a ``by="place"`` table.
     ``store``: the default store (read-only) if None; ``parameters``: a parameter tree (e.g. with
     other deflators, ``analysis.prices.with_deflators``).
 
     Returns one row per group (then England) with the per-unit values, the change in per cent,
-    money and counts; ``.attrs`` holds ``notes`` (method and substitutions), ``left_out`` (councils
+    money and counts (``change_pct`` missing where the first value is no base for a percentage:
+    zero, negative or tiny, said in the notes); ``.attrs`` holds ``notes`` (method, the measure's
+    scope and the substitutions made), ``left_out`` (councils
     without a figure in one of the years), ``unit``, ``title`` and ``publications``. With
-    ``by="place"``: one row per council area with its rank (1 = largest fall), region, type and
+    ``by="place"``: one row per council area with its rank (1 = the lowest change), region, type and
     IMD 2019 decile, narrowed by ``region``, ``type``, ``top`` and ``bottom``
     (``analysis.change_places``); England's figures are in ``.attrs["england"]``.
     Errors: :class:`DevolutionError` naming the bad measure, year, grouping or option;
@@ -97,11 +106,12 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
         raise DevolutionError(f"unknown measure {measure!r}; expected one of {', '.join(titles)}")
     if last <= first:
         raise DevolutionError(f"--to {year_label(last)} must be after --from {year_label(first)}")
-    if measure in BAND_D:
-        per = "band_d_equivalent"
-    unit = per_head.denominator(per)
+    line = derived.lines().get(measure)
+    charge = line is not None and line.weighted_by is not None  # a charge per unit: each area's own
+    unit = per_head.denominator(_per(measure, line, per))
     years = (first, last)
-    notes = [" ".join(line.strip("- ").split()) for line in (__doc__ or "").split("Method (each line is printed with the result):")[1].strip().split("\n- ")]
+    notes = [*GENERAL_NOTES, line.method if charge else WITH_COUNTY_NOTE,
+             f"{measure} covers: {' '.join((line.scope if line else derived.definition(measure).scope).split())}"]
     places_table = store.places()
     walk = crosswalk(places_table, boundaries, store.observations(list(DRIVERS)))
     councils = places_table[in_force(places_table, boundaries) & places_table["tier"].isin(COUNCIL_TIERS)]
@@ -109,12 +119,12 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     areas = areas.reset_index(drop=True)
     council_codes = set(places_table.loc[places_table["tier"].isin(COUNCIL_TIERS), "code"])
 
-    rows = _money_rows(store, measure, years, council_codes)
+    rows = _money_rows(store, measure, line, years, council_codes)
     reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in years}
     # An area's Band D is set by its billing council and already holds every precept (county's
     # included), so for Band D an area is complete when its billing councils reported: a county
     # replaced by unitaries (Cumbria, North Yorkshire, Somerset 2023) reports no area Band D itself.
-    tiers = BILLING_TIERS if measure in BAND_D else COUNCIL_TIERS
+    tiers = BILLING_TIERS if charge else COUNCIL_TIERS
     complete = reported_in_full(reported, walk, places_table, set(councils["code"]), tiers)
     money = _on(rows[["code", "year", "value"]], walk).pivot(index="code", columns="year", values="value")
 
@@ -124,20 +134,20 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
                      + (f"; leaves out {'; '.join(e.what for e in item.excluded)}" if item.excluded else "")
                      + " (lines, reasons and transfers: `devo data measures`, docs/measures.md).")
     population, pop_years = _counts(store, "population", years, council_codes, walk, notes,
-                                    per_head.DENOMINATORS["resident"])
+                                    unit if unit.measure == "population" else POPULATION_SHARES)
     wide = areas.set_index("code")
     in_panel = wide.index.isin(list(complete)) & (wide["county_code"].isna() | wide["county_code"].isin(list(complete)))
-    if measure in BAND_D:
+    if charge:
         in_panel = wide.index.isin(list(complete))
     counties = wide["county_code"]
     for y in years:
         own = wide.index.map(money[y]) if y in money else np.nan
         share = wide.index.map(population[y]) / counties.map(population[y])
-        from_county = 0.0 if measure in BAND_D else (counties.map(money[y]) * share).fillna(0.0)
+        from_county = 0.0 if charge else (counties.map(money[y]) * share).fillna(0.0)
         wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
         wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
     if unit.measure is not None and unit.measure != "population":
-        if measure in BAND_D:  # the tax base of exactly the rows whose Band D is in the money
+        if charge:  # the count (tax base) of exactly the rows whose charge is in the money
             counts = {y: _on(rows.loc[rows["year"] == y, ["code", "year", "base"]].rename(columns={"base": "value"}),
                              walk).set_index("code")["value"] for y in years}
         else:
@@ -166,14 +176,47 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     if by == PLACE:
         table = by_place(panel, years, store, walk, places_table, notes, *narrow)
         return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
+    if by == "places":
+        _refuse_left_out(selected or [], panel.index, wide.index, boundaries, reported, walk, places_table, tiers)
     labels, order = assign(by, panel.reset_index(), panel["people_" + str(last)], store, walk, places_table,
                            selected)
     panel["group"] = panel.index.map(labels)
-    table = _grouped(panel, "group", years, order)
+    typical = typical_base(per_head.per_unit(panel[f"money_{first}"], panel[f"count_{first}"]))
+    table = _grouped(panel, "group", years, order, typical)
     if by != "england":
-        table = pd.concat([table, _grouped(panel.assign(group="England"), "group", years, ["England"])],
+        table = pd.concat([table, _grouped(panel.assign(group="England"), "group", years, ["England"], typical)],
                           ignore_index=True)
+    note = no_percentage_note(table["group"], table["value_first"], typical, "groups")
+    if note:
+        notes.append(note)
     return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
+
+
+def _refuse_left_out(selected, panel_codes, area_codes, boundaries: int, reported: dict[int, set[str]],
+                     walk: pd.DataFrame, places: pd.DataFrame, tiers: tuple[str, ...]) -> None:
+    """A council given to ``--places`` that is not in the comparison is refused with the real reason:
+    not in being on the boundaries asked for, or not reported in full in a year compared (which
+    council, or its county, published no figure then: :func:`missing_pieces`), or no count."""
+    names = places.set_index("code")["name"]
+    label = lambda c: f"{names.get(c, c)} ({c})"  # noqa: E731
+    gaps = missing_pieces(reported, walk, places, tiers)
+    county = places.set_index("code")["county_code"]
+    for code in selected:
+        if code in set(panel_codes) or code not in set(places["code"]):
+            continue  # in the comparison, or not a place at all (groupings names it)
+        if code not in set(area_codes):
+            why = not_in_being(places, code, pd.Timestamp(year=boundaries, month=4, day=1)) or \
+                f"{label(code)} is not a billing-tier area (district, unitary, metropolitan or London borough)"
+            raise DevolutionError(f"--places: {why}, so it is not among the areas on {year_label(boundaries)} "
+                                  f"boundaries (--boundaries)")
+        own = gaps[gaps["to_code"].isin([code, county.get(code)])]
+        if len(own):
+            year = int(own["year"].iloc[0])
+            lost = own.loc[own["year"] == year, "from_code"]
+            raise DevolutionError(f"--places: {label(code)} is left out: not reported in full in {year_label(year)} "
+                                  f"({', '.join(map(label, sorted(set(lost))))} published no figure for it)")
+        raise DevolutionError(f"--places: {label(code)} is left out: it has no count of the unit compared in a "
+                              f"year compared")
 
 
 def _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out) -> pd.DataFrame:
@@ -191,6 +234,18 @@ def _finish(table, store, measure, unit, first, last, by, boundaries, base, tree
     return table
 
 
+def _per(measure: str, line, per: str | None) -> str:
+    """The denominator asked for, or the measure's own: a line given per one unit (Band D per Band D
+    equivalent) refuses any other, since it would have no effect."""
+    if line is not None and line.per is not None:
+        if per is not None and per != line.per:
+            raise DevolutionError(f"--per {per}: {measure} ({line.title}) is a charge "
+                                  f"{per_head.denominator(line.per).label} already, which --per cannot "
+                                  f"change; leave --per out")
+        return line.per
+    return "resident" if per is None else per
+
+
 def _measure_note(measure: str) -> str:
     """One sentence saying what the measure is, for a chart's subtitle."""
     if derived.is_derived(measure):
@@ -202,13 +257,14 @@ def _short(measure: str) -> str:
     """A measure's name short enough for a chart title."""
     if derived.is_derived(measure):
         return derived.definition(measure).short
-    return MEASURES[measure].replace("Net current expenditure: ", "Spending on ")
+    line = derived.lines()[measure]
+    return line.short or line.title
 
 
-def _money_rows(store, measure: str, years: tuple[int, int], council_codes: set[str]) -> pd.DataFrame:
+def _money_rows(store, measure: str, line, years: tuple[int, int], council_codes: set[str]) -> pd.DataFrame:
     rows = derived.observations(store, measure, years=list(years))[["code", "year", "value"]]
-    if measure in BAND_D:
-        base = store.observations(BAND_D[measure], years=list(years))[["code", "year", "value"]]
+    if line is not None and line.weighted_by is not None:
+        base = store.observations(line.weighted_by, years=list(years))[["code", "year", "value"]]
         rows = rows.merge(base, on=["code", "year"], suffixes=("", "_base"))
         rows = rows.assign(value=rows["value"] * rows["value_base"], base=rows["value_base"])[
             ["code", "year", "value", "base"]]
@@ -244,7 +300,7 @@ def _counts(store, measure: str, years, council_codes, walk, notes, unit):
     return out, used
 
 
-def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[str]) -> pd.DataFrame:
+def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[str], typical: float) -> pd.DataFrame:
     first, last = years
     columns = [f"{k}_{y}" for k in ("money", "count", "people") for y in years]
     sums = panel.groupby(by)[columns].sum().reindex([g for g in order if g in set(panel[by])])
@@ -256,7 +312,7 @@ def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[s
         "last": year_label(last),
         "value_last": per_head.per_unit(sums[f"money_{last}"], sums[f"count_{last}"]),
     })
-    out["change_pct"] = 100 * (out["value_last"] / out["value_first"] - 1)
+    out["change_pct"] = percent_change(out["value_first"], out["value_last"], typical)
     out["money_first_m"] = sums[f"money_{first}"].to_numpy() / 1e6
     out["money_last_m"] = sums[f"money_{last}"].to_numpy() / 1e6
     out["count_first"] = sums[f"count_{first}"].to_numpy()

@@ -4,8 +4,10 @@ deprivation decile, narrowed to a region, a type, the largest falls or the large
 Each row is a billing area of the boundary year (district, unitary, metropolitan district, London
 borough, City of London, Isles of Scilly) with its own spending plus its population share of its
 county's, as in the group tables, so a two-tier area is comparable with a unitary. Rank 1 is the
-largest fall (the most negative change); ranks are among every area in England, also when the
-table is narrowed, and places without a change (no count in a year) come last, unranked.
+lowest change (the largest fall, or the smallest rise when every area rose); ranks are among every
+area in England, also when the table is narrowed, and places without a percentage change come
+last, unranked: no count in a year, or a first-year value a percentage of which means nothing
+(``percent_change``: zero, negative, or below ``MIN_BASE_SHARE`` of the typical area's).
 """
 
 from __future__ import annotations
@@ -20,8 +22,53 @@ from devolution.years import year_label
 
 PLACE = "place"
 DECILE = "imd2019_decile"
+#: A first-year value below this share of the typical area's (the median of the areas' absolute
+#: first-year values) gives no percentage change: -£1m to +£2m is not "+-300%", and 0.1 to 10 is
+#: not "+9,900%". A presentation threshold, not a policy value.
+MIN_BASE_SHARE = 0.05
 COLUMNS = ["rank", "code", "name", "region", "region_code", "type", "imd2019_decile", "first", "value_first", "last",
            "value_last", "change_pct", "money_first_m", "money_last_m", "count_first", "count_last"]
+
+
+def typical_base(values_first) -> float:
+    """The typical size of a measure's first-year values: the median of the areas' absolute values
+    (NaN without any)."""
+    values = np.abs(np.asarray(values_first, dtype=np.float64))
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else float("nan")
+
+
+def percent_change(value_first, value_last, typical: float) -> np.ndarray:
+    """``100 * (last / first - 1)`` where the first value is a base a percentage can be taken of:
+    above zero and at least ``MIN_BASE_SHARE`` of ``typical`` (:func:`typical_base`); NaN elsewhere
+    (a fall from a negative base would read as a rise, a tiny base gives thousands of per cent)."""
+    first = np.asarray(value_first, dtype=np.float64)
+    last = np.asarray(value_last, dtype=np.float64)
+    meaningful = (first > 0) & (first >= MIN_BASE_SHARE * typical)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(meaningful, 100 * (last / first - 1), np.nan)
+
+
+def no_percentage_note(names: pd.Series, value_first: pd.Series, typical: float, what: str) -> str | None:
+    """The note for the rows (``names``) whose first value gives no percentage change, or None."""
+    first = np.asarray(value_first, dtype=np.float64)
+    none = np.isfinite(first) & ~((first > 0) & (first >= MIN_BASE_SHARE * typical))
+    if not none.any():
+        return None
+    listed = ", ".join(f"{n} ({v:,.2f})" for n, v in zip(names[none].head(8), first[none][:8]))
+    return (f"No percentage change for {int(none.sum())} of the {what}: the first-year value is zero, negative or "
+            f"below {MIN_BASE_SHARE:.0%} of the typical area's ({typical:,.2f}), so a percentage of it means "
+            f"nothing: {listed}{'…' if none.sum() > 8 else ''}")
+
+
+def rank_note(change_pct: pd.Series) -> str:
+    """What rank 1 is, in the words that fit the ranked changes (all rises, all falls, or both)."""
+    ranked = change_pct.dropna()
+    if len(ranked) and ranked.min() > 0:
+        return "Rank 1 is the smallest rise: every ranked area rose."
+    if len(ranked) and ranked.max() < 0:
+        return "Rank 1 is the largest fall: every ranked area fell."
+    return "Rank 1 is the largest fall and the last rank the largest rise."
 
 
 def check_place_options(by: str, top: int | None, bottom: int | None, region: str | None,
@@ -57,15 +104,18 @@ def by_place(panel: pd.DataFrame, years: tuple[int, int], store, walk: pd.DataFr
         "money_first_m": panel[f"money_{first}"].to_numpy() / 1e6, "money_last_m": panel[f"money_{last}"].to_numpy() / 1e6,
         "count_first": panel[f"count_{first}"].to_numpy(), "count_last": panel[f"count_{last}"].to_numpy(),
     })
-    out["change_pct"] = 100 * (out["value_last"] / out["value_first"] - 1)
+    typical = typical_base(out["value_first"])
+    out["change_pct"] = percent_change(out["value_first"], out["value_last"], typical)
+    note = no_percentage_note(out["name"], out["value_first"], typical, "areas (left unranked)")
+    if note:
+        notes.append(note)
     out[DECILE] = _deciles(panel, last, store, walk, places, notes)
     out = out.sort_values(["change_pct", "code"], kind="mergesort", na_position="last").reset_index(drop=True)
     ranked = out["change_pct"].notna().to_numpy()
     out["rank"] = pd.Series(np.cumsum(ranked), dtype="Int64").where(ranked)
-    england = _england(panel, years)
+    england = _england(panel, years, typical)
+    notes.append(f"{rank_note(out['change_pct'])} Ranks are among all areas in England.")
     out = narrow(out, top, bottom, region, area_type)
-    notes.append("Each row is a council area: a shire district carries its population share of its county's "
-                 "figures. Rank 1 is the largest fall, among all areas in England.")
     out.attrs["england"] = england
     return out[COLUMNS]
 
@@ -73,8 +123,8 @@ def by_place(panel: pd.DataFrame, years: tuple[int, int], store, walk: pd.DataFr
 def narrow(table: pd.DataFrame, top: int | None, bottom: int | None, region: str | None,
            area_type: str | None) -> pd.DataFrame:
     """Rows of one region (name or E12 code) and one type (label, e.g. "London borough", or tier
-    key, e.g. london_borough), then the ``top`` largest falls and / or the ``bottom`` largest rises
-    (smallest falls) among the ranked rows. Unknown names are refused with the choices."""
+    key, e.g. london_borough), then the ``top`` lowest ranks (the largest falls, or the smallest rises
+    when every area rose) and / or the ``bottom`` highest among the ranked rows. Unknown names are refused with the choices."""
     out = table
     if region is not None:
         out = out[_matches(out["region"], region, "--region", extra=out["region_code"] == region.strip().upper())]
@@ -111,10 +161,10 @@ def _deciles(panel: pd.DataFrame, last: int, store, walk, places, notes) -> pd.S
     return pd.Series(pd.to_numeric(number).to_numpy(), dtype="Int64")
 
 
-def _england(panel: pd.DataFrame, years: tuple[int, int]) -> dict:
+def _england(panel: pd.DataFrame, years: tuple[int, int], typical: float) -> dict:
     first, last = years
     sums = panel[[f"money_{first}", f"money_{last}", f"count_{first}", f"count_{last}"]].sum()
     value_first = float(per_head.per_unit(sums[f"money_{first}"], sums[f"count_{first}"]))
     value_last = float(per_head.per_unit(sums[f"money_{last}"], sums[f"count_{last}"]))
     return {"areas": len(panel), "value_first": value_first, "value_last": value_last,
-            "change_pct": 100 * (value_last / value_first - 1)}
+            "change_pct": float(percent_change(value_first, value_last, typical))}

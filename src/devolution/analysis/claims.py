@@ -31,9 +31,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from devolution.analysis import measures as derived
+from devolution.analysis import per_head
 from devolution.analysis.change import MEASURES, change
 from devolution.errors import DevolutionError
 from devolution.files import read_yaml
+from devolution.numbers import money, plural
 from devolution.years import parse_year, year_label
 
 SUPPORTED, NOT_SUPPORTED, CANNOT_TELL = "supported", "not supported", "cannot tell"
@@ -91,7 +93,7 @@ class Claim(_Strict):
     measure: Name
     from_: Union[int, Name] = Field(alias="from")
     to: Union[int, Name]
-    per: Name = "resident"
+    per: Optional[Name] = None
     prices: Optional[Union[int, Name]] = None
     by: Name = "england"
     boundaries: int = Field(2023, ge=BOUNDARY_YEARS[0], le=BOUNDARY_YEARS[1])
@@ -109,6 +111,14 @@ class Claim(_Strict):
             raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
+    def _forwards(self):
+        """A change runs from an earlier year to a later one (or the same)."""
+        if self.to < self.from_:
+            raise ValueError(f"claim {self.id!r}: to ({year_label(self.to)}) is before from ({year_label(self.from_)}); "
+                             f"a change runs from the earlier year to the later")
+        return self
+
+    @model_validator(mode="after")
     def _known_measure(self):
         """The measure must be one the project defines (a line or a derived measure), held or not."""
         if self.measure not in MEASURES and not derived.is_derived(self.measure):
@@ -121,10 +131,16 @@ class ClaimFile(_Strict):
     claims: list[Claim] = Field(min_length=1)
 
 
+#: What a claim file holds, for the error on one that holds none.
+EXPECTED = "expected `claims:` followed by a list of claims (see examples/claims.yaml)"
+
+
 def read_claims(path: Path | str) -> list[Claim]:
     """The claims of a YAML file, or one ClaimsError naming the file and the key path."""
     path = Path(path)
     content = read_yaml(path, ClaimsError)
+    if content is None or (isinstance(content, dict) and content.get("claims", 0) in (None, [])):
+        raise ClaimsError(f"{path}: {'the file is empty' if content is None else 'claims: the list is empty'}; {EXPECTED}")
     try:
         return ClaimFile.model_validate(content).claims
     except ValidationError as exc:
@@ -143,12 +159,20 @@ def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "verdict", "statement", "figures", "method", "sources"])
 
 
+def _method(claim: Claim, per_label: str) -> str:
+    """The claim's method in words: the measure by its own title, the denominator as applied."""
+    title = derived.definition(claim.measure).title if derived.is_derived(claim.measure) else MEASURES[claim.measure]
+    return (f"{title} ({claim.measure}), {per_label}, {year_label(claim.from_)} to {year_label(claim.to)}, "
+            f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
+            f"{year_label(claim.boundaries)} boundaries, compared as {claim.compare.kind}")
+
+
 def _check_one(claim: Claim, store, parameters) -> dict:
     title = derived.definition(claim.measure).title if derived.is_derived(claim.measure) else MEASURES[claim.measure]
-    method = (f"{title} ({claim.measure}) {claim.per}, {year_label(claim.from_)} to {year_label(claim.to)}, "
-              f"{'cash' if claim.prices is None else year_label(claim.prices) + ' prices'}, by {claim.by}, "
-              f"{year_label(claim.boundaries)} boundaries, compared as {claim.compare.kind}")
-    base = {"id": claim.id, "statement": claim.statement, "method": method, "sources": ""}
+    line = derived.lines().get(claim.measure)
+    asked = claim.per or (line.per if line is not None and line.per else "resident")
+    label = per_head.DENOMINATORS[asked].label if asked in per_head.DENOMINATORS else f"per {asked}"
+    base = {"id": claim.id, "statement": claim.statement, "method": _method(claim, label), "sources": ""}
     if derived.is_derived(claim.measure) and not derived.definition(claim.measure).held:
         return {**base, "verdict": CANNOT_TELL, "sources": ", ".join(derived.publications(claim.measure)),
                 "figures": f"the data does not hold {title} in full: {derived.definition(claim.measure).not_held}"}
@@ -161,11 +185,15 @@ def _check_one(claim: Claim, store, parameters) -> dict:
     by_group = table.set_index("group")
     c = claim.compare
     names = [c.group] + ([c.than] if hasattr(c, "than") else [])
-    unknown = [n for n in names if n not in by_group.index]
-    if unknown:
-        return {**base, "verdict": CANNOT_TELL,
-                "figures": f"no group {unknown[0]!r}; groups are: {', '.join(by_group.index)}"}
+    for field, name in zip(("group", "than"), names):
+        if name not in by_group.index:
+            raise ClaimsError(f"claim {claim.id!r}: compare.{field}: no group {name!r} when grouped by {claim.by}; "
+                              f"the groups are: {', '.join(map(str, by_group.index))}")
     g = by_group.loc[c.group]
+    missing = [n for n in names if pd.isna(by_group.loc[n, "change_pct"])]
+    if missing:
+        return {**base, "verdict": CANNOT_TELL,
+                "figures": f"{missing[0]}: no percentage change ({_no_percentage(table.attrs)})"}
     if isinstance(c, Change):
         value = g["change_pct"]
         ok = (c.at_most is None or value <= c.at_most + c.tolerance) and \
@@ -174,7 +202,7 @@ def _check_one(claim: Claim, store, parameters) -> dict:
                                           f"at least {c.at_least:+.1f}%" if c.at_least is not None else "") if p)
         amount = _amount(table.attrs)
         figures = (f"{c.group}: {amount(g['value_first'])} -> {amount(g['value_last'])} ({table.attrs['unit']}), "
-                   f"change {value:+.1f}%; the claim implies {limits} (tolerance {c.tolerance:g} points)")
+                   f"change {value:+.1f}%; the claim implies {limits} (tolerance {plural(c.tolerance, 'point')})")
         return {**base, "verdict": SUPPORTED if ok else NOT_SUPPORTED, "figures": figures}
     t = by_group.loc[c.than]
     pair = f"{c.group} {g['change_pct']:+.1f}% against {c.than} {t['change_pct']:+.1f}%"
@@ -182,7 +210,7 @@ def _check_one(claim: Claim, store, parameters) -> dict:
         diff = g["change_pct"] - t["change_pct"]
         verdict = SUPPORTED if diff < -c.tolerance else NOT_SUPPORTED if diff > c.tolerance else CANNOT_TELL
         return {**base, "verdict": verdict,
-                "figures": f"{pair}: a difference of {diff:+.1f} points (tolerance {c.tolerance:g})"}
+                "figures": f"{pair}: a difference of {diff:+.1f} points (tolerance {plural(c.tolerance, 'point')})"}
     if isinstance(c, Times):
         if t["change_pct"] >= 0 or g["change_pct"] >= 0:
             return {**base, "verdict": NOT_SUPPORTED, "figures": f"{pair}: not both cuts, so no ratio of cuts"}
@@ -197,8 +225,14 @@ def _check_one(claim: Claim, store, parameters) -> dict:
                        f"({table.attrs['unit']}, {year_label(claim.to)}): a gap of {gap:,.0f}; the claim says {c.amount:,.0f}"}
 
 
+def _no_percentage(attrs: dict) -> str:
+    """Why a change table shows no percentage for a group: its note, or the reason in short."""
+    why = [n for n in attrs.get("notes", []) if n.startswith("No percentage change")]
+    return why[0] if why else "its first-year value is no base for a percentage"
+
+
 def _amount(attrs: dict):
     """How a claim's figures write a value: totals of money in £m or £bn, others with separators."""
     if attrs.get("per") == "total" and attrs.get("unit", "").startswith("£"):
-        return lambda v: f"£{v / 1e9:,.2f}bn" if abs(v) >= 1e9 else f"£{v / 1e6:,.1f}m"
+        return lambda v: f"{money(v / 1e9, 2)}bn" if abs(v) >= 1e9 else f"{money(v / 1e6, 1)}m"
     return lambda v: f"{v:,.0f}"

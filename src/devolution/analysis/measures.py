@@ -30,6 +30,8 @@ from devolution.errors import DevolutionError
 from devolution.years import parse_year, year_label, year_spans
 
 FILE = "measures.yaml"
+#: The lines of publications ``devo change`` compares, with their scope (``lines.yaml``).
+LINES_FILE = "lines.yaml"
 #: The year an open span ("2013-14..") runs to.
 OPEN_END = 2100
 
@@ -142,6 +144,18 @@ class Definition(_Strict):
         return "every year its lines are held" if self.years is None else span_label(self.years)
 
 
+class Line(_Strict):
+    """A line of a publication as ``devo change`` compares it (``lines.yaml``)."""
+
+    name: str
+    title: str
+    short: Optional[str] = None
+    scope: str
+    per: Optional[str] = None
+    weighted_by: Optional[str] = None
+    method: Optional[str] = None
+
+
 def span_label(span: tuple[int, int]) -> str:
     first, last = span
     if first == last:
@@ -154,6 +168,24 @@ def definitions() -> dict[str, Definition]:
     """Every derived measure, in the file's order; a MeasureError names the entry and key that is wrong."""
     text = resources.files("devolution.analysis").joinpath(FILE).read_text(encoding="utf-8")
     return parse_definitions(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), FILE)
+
+
+@cache
+def lines() -> dict[str, Line]:
+    """The lines of publications ``devo change`` compares, in the file's order; a MeasureError
+    names the entry and key that is wrong."""
+    text = resources.files("devolution.analysis").joinpath(LINES_FILE).read_text(encoding="utf-8")
+    content = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(content, dict) or not content:
+        raise MeasureError(f"{LINES_FILE}: expected a mapping of measure names to lines")
+    out: dict[str, Line] = {}
+    for name, body in content.items():
+        try:
+            out[name] = Line.model_validate({"name": name, **(body or {})})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise MeasureError(f"{LINES_FILE}: {name}.{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    return out
 
 
 def parse_definitions(content, source: str) -> dict[str, Definition]:

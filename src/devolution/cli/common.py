@@ -61,13 +61,18 @@ def console():
 
 def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = ()) -> None:
     """Print a DataFrame as a coloured table, CSV or JSON, or write it to standard output as Parquet
-    (refused onto a terminal: redirect it to a file)."""
+    (refused onto a terminal: redirect it to a file). No figure is written as "-0.0"."""
+    from devolution.exports import without_negative_zero
+
+    frame = without_negative_zero(frame)
     if fmt is Format.parquet:
         if sys.stdout.isatty():
             raise DevolutionError("--format parquet writes a binary file: redirect it, e.g. `... --format parquet "
                                   "> table.parquet`")
         sys.stdout.flush()
-        sys.stdout.buffer.write(frame.reset_index(drop=True).to_parquet(index=False))
+        from devolution.exports import parquet_bytes
+
+        sys.stdout.buffer.write(parquet_bytes(frame))
         sys.stdout.buffer.flush()
         return
     if fmt is Format.csv:
@@ -94,6 +99,47 @@ def _cell(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
-        text = f"{value:,.1f}" if abs(value) < 1e15 else f"{value:.3g}"
-        return "0.0" if text == "-0.0" else text  # a tiny negative is not "-0.0"
+        from devolution.numbers import number
+
+        return number(value, 1) if abs(value) < 1e15 else f"{value:.3g}"  # never "-0.0"
     return plain(value)
+
+
+def checked_out(out, fmt: Format, page: tuple[str, ...] = (".html",), what: str = "the result"):
+    """``--out`` of a command whose result is several tables, checked before any work: with
+    ``--format table`` a page (``page`` suffixes) or nothing; ``json`` a ``.json`` file or standard
+    output; ``csv`` and ``parquet`` a folder that exists (one file per table), never standard output."""
+    from devolution.files import output_folder, output_path
+
+    if fmt in (Format.csv, Format.parquet):
+        if out is None:
+            raise DevolutionError(f"--format {fmt.value}: {what} is several tables, so it needs --out FOLDER "
+                                  f"(one .{fmt.value} file per table); or use --format json (one object with a key "
+                                  f"per table) or --format table")
+        return output_folder(out)
+    if out is None:
+        return None
+    return output_path(out, (".json",) if fmt is Format.json else page)
+
+
+def write_tables(tables: dict, fmt: Format, out) -> list:
+    """Several tables in one format (``checked_out`` gave ``out``): JSON as one object with a key per
+    table (to ``out`` or standard output); CSV or Parquet as ``out/NAME.csv`` / ``.parquet``. Returns
+    the files written."""
+    import json as json_module
+
+    from devolution.exports import parquet_bytes, records, without_negative_zero
+    from devolution.files import write_output
+
+    if fmt is Format.json:
+        text = json_module.dumps({name: records(frame) for name, frame in tables.items()}, indent=1) + "\n"
+        if out is None:
+            sys.stdout.write(text)
+            return []
+        return [write_output(out, text)]
+    written = []
+    for name, frame in tables.items():
+        frame = without_negative_zero(frame)
+        content = frame.to_csv(index=False) if fmt is Format.csv else parquet_bytes(frame)
+        written.append(write_output(out / f"{name}.{fmt.value}", content))
+    return written

@@ -314,10 +314,15 @@ def budget_command(
     from devolution.store import Store
     from devolution.years import parse_year, year_label
 
+    if out is not None:
+        from devolution.files import output_path
+        from devolution.report.standalone import CHART_SUFFIXES
+
+        output_path(out, CHART_SUFFIXES)
     year = parse_year(year)
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
-        _say_authority(store, place, fmt)
+        _say_authority(store, place, year, fmt)
         if compare:
             frame = place_budget.compare(store, [place, *compare.split(",")], year, moved)
             show(frame, fmt, title=f"Place budgets per head, {year_label(year)}")
@@ -328,6 +333,8 @@ def budget_command(
             chart = series_chart(frame)
         else:
             result = place_budget.place_budget(store, place, year, moved)
+            if result.note and fmt is Format.table:
+                console().print(result.note)
             show(place_budget.summary(result), fmt,
                  title=f"{result.name} {year_label(year)}: £{result.total / 1e6:,.0f}m, "
                        f"£{result.total / result.population:,.0f} per head")
@@ -338,16 +345,21 @@ def budget_command(
             console().print(f"[green]Wrote[/] {path}")
 
 
-def _say_authority(store, place: str, fmt: Format) -> None:
-    """For a council, say which strategic authority it is in (its own place budget is shown)."""
+def _say_authority(store, place: str, year: int, fmt: Format) -> None:
+    """For a council, say which strategic authority it was in on 1 April of the budget's year
+    (its own place budget is shown); nothing for a council not in being then (the budget says why)."""
     import datetime as dt
 
+    from devolution.errors import PlaceError
     from devolution.places.tiers import SA_TIERS
     from devolution.powers.authorities import Authorities
 
     if fmt is not Format.table:
         return
-    area = Authorities.from_store(store).area(place, dt.date.today())
+    try:
+        area = Authorities.from_store(store).area(place, dt.date(year, 4, 1))
+    except PlaceError:
+        return
     if area.place["tier"] not in SA_TIERS and area.place["tier"] not in ("region", "england"):
         console().print(f"{area.note}; this is {area.place['name']}'s own place budget "
                         f"(`devo budget {area.authority}` for the authority's)" if area.authority else area.note)

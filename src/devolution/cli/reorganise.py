@@ -11,7 +11,7 @@ from devolution.cli.common import Format, app, console, friendly, plain, show
 
 TABLES = ("councils", "people", "homes", "predecessors", "harmonisation", "bills", "households", "spending",
           "apportionment", "comparators", "strategic_authority", "transition")
-OUT_SUFFIXES = (".html", ".htm", ".json")  # --out: a report or the JSON document
+OUT_SUFFIXES = (".html", ".json")  # --out: a report that works offline, or the JSON document
 HISTORY_TABLE = ("council", "year", "tool_notional_band_d", "published_band_d", "band_d_gap", "within_tolerance",
                  "first_year", "first_year_band_d", "first_year_increase", "within_principle")
 
@@ -93,8 +93,10 @@ def reorganise_command(
                               "or --check-history")
     if table is not None and table not in TABLES:
         raise DevolutionError(f"--table {table!r}: expected one of {', '.join(TABLES)}")
-    if out is not None and out.suffix not in OUT_SUFFIXES:
-        raise DevolutionError(f"--out {out}: expected a .html or .json file")
+    if out is not None:
+        from devolution.files import output_path
+
+        output_path(out, OUT_SUFFIXES)  # before the run: a path that cannot be written is refused at once
     from devolution.analysis.reorganisation import run
 
     if colour not in run.COLOURS:
@@ -160,10 +162,11 @@ def _write(result, out: Path, colour: str) -> None:
     import json
 
     document = result.document()
-    if out.suffix == ".json":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
-    else:  # .html or .htm (OUT_SUFFIXES, checked before the run)
+    if out.suffix.lower() == ".json":
+        from devolution.files import write_output
+
+        write_output(out, json.dumps(document, indent=1, default=str))
+    else:  # .html (OUT_SUFFIXES, checked before the run)
         from devolution.report.reorganisation import write_html
 
         write_html(document, out, colour)
@@ -203,24 +206,23 @@ def _summary(result) -> None:
 
 
 def _display(name: str, value) -> str:
-    """A headline figure as text: shares as per cent, Band D in pounds and pence (a gap signed),
-    money in £m, counts with thousands separated."""
+    """A headline figure as text (``devolution.numbers``): shares as per cent, Band D and gaps in
+    pounds and pence with the sign first, money in £m, counts with thousands separated."""
     import math
+
+    from devolution.numbers import money, number
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
-    if name.endswith("_gap"):
-        text = f"{value:+,.2f}"
-        return "0.00" if text in ("+0.00", "-0.00") else text  # rounds to no gap: not signed
     if name.startswith("share") or name.endswith("increase"):
         return f"{value:.2%}"
     if "band_d" in name or name.endswith("per_head"):
-        return f"£{value:,.2f}"
+        return money(value, 2, missing="")
     if name.endswith("requirement"):
-        return f"£{value / 1e6:,.1f}m"
-    return f"{value:,.0f}"
+        return money(value / 1e6, 1, missing="") + "m"
+    return number(value, 0)
 
 
 def _history_notes(frame) -> None:

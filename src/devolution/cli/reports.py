@@ -11,47 +11,72 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show
+from devolution.cli.common import Format, app, checked_out, console, friendly, plain, show, write_tables
 
 
 @app.command("overview")
 @friendly
 def overview_command(
-    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="Where to write the HTML report."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="With --format table: the HTML report (.html) to "
+                                       "write; json: a .json file instead of standard output; csv and parquet: an "
+                                       "existing folder, one file per table. Nothing is written without it."),
     councils: Optional[Path] = typer.Option(None, "--councils-csv", help="Also write every council's figures as CSV."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (the region table)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table (printed), json (one object with a key per "
+                               "table), csv or parquet (with --out FOLDER: by_region, by_tier, councils, left_out)."),
 ):
     """England overview: Core Spending Power and spending per head, by region and type of council,
-    with the change since 2015-16; printed, and written as an HTML report with charts.
+    with the change since 2015-16; printed, and with --out written as an HTML report with charts.
 
     Examples:
 
         devo overview
 
         devo overview --out build/report.html --councils-csv build/councils.csv
+
+        devo overview --format json > overview.json
+
+        devo overview --format parquet --out build/overview     # an existing folder: one file per table
     """
     import devolution
+    from devolution.files import output_path
     from devolution.report.overview import write_html
     from devolution.store import Store
 
+    out = checked_out(out, fmt, what="the overview")
+    if councils is not None:
+        output_path(councils, (".csv",), "--councils-csv")
     with Store(read_only=True) as store:
         result = devolution.overview(store=store)
         sources = store.provenance()[["publication", "title", "publisher", "url"]].drop_duplicates("publication")
-    columns = ["group", "councils", "first", "per_head_first", "last", "per_head_last", "change_pct"]
-    for table, title in ((result.by_region, "by region (per resident)"), (result.by_tier, "by type of council")):
-        for measure, rows in table.groupby("measure", sort=False):
-            show(rows[columns].rename(columns={"per_head_first": "£/head", "per_head_last": "£/head ",
-                                               "change_pct": "change %"}),
-                 fmt, title=f"{measure}, {title}")
-    if len(result.left_out):
-        console().print("[yellow]Left out (no figure in one of the years):[/] "
-                        + plain("; ".join(f"{m}: {', '.join(g['name'])}"
-                                          for m, g in result.left_out.groupby("measure"))))
-    path = write_html(result, out, sources)
+    written = []
+    if fmt is Format.table:
+        columns = ["group", "councils", "first", "per_head_first", "last", "per_head_last", "change_pct"]
+        for table, title in ((result.by_region, "by region (per resident)"), (result.by_tier, "by type of council")):
+            for measure, rows in table.groupby("measure", sort=False):
+                show(rows[columns].rename(columns={"per_head_first": "£/head", "per_head_last": "£/head ",
+                                                   "change_pct": "change %"}),
+                     fmt, title=f"{measure}, {title}")
+        if len(result.left_out):
+            console().print("[yellow]Left out (not reported in full in one of the years):[/] "
+                            + plain("; ".join(f"{m}: {', '.join(g['name'])}"
+                                              for m, g in result.left_out.groupby("measure"))))
+        if out is not None:
+            written.append(write_html(result, out, sources))
+    else:
+        written += write_tables({"by_region": result.by_region, "by_tier": result.by_tier,
+                                 "councils": result.councils, "left_out": result.left_out}, fmt, out)
     if councils is not None:
-        councils.parent.mkdir(parents=True, exist_ok=True)
-        result.councils.to_csv(councils, index=False)
-    console().print(f"[green]Wrote[/] {plain(path)}")
+        from devolution.exports import without_negative_zero
+        from devolution.files import write_output
+
+        written.append(write_output(councils, without_negative_zero(result.councils).to_csv(index=False),
+                                    "--councils-csv"))
+    if written:
+        from rich.console import Console
+
+        # Onto standard error with --format json, so that the JSON on standard output stays whole.
+        Console(stderr=fmt is not Format.table).print(f"[green]Wrote[/] {plain(', '.join(map(str, written)))}",
+                                                      highlight=False, soft_wrap=True)
 
 
 @app.command("explain")
@@ -110,13 +135,16 @@ def change_command(
                                                   "deprivation (= imd2019_quintile), imd2019_decile, imd2025_quintile, "
                                                   "imd2025_decile, cla_band, places (--places against the rest) or "
                                                   "place (every council area, ranked)."),
-    per: str = typer.Option("resident", "--per", help="resident, child, older (65+), looked_after_child, total "
-                                                      "(pupil is refused: no pupil data)."),
+    per: Optional[str] = typer.Option(None, "--per", help="resident (the default), child, older (65+), "
+                                      "looked_after_child, total (pupil is refused: no pupil data). Band D "
+                                      "(band_d_area_total) is per Band D equivalent already and takes no --per."),
     prices: Optional[str] = typer.Option(None, "--prices", help="Price base, e.g. 2024-25 (GDP deflator); cash if omitted."),
     boundaries: str = typer.Option("2023", "--boundaries", help="Put every year on the councils of this financial year."),
     places: Optional[str] = typer.Option(None, "--places", help="With --by places: councils (codes or names), comma-separated."),
-    top: Optional[int] = typer.Option(None, "--top", help="With --by place: the N largest falls (ranks 1 to N)."),
-    bottom: Optional[int] = typer.Option(None, "--bottom", help="With --by place: the N largest rises (smallest falls)."),
+    top: Optional[int] = typer.Option(None, "--top", help="With --by place: ranks 1 to N, the lowest changes (the "
+                                      "largest falls, or the smallest rises when every area rose)."),
+    bottom: Optional[int] = typer.Option(None, "--bottom", help="With --by place: the N highest ranks (the largest "
+                                         "rises, or the smallest falls when every area fell)."),
     region: Optional[str] = typer.Option(None, "--region", help="With --by place: only this region (name or E12 code)."),
     area_type: Optional[str] = typer.Option(None, "--type", help="With --by place: only this type, e.g. \"London borough\", "
                                             "unitary, metropolitan_district, shire_district."),
@@ -151,8 +179,12 @@ def change_command(
     from devolution.analysis.change import change
     from devolution.analysis.change_places import PLACE
     from devolution.analysis.prices import with_deflators
+    from devolution.files import output_path
     from devolution.report.change import write_chart
+    from devolution.report.standalone import CHART_SUFFIXES
 
+    if chart_file is not None:
+        output_path(chart_file, CHART_SUFFIXES)
     tree = with_deflators(deflators) if deflators is not None else None
     codes = _codes(places) if places else None
     table = change(measure, first, last, by, prices=prices, per=per, boundaries=boundaries, places=codes,
@@ -174,7 +206,7 @@ def change_command(
         for note in table.attrs["notes"]:
             out.print(f"[dim]- {plain(note)}[/]", highlight=False)
         if table.attrs["left_out"]:
-            out.print("[yellow]Left out (no figure in one of the years):[/] "
+            out.print("[yellow]Left out (not reported in full in one of the years):[/] "
                       + plain(", ".join(r["name"] for r in table.attrs["left_out"])), highlight=False)
         out.print(f"Sources: {', '.join(table.attrs['publications'])}", highlight=False)
     if chart_file is not None:

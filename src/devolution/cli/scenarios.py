@@ -33,11 +33,13 @@ def scenario_new(
 
     Example: `devo scenario new rates.yaml` then edit it and `devo scenario validate rates.yaml`.
     """
+    from devolution.files import output_path, write_output
     from devolution.scenarios.template import render
 
+    output_path(path, (".yaml", ".yml"), "scenario file")
     if path.exists() and not force:
         raise DevolutionError(f"{path} exists: give another name or --force")
-    path.write_text(render(path.stem), encoding="utf-8")
+    write_output(path, render(path.stem), "scenario file")
     console().print(f"wrote {plain(path)}")
 
 
@@ -83,6 +85,7 @@ def scenario_run(
     from devolution.scenarios import runner
     from devolution.years import year_label
 
+    _check_page(out)
     with _scenario_store() as store:
         scenario = runner.load(file, store)
         result = runner.run(scenario, store, draws=draws)
@@ -113,6 +116,15 @@ def scenario_run(
         console().print(f"wrote {plain(out)}")
 
 
+def _check_page(out: Optional[Path]) -> None:
+    """``--out`` checked before the scenario runs: an .html page in a folder that exists."""
+    if out is not None:
+        from devolution.files import output_path
+        from devolution.report.standalone import PAGE_SUFFIXES
+
+        output_path(out, PAGE_SUFFIXES)
+
+
 class ScenarioGrouping(str, Enum):
     place = "place"
     region = "region"
@@ -140,12 +152,17 @@ def scenario_compare(
     from devolution.scenarios import compare, runner
     from devolution.years import parse_year, year_label
 
+    _check_page(out)
     with _scenario_store() as store:
         a, b = runner.load(baseline, store), runner.load(scenario, store)
         ra, rb = runner.run(a, store, draws=1), runner.run(b, store, draws=1)
         when = parse_year(year) if year else int(rb.years[-1])
-        if when not in set(ra.years) or when not in set(rb.years):
-            raise DevolutionError(f"--year {year_label(when)} is not projected by both scenarios")
+        both = sorted(set(map(int, ra.years)) & set(map(int, rb.years)))
+        if when not in both:
+            from devolution.years import year_spans
+
+            raise DevolutionError(f"--year {year_label(when)} is not projected by both scenarios: they both "
+                                  f"project {year_spans(both)}")
         table = compare.by_place(ra, rb, when, store)
         code = resolve(store.places(), place)["code"] if place else None
     column = {"place": None, "region": "region", "type": "tier_label", "deprivation": "imd2025_decile"}[by.value]

@@ -72,6 +72,7 @@ def serve_command(
     if forwarded_allow_ips is not None:
         os.environ["DEVOLUTION_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     os.environ.setdefault("DEVOLUTION_WARM", "1")   # scenario workers ready before the first visitor
+    os.environ.setdefault("DEVOLUTION_WARM_PAGES", "1")  # and every current place's pages (web/warm.py)
     console().print(f"devolution on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop)")
     from devolution.web.app import serve
 

@@ -10,6 +10,7 @@ of its districts, each of which went wholly to one successor.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
@@ -154,15 +155,98 @@ def to_boundaries(series: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
             .rename(columns={"to_code": "code"}))
 
 
+def missing_pieces(reported: dict[int, set[str]], walk: pd.DataFrame, places: pd.DataFrame,
+                   tiers: tuple[str, ...]) -> pd.DataFrame:
+    """``year, to_code, from_code``: each place of ``tiers`` in force in a year of ``reported`` that
+    made up (part of) ``to_code`` on the crosswalk's boundaries and has no figure that year.
+    ``reported`` maps a year to the codes that reported then."""
+    gaps = []
+    for year, codes in reported.items():
+        existed = places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"]
+        expected = walk[walk["from_code"].isin(existed)]
+        gaps.append(expected.loc[~expected["from_code"].isin(codes), ["to_code", "from_code"]].assign(year=year))
+    columns = ["year", "to_code", "from_code"]
+    return pd.concat(gaps, ignore_index=True)[columns] if gaps else pd.DataFrame(columns=columns)
+
+
 def reported_in_full(reported: dict[int, set[str]], walk: pd.DataFrame, places: pd.DataFrame,
                      councils: set[str], tiers: tuple[str, ...]) -> set[str]:
     """The ``councils`` (on the crosswalk's boundaries) that have a figure in every year of
     ``reported`` from every place of ``tiers`` that made them up in that year. ``reported`` maps
-    a year to the codes that reported then; a merged council missing a predecessor is left out."""
+    a year to the codes that reported then; a merged council missing a predecessor is left out
+    (which predecessor, and when: :func:`missing_pieces`)."""
     complete = set(councils)
-    for year, codes in reported.items():
+    for year in reported:
         existed = places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"]
-        expected = walk[walk["from_code"].isin(existed)]
-        missing = expected.loc[~expected["from_code"].isin(codes), "to_code"]
-        complete &= set(expected["to_code"]) - set(missing)
-    return complete
+        complete &= set(walk.loc[walk["from_code"].isin(existed), "to_code"])
+    return complete - set(missing_pieces(reported, walk, places, tiers)["to_code"])
+
+
+def to_boundaries_in_full(series: pd.DataFrame, walk: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """:func:`to_boundaries`, with the value missing (NaN) for a place and year that is not
+    reported in full (:func:`reported_in_full`): one of the places that made it up that year has no
+    figure, so a sum would count it as £0. The tiers expected to report in a year are those of
+    the places that reported the measure then (a measure only upper tiers report expects none from
+    shire districts). ``.attrs["not_in_full"]``: ``year, code, missing`` (the codes without a figure)."""
+    moved = to_boundaries(series, walk)
+    has = series[series["value"].notna()]
+    tier = places.set_index("code")["tier"]
+    keys = [c for c in series.columns if c not in ("code", "value", "year")]
+    gaps = []
+    for key, rows in series.groupby(["year", *keys], sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        year = int(key[0])
+        reporting = has.loc[has.index.intersection(rows.index), "code"]
+        tiers = tuple(set(reporting.map(tier).dropna()))
+        gap = missing_pieces({year: set(reporting)}, walk, places, tiers)
+        for column, value in zip(keys, key[1:]):
+            gap[column] = value
+        gaps.append(gap)
+    gaps = pd.concat(gaps, ignore_index=True) if gaps else pd.DataFrame(columns=["year", "to_code", "from_code", *keys])
+    hit = moved.merge(gaps[["year", *keys, "to_code"]].drop_duplicates().rename(columns={"to_code": "code"}),
+                      on=["code", "year", *keys], how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    moved.loc[hit, "value"] = np.nan
+    moved.attrs["not_in_full"] = (gaps.groupby(["year", *keys, "to_code"])["from_code"]
+                                  .apply(lambda c: ", ".join(sorted(c))).reset_index()
+                                  .rename(columns={"to_code": "code", "from_code": "missing"}))
+    return moved
+
+
+class LaterBoundaries:
+    """The billing councils in force in ``year`` and what held each one's area on every later set
+    of boundaries (:func:`successors`), to read a figure held only on later boundaries: ONS
+    publishes its population series on the latest boundaries, so Cumbria's 2017 population is
+    Cumberland's plus Westmorland and Furness's, whose areas are exactly Cumbria's six districts."""
+
+    def __init__(self, places: pd.DataFrame, year: int, tiers: tuple[str, ...]):
+        self.year = year
+        self.alive = set(places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"])
+        start = pd.to_datetime(places["start_date"], errors="coerce").dropna()
+        later = sorted({d.year - (d.month < 4) for d in start if d > pd.Timestamp(year=year, month=4, day=1)})
+        self.later = [successors(places, y) for y in later]
+
+    def total(self, values: pd.Series, codes) -> float:
+        """The sum of ``values`` (by code) over ``codes`` (councils in force in ``year``). A council
+        without a figure is read through what held its area later, when that later place (or places)
+        is made of councils all among ``codes``; NaN when there is no such place."""
+        codes = set(codes)
+        own = values.reindex(sorted(codes))
+        missing = set(own.index[own.isna()])
+        if not missing:
+            return float(own.sum())
+        for succ, targets in self._holders(values, missing):
+            pieces = {c for c in self.alive if set(succ.get(c, [])) & targets}
+            if missing <= pieces <= codes and all(set(succ[c]) <= targets for c in pieces):
+                return float(values.reindex(sorted(codes - pieces)).sum() + values.reindex(sorted(targets)).sum())
+            return np.nan
+        return np.nan
+
+    def held_by(self, values: pd.Series, code: str) -> list[str]:
+        """The later places that hold a figure for ``code``'s area (empty if none)."""
+        return sorted(next((targets for _, targets in self._holders(values, {code})), set()))
+
+    def _holders(self, values: pd.Series, missing: set[str]):
+        for succ in self.later:
+            targets = {t for c in missing for t in succ.get(c, [])}
+            if targets and values.reindex(sorted(targets)).notna().all():
+                yield succ, targets

@@ -109,10 +109,11 @@ def lifecycle(places: pd.DataFrame, code: str) -> dict:
     successors = [{"code": c, "name": by_code.loc[c, "name"] if c in by_code.index else c}
                   for c in _codes(row["replaced_by"])]
     named = " and ".join(f"{s['name']} ({s['code']})" for s in successors) or "no successor in the register"
-    since = f"since {_long(start)}" if start else "start date not recorded"
+    since = f"since {_long(start)}" if start else "since before the register's records begin"
     if status == FORMER_CODE:
-        when = f"until {_long(end)}" if end else "until an unrecorded date"
-        text = f"{code} is a former code of {named}, used {when}; its series are held under the new code."
+        when = (f", used until {_long(end)}" if end else
+                " (the register does not say when it stopped being used)")
+        text = f"{code} is a former code of {named}{when}; its series are held under the new code."
     elif status == ABOLISHED:
         text = (f"Abolished on {_long(ended_on)} (it existed {'from ' + _long(start) + ' ' if start else ''}"
                 f"to {_long(end)}); its area passed to {named}." if end else f"Abolished; its area passed to {named}.")
@@ -120,6 +121,24 @@ def lifecycle(places: pd.DataFrame, code: str) -> dict:
         text = f"In being {since}."
     return {"status": status, "start_date": start, "end_date": end, "ended_on": ended_on,
             "successors": successors, "text": text}
+
+
+def not_in_being(places: pd.DataFrame, code: str, day) -> str:
+    """Why a place did not exist on ``day`` (a date), in a sentence naming what held its area
+    then ("Allerdale (E07000026) was abolished on 1 April 2023 (its last day was 31 March 2023):
+    its area passed to Cumberland (E06000063)"); "" when it existed. Dates as :func:`in_force`."""
+    row = places.set_index("code", drop=False).loc[code]
+    life = lifecycle(places, code)
+    day = pd.Timestamp(day)
+    named = " and ".join(f"{s['name']} ({s['code']})" for s in life["successors"])
+    if life["status"] == FORMER_CODE:
+        return f"{code} is a former code of {named}: ask about {named}"
+    if life["end_date"] and day > pd.Timestamp(life["end_date"]):
+        return (f"{row['name']} ({code}) was abolished on {_long(life['ended_on'])} (its last day was "
+                f"{_long(life['end_date'])}): its area passed to {named or 'no successor in the register'}")
+    if life["start_date"] and day < pd.Timestamp(life["start_date"]):
+        return f"{row['name']} ({code}) came into being only on {_long(life['start_date'])}"
+    return ""
 
 
 def _date(value) -> str | None:

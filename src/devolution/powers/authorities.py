@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from devolution.places.register import resolve
+from devolution.errors import PlaceError
+from devolution.places.register import lifecycle, not_in_being, resolve
 from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import act_level
@@ -150,10 +151,27 @@ class Authorities:
 
     # ------------------------------------------------------------------ resolving a query
     def area(self, query: str, on: dt.date) -> Area:
+        """The place a query names and the strategic authority whose deals apply on ``on``.
+
+        Raises :class:`PlaceError` for a region or England (deals and readiness are for strategic
+        authorities and the councils in them) and for a council not in being on ``on`` (abolished
+        before it, naming what holds its area; or made after it)."""
         place = resolve(self.places, query)
         code = place["code"]
         if place["tier"] in SA_TIERS:
             return Area(place, code, place["name"], "")
+        if place["tier"] in ("region", "england"):
+            what = "a region" if place["tier"] == "region" else "the whole country"
+            raise PlaceError(f"{place['name']} ({code}) is {what}, not a council or a strategic authority: deals, "
+                             f"readiness and devolution by default are for strategic authorities and the councils "
+                             f"in them (`devo deals --authorities` lists the authorities)")
+        why = not_in_being(self.places, code, on)
+        if why:
+            life = lifecycle(self.places, code)
+            then = ", ".join(f"{s['name']} ({s['code']})" for s in life["successors"])
+            ask = (f"{then}, or a date up to {life['end_date']}" if " abolished " in why
+                   else f"a date from {life['start_date']}, or the councils it replaced")
+            raise PlaceError(f"{why}, so it has no deals, readiness or devolution on {on.isoformat()}: ask about {ask}")
         authority = self.authority_of(code, on)
         if authority is None:
             later = self.history_of(code)

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
-from devolution.places.register import in_force, resolve
+from devolution.places.crosswalk import LaterBoundaries, successors
+from devolution.places.register import in_force, not_in_being, resolve
 from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers.catalogue import assign_powers, council_services, drivers
 from devolution.years import year_label
@@ -35,17 +36,16 @@ class PlaceBudget:
     place: str
     name: str
     year: int
-    areas: pd.DataFrame   # lower-tier councils in the place: code, name, region_code, population
+    areas: pd.DataFrame   # lower-tier councils in the place: code, name, region_code, population (NaN: held
+    #                       only on later boundaries, see ``population``)
     bodies: pd.DataFrame  # council bodies counted: code, name, tier, weight
     lines: pd.DataFrame   # LINE_COLUMNS
+    population: float     # residents of the place (ONS mid-year), read through later boundaries where needed
+    note: str = ""        # how the place's area was made (a council made later: its predecessors' areas)
 
     @property
     def total(self) -> float:
         return float(self.lines["value"].sum())
-
-    @property
-    def population(self) -> float:
-        return float(self.areas["population"].sum())
 
 
 def common_years(store) -> list[int]:
@@ -56,10 +56,20 @@ def common_years(store) -> list[int]:
     return sorted(int(y) for y in outturn & cra & people)
 
 
-def place_areas(places: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
-    """The lower-tier (billing) councils in force in ``year`` that make up a place."""
+def place_areas(places: pd.DataFrame, code: str, year: int) -> tuple[pd.DataFrame, str]:
+    """The lower-tier (billing) councils in force in ``year`` that make up a place, and a note
+    saying how they were found when the place itself was not in being that year (a council made
+    later: the councils whose areas passed wholly to it, see :func:`predecessor_areas`). A council
+    abolished before ``year`` is refused, naming what held its area."""
     alive = places[in_force(places, year)]
     row = places.set_index("code").loc[code]
+    if row["tier"] in (*BILLING_TIERS, "county"):
+        why = not_in_being(places, code, pd.Timestamp(year=year, month=4, day=1))
+        if why and " came into being " in why:
+            return predecessor_areas(places, code, year, why)
+        if why:
+            raise DevolutionError(f"no place budget for {year_label(year)}: {why}; ask about that place, "
+                                  f"or a year up to its last")
     if row["tier"] in BILLING_TIERS:
         areas = alive[alive["code"] == code]
     elif row["tier"] in SA_TIERS:
@@ -74,11 +84,36 @@ def place_areas(places: pd.DataFrame, code: str, year: int) -> pd.DataFrame:
         raise DevolutionError(f"cannot make a place budget for {code} (tier {row['tier']})")
     if areas.empty:
         raise DevolutionError(f"{code} ({row['name']}) has no councils in force in {year_label(year)}")
-    return areas
+    return areas, ""
 
 
-def council_bodies(places: pd.DataFrame, areas: pd.DataFrame, population: pd.Series, year: int) -> pd.DataFrame:
-    """Every council body covering the areas, with the share of it inside the place (by population)."""
+def predecessor_areas(places: pd.DataFrame, code: str, year: int, why: str) -> tuple[pd.DataFrame, str]:
+    """The billing councils in force in ``year`` whose areas passed wholly to a council made later
+    (the register's successors, :func:`devolution.places.crosswalk.successors`, on the boundaries of
+    the council's first year), with a note saying the budget is of its area. Refused, naming its
+    predecessors, when one of them was split between it and another council or none was in force."""
+    start = pd.Timestamp(places.set_index("code").loc[code, "start_date"])
+    succ = successors(places, start.year - (start.month < 4))
+    alive = places[in_force(places, year) & places["tier"].isin(BILLING_TIERS)]
+    pieces = alive[alive["code"].map(lambda c: code in succ.get(c, []))]
+    named = ", ".join(f"{r.name} ({r.code})" for r in pieces.itertuples())
+    split = [c for c in pieces["code"] if succ[c] != [code]]
+    if pieces.empty or split:
+        reason = "none of its predecessors was in force" if pieces.empty else \
+            f"{', '.join(split)} went only in part to it"
+        raise DevolutionError(f"no place budget for {year_label(year)}: {why} and {reason}; ask about "
+                              f"{named or 'a year from its first'}")
+    counties = places.set_index("code")["name"].reindex(pieces["county_code"].dropna().unique())
+    with_county = "".join(f" with their population share of {name} ({c})" for c, name in counties.items())
+    note = (f"{why}: this is the budget of its area in {year_label(year)}, made of the councils whose areas "
+            f"passed to it, {named}{with_county}")
+    return pieces, note
+
+
+def council_bodies(places: pd.DataFrame, areas: pd.DataFrame, population: pd.Series, year: int,
+                   later: LaterBoundaries) -> pd.DataFrame:
+    """Every council body covering the areas, with the share of it inside the place (by population,
+    read through ``later`` boundaries where ONS holds it only there)."""
     alive = places[in_force(places, year)].set_index("code")
     bodies = {code: 1.0 for code in areas["code"]}
     for column in ("county_code", "strategic_authority_code"):
@@ -93,10 +128,8 @@ def council_bodies(places: pd.DataFrame, areas: pd.DataFrame, population: pd.Ser
             if set(all_members) <= set(areas["code"]):
                 bodies[parent] = 1.0  # the whole body lies in the place
                 continue
-            whole = population.reindex(all_members).sum()
-            if not whole > 0:
-                raise DevolutionError(f"no population for the members of {parent} in {year}")
-            bodies[parent] = float(population.reindex(group["code"]).sum() / whole)
+            whole = population_of(places, later, population, all_members)
+            bodies[parent] = population_of(places, later, population, group["code"]) / whole
     # Counties that are members of a strategic authority reach the place through their districts.
     out = pd.DataFrame({"code": list(bodies), "weight": list(bodies.values())})
     return out.merge(places[["code", "name", "tier"]], on="code", how="left")
@@ -116,6 +149,25 @@ def council_lines(outturn: pd.DataFrame, bodies: pd.DataFrame) -> pd.DataFrame:
         "decided_by": np.where(strategic, "devolved", "council"), "pot": rows["pot"].to_numpy(),
         "driver": np.where(rows["weight"].to_numpy() < 1, "population share of the body", "whole body"),
         "share": rows["weight"].to_numpy(), "value": rows["value"].to_numpy() * rows["weight"].to_numpy()})
+
+
+def population_of(places: pd.DataFrame, later: LaterBoundaries, population: pd.Series, codes) -> float:
+    """Residents of councils in force in ``later.year`` (:meth:`LaterBoundaries.total`); refused,
+    naming the council and what to ask about instead, when ONS holds its figure only as part of a
+    later council that also covers others (Allerdale in 2017: only inside Cumberland's 2023 figure)."""
+    value = later.total(population, codes)
+    if value > 0:
+        return value
+    names = places.set_index("code")
+    lost = next(c for c in codes if not population.get(c, np.nan) > 0)
+    holders = later.held_by(population, lost)
+    county = names.loc[lost, "county_code"]
+    label = lambda c: f"{names.loc[c, 'name']} ({c})"  # noqa: E731
+    where = (f": ONS estimates are held on later boundaries, where {label(lost)} is only part of "
+             f"{' and '.join(map(label, holders))}" if holders else "")
+    asks = " or ".join(map(label, [*holders, *([county] if isinstance(county, str) else [])]))
+    raise DevolutionError(f"no population for {label(lost)} in {year_label(later.year)}{where}"
+                          + (f"; ask about {asks} instead" if asks else ""))
 
 
 CRA_REGION = {"east": "east of england"}
@@ -141,13 +193,13 @@ def central_by_region(cra: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def central_lines(central: pd.DataFrame, areas: pd.DataFrame, driver_values: pd.DataFrame,
-                  region_names: dict[str, str], whole_regions: bool = False) -> pd.DataFrame:
+                  region_names: dict[str, str], later: LaterBoundaries, whole_regions: bool = False) -> pd.DataFrame:
     """The place's share of its region(s)' identifiable central lines (:func:`central_by_region`),
     each line shared out by its driver.
 
     ``driver_values``: long code, measure, value (one year per measure, the nearest held).
     """
-    shares = _shares(areas, driver_values, region_names, whole_regions)
+    shares = _shares(areas, driver_values, region_names, later, whole_regions)
     rows = central.merge(shares, on=["region_name", "driver"], how="inner")
     fallback = rows["share"].isna()
     if fallback.any():  # a driver not held for every area: fall back to population, and say so
@@ -171,9 +223,9 @@ def _driver_for(subfunction: pd.Series) -> pd.Series:
 
 
 def _shares(areas: pd.DataFrame, driver_values: pd.DataFrame, region_names: dict[str, str],
-            whole_regions: bool = False) -> pd.DataFrame:
-    """Per region and driver: the place's areas' share of the region (NaN if an area lacks it;
-    1 when the place is whole regions)."""
+            later: LaterBoundaries, whole_regions: bool = False) -> pd.DataFrame:
+    """Per region and driver: the place's areas' share of the region (read through ``later``
+    boundaries where a driver is held only there; NaN if it cannot be; 1 when the place is whole regions)."""
     rows = []
     for region_code, group in areas.groupby("region_code"):
         for measure in {r["measure"] for r in drivers()}:
@@ -182,8 +234,7 @@ def _shares(areas: pd.DataFrame, driver_values: pd.DataFrame, region_names: dict
                 continue
             values = driver_values[driver_values["measure"] == measure].set_index("code")["value"]
             region_value = values.get(region_code, np.nan)
-            place_value = values.reindex(group["code"])
-            share = place_value.sum() / region_value if place_value.notna().all() else np.nan
+            share = later.total(values, group["code"]) / region_value
             rows.append({"region_name": region_names[region_code].lower(), "driver": measure, "share": share})
     return pd.DataFrame(rows)
 
@@ -199,6 +250,7 @@ class BudgetYear:
     outturn: pd.DataFrame          # long code, measure, value
     driver_values: pd.DataFrame    # long code, measure, value (nearest year held)
     central: pd.DataFrame
+    later: LaterBoundaries         # what held each council's area on later boundaries (ONS figures)
 
 
 def budget_year(store, year: int) -> BudgetYear:
@@ -207,11 +259,13 @@ def budget_year(store, year: int) -> BudgetYear:
     if year not in years:
         raise DevolutionError(f"no place budget for {year_label(year)}: council outturn, CRA and "
                               f"population are all held only for {', '.join(year_label(y) for y in years)}")
-    return BudgetYear(year=year, places=store.places(),
+    places = store.places()
+    return BudgetYear(year=year, places=places,
                       population=store.observations("population", years=[year]).set_index("code")["value"],
                       outturn=store.observations(list(council_services()), years=[year]),
                       driver_values=_driver_values(store, year),
-                      central=central_by_region(store.table("cra"), year))
+                      central=central_by_region(store.table("cra"), year),
+                      later=LaterBoundaries(places, year, BILLING_TIERS))
 
 
 def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
@@ -221,18 +275,24 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     shared = shared if shared is not None else budget_year(store, year)
     places = shared.places
     row = resolve(places, query)
-    areas = place_areas(places, row["code"], year)
+    areas, note = place_areas(places, row["code"], year)
     population = shared.population
-    bodies = council_bodies(places, areas, population, year)
+    residents = population_of(places, shared.later, population, areas["code"])
+    bodies = council_bodies(places, areas, population, year, shared.later)
+    silent = bodies[~bodies["code"].isin(shared.outturn["code"])]
+    if len(silent):  # said, not hidden: the council lines are short by what these bodies spent
+        note = " ".join(filter(None, [note, f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "
+                                            f"published no Revenue Outturn for {year_label(year)}, so the council lines "
+                                            f"leave out what it spent."]))
     region_names = places.set_index("code")["name"].to_dict()
     lines = [council_lines(shared.outturn, bodies),
-             central_lines(shared.central, areas, shared.driver_values, region_names,
+             central_lines(shared.central, areas, shared.driver_values, region_names, shared.later,
                            whole_regions=row["tier"] in ("region", "england"))]
     table = pd.concat(lines, ignore_index=True).assign(place=row["code"], year=year)[LINE_COLUMNS]
     result = PlaceBudget(place=row["code"], name=row["name"], year=year,
                          areas=areas.assign(population=population.reindex(areas["code"]).to_numpy())[
                              ["code", "name", "region_code", "population"]],
-                         bodies=bodies, lines=table)
+                         bodies=bodies, lines=table, population=residents, note=note)
     if devolve:
         result.lines = devolve_lines(result.lines, devolve)
     return result

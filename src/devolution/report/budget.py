@@ -41,7 +41,7 @@ def series_chart(frame: pd.DataFrame) -> alt.Chart:
 
 def write_chart(chart: alt.TopLevelMixin, path: Path | str) -> Path:
     """Write as a self-contained HTML page (Vega bundled in: it works offline) or a ``.json``
-    Vega-Lite spec, making the folder."""
+    Vega-Lite spec, into a folder that exists."""
     from devolution.report.standalone import write_chart as write
 
     return write(chart, path, "Place budget: who decides")

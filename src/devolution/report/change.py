@@ -18,7 +18,7 @@ SUBTITLE_WIDTH = 84
 
 
 def change_chart(table: pd.DataFrame) -> alt.Chart:
-    """Bars of the change in per cent by group (England last) or by place (largest fall first),
+    """Bars of the change in per cent by group (England last) or by place (lowest change first),
     titled with the measure, unit, price base and years; long titles wrap, never cut."""
     meta = table.attrs
     places = meta.get("by") == "place"
@@ -41,7 +41,7 @@ def change_chart(table: pd.DataFrame) -> alt.Chart:
                alt.Tooltip("value_last:Q", format=",.0f", title=f"{unit}, last"),
                alt.Tooltip("change_pct:Q", format=".1f", title="change %")]
     if places:
-        tooltip = [alt.Tooltip("rank:Q", format="d", title="rank (1 = largest fall)"), *tooltip, "region", "type"]
+        tooltip = [alt.Tooltip("rank:Q", format="d", title="rank (1 = lowest change)"), *tooltip, "region", "type"]
     else:
         tooltip.insert(1, alt.Tooltip("areas:Q", format=",d", title="council areas"))
     return alt.Chart(data, title=title).mark_bar().encode(
@@ -64,7 +64,7 @@ def _rows(table: pd.DataFrame, places: bool) -> tuple[pd.DataFrame, str]:
         data = data.dropna(subset=["change_pct"])
         if len(data) > MAX_PLACES:
             half = MAX_PLACES // 2
-            shown = (f"The {half} largest falls and {half} largest rises of {len(data)} areas are drawn; "
+            shown = (f"The {half} lowest and {half} highest changes of {len(data)} areas are drawn; "
                      f"the table lists every area.")
             data = pd.concat([data.head(half), data.tail(half)])
     return data, shown

@@ -9,6 +9,12 @@ import textwrap
 
 import numpy as np
 
+
+#: The Vega-Lite the pages and reports bundle (vl-convert's ``javascript_bundle``), and the major
+#: version every spec names in ``$schema``: vega-embed warns in the console when they differ.
+VEGA_LITE_VERSION = "6.4"
+SCHEMA = f"https://vega.github.io/schema/vega-lite/v{VEGA_LITE_VERSION.split('.')[0]}.json"
+
 #: Characters per line of a chart title or subtitle (Vega draws one line per list item).
 TITLE_WIDTH = 64
 
@@ -56,10 +62,3 @@ def axis_labels(fmt: str) -> dict:
 def count_axis() -> dict:
     """An axis of counts: whole numbers only (no 0.5 of a council)."""
     return {"format": ",d", "tickMinStep": 1, **axis_labels(",.0f")}
-
-
-def number(value: float, decimals: int = 1) -> str:
-    """A number for a table or a tooltip, thousands separated, never "-0.0"."""
-    if value is None or not np.isfinite(value):
-        return ""
-    return f"{float(no_negative_zero(value, decimals)):,.{decimals}f}"

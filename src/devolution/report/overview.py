@@ -10,8 +10,10 @@ import altair as alt
 import pandas as pd
 
 from devolution.analysis.overview import Overview
-from devolution.report.standalone import embed_scripts
-from devolution.report.chart_text import axis_labels, no_negative_zero, number, wrap
+from devolution.files import output_path, write_output
+from devolution.report.standalone import PAGE_SUFFIXES, embed_scripts
+from devolution.numbers import number
+from devolution.report.chart_text import axis_labels, no_negative_zero, wrap
 from devolution.years import year_label
 
 GROUP_COLUMNS = {"group": "Group", "measure": "Measure", "councils": "Councils", "first": "From",
@@ -68,7 +70,8 @@ def council_chart(overview: Overview) -> alt.Chart:
 
 
 def write_html(overview: Overview, path: Path, sources: pd.DataFrame | None = None) -> Path:
-    """Write the overview page (charts, tables, method and sources) to ``path``."""
+    """Write the overview page (charts, tables, method and sources) to ``path`` (``.html``, in a
+    folder that exists; ``OutputError`` otherwise)."""
     charts = [region_chart(overview), tier_chart(overview), council_chart(overview)]
     specs = "\n".join(f'<div id="chart{i}"></div>' for i in range(len(charts)))
     scripts = embed_scripts(charts)
@@ -100,10 +103,7 @@ measure, years and price base. Built by
 <p>Contains public sector information licensed under the Open Government Licence v3.0.</p>
 {scripts}
 </body></html>"""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
-    return path
+    return write_output(output_path(path, PAGE_SUFFIXES), body)
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from devolution.files import output_path, write_output
 from devolution.report.chart_text import axis_labels, wrap
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -119,8 +120,9 @@ SHOWN = {"councils": "The new councils", "people": "Population and age structure
 
 def write_html(document: dict, path: Path | str, colour: str) -> Path:
     """A self-contained page (Vega bundled in: it opens offline and from a file) with the charts,
-    the tables and the notes."""
-    from devolution.report.standalone import embed_scripts
+    the tables and the notes, at ``path`` (``.html``, in a folder that exists). Errors:
+    ``OutputError`` for a path that cannot be written (``files.output_path``)."""
+    from devolution.report.standalone import PAGE_SUFFIXES, embed_scripts
 
     charts = specs(document, colour)
     proposal = document["proposal"]
@@ -147,10 +149,7 @@ Built by <code>devolution</code> from official data (<code>devo reorganise</code
 © Crown copyright and database right 2024.</p>
 {embed_scripts(list(charts.values()))}
 </body></html>"""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(body, encoding="utf-8")
-    return path
+    return write_output(output_path(path, PAGE_SUFFIXES), body)
 
 
 def _table(rows: list[dict]) -> str:

@@ -62,14 +62,14 @@ def write_page(path: Path | str, title: str, charts: list, tables: list[tuple[st
                notes: list[str]) -> Path:
     """A self-contained HTML page with the charts (Vega bundled in, so it works offline and from a
     file, as the overview report does), tables and method notes."""
-    from devolution.report.standalone import embed_scripts
+    from devolution.files import output_path, write_output
+    from devolution.report.standalone import PAGE_SUFFIXES, embed_scripts
 
-    path = Path(path)
+    path = output_path(path, PAGE_SUFFIXES)
     divs = "".join(f'<div id="chart{i}"></div>' for i in range(len(charts)))
     tables_html = "".join(f"<h2>{html.escape(t)}</h2>{f.to_html(index=False, float_format=lambda v: f'{v:,.1f}')}"
                           for t, f in tables)
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    path.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>
+    return write_output(path, f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>
 <body style="font-family:sans-serif;max-width:1100px;margin:auto"><h1>{html.escape(title)}</h1>{divs}
-{tables_html}<h2>Method</h2><ul>{notes_html}</ul>{embed_scripts(charts)}</body></html>""", encoding="utf-8")
-    return path
+{tables_html}<h2>Method</h2><ul>{notes_html}</ul>{embed_scripts(charts)}</body></html>""")

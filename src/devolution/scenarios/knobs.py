@@ -75,8 +75,8 @@ def _number(value) -> bool:
 def _override(knob: str, value, first: int, last: int, tree) -> tuple[dict | None, str | None]:
     """A parameter knob as an override ``{year label: value}`` (a bare number: from the first
     projection year), or None when it changes nothing in the projection's years."""
-    if value is None:
-        return None, None
+    if value is None:  # an empty field is refused, never run as the default or as 0
+        return None, "expected a number or {year: number}, not null (an empty or invalid field)"
     if _number(value):
         value = {year_label(first): value}
     if not isinstance(value, dict) or not value or len(value) > MAX_YEARS:

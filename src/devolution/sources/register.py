@@ -101,7 +101,7 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
                          "end_date": None, "ecode": None, "status": "former_code"})
     places = pd.concat([places, pd.DataFrame(rows)], ignore_index=True)
 
-    places = _amend(places)
+    places = _amend(places, path)
     places = _last_days(places, path)
     places = _with_ons_regions(places, ons_regions, path)
     places, authorities, members = strategic_authorities.apply(places)
@@ -120,9 +120,10 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
                           "strategic_authority_members": members})
 
 
-def _amend(places: pd.DataFrame) -> pd.DataFrame:
+def _amend(places: pd.DataFrame, path: Path) -> pd.DataFrame:
     text = resources.files("devolution.sources").joinpath("register_amendments.yaml").read_text()
     amendments = yaml.safe_load(text)
+    _require_named(places, amendments, path)
     rows = []
     for a in amendments.get("add", []):
         # ``like``: a successor with the same parents as the place it replaces.
@@ -134,7 +135,7 @@ def _amend(places: pd.DataFrame) -> pd.DataFrame:
     added = pd.DataFrame(rows)
     places = pd.concat([places, added], ignore_index=True)
     for change in amendments.get("recode", []):
-        places = _recode(places, change)
+        places = _recode(places, change, path)
     places = _council_start_dates(places, amendments)
     for change in amendments.get("end", []):
         at = places["code"] == change["code"]
@@ -154,6 +155,36 @@ def _amend(places: pd.DataFrame) -> pd.DataFrame:
     return places
 
 
+def _named(amendments: dict) -> dict[str, str]:
+    """Every code an amendment acts on that must already be in the compiled register, with the
+    section naming it (codes that ``add`` makes are not among them)."""
+    named: dict[str, str] = {}
+    for section in ("recode", "end", "start", "rename"):
+        named.update({str(change["code"]): section for change in amendments.get(section) or []})
+    named.update({str(a["like"]): "add (like)" for a in amendments.get("add") or [] if "like" in a})
+    for group in amendments.get("council_start_dates") or []:
+        named.update({str(code): "council_start_dates" for code in group.get("codes", [])})
+    for section in ("no_start_date", "other_names"):
+        named.update({str(code): section for code in amendments.get(section) or {}})
+    named.update({str(code): "ecodes" for code in ((amendments.get("ecodes") or {}).get("codes") or {})})
+    for members in (amendments.get("members") or {}).values():
+        named.update({str(code): "members" for code in members})
+    return named
+
+
+def _require_named(places: pd.DataFrame, amendments: dict, path: Path) -> None:
+    """Refuse a compiled register that lacks a council the amendments act on: the fault is in the
+    register file (cut off, or rows lost), so the error names that file, not the amendments."""
+    named = _named(amendments)
+    added = {str(a["code"]) for a in amendments.get("add") or []}
+    missing = sorted(set(named) - set(places["code"]) - added)
+    if missing:
+        shown = ", ".join(f"{code} ({named[code]})" for code in missing[:5])
+        raise DataError(f"{len(missing)} council(s) that register_amendments.yaml amends are not in the file: "
+                        f"{shown}{'…' if len(missing) > 5 else ''}; the file looks cut off or damaged (expected "
+                        f"every English council of the compilation, abolished ones included)", file=path.name)
+
+
 def _council_start_dates(places: pd.DataFrame, amendments: dict) -> pd.DataFrame:
     """Every council's first day from ``council_start_dates`` (the compilation's are replaced):
     groups by tier first, then groups of codes for councils made later; ``no_start_date`` names
@@ -162,11 +193,7 @@ def _council_start_dates(places: pd.DataFrame, amendments: dict) -> pd.DataFrame
     places.loc[councils, "start_date"] = None
     groups = amendments.get("council_start_dates", [])
     for group in sorted(groups, key=lambda g: "codes" in g):  # tiers first, then named councils
-        codes = group.get("codes", [])
-        missing = sorted(set(codes) - set(places["code"]))
-        if missing:
-            raise DataError(f"council_start_dates: {', '.join(missing)} not in the register",
-                            file="register_amendments.yaml")
+        codes = group.get("codes", [])  # each one in the register (``_require_named``)
         at = places["code"].isin(codes) if codes else councils & places["tier"].isin(group["tiers"])
         places.loc[at, "start_date"] = str(group["start_date"])
     keep_none = places["code"].isin(list(amendments.get("no_start_date", {})))
@@ -174,15 +201,16 @@ def _council_start_dates(places: pd.DataFrame, amendments: dict) -> pd.DataFrame
     return places
 
 
-def _recode(places: pd.DataFrame, change: dict) -> pd.DataFrame:
+def _recode(places: pd.DataFrame, change: dict, path: Path) -> pd.DataFrame:
     """A council that goes on under a new GSS code (a small boundary change): its row takes the new
     code, and the old code stays as a former code (never in force) whose last day is the day
     before the change. Its series are carried onto the new code when loaded (``store``)."""
     old, new = change["code"], change["new_code"]
     at = places.index[places["code"] == old]
     if len(at) != 1 or (places["code"] == new).any():
-        raise DataError(f"recode {old} -> {new}: {old} must be in the register once and {new} not at all",
-                        file="register_amendments.yaml")
+        raise DataError(f"{new} is already in the file, so the recode {old} -> {new} of register_amendments.yaml "
+                        f"cannot be made: expected the compilation of July 2025, where {old} still holds the area",
+                        file=path.name)
     former = places.loc[at[0]].to_dict()
     last_day = (pd.Timestamp(change["date"]) - pd.Timedelta(days=1)).date().isoformat()
     places.loc[at, "code"] = new

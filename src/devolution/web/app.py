@@ -23,6 +23,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from devolution.errors import DevolutionError, PlaceError, StoreError
+from devolution.web import warm
+from devolution.web.formats import TableSuffix
 from devolution.web.middleware import Guard
 from devolution.web.redaction import DB_URL_ENV
 from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, reorganisation, results,
@@ -47,8 +49,8 @@ def settings_from_env() -> Settings:
     (submissions, "capacity,per_second"), ``DEVOLUTION_SUBMISSIONS_PER_ADDRESS`` (budgets one
     address may send for one council), ``DEVOLUTION_SCENARIO_RATE`` (new scenario computations,
     "capacity,per_second"), ``DEVOLUTION_FORWARDED_ALLOW_IPS`` (proxies trusted with
-    X-Forwarded-For; none by default) and ``DEVOLUTION_WARM`` ("1": start the scenario workers
-    with the app). A value that is not a number is refused naming the variable."""
+    X-Forwarded-For; none by default), ``DEVOLUTION_WARM`` ("1": start the scenario workers
+    with the app) and ``DEVOLUTION_WARM_PAGES`` ("1": build every current place's pages at start-up). A value that is not a number is refused naming the variable."""
     env = os.environ
     settings = Settings(store_path=Path(env["DEVOLUTION_STORE"]) if env.get("DEVOLUTION_STORE") else None)
     if env.get("DEVOLUTION_SUBMISSIONS"):
@@ -62,6 +64,7 @@ def settings_from_env() -> Settings:
                                                        env["DEVOLUTION_SUBMISSIONS_PER_ADDRESS"], whole=True))
     settings.forwarded_allow_ips = env.get("DEVOLUTION_FORWARDED_ALLOW_IPS", "").strip()
     settings.warm = env.get("DEVOLUTION_WARM", "") == "1"
+    settings.warm_pages = env.get("DEVOLUTION_WARM_PAGES", "") == "1"
     return settings
 
 
@@ -101,7 +104,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         if settings.warm:
             scenarios.warm(app.state.data)
+        pages = warm.start(app.state.data) if settings.warm_pages else None
         yield
+        if pages:
+            pages[1].set()
         await scenarios.shutdown(app.state.data)
 
     app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
@@ -114,9 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.scenario_bucket = TokenBucket(settings.scenario_capacity, settings.scenario_per_second)
     app.state.lockout = Lockout()
 
-    for module in (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
-                   reorganisation, api_docs):
+    routers = (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
+               reorganisation, api_docs)
+    for module in routers:
         app.include_router(module.router)
+    app.add_middleware(TableSuffix, routes=[route for module in routers for route in module.router.routes])
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/vendor/vega.js", include_in_schema=False)

@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from devolution.report.chart_text import (axis_labels, count_axis, money_scale, no_negative_zero, price_words,
+from devolution.report.chart_text import (SCHEMA, axis_labels, count_axis, money_scale, no_negative_zero, price_words,
                                           wrap)
+from devolution.numbers import money
 from devolution.years import parse_year, year_label
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 
 #: Plain words for the store's units on legends and axes.
@@ -57,9 +57,9 @@ def number_text(unit: str, values: list) -> Callable[[float], str]:
     held = [abs(v) for v in values if v is not None]
     largest = max(held) if held else 0.0
     if _in_millions(unit, values):
-        return lambda x: f"£{_zero(x / 1e6, 0):,.0f}m"
+        return lambda x: money(x / 1e6, 0) + "m"
     if unit.startswith("GBP"):
-        return (lambda x: f"£{_zero(x, 2):,.2f}") if largest < 10 else (lambda x: f"£{_zero(x, 0):,.0f}")
+        return (lambda x: money(x, 2)) if largest < 10 else (lambda x: money(x, 0))
     if unit == "share":
         return lambda x: f"{_zero(x * 100, 1):.1f}".rstrip("0").rstrip(".") + "%"
     return (lambda x: f"{_zero(x, 3):,.3f}") if largest < 10 else (lambda x: f"{_zero(x, 0):,.0f}")

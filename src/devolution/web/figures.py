@@ -12,7 +12,8 @@ import pandas as pd
 from devolution import api
 from devolution.analysis import per_head, prices
 from devolution.analysis.overview import BOUNDARY_YEAR
-from devolution.places.crosswalk import to_boundaries
+from devolution.numbers import money, number
+from devolution.places.crosswalk import to_boundaries_in_full
 from devolution.places.register import in_force
 from devolution.places.tiers import COUNCIL_TIERS
 from devolution.web.state import AppState
@@ -37,7 +38,8 @@ def additive(state: AppState, measure: str) -> bool:
 
 def on_boundaries(state: AppState, measure: str) -> pd.DataFrame:
     """``code, name, tier, year, value`` for councils on the map's boundaries (BOUNDARY_YEAR, the
-    way the England overview does it): merged councils summed, split ones shared out."""
+    way the England overview does it): merged councils summed, split ones shared out; a council
+    missing (NaN) in a year when a place that made it up then has no figure (not reported in full)."""
     def build(store) -> pd.DataFrame:
         places = state.places()
         councils = set(places.loc[places["tier"].isin(COUNCIL_TIERS), "code"])
@@ -47,7 +49,7 @@ def on_boundaries(state: AppState, measure: str) -> pd.DataFrame:
             return long.merge(places[["code", "name", "tier"]], on="code", how="left")[
                 ["code", "name", "tier", "year", "value"]]
         walk = state.cached(("crosswalk", BOUNDARY_YEAR), lambda s: api.crosswalk(BOUNDARY_YEAR, store=s))
-        moved = to_boundaries(long, walk)
+        moved = to_boundaries_in_full(long, walk, places)
         return moved.merge(places[["code", "name", "tier"]], on="code", how="left")[
             ["code", "name", "tier", "year", "value"]]
 
@@ -121,11 +123,26 @@ def county_figures(rows: pd.DataFrame, places: pd.DataFrame) -> tuple[pd.DataFra
     return pd.concat([kept, filled], ignore_index=True)[list(kept.columns)], len(filled)
 
 
+#: Units of things counted whole (people, children, dwellings, ranks): shown without decimals.
+WHOLE_UNITS = frozenset({"persons", "children", "dwellings", "rank"})
+
+
+def figure(value: float | None, unit: str) -> str:
+    """A value as the place page's table of latest figures shows it (its unit in the next column):
+    money with the sign before £ (pence below £100), counts whole, others to 2 decimals below 1,000;
+    nothing for a missing value, never "-0"."""
+    if value is None or pd.isna(value):
+        return ""
+    if unit.startswith("GBP"):
+        return money(value, 2 if abs(value) < 100 else 0)
+    return number(value, 0 if unit in WHOLE_UNITS or abs(value) >= 1000 else 2)
+
+
 def display(value: float | None, unit: str) -> str:
     if value is None or pd.isna(value):
         return "no figure"
     if unit.startswith("GBP"):
-        return f"£{value:,.2f}{unit[3:]}" if abs(value) < 100 else f"£{value:,.0f}{unit[3:]}"
+        return money(value, 2 if abs(value) < 100 else 0) + unit[3:]
     return f"{value:,.3g} {unit}" if abs(value) < 10 else f"{value:,.0f} {unit}"
 
 

@@ -1,5 +1,6 @@
 """Tables out of the API: JSON (with paging), CSV or Parquet (``?format=csv|parquet`` or a
-``.csv`` / ``.parquet`` suffix; neither is paged)."""
+``.csv`` / ``.parquet`` / ``.json`` suffix on any table route, by ``TableSuffix``; CSV and Parquet
+are not paged)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 from fastapi import Query
 from fastapi.responses import JSONResponse, Response
 
-from devolution.exports import clean, parquet_bytes, records
+from devolution.exports import clean, parquet_bytes, records, without_negative_zero
 
 MAX_LIMIT = 5000
 
@@ -37,7 +38,7 @@ def table(frame: pd.DataFrame, fmt: Format = Format.json, page: Page | None = No
     """One table as a paged JSON document, or a CSV or Parquet download (never paged; Parquet
     keeps the column types and carries ``meta`` in its schema's metadata)."""
     if fmt is Format.csv:
-        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+        return Response(without_negative_zero(frame).to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'inline; filename="{filename}.csv"'})
     if fmt is Format.parquet:
         return Response(parquet_bytes(frame, meta), media_type=PARQUET_TYPE,
@@ -53,6 +54,41 @@ def table(frame: pd.DataFrame, fmt: Format = Format.json, page: Page | None = No
 def dumps(value) -> str:
     """JSON for embedding in a page (``</`` escaped so it cannot close a script tag)."""
     return json.dumps(value, default=clean).replace("</", "<\\/")
+
+
+def takes_format(route) -> bool:
+    """Whether a route answers a table in any ``Format`` (it has a ``format`` query parameter)."""
+    from fastapi.routing import APIRoute
+
+    return isinstance(route, APIRoute) and any(p.name == "format" for p in route.dependant.query_params)
+
+
+class TableSuffix:
+    """ASGI middleware: ``/api/X.csv``, ``.parquet`` or ``.json`` is ``/api/X?format=csv`` (...) for
+    every table route (``takes_format``), so each has its twins without a route of its own. The
+    suffix sets the format (a ``format`` in the query is replaced). Other paths pass unchanged."""
+
+    def __init__(self, app, routes):
+        self.app = app
+        self.patterns = [route.path_regex for route in routes if takes_format(route)]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+            scope = self.rewritten(scope)
+        await self.app(scope, receive, send)
+
+    def rewritten(self, scope: dict) -> dict:
+        path, fmt = split_suffix(scope["path"])
+        if fmt is None or not any(p.match(path) for p in self.patterns):
+            return scope
+        from urllib.parse import parse_qsl, urlencode
+
+        query = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                 if k != "format"]
+        raw = scope.get("raw_path")
+        suffix = f".{fmt.value}".encode()
+        return {**scope, "path": path, "raw_path": raw[: -len(suffix)] if raw and raw.endswith(suffix) else raw,
+                "query_string": urlencode([*query, ("format", fmt.value)]).encode("latin-1")}
 
 
 def split_suffix(name: str) -> tuple[str, Format | None]:

@@ -8,6 +8,8 @@
   script (FastAPI's own pages have one) allowed by its SHA-256 hash, computed from the page as served.
 * **A body limit**: a request body over ``max_body`` bytes is refused with 413 before the app reads
   it (by its Content-Length, or while it streams in).
+* **HEAD as GET**: a HEAD request is answered as the GET of the same URL (status and headers),
+  without the body, on every route (FastAPI's routes answer GET only).
 * **JSON bodies checked once** (``application/json``): nested deeper than ``MAX_DEPTH``, or holding
   a number JSON cannot carry (``NaN``, ``Infinity``, ``1e400``, which Python would read as
   infinity) is a 422 naming where (``body.claims.0.compare.at_most``, as FastAPI names fields), so
@@ -68,6 +70,15 @@ def json_problem(value, max_depth: int = MAX_DEPTH) -> tuple[str, str] | None:
     return None
 
 
+def _without_body(send):
+    """``send`` for a HEAD request: the GET's status and headers (its Content-Length too), no body."""
+    async def head_send(message):
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return head_send
+
+
 class Guard:
     """The ASGI middleware: security headers, the body limit and the JSON check (module doc)."""
 
@@ -78,6 +89,8 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         send = self._docs_send(send) if scope["path"] in DOCS_PATHS else self._headers_send(send)
+        if scope["method"] == "HEAD":
+            scope, send = {**scope, "method": "GET"}, _without_body(send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if "content-length" in headers or "transfer-encoding" in headers:
             body = await self._body(headers, receive, send)

@@ -53,7 +53,7 @@ def place_budget(state: AppState, code: str) -> dict | None:
                 "share": float(decided.get(d, 0.0)) / total if total else None} for d in DECIDERS]
         title = f"{result.name}: public spending by function and who decides, {year_label(year)} (£m)"
         return {"year": year, "label": year_label(year), "years_held": [year_label(y) for y in years],
-                "total_m": total / 1e6, "population": result.population,
+                "total_m": total / 1e6, "population": result.population, "note": result.note,
                 "per_head": total / result.population if result.population else None,
                 "who_decides": who, "summary": records(budget.summary(result)),
                 "spec": charts.who_decides(records(by_function), title),

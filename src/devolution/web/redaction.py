@@ -93,7 +93,8 @@ def formatter(kind: str = "default", **options) -> logging.Formatter:
 
 def log_config() -> dict:
     """uvicorn's logging configuration with redacting formatters, and the ``devolution`` logger
-    (the app's own warnings: a database that failed, a request refused for abuse) on its handler."""
+    (the app's own notes and warnings: pages prepared at start-up, a database that failed, a request
+    refused for abuse) on its handler, from INFO."""
     import copy
 
     from uvicorn.config import LOGGING_CONFIG
@@ -103,5 +104,5 @@ def log_config() -> dict:
         entry.pop("()", None)
         entry["()"] = "devolution.web.redaction.formatter"
         entry["kind"] = kind
-    config["loggers"]["devolution"] = {"handlers": ["default"], "level": "WARNING", "propagate": False}
+    config["loggers"]["devolution"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config

@@ -30,6 +30,7 @@ class Settings:
     rate_per_second: float = 0.2    # then one every five seconds
     submissions_per_address: int = 10  # budgets one address (IPv6: /64) may send for one council, ever
     warm: bool = False              # start the scenario workers with the app (``devo serve``; not tests)
+    warm_pages: bool = False        # build every current place's pages at start-up (web/warm.py; ``devo serve``)
     scenario_capacity: float = 30.0  # new scenario computations a client may start at once
     scenario_per_second: float = 3.0  # then three a second (answers from memory are never limited)
     forwarded_allow_ips: str = ""   # proxies trusted with X-Forwarded-For/-Proto ("": none, the default)
@@ -263,4 +264,6 @@ def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script, from the vl-convert package (no CDN)."""
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    from devolution.report.chart_text import VEGA_LITE_VERSION
+
+    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)

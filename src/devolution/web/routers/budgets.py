@@ -70,7 +70,7 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
         whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
     by_decider = records(whole.drop(columns=["place"]))[0]
     return table(frame, format, page, meta={"place": result.place, "name": result.name, "year": result.year,
-                                            "label": year_label(result.year), "total_gbp": result.total,
+                                            "label": year_label(result.year), "total_gbp": result.total, "note": result.note,
                                             "devolved_powers": moved, "by_decider": by_decider,
                                             "years_held": years},
                  filename=f"budget_{code}_{chosen}" + ("_devolved" if moved else ""))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from devolution import api
 from devolution.analysis.groupings import GROUPINGS
-from devolution.web.formats import Format, Page, split_suffix, table
+from devolution.web.formats import Format, Page, table
 from devolution.web.routers import PRICES, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label
@@ -26,23 +26,24 @@ def change(measure: str, state: AppState = Depends(data), page: Page = Depends()
            first: int = Query(..., alias="from", ge=2000, le=2100, description="First financial year (2010 = 2010-11)."),
            last: int = Query(..., alias="to", ge=2000, le=2100, description="Last financial year."),
            by: Grouping = Query(Grouping("england"), description="A grouping, or place: every council area, ranked "
-                                                       "(1 = largest fall)."),
-           per: Per = Query(Per("resident"), description="The denominator: the count of the spending year."),
+                                                       "(1 = the lowest change)."),
+           per: Optional[Per] = Query(None, description="The denominator: the count of the spending year (resident "
+                                                        "when left out; Band D is per Band D equivalent and "
+                                                        "refuses another)."),
            region: Optional[str] = Query(None, max_length=60, description="With by=place: one region (name or E12 code)."),
            type: Optional[str] = Query(None, max_length=60, description="With by=place: one type of area, e.g. "
                                                                         "london_borough or \"Unitary authority\"."),
-           top: Optional[int] = Query(None, ge=1, le=400, description="With by=place: the N largest falls."),
-           bottom: Optional[int] = Query(None, ge=1, le=400, description="With by=place: the N largest rises."),
+           top: Optional[int] = Query(None, ge=1, le=400, description="With by=place: ranks 1 to N (the lowest changes)."),
+           bottom: Optional[int] = Query(None, ge=1, le=400, description="With by=place: the N highest ranks."),
            prices: str = PRICES, format: Format = Format.json):
     """Service spending like for like (``service_spending``) is the measure for cuts questions;
     ``/api/measures`` lists the others, derived ones with their formula. The response carries the
     title (naming the measure), unit, notes, councils left out and sources."""
-    name, suffix = split_suffix(measure)
-    name = measure_name(state, name)
+    name = measure_name(state, measure)
     base = price_base(prices)
-    frame = state.run(api.change, name, first, last, by.value, prices=base, per=per.value,
+    frame = state.run(api.change, name, first, last, by.value, prices=base, per=per.value if per else None,
                       region=region, type=type, top=top, bottom=bottom)
     meta = {key: frame.attrs[key] for key in ("title", "unit", "measure", "per", "by", "notes", "publications")}
     meta.update(first=year_label(first), last=year_label(last), left_out=frame.attrs["left_out"],
                 england=frame.attrs.get("england"))
-    return table(frame, suffix or format, page, meta=meta, filename=f"change_{name}_{first}_{last}")
+    return table(frame, format, page, meta=meta, filename=f"change_{name}_{first}_{last}")

@@ -19,7 +19,9 @@ from devolution.web.state import AppState
 from devolution.web.templating import templates
 
 router = APIRouter(tags=["claims"])
-MAX_CLAIMS = 10
+#: Claims checked at once: every example the page offers (examples/claims.yaml, 11) can be ticked
+#: together (a test holds the examples within it).
+MAX_CLAIMS = 12
 ClaimModel = claims.Claim  # the field below is called ``claims`` too
 
 
@@ -30,7 +32,7 @@ class ClaimsRequest(BaseModel):
     claims: list[ClaimModel] = Field(min_length=1, max_length=MAX_CLAIMS, description=f"At most {MAX_CLAIMS} claims.")
 
 
-@router.post("/api/claims/check", summary="Test up to 10 claims (the YAML claim format, as JSON)")
+@router.post("/api/claims/check", summary=f"Test up to {MAX_CLAIMS} claims (the YAML claim format, as JSON)")
 def check(body: ClaimsRequest = Body(..., examples=[{"claims": [{
         "id": "cuts", "statement": "Council spending per head fell from 2010-11 to 2017-18.",
         "measure": "nce_total_service_expenditure", "from": "2010-11", "to": "2017-18",
@@ -95,7 +97,10 @@ def claims_document(state: AppState, text: str, picked: list[str]) -> dict:
     if len(chosen) > MAX_CLAIMS:
         raise HTTPException(422, f"at most {MAX_CLAIMS} claims at once (got {len(chosen)})")
     key = ("claims_response", tuple(c.model_dump_json() for c in chosen))
-    frame = state.cached(key, lambda store: claims.check(chosen, store=store))
+    try:
+        frame = state.cached(key, lambda store: claims.check(chosen, store=store))
+    except claims.ClaimsError as exc:  # a claim the data cannot read (no such group): the form says which
+        raise HTTPException(422, str(exc)) from None
     rows = records(frame)
     return {"results": rows, "counts": {v: sum(r["verdict"] == v for r in rows)
                                         for v in (claims.SUPPORTED, claims.NOT_SUPPORTED, claims.CANNOT_TELL)}}
@@ -134,7 +139,7 @@ def claims_page_check(request: Request, claims_yaml: str = Form("", max_length=M
     return _page(request, document, claims_yaml, example)
 
 
-@router.post("/claims.json", summary="Check pasted YAML claims and/or picked examples (at most 10): verdicts")
+@router.post("/claims.json", summary=f"Check pasted YAML claims and/or picked examples (at most {MAX_CLAIMS}): verdicts")
 def claims_check_form(claims_yaml: str = Form("", max_length=MAX_YAML, alias="claims",
                                               description="Claims in the YAML claim-file format."),
                       example: list[str] = Form([], max_length=MAX_CLAIMS * 4,

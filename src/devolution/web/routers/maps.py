@@ -13,7 +13,7 @@ from devolution.errors import ParameterError
 from devolution.exports import records
 from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
-from devolution.web.formats import Format, Page, split_suffix, table
+from devolution.web.formats import Format, Page, table
 from devolution.web.routers import PRICES, FinancialYear, data, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.web.templating import templates
@@ -76,14 +76,12 @@ def map_table(measure: str, state: AppState = Depends(data), page: Page = Depend
               per: str = Query("resident", pattern="^(resident|total)$"),
               councils: str = Query("own", pattern="^(own|all)$"), prices: str = PRICES,
               format: Format = Format.json):
-    name, suffix = split_suffix(measure)
-    fmt = suffix or format
-    document = map_document(state, name, year, per == "resident", councils, prices)
+    document = map_document(state, measure, year, per == "resident", councils, prices)
     import pandas as pd
 
     frame = pd.DataFrame(document["values"])
-    return table(frame, fmt, page, meta={k: document[k] for k in ("measure", "year", "unit", "per", "prices", "notes")},
-                 filename=f"{name}_{document['year']}")
+    return table(frame, format, page, meta={k: document[k] for k in ("measure", "year", "unit", "per", "prices", "notes")},
+                 filename=f"{measure}_{document['year']}")
 
 
 def _signed_area(ring: list) -> float:

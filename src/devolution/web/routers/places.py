@@ -3,6 +3,7 @@ like it (same tier and region). ``/places/E06000001`` is the page, ``.json`` its
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Optional
 
 import pandas as pd
@@ -13,7 +14,7 @@ from devolution.exports import clean, records
 from devolution.places.register import lifecycle, parents
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.web import baseline_view, charts, powers_view
-from devolution.web.figures import display, map_values, peers
+from devolution.web.figures import display, figure, map_values, peers
 from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import FinancialYear, data, place_code
 from devolution.web.search import of_its_time
@@ -42,11 +43,6 @@ def places_list(state: AppState = Depends(data), page: Page = Depends(),
                 format: Format = Format.json):
     frame = state.run(api.places, tier=tier, region=region, year=year, former=former)
     return table(frame[[c for c in PLACE_COLUMNS if c in frame.columns]], format, page, filename="places")
-
-
-@router.get("/api/places.csv", include_in_schema=False)
-def places_csv(state: AppState = Depends(data)):
-    return places_list(state, Page(limit=1, offset=0), None, None, None, False, Format.csv)
 
 
 def place_document(state: AppState, code: str) -> dict:
@@ -85,13 +81,23 @@ def place_document(state: AppState, code: str) -> dict:
             "lifecycle": lifecycle(register, code),
             "parents": records(chain[["code", "name", "tier"]].iloc[1:]),
             "similar": records(similar[similar["code"] != code]),
-            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]]),
+            "latest": records(latest[["measure", "label", "year", "value", "unit", "description"]].assign(
+                shown=[figure(v, u) for v, u in zip(latest["value"], latest["unit"])])),
             "trends": trends, "comparison": comparison, "former": former,
             # A former council's page is its history (its successor has today's budget, deals and gap).
             "devolution": powers_view.strategic_view(state, code, row["tier"]) if former is None else None,
             "gap": baseline_view.gap_view(state, code, row["tier"]) if former is None else None,
             "simulator": bool(row["tier"] in COUNCIL_TIERS and row["current"]
                               and (held["measure"].str.startswith("nce_")).any())}
+
+
+def cached_place_document(state: AppState, name: str) -> dict:
+    """:func:`place_document`, built once per place and day (its readiness and deals are judged on
+    the day) and kept in the app's cache; :mod:`devolution.web.warm` builds every current place's
+    before its first visitor. Read only: callers must not change it."""
+    code = place_code(state, name)
+    return state.cached(("place_document", code, dt.date.today().isoformat()),
+                        lambda store: place_document(state, code))
 
 
 def plural(words: str) -> str:
@@ -113,13 +119,13 @@ def former_view(register, code: str) -> dict | None:
 @router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
                                           "and ended and its successor, parents, latest values, trends, peers")
 def place_json_api(code: str, state: AppState = Depends(data)):
-    return place_document(state, split_suffix(code)[0])
+    return cached_place_document(state, split_suffix(code)[0])
 
 
 @router.get("/places/{name}", include_in_schema=False)
 def place_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = place_document(state, code)
+    document = cached_place_document(state, code)
     if suffix is Format.json:
         return document
     tab = request.query_params.get("tab", "")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from devolution.web.results import minimum, public_results
 from devolution.web.routers import data
-from devolution.web.routers.simulator import budget_document
+from devolution.web.routers.simulator import cached_budget_document
 from devolution.web.state import AppState
 from devolution.web.templating import templates
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["simulator"])
 
 
 def results_document(request: Request, state: AppState, code: str) -> dict:
-    budget = budget_document(state, code)
+    budget = cached_budget_document(state, code)
     return public_results(request.app.state.submissions.frame(), budget, minimum())
 
 

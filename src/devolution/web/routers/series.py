@@ -11,7 +11,7 @@ from devolution import api
 from devolution.analysis.prices import deflator_years, source_note, to_prices
 from devolution.places.tiers import TIER_LABELS
 from devolution.web.figures import additive
-from devolution.web.formats import Format, Page, split_suffix, table
+from devolution.web.formats import Format, Page, table
 from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, place_code, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label, year_spans
@@ -48,13 +48,11 @@ def series(measure: str, state: AppState = Depends(data), page: Page = Depends()
            region: Optional[str] = Query(None, max_length=80, description="Only places in this region (code or name)."),
            group: Grouping = Query(Grouping.none, description="Sum places by tier or region (additive units only)."),
            prices: str = PRICES, format: Format = Format.json):
-    name, suffix = split_suffix(measure)
-    fmt = suffix or format
-    name = measure_name(state, name)
+    name = measure_name(state, measure)
     region = place_code(state, region, "region") if region is not None else None
     base = price_base(prices)
-    key = ("series_response", name, year, boundaries, tier, region, group, base, fmt, page.limit, page.offset)
-    return state.cached(key, lambda _: _series(state, name, year, boundaries, tier, region, group, base, fmt, page))
+    key = ("series_response", name, year, boundaries, tier, region, group, base, format, page.limit, page.offset)
+    return state.cached(key, lambda _: _series(state, name, year, boundaries, tier, region, group, base, format, page))
 
 
 def _series(state, name, year, boundaries, tier, region, group, base, fmt, page):
@@ -98,7 +96,3 @@ def overview(state: AppState = Depends(data), page: Page = Depends(),
     return table(frame, format, page, meta={"boundary_year": result.boundary_year, "notes": list(result.notes)},
                  filename=f"overview_{part.value}")
 
-
-@router.get("/api/overview.csv", include_in_schema=False)
-def overview_csv(state: AppState = Depends(data), part: OverviewTable = OverviewTable.by_region):
-    return overview(state, Page(limit=1, offset=0), part, Format.csv)

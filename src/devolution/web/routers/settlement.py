@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from devolution.analysis import settlement
 from devolution.errors import DevolutionError
 from devolution.exports import clean
+from devolution.numbers import number
 from devolution.web.formats import Format, Page, table
 from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
@@ -98,4 +99,4 @@ def _csp(state: AppState, code: str, year: int) -> dict | None:
 
 
 def _money(value) -> str:
-    return "none" if value is None else f"{value:,.2f}"
+    return number(value, 2) or "none"

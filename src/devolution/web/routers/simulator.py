@@ -1,8 +1,10 @@
 """The resident budget simulator: a council's net current expenditure by service (Revenue Outturn,
-its latest year) as sliders, balanced against a council tax change capped by the real referendum
-limit (core + adult social care, or the district cash limit, and the council's own principle where
-the year's report names it, from the parameters through ``rules.referendum``) on the budget year's
-requirement (a county's precept) or the latest held. Ring-fenced lines (``RING_FENCES``) are held.
+its latest year) as sliders, balanced against a council tax change on the latest Band D and
+requirement (a county's precept) held before the budget year, capped by the real referendum limit
+of the year after that base (core + adult social care, or the district cash limit, and the
+council's own principle where that year's report names it, from the dated parameters through
+``rules.referendum``): a rise from a 2023-24 Band D is judged by the 2024-25 principles, never by a
+later year's, which would skip a year's rise. Ring-fenced lines (``RING_FENCES``) are held.
 Submissions are stored (committed before the reply), one per browser and at most
 ``Settings.submissions_per_address`` per address and council, with CSRF and a per-client rate
 limit; every council's aggregates need the admin password (wrong ones locked out) (the public results page is
@@ -23,6 +25,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from devolution import parameters
 from devolution.errors import ParameterError
 from devolution.exports import records
+from devolution.numbers import money
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
@@ -74,22 +77,27 @@ def ring_fence(measure: str, year: int) -> dict | None:
 
 
 def council_tax_basis(held, tier: str, budget_year: int) -> dict:
-    """The council tax a budget change is applied to: the budget year's requirement and Band D
-    when held, else the latest year holding both (labelled as such). A county sets a precept on
-    the council tax its districts bill: its Band D is published as ``band_d_incl_parish`` (a
-    county has no parishes, so its requirement incl. parishes is its own)."""
+    """The council tax a budget change is applied to (its base): the requirement and Band D of the
+    year before ``budget_year`` when held, else of the latest year before it holding both
+    (labelled as such). The rise is judged by the referendum principles of the year after the
+    base (``limit_year``). A county sets a precept on the council tax its districts bill: its Band
+    D is published as ``band_d_incl_parish`` (a county has no parishes, so its requirement incl.
+    parishes is its own)."""
     band, requirement = PRECEPT_MEASURES if tier == "county" else BILLING_MEASURES
     rows = held[held["measure"].isin([band, requirement])].pivot_table(index="year", columns="measure", values="value")
     rows = rows.dropna() if set(rows.columns) == {band, requirement} else rows.iloc[0:0]
+    rows = rows[rows.index < budget_year]
     if rows.empty:
         return {}
-    year = budget_year if budget_year in rows.index else int(rows.index.max())
+    year = int(rows.index.max())
     words = "precept" if tier == "county" else "council tax"
-    note = (f"the {year_label(year)} {words} requirement" if year == budget_year else
-            f"the {year_label(year)} {words} requirement, the latest held ({year_label(budget_year)}'s is not in the data)")
+    note = (f"the {year_label(year)} {words} requirement and Band D; the rise from them is judged by the "
+            f"{year_label(year + 1)} referendum principles")
+    if year + 1 != budget_year:
+        note += f" (the latest held: {year_label(budget_year - 1)}'s are not in the data)"
     return {"year": year, "label": year_label(year), "requirement": float(rows.loc[year, requirement]),
-            "band_d": float(rows.loc[year, band]), "kind": words, "budget_year": year == budget_year,
-            "measures": [requirement, band], "note": note}
+            "band_d": float(rows.loc[year, band]), "kind": words, "budget_year": year + 1 == budget_year,
+            "limit_year": year + 1, "measures": [requirement, band], "note": note}
 
 
 def budget_document(state: AppState, code: str) -> dict:
@@ -106,15 +114,16 @@ def budget_document(state: AppState, code: str) -> dict:
         raise HTTPException(404, f"no Revenue Outturn for {place['name']} ({code})")
     year = int(services["year"].max())
     lines = services[(services["year"] == year) & (services["value"] != 0)]
-    # The budget being set is the year after the latest outturn anyone has filed (the same budget
-    # year for every council): a council whose latest return is older (Birmingham's last is
-    # 2017-18) starts from that return, labelled, under this year's principles.
+    # The budget year is at most the year after the latest outturn anyone has filed (the same for
+    # every council): a council whose latest return is older (Birmingham's last is 2017-18) starts
+    # from that return, labelled. The council tax base is the latest Band D held before it, and the
+    # principles those of the year after that base.
     latest = state.cached("latest_outturn_year", lambda s: int(s.query(
         "SELECT max(year) AS y FROM observations WHERE measure = 'nce_total_service_expenditure'")["y"].iloc[0]))
-    limit_year = latest + 1 if _value(LIMITS[0], latest + 1) is not None else latest
-    tax = council_tax_basis(held, place["tier"], limit_year)
+    tax = council_tax_basis(held, place["tier"], latest + 1)
     if not tax:
-        raise HTTPException(404, f"no council tax figures for {place['name']} ({code})")
+        raise HTTPException(404, f"no council tax figures for {place['name']} ({code}) before {year_label(latest + 1)}")
+    limit_year = tax["limit_year"]  # the principles of the year after the Band D base, never a later year's
     try:
         found = referendum.principles(parameters.default(), limit_year, [code], [place["tier"]])
     except ParameterError as exc:
@@ -156,6 +165,13 @@ def budget_document(state: AppState, code: str) -> dict:
     }
 
 
+def cached_budget_document(state: AppState, name: str) -> dict:
+    """:func:`budget_document`, built once per council and kept in the app's cache (warmed before
+    the first visitor by :mod:`devolution.web.warm`). Read only: callers copy it to add to it."""
+    code = place_code(state, name)
+    return state.cached(("budget_document", code), lambda store: budget_document(state, code))
+
+
 class Submission(BaseModel):
     """A resident's budget: the council tax change (a share) and the £ change for each service."""
 
@@ -179,11 +195,11 @@ def check_balanced(document: dict, submission: Submission) -> None:
     movable = {row["measure"]: row["movable"] for row in document["services"]}
     for measure, change in submission.changes.items():
         if movable[measure] == 0 and change != 0:
-            raise HTTPException(422, f"{measure} is ring-fenced: its £{abs(lines[measure]):,.0f} can be spent on that "
+            raise HTTPException(422, f"{measure} is ring-fenced: its {money(abs(lines[measure]))} can be spent on that "
                                      f"service only, so it cannot be moved ({_fence_words(document, measure)})")
         if abs(change) > movable[measure] * STEP + 1:
-            raise HTTPException(422, f"{measure}: a change of £{change:,.0f} is more than a quarter of the £"
-                                     f"{movable[measure]:,.0f} that can be moved")
+            raise HTTPException(422, f"{measure}: a change of {money(change)} is more than a quarter of the "
+                                     f"{money(movable[measure])} that can be moved")
     if submission.council_tax_change < -MAX_CUT - 1e-9:
         raise HTTPException(422, f"a council tax cut of {-submission.council_tax_change:.2%} is beyond the simulator's "
                                  f"{MAX_CUT:.0%}")
@@ -193,7 +209,7 @@ def check_balanced(document: dict, submission: Submission) -> None:
     deficit = float(budget_deficit(np.array(list(submission.changes.values()), dtype=float),
                                    document["council_tax"]["requirement"], submission.council_tax_change))
     if deficit > BALANCE_TOLERANCE:
-        raise HTTPException(422, f"the budget is not balanced: £{deficit:,.0f} more spending than council tax raises")
+        raise HTTPException(422, f"the budget is not balanced: {money(deficit)} more spending than council tax raises")
 
 
 def _fence_words(document: dict, measure: str) -> str:
@@ -252,7 +268,7 @@ def results(request: Request, state: AppState = Depends(data)):
 @router.get("/simulator/{name}", include_in_schema=False)
 def simulator_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = budget_document(state, code)
+    document = dict(cached_budget_document(state, code))  # a copy: this visitor's own flag is added
     signer = request.app.state.signer
     csrf = request.cookies.get(CSRF_COOKIE)
     csrf = csrf if signer.valid("csrf", csrf) else signer.issue("csrf")
@@ -267,7 +283,7 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
 
 @router.get("/api/simulator/{code}", summary="A council's budget by service and its council tax limit")
 def simulator_json(code: str, state: AppState = Depends(data)):
-    return budget_document(state, code)
+    return cached_budget_document(state, code)
 
 
 @router.post("/simulator/{code}/submit", summary="Submit a balanced budget (form; CSRF and one per browser)",
@@ -289,7 +305,7 @@ def submit(code: str, request: Request, state: AppState = Depends(data),
     except (ValueError, TypeError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "changes must be a JSON object"
         raise HTTPException(422, f"invalid budget: {message}") from None
-    document = budget_document(state, code)
+    document = cached_budget_document(state, code)
     check_balanced(document, submission)
     limit = state.settings.submissions_per_address
     try:

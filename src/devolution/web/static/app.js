@@ -238,15 +238,51 @@ function setupScenarios() {
     return Promise.all([embed(document.getElementById("england-chart"), r.charts.england),
                         embed(document.getElementById("distribution-chart"), r.charts.distribution)]);
   }
+  // The number fields, and the knob each one sets (a 422's problems name the knob: shown at its field).
+  var FIELDS = { "core-limit": "parameters.council_tax.referendum.core_limit",
+                 "asc-limit": "parameters.council_tax.referendum.asc_limit",
+                 "ct-fixed": "assumptions.council_tax_increase", draws: "draws", seed: "seed" };
+  function fieldError(id, message) {
+    var el = document.getElementById(id), note = document.getElementById(id + "-error");
+    note.textContent = message || ""; note.hidden = !message;
+    if (message) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid");
+  }
+  function problem(el) {
+    // An empty or unreadable field is refused, never sent as 0 (+"" is 0 in JavaScript).
+    var range = "a number from " + el.min + (el.max ? " to " + el.max : " up") + (el.step && el.step !== "any" ? ", in steps of " + el.step : "");
+    if (el.validity.badInput || el.value.trim() === "" || !isFinite(Number(el.value))) return "Enter " + range + ": this field is empty or not a number.";
+    if (!el.validity.valid) return "Enter " + range + " (not " + el.value + ").";
+    return "";
+  }
+  function validate() {
+    var bad = 0, fixed = form.querySelector("input[name=ct-policy]:checked").value === "fixed";
+    Object.keys(FIELDS).forEach(function (id) {
+      var message = (id === "ct-fixed" && !fixed) ? "" : problem(document.getElementById(id));
+      fieldError(id, message); if (message) bad += 1;
+    });
+    return bad === 0;
+  }
+  function showProblems(problems) {
+    (problems || []).forEach(function (p) {
+      var path = String(p.path).replace(/^body\./, "");  // the body's own validation names it so
+      Object.keys(FIELDS).forEach(function (id) {
+        if (path === FIELDS[id] || path.indexOf(FIELDS[id] + ".") === 0) fieldError(id, p.message);
+      });
+    });
+  }
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
+    if (!validate()) {
+      status.className = "result error"; status.textContent = "Nothing was run: correct the fields marked.";
+      return;
+    }
     knobsToQuery();
     var button = document.getElementById("run"); button.disabled = true;
     status.className = "result"; status.textContent = "Running…"; delete out.dataset.ready;
     fetch("/api/scenarios/recompute", { method: "POST", body: JSON.stringify(body()), headers: { "Content-Type": "application/json", Accept: "application/json" } })
       .then(function (resp) { return resp.json().then(function (b) { return [resp.status, b, resp.headers.get("X-Cache")]; }); })
       .then(function (x) {
-        if (x[0] !== 200) { status.className = "result error"; status.textContent = x[1].error || "The run failed."; return; }
+        if (x[0] !== 200) { status.className = "result error"; status.textContent = x[1].error || "The run failed."; showProblems(x[1].problems); return; }
         status.textContent = (x[2] === "hit" ? "From memory (first computed in " + x[1].seconds + " s)." : "Ran in " + x[1].seconds + " s.");
         return show(x[1]).then(function () { out.dataset.ready = x[1].england_at_year.central; });
       })

@@ -1,0 +1,115 @@
+"""First visits to place pages (issue #20): a fresh ``devo serve``, 50 clients, every council in
+force asked for once (its place page, then its budget simulator page), each answer the first for
+that place: p50 and p95 per page kind. Measured twice in the same run: on a server that prepared
+every current place's pages at start-up (``DEVOLUTION_WARM_PAGES=1``, the default of ``devo
+serve``; web/warm.py), after its warming ends (the time it takes is printed), and on one that did
+not (the peer: every page built on its first visit, behind the cold-work gate that answers 503 when
+too many wait).
+
+Target (issue #20): p95 < 150 ms cold with 50 clients. The clients are :mod:`http_load` (asyncio in
+one process, see there why not httpx threads). Run:
+DEVOLUTION_STORE=build/devolution.duckdb .venv/bin/python bench/bench_pages_cold.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from http_load import Connection, cpu_seconds, event_loop  # noqa: E402
+from devolution.places.tiers import COUNCIL_TIERS  # noqa: E402
+from tests.web.conftest import Server  # noqa: E402
+
+CLIENTS, TARGET_MS = 50, 150.0
+KINDS = {"place page": "/places/{code}", "simulator page": "/simulator/{code}"}
+
+
+def html(path: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n"
+            "Accept-Encoding: gzip\r\n\r\n").encode()
+
+
+async def ask_each_once(url: str, paths: list[str]) -> tuple[list[float], dict[int, int]]:
+    """Every path asked once, shared out over CLIENTS keep-alive connections: the latencies (ms)
+    and a count of answers by status."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
+    times: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def client() -> None:
+        connection = await Connection(url).open()
+        while not queue.empty():
+            path = queue.get_nowait()
+            start = time.perf_counter()
+            status, _, _ = await connection.send(html(path))
+            times.append((time.perf_counter() - start) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+        connection.close()
+
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return sorted(times), statuses
+
+
+def councils(url: str) -> list[str]:
+    """The GSS codes of every council in force today, from the server's own register."""
+    rows = httpx.get(url + "/api/places", params={"limit": 5000}, timeout=120).json()
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    return [r["code"] for r in rows if r.get("tier") in COUNCIL_TIERS]
+
+
+def line(label: str, times: list[float], statuses: dict[int, int], target: bool) -> str:
+    p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    verdict = f"  (target p95 < {TARGET_MS:.0f} ms: {'met' if p95 < TARGET_MS else 'MISSED'})" if target else ""
+    return f"{label:34s} n={len(times):4d}  p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  statuses {statuses}{verdict}"
+
+
+def first_visits(store: Path, warm_pages: bool, loop) -> None:
+    started = time.perf_counter()
+    server = Server(store, Path(tempfile.mkdtemp()) / "bench.sqlite",
+                    env={"DEVOLUTION_WARM_PAGES": "1" if warm_pages else "0"}).start(timeout=120)
+    try:
+        if warm_pages:
+            while "prepared " not in server.output():
+                if time.perf_counter() - started > 900:
+                    raise RuntimeError("the pages were not prepared within 900 s")
+                time.sleep(0.5)
+            done = [row for row in server.output().splitlines() if "prepared " in row][-1]
+            print(f"start-up to pages ready: {time.perf_counter() - started:.0f} s ({done.split('prepared ', 1)[1]})")
+        codes = councils(server.url)
+        label = "prepared at start-up" if warm_pages else "peer: built on first visit"
+        for kind, pattern in KINDS.items():
+            paths = [pattern.format(code=code) for code in codes]
+            cpu = cpu_seconds(server.process.pid)
+            start = time.perf_counter()
+            times, statuses = loop.run_until_complete(ask_each_once(server.url, paths))
+            wall = time.perf_counter() - start
+            print(line(f"{kind}, {label}", times, statuses, target=warm_pages)
+                  + f"  [{wall:.1f} s wall, server CPU {cpu_seconds(server.process.pid) - cpu:.1f} s]")
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    store = Path(os.environ.get("DEVOLUTION_STORE", "build/devolution.duckdb"))
+    loop = event_loop()
+    print(f"{CLIENTS} clients; every council in force asked for once per page kind, on a fresh server")
+    try:
+        first_visits(store, True, loop)
+        first_visits(store, False, loop)
+    finally:
+        loop.close()
+
+
+if __name__ == "__main__":
+    main()

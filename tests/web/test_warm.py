@@ -1,0 +1,81 @@
+"""Pages prepared at start-up (web/warm.py, issue #20): once warmed, a place page and a simulator
+page are served without touching the store, and what is served is what a cold build gives."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.testclient import TestClient
+
+from devolution.web import warm
+from devolution.web.app import create_app
+from devolution.web.routers.places import place_document
+from devolution.web.routers.simulator import budget_document
+from devolution.web.state import Settings
+
+PAGES = [("place", "E08000025"), ("place", "E47000001"), ("place", "E10000016"), ("simulator", "E10000016"),
+         ("simulator", "E06000001"), ("place", "E12000001")]
+
+
+class Closed:
+    """A cold-work gate that fails any request that would read the store."""
+
+    waiting = 0
+    owner = None
+
+    @contextlib.contextmanager
+    def __call__(self):
+        raise AssertionError("a warmed page went back to the store")
+        yield
+
+
+def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded_store_path, tmp_path):
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
+    state = app.state.data
+    counts = warm.warm_pages(state, codes=PAGES + [("simulator", "E12000001")])  # a region has no simulator
+    assert counts == {"built": len(PAGES), "refused": 1, "busy": 0, "failed": 0}
+
+    state.work = Closed()
+    cold_state = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "t.sqlite")).state.data
+    with TestClient(app) as client:
+        for kind, code in PAGES:
+            path = f"/places/{code}" if kind == "place" else f"/simulator/{code}"
+            assert client.get(path, headers={"accept": "text/html"}).status_code == 200, path
+            served = client.get(path + ".json").json()
+            served.pop("already_submitted", None)  # the visitor's own flag, added to a copy
+            cold = (place_document if kind == "place" else budget_document)(cold_state, code)
+            assert served == json.loads(json.dumps(jsonable_encoder(cold))), path
+    for held in (state, cold_state):  # no read-only connection left to the store for later tests
+        held.store.close()
+
+
+def test_the_list_covers_every_current_place_and_council(web_app):
+    state = web_app.state.data
+    register = state.places()
+    listed = warm.pages(state)
+    current = set(register.loc[register["current"].astype(bool), "code"])
+    assert {code for kind, code in listed if kind == "place"} == current
+    simulators = {code for kind, code in listed if kind == "simulator"}
+    assert "E10000016" in simulators and "E47000001" not in simulators and simulators <= current
+
+
+def test_a_queued_visitor_goes_first_and_stop_ends_the_warming(loaded_store_path, tmp_path):
+    state = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite")).state.data
+    state.work.waiting = 1  # a visitor waits for the store
+    stop = threading.Event()
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.update(warm.warm_pages(state, stop, [("place", "E06000002")])))
+    thread.start()
+    time.sleep(0.3)
+    assert state.cache_bytes == 0  # nothing built while the visitor waits
+    state.work.waiting = 0
+    thread.join(60)
+    assert result["built"] == 1 and state.cache_bytes > 0
+
+    stop.set()  # a stopped warming builds nothing more
+    assert warm.warm_pages(state, stop, [("place", "E06000003")])["built"] == 0
+    state.close()
