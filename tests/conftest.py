@@ -36,6 +36,26 @@ def store(loaded_store_path):
         yield s
 
 
+@pytest.fixture(scope="session")
+def reorganisation_inputs(loaded_store_path):
+    """What every reorganisation proposal reads from the store (``analysis.reorganisation.read_inputs``),
+    read once for the session: the analysis, golden, CLI and web tests of reorganisation share it."""
+    from devolution.analysis.reorganisation import read_inputs
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as s:
+        return read_inputs(s)
+
+
+@pytest.fixture(scope="session")
+def reorganisation_history(reorganisation_inputs):
+    """Every historical example against MHCLG's published figures (``check_history``), computed
+    once: the golden test checks it, the CLI test how ``--check-history`` shows it."""
+    from devolution.analysis.reorganisation import check_history
+
+    return check_history(reorganisation_inputs)
+
+
 def register_files() -> tuple[str, ...]:
     """The files of the register publication (the compiled register and ONS's region lookup): a
     test folder that holds "the register" holds all of them."""

@@ -45,6 +45,7 @@ def test_an_out_path_that_cannot_be_written_is_one_error_naming_it(tmp_path, nam
     ["change", "--from", "2010", "--to", "2014", "--out", "{tmp}/c.png"],
     ["budget", "Leeds", "--out", "{tmp}/no/b.html"],
     ["scenario", "run", "examples/scenarios/baseline.yaml", "--out", "{tmp}/s.json"],
+    ["reorganise", "dorset-2019", "--out", "{tmp}/no/r.html"],
 ])
 def test_every_out_is_checked_before_the_work_and_refused_in_one_line(env, tmp_path, command):
     result = runner.invoke(app, [part.format(tmp=tmp_path) for part in command])

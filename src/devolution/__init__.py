@@ -8,6 +8,7 @@ The Python API returns pandas DataFrames::
     devolution.series("nce_education", boundaries=2023)   # on 2023-24 boundaries
     devolution.measures()                        # every measure, derived ones with their formula
     devolution.change("service_spending", 2010, 2014, by="place", region="North East", top=5)
+    devolution.reorganise("cumbria-2023").councils   # a reorganisation proposal (YAML file or example)
 
 Data come from the store (``devo data load`` fills it; ``DEVOLUTION_STORE`` names the file).
 """
@@ -19,11 +20,11 @@ import types
 
 from devolution import api
 from devolution import places as _places_package
-from devolution.api import change, crosswalk, measures, overview, series
+from devolution.api import change, check_history, crosswalk, measures, overview, reorganise, series
 
 __version__ = "0.1.0"
 
-__all__ = ["places", "series", "crosswalk", "overview", "change", "measures"]
+__all__ = ["places", "series", "crosswalk", "overview", "change", "measures", "reorganise", "check_history"]
 
 
 class _CallablePlaces(types.ModuleType):

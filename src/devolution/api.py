@@ -103,6 +103,36 @@ def overview(*, store=None):
         return england_overview(s)
 
 
+def reorganise(proposal, *, years: int | None = None, referendum: bool | None = None,
+               increase: float | str | None = None, drivers: dict[str, str] | None = None,
+               spending_year: int | str | None = None, on=None, store=None, parameters=None):
+    """A local government reorganisation (``devo reorganise``): ``proposal`` is a YAML file, a
+    mapping in the proposal format or the name of a shipped example (``"cumbria-2023"``). The
+    options take the place of the proposal's own values: ``years`` of Band D harmonisation,
+    ``referendum``, ``increase`` (``"max"`` or a share such as 0.0299), ``drivers`` ({service:
+    driver}), ``spending_year``; ``on`` is the date (``datetime.date``) the strategic authority is
+    looked up (today if None). Returns a ``Result``: ``.councils``, ``.tables()``, ``.notes``,
+    ``.map`` (see ``devolution.analysis.reorganisation`` and docs/reorganisation.md). Errors:
+    ``ProposalError`` / ``ProposalProblems`` naming the bad input."""
+    from devolution.analysis.reorganisation import read_inputs, reorganise as run
+    from devolution.store import open_store
+
+    with open_store(store) as s:
+        inputs = read_inputs(s)
+    return run(proposal, inputs, on=on, tree=parameters, harmonisation_years=years, referendum=referendum,
+               increase=increase, drivers=drivers, spending_year=spending_year)
+
+
+def check_history(store=None, parameters=None):
+    """Every historical example proposal against the new councils' published first-year figures
+    (``devo reorganise --check-history``)."""
+    from devolution.analysis.reorganisation import check_history as check, read_inputs
+    from devolution.store import open_store
+
+    with open_store(store) as s:
+        return check(read_inputs(s), tree=parameters)
+
+
 def change(measure: str, first: int | str, last: int | str, by: str = "england", *,
            prices: int | str | None = None, per: str | None = None, boundaries: int | str = 2023,
            places: list[str] | None = None, top: int | None = None, bottom: int | None = None,

@@ -39,6 +39,10 @@ class ScenarioError(DevolutionError):
     """A scenario file with a problem; names the key path."""
 
 
+class ProposalError(DevolutionError):
+    """A reorganisation proposal with a problem; names the key path (``councils.0.members.2``)."""
+
+
 class OutputError(DevolutionError):
     """A file the user asked for that cannot be written: names the path, the reason, and the
     suffixes the command can write."""

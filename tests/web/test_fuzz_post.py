@@ -18,7 +18,7 @@ from devolution.web.state import Settings
 
 EXAMPLES = 25  # per operation and mode: the whole file runs in about a minute
 POSTS = {"/api/claims/check", "/api/scenarios/run", "/api/scenarios/recompute", "/claims.json",
-         "/simulator/{code}/submit"}
+         "/simulator/{code}/submit", "/api/reorganisation", "/reorganisation.json"}
 
 
 def test_every_post_route_never_answers_5xx(web_app):

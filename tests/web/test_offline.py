@@ -32,6 +32,7 @@ PAGES = [
     ("/simulator/E06000001/results", "#public-results", "offline_results"),
     ("/scenarios", "#scenario-form", "offline_scenarios"),
     ("/claims", "#claims-form", "offline_claims"),
+    ("/reorganisation?example=dorset-2019", "#reorganisation-map svg path", "offline_reorganisation"),
     ("/search?q=allerdal", "#search-results li", "offline_search"),
     ("/docs", ".swagger-ui .opblock", "offline_docs"),
     ("/redoc", "#api-docs[data-ready] .api-content", "offline_redoc"),
@@ -102,13 +103,15 @@ def reports(loaded_store_path, tmp_path_factory) -> dict[str, Path]:
                          "--out", str(out / "scenario_run.html")],
         "scenario_compare": ["scenario", "compare", str(scenario / "baseline.yaml"), str(scenario / "devolution.yaml"),
                              "--place", "E08000003", "--out", str(out / "scenario_compare.html")],
+        "reorganise": ["reorganise", "dorset-2019", "--out", str(out / "reorganise.html")],
     }
     for args in runs.values():
         _devo(*args, store=loaded_store_path)
     return {name: out / f"{name}.html" for name in runs}
 
 
-@pytest.mark.parametrize("name", ["overview", "change", "budget", "budget_years", "scenario_run", "scenario_compare"])
+@pytest.mark.parametrize("name", ["overview", "change", "budget", "budget_years", "scenario_run", "scenario_compare",
+                                  "reorganise"])
 def test_every_html_report_works_offline(browser, reports, name):
     path = reports[name]
     page = offline_page(browser, path.as_uri())

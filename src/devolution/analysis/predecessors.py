@@ -92,7 +92,16 @@ def on_new_area(places: pd.DataFrame, observations: pd.DataFrame, codes) -> pd.D
     Returns ``code, year, council_tax_requirement, tax_base, adult_social_care_precept,
     notional_band_d, predecessors`` (the predecessors that reported that year); a year in which a
     predecessor or its county has no figure gives NaN, never a partial sum."""
-    parts = pieces(places, codes)
+    return on_area(pieces(places, codes), observations)
+
+
+def piece_amounts(parts: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each piece's council tax on its own area in every year it reported: ``successor,
+    predecessor, county, year, requirement`` (its own requirement excluding parish precepts plus its
+    county's Band D times its tax base), ``tax_base``, ``asc`` (its own adult social care precept plus
+    its county's share by tax base) and ``band_d`` (requirement over tax base: what a Band D
+    dwelling there paid the predecessors, parish precepts apart). ``parts`` is :func:`pieces`'s
+    table (or a proposal's, in the same columns); NaN where a figure is missing."""
     wide = observations.pivot_table(index=["code", "year"], columns="measure", values="value").reset_index()
     for m in MEASURES:
         if m not in wide:
@@ -106,6 +115,15 @@ def on_new_area(places: pd.DataFrame, observations: pd.DataFrame, codes) -> pd.D
     share = own[TAX_BASE]
     own["requirement"] = own[REQUIREMENT] + np.where(has_county, own["county_band_d"] * share, 0.0)
     own["asc"] = own[ASC_PRECEPT] + np.where(has_county, own["county_asc"] / own["county_tax_base"] * share, 0.0)
+    own["band_d"] = band_d(own["requirement"].to_numpy(), own[TAX_BASE].to_numpy())
+    return own[["successor", "predecessor", "county", "year", "requirement", TAX_BASE, "asc", "band_d"]]
+
+
+def on_area(parts: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """:func:`on_new_area` for any pieces: ``parts`` has ``successor, predecessor, county`` (a
+    new council, a predecessor billing council, and its county where the new council takes over
+    the county's functions there), from the register (:func:`pieces`) or from a proposal."""
+    own = piece_amounts(parts, observations)
     order = {c: i for i, c in enumerate(sorted(set(parts["successor"])))}
     out = []
     for year, rows in own.groupby("year"):

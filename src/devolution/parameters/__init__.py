@@ -45,6 +45,7 @@ UNITS = {
     "ratio": "a positive number or a fraction such as \"11/9\"",
     "ratio_per_band": "a list of 8 positive numbers or fractions (bands A to H)",
     "flag": "true or false (a rule that applies or not)",
+    "years": "a whole number of years, 1 or more",
 }
 REQUIRED_KEYS = ("description", "unit", "values", "references")
 REFERENCE_KEYS = ("title", "publisher", "url")
@@ -215,6 +216,10 @@ def _checked_value(path: str, unit: str, value: Any) -> Any:
         raise ParameterError(bad)
     if unit == "ratio" and number <= 0:
         raise ParameterError(bad)
+    if unit == "years":
+        if number < 1 or number != int(number):
+            raise ParameterError(bad)
+        return int(number)
     return number
 
 

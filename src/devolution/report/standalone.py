@@ -16,16 +16,26 @@ CHART_SUFFIXES = (".html", ".json")
 PAGE_SUFFIXES = (".html",)
 
 
-def embed_scripts(charts: list[alt.TopLevelMixin]) -> str:
-    """The script that draws the charts into ``#chart0``, ``#chart1``...: Vega, Vega-Lite and
-    Vega-Embed bundled into the page (by vl-convert) with the calls that draw them."""
+def embed_scripts(charts: list[alt.TopLevelMixin | dict]) -> str:
+    """The script that draws the charts (Altair charts or Vega-Lite specs as dicts) into
+    ``#chart0``, ``#chart1``...: Vega, Vega-Lite and Vega-Embed bundled into the page (by
+    vl-convert) with the calls that draw them."""
+    import json
+    import re
+
     import vl_convert
 
-    calls = "\n".join(f'vegaEmbed("#chart{i}", {c.to_json(indent=None)}, {{"actions": false}});'
-                      for i, c in enumerate(charts))
+    def spec(chart) -> str:
+        return json.dumps(chart, separators=(",", ":")) if isinstance(chart, dict) else chart.to_json(indent=None)
+
     from devolution.report.chart_text import VEGA_LITE_VERSION
 
-    return f'<script type="module">{vl_convert.javascript_bundle(calls, vl_version=VEGA_LITE_VERSION)}</script>'
+    calls = "\n".join(f'vegaEmbed("#chart{i}", {spec(c)}, {{"actions": false}});' for i, c in enumerate(charts))
+    # A title or name holding "</script" would end the element early: the bundler undoes any escape
+    # in the specs, so it is escaped in what it returns ("<\/" is "</" inside a JS string or regex).
+    bundle = re.sub(r"</(script)", r"<\\/\1", vl_convert.javascript_bundle(calls, vl_version=VEGA_LITE_VERSION),
+                    flags=re.IGNORECASE)
+    return f'<script type="module">{bundle}</script>'
 
 
 def write_chart(chart: alt.TopLevelMixin, path: Path | str, title: str = "Chart") -> Path:

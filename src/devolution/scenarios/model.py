@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from devolution import parameters as parameters_module
 from devolution.errors import DevolutionError, ParameterError, ScenarioError
-from devolution.files import read_yaml
+from devolution.files import key_path_problems, read_yaml
 from devolution.scenarios.schema import MAX_YEARS, Scenario
 from devolution.years import parse_year, parse_year_range, year_label
 
@@ -70,21 +70,9 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     return _merge(parent, raw)
 
 
-def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for error in exc.errors():
-        loc = [str(p) for p in error["loc"] if str(p) not in ("number", "distribution", "by_place", "max")]
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (not part of the scenario format; see `devo scenario new`)"
-        problems.append((".".join(loc) or "(top)", message))
-    # a union reports each branch it tried: keep one message per path, the most specific first
-    seen, unique = set(), []
-    for path, message in sorted(problems, key=lambda p: ("Input should be" in p[1], p[0])):
-        if path not in seen:
-            seen.add(path)
-            unique.append((path, message))
-    return unique
+#: The names pydantic gives the branches of the scenario format's unions, left out of key paths.
+UNION_TAGS = ("number", "distribution", "by_place", "max")
+UNKNOWN_KEY = "unknown key (not part of the scenario format; see `devo scenario new`)"
 
 
 def projection_parameters() -> tuple[str, ...]:
@@ -122,7 +110,7 @@ def check(raw: dict, source: str = "<scenario>", tree: parameters_module.Paramet
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems += _pydantic_problems(exc)
+        problems += key_path_problems(exc, UNKNOWN_KEY, skip=UNION_TAGS)
         scenario = None
     # checks pydantic cannot make alone: years, parameter paths and values against the tree
     years: list[int] = []

@@ -27,8 +27,8 @@ from devolution.web import warm
 from devolution.web.formats import TableSuffix
 from devolution.web.middleware import Guard
 from devolution.web.redaction import DB_URL_ENV
-from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, results, scenarios, search,
-                                    series, settlement, simulator)
+from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, reorganisation, results,
+                                    scenarios, search, series, settlement, simulator)
 from devolution.web.security import Lockout, Signer, TokenBucket
 from devolution.web.state import AppState, Busy, Settings, vega_bundle
 from devolution.web.submissions import SubmissionStore, SubmissionsUnavailable
@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.lockout = Lockout()
 
     routers = (maps, places, search, series, change, results, simulator, budgets, deals, settlement, scenarios, claims,
-               api_docs)
+               reorganisation, api_docs)
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(TableSuffix, routes=[route for module in routers for route in module.router.routes])

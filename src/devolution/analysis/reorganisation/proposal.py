@@ -1,0 +1,326 @@
+"""The proposal file: named new councils, each a list of current councils, with a vesting date.
+
+One validated YAML format (pydantic, unknown keys refused). Every problem in a file is listed with
+its key path in one pass (:func:`check`), never one at a time: the format first, then each member
+against the register of places (given by GSS code, MHCLG E-code or any official name, through the
+register's resolver), then the proposal as a whole (a member in two councils, a county split without
+all its districts).
+
+```yaml
+name: Cumbria 2023
+kind: historical            # historical | illustrative | proposal
+vesting: 2023-04-01
+councils:
+  - name: Cumberland
+    code: E06000063         # the council's GSS code, once it exists (required for historical)
+    members: [Allerdale, Carlisle, Copeland]
+  - name: Westmorland and Furness
+    code: E06000064
+    members: [Barrow-in-Furness, Eden, South Lakeland]
+council_tax: {harmonisation_years: 3, increase: max, referendum: false}
+spending: {year: 2022-23, drivers: {highways_transport: area}}
+transition: {costs: 0, savings_per_year: 0}     # inputs, never computed
+strategic_authority: {mayor: false}
+```
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Literal, Optional, Union
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from devolution.analysis.predecessors import pieces
+from devolution.errors import DevolutionError, ProposalError
+from devolution.files import key_path_problems
+from devolution.places.register import in_force, lifecycle
+from devolution.places.tiers import BILLING_TIERS, TIER_LABELS
+from devolution.years import parse_year, year_label
+
+MAX_COUNCILS = 12
+MAX_MEMBERS = 60
+#: The largest harmonisation period the format takes (the law's limit, where a parameter holds
+#: one for the first year, is checked as well: ``council_tax.harmonisation.max_years``).
+MAX_STEPS = 10
+MAX_POUNDS = 1e11
+
+
+class ProposalProblems(ProposalError):
+    """Every problem in a proposal, each with its key path (``councils.0.members.2``)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source, self.problems = source, problems
+        listed = "; ".join(f"{path}: {message}" for path, message in problems)
+        word = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"proposal {source}: {len(problems)} {word}: {listed}")
+
+    def __reduce__(self):
+        return (type(self), (self.source, self.problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Council(_Strict):
+    """A new council: its name, its GSS code once made (historical examples), and the councils
+    whose areas it takes (districts, unitaries), by code or name."""
+
+    name: str = Field(min_length=1, max_length=120)
+    code: Optional[Annotated[str, Field(pattern=r"^E0[6-9]\d{6}$")]] = None
+    members: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(min_length=1, max_length=MAX_MEMBERS)
+
+
+class CouncilTax(_Strict):
+    """How the new councils set council tax: the average Band D's yearly increase (``max``: just
+    below the referendum principle; or a share, e.g. 0.0299), the years over which the predecessor
+    areas' Band Ds are brought to one (1: at once), and whether they would hold a referendum."""
+
+    harmonisation_years: int = Field(default=3, ge=1, le=MAX_STEPS)
+    increase: Union[Literal["max"], Annotated[float, Field(ge=-0.5, le=1.0)]] = "max"
+    referendum: bool = False
+
+
+class Spending(_Strict):
+    """The outturn year of spending (latest held if not given) and a driver per county service."""
+
+    year: Optional[Union[int, str]] = None
+    drivers: dict[str, str] = Field(default_factory=dict, max_length=30)
+
+
+class Transition(_Strict):
+    """Costs and savings of the change, in pounds: inputs (from the proposal's own case), never
+    computed here."""
+
+    costs: Optional[float] = Field(default=None, ge=0, le=MAX_POUNDS)
+    savings_per_year: Optional[float] = Field(default=None, ge=0, le=MAX_POUNDS)
+
+
+class StrategicAuthority(_Strict):
+    """Whether the area would form (or be in) a mayoral strategic authority."""
+
+    mayor: bool = False
+
+
+class Source(_Strict):
+    title: str = Field(min_length=1, max_length=400)
+    publisher: str = Field(min_length=1, max_length=200)
+    url: str = Field(pattern=r"^https?://", max_length=500)
+
+
+class Proposal(_Strict):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["historical", "illustrative", "proposal"]
+    description: str = Field(default="", max_length=4000)
+    vesting: dt.date
+    sources: list[Source] = Field(default_factory=list, max_length=20)
+    councils: list[Council] = Field(min_length=1, max_length=MAX_COUNCILS)
+    council_tax: CouncilTax = Field(default_factory=CouncilTax)
+    spending: Spending = Field(default_factory=Spending)
+    transition: Transition = Field(default_factory=Transition)
+    strategic_authority: StrategicAuthority = Field(default_factory=StrategicAuthority)
+
+    @property
+    def first_year(self) -> int:
+        """The financial year of the vesting day (the new councils' first year)."""
+        return self.vesting.year if self.vesting.month >= 4 else self.vesting.year - 1
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A proposal checked against the register: ``members`` has one row per predecessor council
+    (``council`` index, ``council_name``, ``code``, ``name``, ``tier``, ``county_code``, ``given``)."""
+
+    proposal: Proposal
+    members: pd.DataFrame
+    base_year: int          # the council tax year the predecessors are measured in
+    source: str
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.proposal.councils]
+
+    @property
+    def first_year(self) -> int:
+        return self.proposal.first_year
+
+
+def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
+    """The year the predecessors' council tax is measured in: the year before the first, or the
+    latest the data holds when that is later than the data."""
+    return min(first_year - 1, latest_council_tax_year)
+
+
+def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
+          services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
+          index=None) -> Checked:
+    """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
+    problem with its key path: the format; each member against the register (unknown or ambiguous
+    names with the closest ones; a county, a strategic authority or a region; a council not in being
+    on 1 April of the base year, with what replaced it); a member in two councils; a county split
+    without all its districts; a historical council without its code, or whose code's predecessors
+    in the register are not its members; a driver or service the tool does not know
+    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``.
+    ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise)."""
+    if not isinstance(raw, dict):
+        raise ProposalProblems(source, [("(top)", "expected a mapping of keys (name, kind, vesting, councils, ...)")])
+    problems: list[tuple[str, str]] = []
+    try:
+        proposal = Proposal.model_validate(raw)
+    except ValidationError as exc:
+        problems += key_path_problems(exc, "unknown key (not part of the proposal format; see docs/reorganisation.md)")
+        proposal = None
+    first_year = first_year_of(raw.get("vesting"))
+    base_year = base_year_for(first_year, latest_council_tax_year) if first_year is not None else latest_council_tax_year
+    members, found = _members(raw, places, base_year, index)
+    problems += found
+    problems += _whole(raw, members, places, base_year)
+    problems += _knobs(raw, services, drivers, max_years, first_year)
+    problems = list(dict.fromkeys(problems))
+    if problems:
+        raise ProposalProblems(source, problems)
+    return Checked(proposal=proposal, members=members, base_year=base_year, source=source)
+
+
+# ------------------------------------------------------------------------------------ the parts
+
+def first_year_of(vesting) -> int | None:
+    if isinstance(vesting, dt.datetime):
+        vesting = vesting.date()
+    if isinstance(vesting, str):
+        try:
+            vesting = dt.date.fromisoformat(vesting)
+        except ValueError:
+            return None
+    if not isinstance(vesting, dt.date):
+        return None
+    return vesting.year if vesting.month >= 4 else vesting.year - 1
+
+
+def _listed(raw) -> list[tuple[int, int, str]]:
+    """(council, position, text) of every member as written (whatever else is wrong with the file)."""
+    out = []
+    councils = raw.get("councils")
+    for i, council in enumerate(councils if isinstance(councils, list) else []):
+        members = council.get("members") if isinstance(council, dict) else None
+        for j, given in enumerate(members if isinstance(members, list) else []):
+            if isinstance(given, (str, int)) and str(given).strip():
+                out.append((i, j, str(given).strip()))
+    return out
+
+
+def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Each member resolved through the register's names index, with the problems found."""
+    from devolution.places.names import PlaceIndex
+
+    index = index or PlaceIndex.of(places)
+    alive = set(places.loc[in_force(places, base_year), "code"])
+    councils = raw.get("councils") if isinstance(raw.get("councils"), list) else []
+    rows, problems = [], []
+    for i, j, given in _listed(raw):
+        path = f"councils.{i}.members.{j}"
+        try:
+            place = index.find(given, "council")
+        except DevolutionError as exc:
+            problems.append((path, str(exc)))
+            continue
+        code, tier, name = place["code"], place["tier"], place["name"]
+        if tier == "county":
+            districts = places[(places["county_code"] == code) & places["code"].isin(alive)]
+            problems.append((path, f"{name} ({code}) is a county: list its districts instead "
+                                   f"({', '.join(sorted(districts['name'])) or 'none in being'}); "
+                                   f"its services are shared between the new councils by drivers"))
+            continue
+        if tier not in BILLING_TIERS:
+            problems.append((path, f"{name} ({code}) is {TIER_LABELS.get(tier, tier).lower()}, not a district or "
+                                   f"unitary council"))
+            continue
+        if code not in alive:
+            life = lifecycle(places, code)
+            problems.append((path, f"{name} ({code}) was not in being on 1 April {base_year} (the start of "
+                                   f"{year_label(base_year)}, the year the predecessors are measured in): "
+                                   f"{life['text']}"))
+            continue
+        council = councils[i] if i < len(councils) and isinstance(councils[i], dict) else {}
+        rows.append({"council": i, "council_name": str(council.get("name", f"council {i + 1}")), "code": code,
+                     "name": name, "tier": tier, "county_code": place["county_code"]
+                     if isinstance(place["county_code"], str) else None, "given": given, "path": path})
+    members = pd.DataFrame(rows, columns=["council", "council_name", "code", "name", "tier", "county_code",
+                                          "given", "path"])
+    return members, problems
+
+
+def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int) -> list[tuple[str, str]]:
+    """Problems of the proposal as a whole: a member twice, a county split without all its
+    districts, duplicate council names, historical codes and their predecessors."""
+    problems = []
+    twice = members[members.duplicated("code", keep="first")]
+    for row in twice.itertuples():
+        first = members[members["code"] == row.code].iloc[0]
+        problems.append((row.path, f"{row.name} ({row.code}) is already a member at {first['path']}: a council's "
+                                   f"area goes to one new council"))
+    alive = places[in_force(places, base_year)]
+    listed = set(members["code"])
+    for county in sorted(set(members["county_code"].dropna())):
+        districts = alive[(alive["county_code"] == county) & alive["tier"].isin(BILLING_TIERS)]
+        missing = districts[~districts["code"].isin(listed)]
+        if len(missing):
+            name = places.set_index("code")["name"].get(county, county)
+            problems.append(("councils", f"{name} ({county}) would be split without {', '.join(sorted(missing['name']))}: "
+                                         f"every district of a county that becomes unitary must go to a new council"))
+    councils = raw.get("councils") if isinstance(raw.get("councils"), list) else []
+    names = [str(c.get("name", "")).strip().lower() for c in councils if isinstance(c, dict)]
+    for i, name in enumerate(names):
+        if name and name in names[:i]:
+            problems.append((f"councils.{i}.name", f"{councils[i]['name']!r} names another council too: each needs "
+                                                   f"its own name"))
+    kind = raw.get("kind")
+    by_code = places.set_index("code")
+    for i, council in enumerate(councils):
+        if not isinstance(council, dict):
+            continue
+        code = council.get("code")
+        if code is None:
+            if kind == "historical":
+                problems.append((f"councils.{i}.code", "a historical council needs its GSS code (to compare with "
+                                                       "its published figures)"))
+            continue
+        if str(code) not in by_code.index:
+            problems.append((f"councils.{i}.code", f"{code!r} is not a code in the register of places"))
+            continue
+        predecessors = set(pieces(places, [str(code)])["predecessor"])
+        mine = set(members.loc[members["council"] == i, "code"])
+        if predecessors and mine and predecessors != mine:
+            names_of = lambda codes: ", ".join(sorted(by_code.loc[list(codes), "name"]))  # noqa: E731
+            problems.append((f"councils.{i}.members", f"{by_code.loc[str(code), 'name']} ({code}) replaced "
+                                                      f"{names_of(predecessors)} in the register, not {names_of(mine)}"))
+    return problems
+
+
+def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: int | None,
+           first_year: int | None) -> list[tuple[str, str]]:
+    problems = []
+    spending = raw.get("spending") if isinstance(raw.get("spending"), dict) else {}
+    if spending.get("year") is not None:
+        try:
+            parse_year(spending["year"])
+        except DevolutionError as exc:
+            problems.append(("spending.year", str(exc)))
+    given = spending.get("drivers") if isinstance(spending.get("drivers"), dict) else {}
+    for service, driver in given.items():
+        if services and service not in services:
+            problems.append((f"spending.drivers.{service}", f"unknown service (expected one of {', '.join(services)})"))
+        elif drivers and driver not in drivers:
+            problems.append((f"spending.drivers.{service}", f"unknown driver {driver!r} (expected one of "
+                                                            f"{', '.join(drivers)})"))
+    tax = raw.get("council_tax") if isinstance(raw.get("council_tax"), dict) else {}
+    steps = tax.get("harmonisation_years")
+    if max_years is not None and isinstance(steps, int) and not isinstance(steps, bool) and steps > max_years:
+        problems.append(("council_tax.harmonisation_years",
+                         f"{steps} years: the predecessor areas must pay one Band D by the start of year {max_years + 1} "
+                         f"at the latest (parameter council_tax.harmonisation.max_years, {max_years} years from "
+                         f"{year_label(first_year) if first_year else 'the first year'})"))
+    return problems

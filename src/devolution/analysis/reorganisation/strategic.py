@@ -1,0 +1,74 @@
+"""The strategic authority a proposal's area belongs to, or could form, and the devolution level
+it reaches under the framework (``powers``: the English Devolution and Community Empowerment Act
+2026 s.1 levels, the White Paper's readiness criteria).
+
+An area already in a combined (county) authority keeps it: its level is that authority's, scored
+by ``powers.readiness.assess`` on the date. An area in none could form one of its new councils
+(non-mayoral: a combined foundation strategic authority, s.1(4); with a mayor: a mayoral strategic
+authority, s.1(5)), or a new unitary could be designated a single foundation strategic authority
+(s.1(3)); the framework's default population of 1.5 million is shown against the area's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from devolution.analysis.reorganisation import areas
+from devolution.analysis.reorganisation.proposal import Checked
+from devolution.places.register import in_force
+from devolution.places.tiers import BILLING_TIERS
+from devolution.powers import mayors as mayors_module
+from devolution.powers.framework import act_level, parameter
+from devolution.powers.readiness import assess
+
+
+def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tuple[pd.DataFrame, list[str]]:
+    """One row per new council: the strategic authority its area is in on ``on`` (through the
+    councils in being then that cover it), its level, and the area's population against the
+    framework's threshold. ``population``: each new council's residents (latest year held)."""
+    places = inputs.places
+    register = inputs.authorities
+    year = on.year if on.month >= 4 else on.year - 1
+    now = places[in_force(places, year) & places["tier"].isin(BILLING_TIERS)]
+    groups = areas.groups_of(checked.members.rename(columns={"council_name": "group"}), inputs.atoms)
+    tiles, _ = areas.tiling(groups, inputs.atoms, now["code"])
+    names = inputs.places.set_index("code")["name"]
+    threshold = float(parameter("strategic_population"))
+    area_people = float(population.sum())
+    rows, notes = [], []
+    for council in checked.names:  # a few new councils
+        codes = tiles.loc[tiles["group"] == council, "code"]
+        found = sorted({a for a in (register.authority_of(c, on) for c in codes) if a})
+        if len(found) == 1:
+            code = found[0]
+            row = register.row(code)
+            mayor = mayors_module.first_election(code)
+            level = assess(places, inputs.population, code, on, register=register).level
+            rows.append({"council": council, "strategic_authority": code, "name": str(names.get(code, code)),
+                         "status": "in", "readiness_level": level or "",
+                         "level_2026_act": act_level(row["kind"], mayor is not None and mayor <= on, code, on)
+                         if row is not None else "", "area_population": area_people,
+                         "threshold": threshold, "meets_threshold": area_people >= threshold})
+        else:
+            mayoral = checked.proposal.strategic_authority.mayor
+            kind = "combined_authority"
+            rows.append({"council": council, "strategic_authority": "", "name": "",
+                         "status": "in several" if found else "none: could form one",
+                         "readiness_level": "", "level_2026_act": act_level(kind, mayoral, "", on) if not found else "",
+                         "area_population": area_people, "threshold": threshold,
+                         "meets_threshold": area_people >= threshold})
+            if found:
+                notes.append(f"{council}: its area is in {', '.join(f'{names.get(c, c)} ({c})' for c in found)}: "
+                             f"a new council in several strategic authorities would need one of them to change.")
+    table = pd.DataFrame(rows)
+    if (table["status"] != "in").any():
+        level = "mayoral" if checked.proposal.strategic_authority.mayor else "foundation"
+        notes.append(f"Strategic authority: an area in none could form a combined authority of its new councils, "
+                     f"a {level} strategic authority (English Devolution and Community Empowerment Act 2026 "
+                     f"s.1({'5' if level == 'mayoral' else '4'})"
+                     f"{'; mayoral from its first mayoral election' if level == 'mayoral' else ''}), or a new unitary "
+                     f"could be designated a single foundation strategic authority (s.1(3)). The framework's default "
+                     f"population is {threshold:,.0f} or above; the area has {area_people:,.0f}.")
+    return table, notes

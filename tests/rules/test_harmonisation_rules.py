@@ -1,0 +1,110 @@
+"""Council tax harmonisation (rules.harmonisation) on small hand-worked councils, and the
+apportionment of a county's figures (rules.apportionment)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from devolution.errors import DevolutionError
+from devolution.rules import apportionment, harmonisation
+
+# One new council of three predecessor areas: Band D £1,000, £1,100 and £1,300, tax bases 100, 200, 100.
+BAND_D = np.array([1000.0, 1100.0, 1300.0])
+BASE = np.array([100.0, 200.0, 100.0])
+COUNCIL = np.zeros(3, dtype=int)
+NOTIONAL = (1000 * 100 + 1100 * 200 + 1300 * 100) / 400  # £1,125
+
+
+def test_the_weighted_average_is_the_requirement_over_the_tax_base():
+    assert harmonisation.weighted_average(BAND_D, BASE, COUNCIL, 1)[0] == pytest.approx(NOTIONAL)
+
+
+def test_average_path_compounds_the_increase_from_the_notional_band_d():
+    path = harmonisation.average_path(np.array([NOTIONAL]), np.array([[0.0499, 0.0299, 0.0]]))
+    assert path[0] == pytest.approx([NOTIONAL * 1.0499, NOTIONAL * 1.0499 * 1.0299, NOTIONAL * 1.0499 * 1.0299])
+
+
+def test_equal_steps_close_a_third_of_each_gap_a_year_and_keep_the_requirement():
+    average = np.full((1, 4), NOTIONAL)  # a frozen average, to read the steps directly
+    bills = harmonisation.equal_steps(BAND_D, BASE, COUNCIL, average, np.array([3]))
+    # the £1,300 area is £175 above: 2/3 of that in year 1, 1/3 in year 2, none from year 3
+    assert bills[2] == pytest.approx([NOTIONAL + 175 * 2 / 3, NOTIONAL + 175 / 3, NOTIONAL, NOTIONAL])
+    assert (bills * BASE[:, None]).sum(axis=0) == pytest.approx(NOTIONAL * BASE.sum())
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3, 5, 7])
+def test_harmonisation_keeps_the_requirement_whatever_the_years_and_never_passes_the_ceiling(steps):
+    """The requirement is the council's average times its tax base in every year, for any number of
+    steps; no area's Band D rises to above the ceiling, and an area already above it never rises."""
+    increase = np.full((1, 10), 0.0499)
+    average = harmonisation.average_path(np.array([NOTIONAL]), increase)
+    previous = np.column_stack([[NOTIONAL], average[:, :-1]])
+    ceiling = previous * 1.0499  # the principle on last year's average (the increase is at it)
+    bills, held = harmonisation.harmonise(BAND_D, BASE, COUNCIL, average, np.array([steps]), ceiling)
+    assert (bills * BASE[:, None]).sum(axis=0) == pytest.approx(average[0] * BASE.sum(), rel=1e-12)
+    before = np.column_stack([BAND_D, bills[:, :-1]])
+    bound = np.fmax(ceiling[0][None, :], before)
+    assert (bills <= bound * (1 + 1e-12)).all()
+    # the £1,300 area (above the first ceiling, £1,181.14) is not raised while it is above
+    assert bills[2, 0] <= 1300.0 + 1e-9
+    assert harmonisation.harmonised_year(bills, COUNCIL, 1)[0] > 0
+
+
+def test_an_area_whose_equal_step_would_pass_the_ceiling_is_held_at_it_and_the_rest_pay_the_difference():
+    # £1,000, £1,100, £1,170 (bases 100, 200, 100): average £1,092.50, first ceiling £1,147.02.
+    # The £1,170 area is above it, so it is not raised; with three steps the £1,100 area (0.7% above
+    # the average) would pay £1,152.27 in year 1, past the ceiling: it pays £1,147.02 and the
+    # £1,000 area pays what it does not.
+    band_d = np.array([1000.0, 1100.0, 1170.0])
+    notional = harmonisation.weighted_average(band_d, BASE, COUNCIL, 1)
+    average = harmonisation.average_path(notional, np.full((1, 6), 0.0499))
+    ceiling = np.column_stack([notional, average[:, :-1]]) * 1.0499
+    free, _ = harmonisation.harmonise(band_d, BASE, COUNCIL, average, np.array([3]), np.full((1, 6), np.inf))
+    bills, held = harmonisation.harmonise(band_d, BASE, COUNCIL, average, np.array([3]), ceiling)
+    assert free[1, 0] == pytest.approx(1152.27, abs=0.01) and free[1, 0] > ceiling[0, 0]
+    assert held[1, 0] and bills[1, 0] == pytest.approx(ceiling[0, 0])
+    assert bills[0, 0] > free[0, 0]                        # the low area pays what the held one does not
+    assert (bills * BASE[:, None]).sum(axis=0) == pytest.approx((free * BASE[:, None]).sum(axis=0))
+    assert harmonisation.harmonised_year(bills, COUNCIL, 1)[0] > 0
+
+
+def test_a_referendum_lifts_the_ceiling_so_immediate_harmonisation_is_immediate():
+    average = harmonisation.average_path(np.array([NOTIONAL]), np.full((1, 3), 0.0499))
+    bills, held = harmonisation.harmonise(BAND_D, BASE, COUNCIL, average, np.array([1]), np.full((1, 3), np.inf))
+    assert bills == pytest.approx(np.repeat(average, 3, axis=0))
+    assert not held.any()
+
+
+def test_an_average_above_its_ceiling_is_refused():
+    average = np.array([[NOTIONAL * 1.06]])
+    with pytest.raises(DevolutionError, match="referendum"):
+        harmonisation.harmonise(BAND_D, BASE, COUNCIL, average, np.array([1]), np.array([[NOTIONAL * 1.0499]]))
+
+
+def test_two_councils_are_harmonised_apart():
+    band_d = np.array([1000.0, 1200.0, 1500.0, 1500.0])
+    base = np.array([1.0, 1.0, 5.0, 5.0])
+    council = np.array([0, 0, 1, 1])
+    average = harmonisation.average_path(harmonisation.weighted_average(band_d, base, council, 2), np.zeros((2, 2)))
+    bills, _ = harmonisation.harmonise(band_d, base, council, average, np.array([1, 1]), np.full((2, 2), np.inf))
+    assert bills[:, 0] == pytest.approx([1100.0, 1100.0, 1500.0, 1500.0])
+
+
+def test_apportionment_shares_a_county_by_its_driver_and_keeps_its_total():
+    # two counties: A (pieces 0, 1) and B (pieces 2, 3, 4); two services with different drivers
+    county = np.array([0, 0, 1, 1, 1])
+    totals = np.array([[100.0, 50.0], [300.0, 0.0]])
+    driver = np.array([[1.0, 3.0], [3.0, 1.0], [1.0, 1.0], [1.0, 1.0], [2.0, 2.0]])
+    amount = apportionment.apportion(totals, driver, county)
+    assert amount[:, 0] == pytest.approx([25.0, 75.0, 75.0, 75.0, 150.0])
+    assert amount[:, 1] == pytest.approx([37.5, 12.5, 0.0, 0.0, 0.0])
+    summed = np.zeros_like(totals)
+    np.add.at(summed, county, amount)
+    assert summed == pytest.approx(totals)
+
+
+def test_a_missing_driver_leaves_its_whole_county_unshared():
+    shares = apportionment.shares(np.array([1.0, np.nan, 2.0, 2.0]), np.array([0, 0, 1, 1]), 2)
+    assert np.isnan(shares[:2]).all()
+    assert shares[2:] == pytest.approx([0.5, 0.5])
