@@ -390,3 +390,22 @@ def test_a_register_that_lost_rows_is_blamed_not_the_amendments(lost, data_dir, 
         register.parse({name: folder / name for name in register_files()}, Context())
     assert caught.value.file == REGISTER
     assert f"{lost} (" in str(caught.value) and "cut off or damaged" in str(caught.value)
+
+
+def test_a_publication_that_loses_one_place_is_refused_naming_it_unless_allowed(held, data_dir, tmp_path):
+    """Hartlepool's rows cut from the population file: far under the 90% shrink threshold, yet the
+    load dropped its whole series without a word. Refused, naming it; allowed by name, it loads."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
+    lines = (data_dir / POPULATION).read_text().splitlines(keepends=True)
+    replace(folder, POPULATION, "".join(line for line in lines if not line.startswith("E06000001,")))
+    error = refused(held, folder)
+    assert error.file == POPULATION
+    message = str(error)
+    assert "publication ons_mye_population would lose 1 place" in message
+    assert "E06000001 Hartlepool" in message and "--allow-shrink ons_mye_population" in message
+
+    with Store(held) as store:
+        store.load(folder, allow_shrink=["ons_mye_population"])
+        held_codes = store.query("SELECT DISTINCT code FROM observations "
+                                 "WHERE publication = 'ons_mye_population'")["code"]
+        assert "E06000001" not in set(held_codes) and len(held_codes) > 300
