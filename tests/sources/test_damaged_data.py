@@ -409,3 +409,15 @@ def test_a_publication_that_loses_one_place_is_refused_naming_it_unless_allowed(
         held_codes = store.query("SELECT DISTINCT code FROM observations "
                                  "WHERE publication = 'ons_mye_population'")["code"]
         assert "E06000001" not in set(held_codes) and len(held_codes) > 300
+
+
+def test_a_latin1_byte_in_the_register_is_refused_with_its_row_and_column(held, data_dir, tmp_path):
+    """Darlington written "Dérlington" in Latin-1: the error said "position 22" of a decoder's chunk."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only=set())
+    lines = (data_dir / REGISTER).read_bytes().split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"E06000005,"))
+    lines[at] = lines[at].replace(b"Darlington,", "Dérlington,".encode("latin-1"), 1)
+    replace(folder, REGISTER, b"\n".join(lines))
+    error = refused(held, folder)
+    assert (error.file, error.row, error.column) == (REGISTER, at + 1, "name")
+    assert "byte 0xe9 is not UTF-8 text" in str(error)
