@@ -7,7 +7,6 @@ it reads, and how to turn them into tidy tables. Parsing never touches the store
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
+from devolution.sources.text import refuse_undecodable
 from devolution.years import parse_year
 
 OGL = "Open Government Licence v3.0"
@@ -102,13 +102,13 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.
     line that stops after a comma with no line break: a file cut off while it was written)."""
     columns = list(columns)
     data = path.read_bytes()
-    _refuse_undecodable(data, encoding, path)
+    refuse_undecodable(data, encoding, path.name)
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
                             encoding=encoding)
     except pd.errors.EmptyDataError:
         raise DataError("is empty (expected a header row and rows of data)", file=path.name) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
         raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -121,21 +121,6 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.
         raise DataError("has a header but no rows of data (an emptied or cut-off file?)", file=path.name, row=2)
     _refuse_cut_rows(data, frame, path)
     return frame
-
-
-def _refuse_undecodable(data: bytes, encoding: str, path: Path) -> None:
-    """Refuse a file with bytes that are not text in ``encoding`` (a Latin-1 é in a UTF-8 file),
-    naming the row and column of the first one: the decoder alone gives an offset in a chunk."""
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        header = data[:data.find(b"\n")].decode(encoding, errors="replace").strip().split(",")
-        field = len(next(csv.reader([data[line_start:exc.start].decode(encoding, errors="replace")]), [""])) - 1
-        raise DataError(f"byte 0x{data[exc.start]:02x} is not {encoding.upper()} text (save the file as "
-                        f"{encoding.upper()})",
-                        file=path.name, row=data.count(b"\n", 0, exc.start) + 1,
-                        column=header[field] if field < len(header) else None) from None
 
 
 def _refuse_cut_rows(data: bytes, frame: pd.DataFrame, path: Path) -> None:
