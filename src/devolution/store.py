@@ -229,7 +229,9 @@ class Store:
         held = self.connection.execute(
             "SELECT DISTINCT publication, code FROM observations WHERE list_contains(?, publication)",
             [ids]).df()
-        explained = set(places.loc[places["status"].isin(["abolished", "former_code"]), "code"])
+        from devolution.places.register import ABOLISHED, FORMER_CODE
+
+        explained = set(places.loc[places["status"].isin([ABOLISHED, FORMER_CODE]), "code"])
         names = dict(zip(places["code"], places["name"]))
         for id_, codes in held.groupby("publication")["code"]:
             lost = sorted(set(codes) - set(parsed[id_].observations["code"]) - explained)

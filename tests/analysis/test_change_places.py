@@ -72,7 +72,8 @@ def test_type_and_bottom(s, places):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"by": "region", "top": 5}, r"top \(--top\) narrow a table of places: use them with by=place \(--by place\), not by=region"),
+    ({"by": "region", "top": 5},
+     r"top \(--top\) narrow a table of places: use them with by=place \(--by place\), not by=region"),
     ({"by": "place", "top": 0}, r"top=0 \(--top\): expected a number of places, 1 or more"),
     ({"by": "place", "region": "Atlantis"}, "--region 'Atlantis': no such region.*North East"),
     ({"by": "place", "type": "parish"}, "--type 'parish': no such type.*London borough"),

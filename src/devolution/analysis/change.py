@@ -216,7 +216,8 @@ def _refuse_left_out(selected, panel_codes, area_codes, boundaries: int, reporte
         if len(own):
             year = int(own["year"].iloc[0])
             lost = own.loc[own["year"] == year, "from_code"]
-            raise DevolutionError(f"places (--places): {label(code)} is left out: not reported in full in {year_label(year)} "
+            raise DevolutionError(f"places (--places): {label(code)} is left out: not reported in full in "
+                                  f"{year_label(year)} "
                                   f"({', '.join(map(label, sorted(set(lost))))} published no figure for it)")
         raise DevolutionError(f"places (--places): {label(code)} is left out: it has no count of the unit compared in a "
                               f"year compared")
