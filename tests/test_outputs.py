@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from devolution.cli import app
-from devolution.errors import DevolutionError, OutputError
+from devolution.errors import DevolutionError, OutputError, PlaceError
 from devolution.files import output_folder, output_path
 from devolution.numbers import money, number, plural
 
@@ -99,6 +99,20 @@ def test_the_api_takes_years_as_the_command_line_does(store):
         devolution.series("population", boundaries="20x3", store=store)
     with pytest.raises(TypeError):  # store by name only: a second year is not taken for a store
         devolution.crosswalk("2019", "2023")
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda s: __import__("devolution").places(year=1066, store=s), "year 1066-67"),
+    (lambda s: __import__("devolution").crosswalk(2030, store=s), "year 2030-31"),
+    (lambda s: __import__("devolution").crosswalk(-1, store=s), "year -1"),
+    (lambda s: __import__("devolution").series("population", boundaries=2030, store=s), "boundaries 2030-31"),
+])
+def test_the_api_refuses_years_the_register_does_not_describe(store, call, words):
+    """places(year=1066) gave the regions as England's places, crosswalk(2030) a future map and
+    crosswalk(-1) a bare ValueError."""
+    with pytest.raises(PlaceError, match=words + r": the register of places describes the councils in "
+                                                  r"force from 2009-10 to 20\d\d-\d\d"):
+        call(store)
 
 
 def test_specs_name_the_vega_lite_the_pages_bundle():

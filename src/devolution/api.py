@@ -20,25 +20,27 @@ def places(tier: str | None = None, region: str | None = None, county: str | Non
     """The register of places: current ones unless ``year`` (those in force on 1 April of that
     financial year) or ``former`` (abolished places and former codes too) is given. ``tier``: one
     or more tiers, comma-separated; ``region``, ``county``, ``strategic_authority``: a code or name."""
-    from devolution.places.register import select
+    from devolution.places.register import register_year, select
     from devolution.store import open_store
     from devolution.years import parse_year
 
-    year = None if year is None else parse_year(year)
     with open_store(store) as s:
-        return select(s.places(), tier=tier, region=region, county=county, strategic_authority=strategic_authority,
+        held = s.places()
+        year = None if year is None else register_year(held, parse_year(year))
+        return select(held, tier=tier, region=region, county=county, strategic_authority=strategic_authority,
                       year=year, former=former)
 
 
 def crosswalk(year: int | str, *, store=None):
     """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``."""
     from devolution.places.crosswalk import DRIVERS, crosswalk as build
+    from devolution.places.register import register_year
     from devolution.store import open_store
     from devolution.years import parse_year
 
-    year = parse_year(year)
     with open_store(store) as s:
-        return build(s.places(), year, s.observations(list(DRIVERS)))
+        held = s.places()
+        return build(held, register_year(held, parse_year(year)), s.observations(list(DRIVERS)))
 
 
 def series(measure: str, boundaries: int | str | None = None, years=None, wide: bool = True, *, store=None):
@@ -55,6 +57,7 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
     """
     from devolution.analysis.measures import observations
     from devolution.places.crosswalk import DRIVERS, crosswalk as build, to_boundaries_in_full
+    from devolution.places.register import register_year
     from devolution.store import open_store
     from devolution.years import parse_year
 
@@ -67,6 +70,7 @@ def series(measure: str, boundaries: int | str | None = None, years=None, wide: 
         long = observations(s, measure, years=years)[["code", "year", "value"]]
         all_places = s.places()
         if boundary_year is not None:
+            register_year(all_places, boundary_year, "boundaries")
             walk = build(all_places, boundary_year, s.observations(list(DRIVERS)))
             later = ~long["code"].isin(walk["from_code"])
             left_out = sorted(set(long.loc[later, "code"]))

@@ -15,6 +15,7 @@ import pandas as pd
 from devolution.errors import DevolutionError, ParameterError, PlaceError
 from devolution.numbers import number
 from devolution.places.register import in_force, lifecycle
+from devolution.places.tiers import TIER_LABELS
 from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label, year_spans
 
@@ -290,7 +291,8 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
             out.notes.append("the file holds six of the official CSP components, so this total is below the official CSP")
             return out
         if tier not in SOCIAL_CARE_TIERS + ("shire_district",):
-            raise ExplainError(f"max_band_d covers councils only; {code} is a {tier}")
+            what = "the whole country" if tier == "england" else f"a {TIER_LABELS.get(tier, tier).lower()}"
+            raise ExplainError(f"max_band_d covers councils only: {name} ({code}) is {what}, not a council")
         places = store.places()
         if not bool(in_force(places[places["code"] == code], year).iloc[0]):
             raise ExplainError(f"{name} ({code}) set no council tax for {year_label(year)}: "

@@ -186,8 +186,9 @@ class Store:
                 raise DataError(f"publication {id_} gives no rows (every row blank, or set aside as a body "
                                 f"outside the register?); nothing was loaded", file=", ".join(found[id_]))
 
-        self._carry_onto_current_codes(parsed)
+        places = self._carry_onto_current_codes(parsed)
         self._refuse_shrinks(parsed, found, directory, allow_shrink)
+        self._refuse_lost_places(parsed, found, directory, allow_shrink, places)
         self._write(parsed, found, by_id, report)
         return report
 
@@ -214,10 +215,41 @@ class Store:
                     f"nothing was loaded. If the shrink is real, run `devo data load {directory} "
                     f"--allow-shrink {id_}`", file=", ".join(found[id_]))
 
-    def _carry_onto_current_codes(self, parsed: dict[str, Parsed]) -> None:
+    def _refuse_lost_places(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
+                            directory: Path, allow_shrink: Collection[str], places: pd.DataFrame) -> None:
+        """Refuse a publication that would lose any place it holds: a code with observations in the
+        store and none in the new files (Hartlepool's rows cut from the population file), unless the
+        register explains it (a former code now carried onto its successor, or an abolished council)."""
+        if not self.path.exists() or not self._has_table("observations"):
+            return
+        ids = [id_ for id_, result in parsed.items()
+               if result.observations is not None and id_ not in allow_shrink]
+        if not ids:
+            return
+        held = self.connection.execute(
+            "SELECT DISTINCT publication, code FROM observations WHERE list_contains(?, publication)",
+            [ids]).df()
+        from devolution.places.register import ABOLISHED, FORMER_CODE
+
+        explained = set(places.loc[places["status"].isin([ABOLISHED, FORMER_CODE]), "code"])
+        names = dict(zip(places["code"], places["name"]))
+        for id_, codes in held.groupby("publication")["code"]:
+            lost = sorted(set(codes) - set(parsed[id_].observations["code"]) - explained)
+            if lost:
+                shown = ", ".join(f"{code} {names.get(code, '')}".strip() for code in lost[:5])
+                more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+                places_word = "place" if len(lost) == 1 else "places"
+                raise DataError(
+                    f"publication {id_} would lose {len(lost)} {places_word} the store holds for it, not "
+                    f"abolished or recoded in the register: {shown}{more} (a cut or wrong file?); nothing "
+                    f"was loaded. If the loss is real, run `devo data load {directory} --allow-shrink {id_}`",
+                    file=", ".join(found[id_]))
+
+    def _carry_onto_current_codes(self, parsed: dict[str, Parsed]) -> pd.DataFrame:
         """Series published under a council's former code (Barnsley E08000016) are held under the
         code it goes on under (E08000038), as the register's code changes say; so are the
-        boundaries the map joins on. Lookup tables keep the codes of their year."""
+        boundaries the map joins on. Lookup tables keep the codes of their year. Returns the
+        register of places it followed."""
         from devolution.places.crosswalk import code_changes, onto_current_codes
 
         places = parsed[REGISTER_ID].tables["places"] if REGISTER_ID in parsed else self.places()
@@ -227,6 +259,7 @@ class Store:
                 result.observations = onto_current_codes(result.observations, changes, id_)
             if "boundaries" in result.tables:
                 result.tables["boundaries"] = onto_current_codes(result.tables["boundaries"], changes, id_, ())
+        return places
 
     def _known_codes(self) -> Iterable[str]:
         if not self.path.exists() or not self._has_table("places"):

@@ -72,8 +72,9 @@ def test_type_and_bottom(s, places):
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"by": "region", "top": 5}, "--top narrow a table of places: use them with --by place"),
-    ({"by": "place", "top": 0}, "--top 0: expected a number of places, 1 or more"),
+    ({"by": "region", "top": 5},
+     r"top \(--top\) narrow a table of places: use them with by=place \(--by place\), not by=region"),
+    ({"by": "place", "top": 0}, r"top=0 \(--top\): expected a number of places, 1 or more"),
     ({"by": "place", "region": "Atlantis"}, "--region 'Atlantis': no such region.*North East"),
     ({"by": "place", "type": "parish"}, "--type 'parish': no such type.*London borough"),
 ])
@@ -108,7 +109,7 @@ def test_cli_by_place_in_every_format(loaded_store_path, monkeypatch, tmp_path):
     path.write_bytes(parquet.stdout_bytes)
     assert pd.read_parquet(path)["region"].eq("North East").all()
     refused = runner.invoke(app, ["change", "--from", "2010", "--to", "2014", "--top", "3", "--chart", str(tmp_path / "d.json")])
-    assert refused.exit_code == 1 and "use them with --by place" in refused.output
+    assert refused.exit_code == 1 and "use them with by=place (--by place)" in refused.output
 
 
 def test_devo_change_measures_service_spending_when_none_is_named():

@@ -145,3 +145,16 @@ def test_every_example_claim_can_be_checked_at_once_on_the_web_page():
     from devolution.web.routers.claims import MAX_CLAIMS
 
     assert len(read_claims(EXAMPLES)) <= MAX_CLAIMS
+
+
+def test_every_problem_of_a_bad_claim_file_is_listed(tmp_path):
+    """Five problems were shown as the first and "(and 4 more)", leaving the user to find the rest."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("claims:\n" + "".join(
+        f"  - id: c{i}\n    statement: s\n    measure: m\n    from: 2010\n    to: 2017\n    colour{i}: red\n"
+        "    compare: {kind: change, at_most: -1}\n" for i in range(5)))
+    with pytest.raises(ClaimsError) as err:
+        read_claims(path)
+    message = str(err.value)
+    assert all(f"claims[{i}].colour{i}" in message for i in range(5)) and "more" not in message
+    assert "\n" not in message

@@ -162,6 +162,15 @@ def test_a_new_council_inside_the_three_year_cap_is_refused_with_the_reason(stor
         explain("E06000059", 2019, "max_band_d", store=store)
 
 
+@pytest.mark.parametrize("code, words", [
+    ("E92000001", r"England \(E92000001\) is the whole country, not a council"),  # said "is a england"
+    ("E12000001", r"North East \(E12000001\) is a region, not a council"),
+])
+def test_a_place_that_is_not_a_council_is_named_in_words(store, code, words):
+    with pytest.raises(ExplainError, match=words):
+        explain(code, 2019, "max_band_d", store=store)
+
+
 def test_woking_2024_25_ceiling_from_its_2023_24_band_d(store):
     """2024-25: Woking's core principle 10% (statement, 5 February 2024); it set £289.43, "an increase
     of £26.31" on £263.12 (Woking Borough Council, 5 March 2024): just below £289.432."""

@@ -390,3 +390,34 @@ def test_a_register_that_lost_rows_is_blamed_not_the_amendments(lost, data_dir, 
         register.parse({name: folder / name for name in register_files()}, Context())
     assert caught.value.file == REGISTER
     assert f"{lost} (" in str(caught.value) and "cut off or damaged" in str(caught.value)
+
+
+def test_a_publication_that_loses_one_place_is_refused_naming_it_unless_allowed(held, data_dir, tmp_path):
+    """Hartlepool's rows cut from the population file: far under the 90% shrink threshold, yet the
+    load dropped its whole series without a word. Refused, naming it; allowed by name, it loads."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
+    lines = (data_dir / POPULATION).read_text().splitlines(keepends=True)
+    replace(folder, POPULATION, "".join(line for line in lines if not line.startswith("E06000001,")))
+    error = refused(held, folder)
+    assert error.file == POPULATION
+    message = str(error)
+    assert "publication ons_mye_population would lose 1 place" in message
+    assert "E06000001 Hartlepool" in message and "--allow-shrink ons_mye_population" in message
+
+    with Store(held) as store:
+        store.load(folder, allow_shrink=["ons_mye_population"])
+        held_codes = store.query("SELECT DISTINCT code FROM observations "
+                                 "WHERE publication = 'ons_mye_population'")["code"]
+        assert "E06000001" not in set(held_codes) and len(held_codes) > 300
+
+
+def test_a_latin1_byte_in_the_register_is_refused_with_its_row_and_column(held, data_dir, tmp_path):
+    """Darlington written "Dérlington" in Latin-1: the error said "position 22" of a decoder's chunk."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only=set())
+    lines = (data_dir / REGISTER).read_bytes().split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"E06000005,"))
+    lines[at] = lines[at].replace(b"Darlington,", "Dérlington,".encode("latin-1"), 1)
+    replace(folder, REGISTER, b"\n".join(lines))
+    error = refused(held, folder)
+    assert (error.file, error.row, error.column) == (REGISTER, at + 1, "name")
+    assert "byte 0xe9 is not UTF-8 text" in str(error)

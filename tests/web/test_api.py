@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pandas as pd
+import pytest
 
 from devolution import parameters
 from devolution.web.security import CSRF_COOKIE, SUBMIT_COOKIE
@@ -34,6 +35,20 @@ def test_bad_requests_get_4xx_with_a_message(client):
         response = client.get(url)
         assert response.status_code == status, url
         assert response.json()["error"], url
+
+
+@pytest.mark.parametrize("url, unknown, takes", [
+    ("/api/map/population?tier=xx", "tier", "councils, format, limit, offset, per, prices, year"),
+    ("/api/deals/timeline?from=2030", "from", "format"),
+    ("/api/map/population.csv?year=2019&yaer=2020", "yaer", "year"),
+])
+def test_a_query_parameter_an_api_route_does_not_take_is_refused_naming_it(client, url, unknown, takes):
+    """?tier=xx answered every row and ?from=2030 the full timeline: accepted, with no effect."""
+    response = client.get(url)
+    assert response.status_code == 422, url
+    error = response.json()["error"]
+    assert f"unknown parameter '{unknown}'" in error and takes in error
+    assert client.get("/map.json?measure=population&zz=1").status_code == 200  # pages may ignore them
 
 
 def test_place_page_and_its_json_twin(client):
@@ -103,6 +118,10 @@ def test_submission_needs_csrf_balance_and_is_once_per_browser(client, web_app, 
     too_low = {"csrf": csrf, "council_tax_change": "-0.2", "changes": "{}"}  # below the slider's 5% cut
     refused = client.post("/simulator/E06000002/submit", data=too_low)
     assert refused.status_code == 422 and "5%" in refused.json()["error"]
+    for value in ("NaN", "inf"):  # said "Input should be less than or equal to 0.5"
+        refused = client.post("/simulator/E06000002/submit", data={**too_low, "council_tax_change": value})
+        assert refused.status_code == 422
+        assert "council_tax_change: Input should be a finite number" in refused.json()["error"]
     web_app.state.bucket.buckets.clear()  # every attempt counts against the allowance: start again
     good = {"csrf": csrf, "council_tax_change": "0.01", "changes": f'{{"{first}": -10000}}'}
     ok = client.post("/simulator/E06000002/submit", data=good)

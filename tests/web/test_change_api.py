@@ -31,9 +31,23 @@ def test_groups_as_csv(client, store):
     assert table["change_pct"].to_numpy() == pytest.approx(direct["change_pct"].to_numpy())
 
 
+def test_years_as_the_readme_gives_them_and_by_places(client, store):
+    """from=2010-11 was a 422 "valid integer", and by=places was refused though the CLI offers it."""
+    got = client.get("/api/change/service_spending?from=2010-11&to=2017/18&by=places&places=E06000001,Leeds")
+    assert got.status_code == 200, got.text
+    direct = api.change("service_spending", 2010, 2017, "places", places=["E06000001", "E08000035"], store=store)
+    assert [r["group"] for r in got.json()["rows"]] == direct["group"].tolist()
+    assert [r["change_pct"] for r in got.json()["rows"]] == pytest.approx(direct["change_pct"].tolist())
+    assert got.json()["first"] == "2010-11" and got.json()["last"] == "2017-18"
+    refused = client.get("/api/change/service_spending?from=2010&to=2014&by=places")
+    assert refused.status_code == 400 and "by=places (--by places) needs places=" in refused.json()["error"]
+    refused = client.get("/api/change/service_spending?from=2010&to=2014&places=Leeds")
+    assert refused.status_code == 400 and "changes nothing with by=england" in refused.json()["error"]
+
+
 @pytest.mark.parametrize("url, status, words", [
     ("/api/change/core_spending_power_official?from=2015&to=2019", 400, "not held in full"),
-    ("/api/change/service_spending?from=2010&to=2014&by=region&top=3", 400, "use them with --by place"),
+    ("/api/change/service_spending?from=2010&to=2014&by=region&top=3", 400, "use them with by=place (--by place)"),
     ("/api/change/service_spending?from=2010&to=2014&per=older", 400, "5 years away"),
     ("/api/change/nonsense?from=2010&to=2014", 404, "unknown measure"),
     ("/api/change/service_spending?from=2010&to=2014&by=bogus", 422, "query.by"),

@@ -67,3 +67,12 @@ def test_the_series_in_real_terms_restates_every_year_by_its_own_deflator(client
     counts = client.get("/api/series/population?limit=5&prices=real").json()
     assert counts["prices"] == "cash"  # not money: as held
     assert client.get(f"/api/series/{NCE}?prices=1999-00").status_code == 400
+
+
+def test_a_year_in_a_gap_of_the_data_names_the_runs_held(client):
+    """Service spending is held 2010-11 to 2017-18 and 2022-23 to 2024-25: 2019-20 was refused as
+    "held for 2010-11 to 2024-25", a range that seemed to hold it."""
+    response = client.get("/api/map/service_spending?per=resident&year=2019")
+    assert response.status_code == 404
+    assert "2010-11 to 2017-18, 2022-23 to 2024-25" in response.json()["error"]
+    assert "2019-20" in response.json()["error"]

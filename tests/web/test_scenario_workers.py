@@ -32,10 +32,13 @@ def test_a_worker_answers_only_the_calls_it_knows():
 
 
 def test_a_worker_leaves_when_the_server_closes_its_pipe(loaded_store_path):
-    worker = subprocess.Popen([sys.executable, "-m", "devolution.web.scenario_workers", str(loaded_store_path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    """And starts without a word: run as ``-m devolution.web.scenario_workers``, Python warned on
+    every start that the module was already in sys.modules (the package had imported it)."""
+    worker = subprocess.Popen([sys.executable, "-m", scenario_workers.ENTRY, str(loaded_store_path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     worker.stdin.close()  # what the kernel does when the server dies
     assert worker.wait(60) == 0
+    assert worker.stderr.read() == b""
 
 
 def test_the_pool_answers_and_replaces_a_worker_that_died_or_overran(loaded_store_path):
@@ -98,7 +101,7 @@ def test_a_killed_worker_costs_one_503_not_the_server(live_server):
     url = live_server.url + "/api/scenarios/recompute"
     assert httpx.post(url, json={"draws": 10, "seed": 21}, timeout=60).status_code == 200  # workers up
 
-    out = subprocess.run(["pgrep", "-P", str(live_server.process.pid), "-f", "devolution.web.scenario_workers"],
+    out = subprocess.run(["pgrep", "-P", str(live_server.process.pid), "-f", scenario_workers.ENTRY],
                          capture_output=True, text=True)
     stopped = [int(p) for p in out.stdout.split()]  # this server's workers only
     assert stopped
@@ -154,7 +157,7 @@ def test_devo_serve_starts_warm_and_leaves_no_worker_behind(loaded_store_path, t
             except httpx.HTTPError:
                 time.sleep(0.2)
         assert first is not None and first.status_code == 200 and first.headers["x-cache"] in ("shared", "hit")
-        workers = subprocess.run(["pgrep", "-P", str(server.pid), "-f", "devolution.web.scenario_workers"],
+        workers = subprocess.run(["pgrep", "-P", str(server.pid), "-f", scenario_workers.ENTRY],
                                  capture_output=True, text=True).stdout.split()
         assert len(workers) == routes.WORKERS
     finally:

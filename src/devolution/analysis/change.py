@@ -94,6 +94,9 @@ def change(measure: str, first: int | str, last: int | str, by: str = "england",
     :class:`PlaceError` for a place not in the register; :class:`StoreError` with no store.
     """
     check_place_options(by, top, bottom, region, type)
+    if places and by != "places":
+        raise DevolutionError(f"places (--places) picks the councils of by=places (--by places); "
+                              f"it changes nothing with by={by}")
     with open_store(store) as s:
         return _change(s, measure, parse_year(first), parse_year(last), by, prices, per,
                        parse_year(boundaries), places, parameters, (top, bottom, region, type))
@@ -105,7 +108,7 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
         derived.require_held(measure)  # a derived measure not held in full: say why
         raise DevolutionError(f"unknown measure {measure!r}; expected one of {', '.join(titles)}")
     if last <= first:
-        raise DevolutionError(f"--to {year_label(last)} must be after --from {year_label(first)}")
+        raise DevolutionError(f"to={year_label(last)} (--to) must be after from={year_label(first)} (--from)")
     line = derived.lines().get(measure)
     charge = line is not None and line.weighted_by is not None  # a charge per unit: each area's own
     unit = per_head.denominator(_per(measure, line, per))
@@ -207,15 +210,16 @@ def _refuse_left_out(selected, panel_codes, area_codes, boundaries: int, reporte
         if code not in set(area_codes):
             why = not_in_being(places, code, pd.Timestamp(year=boundaries, month=4, day=1)) or \
                 f"{label(code)} is not a billing-tier area (district, unitary, metropolitan or London borough)"
-            raise DevolutionError(f"--places: {why}, so it is not among the areas on {year_label(boundaries)} "
+            raise DevolutionError(f"places (--places): {why}, so it is not among the areas on {year_label(boundaries)} "
                                   f"boundaries (--boundaries)")
         own = gaps[gaps["to_code"].isin([code, county.get(code)])]
         if len(own):
             year = int(own["year"].iloc[0])
             lost = own.loc[own["year"] == year, "from_code"]
-            raise DevolutionError(f"--places: {label(code)} is left out: not reported in full in {year_label(year)} "
+            raise DevolutionError(f"places (--places): {label(code)} is left out: not reported in full in "
+                                  f"{year_label(year)} "
                                   f"({', '.join(map(label, sorted(set(lost))))} published no figure for it)")
-        raise DevolutionError(f"--places: {label(code)} is left out: it has no count of the unit compared in a "
+        raise DevolutionError(f"places (--places): {label(code)} is left out: it has no count of the unit compared in a "
                               f"year compared")
 
 

@@ -75,14 +75,14 @@ def check_place_options(by: str, top: int | None, bottom: int | None, region: st
                         area_type: str | None) -> None:
     """Options that narrow a place-by-place table are refused with any other grouping (they would
     change nothing), and ``top`` / ``bottom`` must be at least 1."""
-    given = [name for name, value in (("--top", top), ("--bottom", bottom), ("--region", region),
-                                      ("--type", area_type)) if value is not None]
+    given = [f"{name} (--{name})" for name, value in (("top", top), ("bottom", bottom), ("region", region),
+                                                      ("type", area_type)) if value is not None]
     if given and by != PLACE:
-        raise DevolutionError(f"{', '.join(given)} narrow a table of places: use them with --by place "
-                              f"(not --by {by})")
-    for name, value in (("--top", top), ("--bottom", bottom)):
+        raise DevolutionError(f"{', '.join(given)} narrow a table of places: use them with by=place "
+                              f"(--by place), not by={by}")
+    for name, value in (("top", top), ("bottom", bottom)):
         if value is not None and value < 1:
-            raise DevolutionError(f"{name} {value}: expected a number of places, 1 or more")
+            raise DevolutionError(f"{name}={value} (--{name}): expected a number of places, 1 or more")
 
 
 def by_place(panel: pd.DataFrame, years: tuple[int, int], store, walk: pd.DataFrame, places: pd.DataFrame,

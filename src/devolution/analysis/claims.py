@@ -132,6 +132,8 @@ class ClaimFile(_Strict):
 
 
 #: What a claim file holds, for the error on one that holds none.
+#: Problems of an invalid claims file listed in its error (the rest are counted).
+MAX_LISTED = 20
 EXPECTED = "expected `claims:` followed by a list of claims (see examples/claims.yaml)"
 
 
@@ -144,11 +146,14 @@ def read_claims(path: Path | str) -> list[Claim]:
     try:
         return ClaimFile.model_validate(content).claims
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"]).lstrip(".")
-        where = where.replace("from_", "from")
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ClaimsError(f"{path}: {where or 'top level'}: {first['msg']}{more}") from None
+        problems = [f"{_key_path(error['loc']) or 'top level'}: {error['msg']}" for error in exc.errors()[:MAX_LISTED]]
+        more = f"; and {exc.error_count() - MAX_LISTED} more" if exc.error_count() > MAX_LISTED else ""
+        raise ClaimsError(f"{path}: {'; '.join(problems)}{more}") from None
+
+
+def _key_path(loc) -> str:
+    """``("claims", 0, "from_")`` -> ``claims[0].from``, as the file spells it."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".").replace("from_", "from")
 
 
 def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:

@@ -54,10 +54,11 @@ def assign(by: str, areas: pd.DataFrame, weights: pd.Series, store, walk: pd.Dat
         return pd.Series(part, index=codes.values), ["North", "Midlands", "South", "London"]
     if by == "places":
         if not selected:
-            raise DevolutionError("--by places needs --places CODE,CODE,... (GSS codes of the boundary year)")
+            raise DevolutionError("by=places (--by places) needs places=CODE,CODE,... (--places): GSS codes or names of "
+                                  "councils of the boundary year")
         unknown = sorted(set(selected) - set(codes))
         if unknown:
-            raise PlaceError(f"--places: {', '.join(unknown[:5])} not among the billing-tier areas of the "
+            raise PlaceError(f"places (--places): {', '.join(unknown[:5])} not among the billing-tier areas of the "
                              f"boundary year (give district, unitary, metropolitan or London borough codes)")
         labels = pd.Series(np.where(codes.isin(selected), "Selected places", "Rest of England"), index=codes.values)
         return labels, ["Selected places", "Rest of England"]

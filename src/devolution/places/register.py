@@ -16,6 +16,26 @@ from devolution.places.tiers import SA_TIERS, TIER_LABELS
 #: successors), or an earlier GSS code of a place that goes on under a new code (never in force:
 #: its series are carried onto the new code when loaded, as ONS and MHCLG do).
 CURRENT, ABOLISHED, FORMER_CODE = "current", "abolished", "former_code"
+#: The first financial year the register describes in full: it records the unitary councils made on
+#: 1 April 2009 (Cornwall, Wiltshire, ...) but not the districts they replaced, so on earlier
+#: boundaries it would show a map with holes.
+FIRST_REGISTER_YEAR = 2009
+
+
+def register_year(places: pd.DataFrame, year: int, what: str = "year") -> int:
+    """``year`` if the register describes the places in force in it: from ``FIRST_REGISTER_YEAR``
+    to the later of this financial year and the latest change it records (a future year's
+    councils are not known). Otherwise a ``PlaceError`` naming the years it does describe."""
+    from devolution.years import year_label
+
+    dates = pd.to_datetime(pd.concat([places["start_date"], places["end_date"]]), errors="coerce").dropna()
+    today = pd.Timestamp.today()
+    last = max([today.year - (today.month < 4), *(dates.dt.year - (dates.dt.month < 4)).tolist()])
+    if not FIRST_REGISTER_YEAR <= year <= last:
+        shown = year_label(year) if 1000 <= year <= 9998 else str(year)
+        raise PlaceError(f"{what} {shown}: the register of places describes the councils in force from "
+                         f"{year_label(FIRST_REGISTER_YEAR)} to {year_label(last)}")
+    return year
 
 
 def in_force(places: pd.DataFrame, year: int) -> pd.Series:

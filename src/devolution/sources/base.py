@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
+from devolution.sources.text import refuse_undecodable
 from devolution.years import parse_year
 
 OGL = "Open Government Licence v3.0"
@@ -101,12 +102,13 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.
     line that stops after a comma with no line break: a file cut off while it was written)."""
     columns = list(columns)
     data = path.read_bytes()
+    refuse_undecodable(data, encoding, path.name)
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
                             encoding=encoding)
     except pd.errors.EmptyDataError:
         raise DataError("is empty (expected a header row and rows of data)", file=path.name) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except pd.errors.ParserError as exc:
         raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:

@@ -16,7 +16,7 @@ import math
 import os
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,8 +27,8 @@ from devolution.web import warm
 from devolution.web.formats import TableSuffix
 from devolution.web.middleware import Guard
 from devolution.web.redaction import DB_URL_ENV
-from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, places, reorganisation, results,
-                                    scenarios, search, series, settlement, simulator)
+from devolution.web.routers import (api_docs, budgets, change, claims, deals, maps, only_declared_query, places,
+                                    reorganisation, results, scenarios, search, series, settlement, simulator)
 from devolution.web.security import Lockout, Signer, TokenBucket
 from devolution.web.state import AppState, Busy, Settings, vega_bundle
 from devolution.web.submissions import SubmissionStore, SubmissionsUnavailable
@@ -111,7 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await scenarios.shutdown(app.state.data)
 
     app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)  # served without a CDN by routers/api_docs.py
+                  docs_url=None, redoc_url=None,  # served without a CDN by routers/api_docs.py
+                  dependencies=[Depends(only_declared_query)])
     app.add_middleware(Guard, max_body=settings.max_body)
     app.state.data = AppState(settings)
     app.state.submissions = open_submissions(settings.submissions_path)

@@ -33,6 +33,8 @@ import orjson
 #: Per worker process: the store and what runs keep between them (``scenarios.recompute.Memory``).
 _held: dict = {}
 HEADER = 4
+#: The module a worker process runs (``-m``): not this one, which the package has imported by then.
+ENTRY = "devolution.web.scenario_workers_main"
 
 
 def _plain(value):
@@ -136,7 +138,7 @@ class Worker:
     @classmethod
     async def start(cls, store_path: Path | None) -> "Worker":
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "devolution.web.scenario_workers", str(store_path or ""),
+            sys.executable, "-m", ENTRY, str(store_path or ""),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
         return cls(process)
 
@@ -212,6 +214,3 @@ class Pool:
             worker.kill()
         self.workers = set()
 
-
-if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "")

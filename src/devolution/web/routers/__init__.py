@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
 
 from devolution.errors import DevolutionError, PlaceError
@@ -35,6 +36,34 @@ def held_year(year: int, held, what: str) -> int:
         raise HTTPException(404, f"no {what} for {year_label(year) if 1000 <= year <= 9998 else year}: "
                                  f"the data holds {year_spans(held)}")
     return year
+
+
+def query_parameters(route) -> tuple[str, ...]:
+    """The query parameters a route declares, its dependencies' included (``limit``, ``offset``
+    of a ``Page``), by the name they are given in the URL."""
+    names, stack = set(), [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        names.update(field.alias for field in dependant.query_params)
+        stack.extend(dependant.dependencies)
+    return tuple(sorted(names))
+
+
+async def only_declared_query(request: Request) -> None:
+    """Every /api/ route refuses a query parameter it does not take (``/api/map/population?tier=xx``
+    answered every row): a 422 naming it and listing those the route takes. Pages ignore them."""
+    route = request.scope.get("route")
+    if route is None or not request.url.path.startswith("/api/"):
+        return
+    taken = getattr(route, "_query_parameters", None)
+    if taken is None:
+        taken = route._query_parameters = query_parameters(route)
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in taken]
+    if unknown:
+        takes = f"takes {', '.join(taken)}" if taken else "takes no query parameters"
+        raise RequestValidationError([
+            {"loc": ("query", name[:40]), "type": "unknown_parameter", "input": None,
+             "msg": f"unknown parameter {name[:40]!r}: {route.path} {takes}"} for name in unknown[:5]])
 
 
 async def data(request: Request) -> AppState:

@@ -14,7 +14,7 @@ from devolution.exports import records
 from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
 from devolution.web.formats import Format, Page, table
-from devolution.web.routers import PRICES, FinancialYear, data, measure_name, price_base
+from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.web.templating import templates
 from devolution.years import year_label
@@ -30,10 +30,7 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
     years = years_of(state, measure)
     if not years:
         raise HTTPException(404, f"{measure} has no values on the map's boundaries")
-    year = years[-1] if year is None else year
-    if year not in years:
-        raise HTTPException(404, f"{measure} is held for {year_label(years[0])} to {year_label(years[-1])}, "
-                                 f"not {year_label(year) if 1000 <= year <= 9998 else year}")
+    year = years[-1] if year is None else held_year(year, years, measure)
     try:
         rows, meta = map_values(state, measure, year, per_resident, with_county=councils == "all", price_base=base)
     except ParameterError:  # the year shown has no deflator

@@ -34,8 +34,8 @@ class OverviewTable(str, Enum):
 
 
 @router.get("/api/measures", summary="Every measure held, with its unit, years and publication")
-def measures(state: AppState = Depends(data), format: Format = Format.json):
-    return table(state.measures(), format, filename="measures")
+def measures(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
+    return table(state.measures(), format, page, filename="measures")
 
 
 @router.get("/api/series/{measure}", summary="One measure for every place, by year (long form)")

@@ -175,7 +175,7 @@ def cached_budget_document(state: AppState, name: str) -> dict:
 class Submission(BaseModel):
     """A resident's budget: the council tax change (a share) and the £ change for each service."""
 
-    council_tax_change: float = Field(ge=-0.5, le=0.5)
+    council_tax_change: float = Field(ge=-0.5, le=0.5, allow_inf_nan=False)
     changes: dict[str, float] = Field(max_length=40)
 
     @field_validator("changes")
@@ -289,7 +289,8 @@ def simulator_json(code: str, state: AppState = Depends(data)):
 @router.post("/simulator/{code}/submit", summary="Submit a balanced budget (form; CSRF and one per browser)",
              status_code=201)
 def submit(code: str, request: Request, state: AppState = Depends(data),
-           csrf: str = Form("", max_length=200), council_tax_change: float = Form(..., ge=-0.5, le=0.5),
+           csrf: str = Form("", max_length=200),
+           council_tax_change: float = Form(..., ge=-0.5, le=0.5, allow_inf_nan=False),
            changes: str = Form("{}", max_length=20_000)):
     client = client_of(request)
     if not request.app.state.bucket.allow(client):
