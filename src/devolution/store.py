@@ -217,9 +217,11 @@ class Store:
 
     def _refuse_lost_places(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
                             directory: Path, allow_shrink: Collection[str], places: pd.DataFrame) -> None:
-        """Refuse a publication that would lose any place it holds: a code with observations in the
-        store and none in the new files (Hartlepool's rows cut from the population file), unless the
-        register explains it (a former code now carried onto its successor, or an abolished council)."""
+        """Refuse a publication that would lose any place or any year of a place it holds: a code
+        with observations in the store and none in the new files (Hartlepool's rows cut from the
+        population file), a year gone for every place (2015's rows cut) or a place's earlier years
+        gone, unless the register explains it (a former code now carried onto its successor, or an
+        abolished council)."""
         if not self.path.exists() or not self._has_table("observations"):
             return
         ids = [id_ for id_, result in parsed.items()
@@ -227,23 +229,37 @@ class Store:
         if not ids:
             return
         held = self.connection.execute(
-            "SELECT DISTINCT publication, code FROM observations WHERE list_contains(?, publication)",
+            "SELECT DISTINCT publication, code, year FROM observations WHERE list_contains(?, publication)",
             [ids]).df()
         from devolution.places.register import ABOLISHED, FORMER_CODE
+        from devolution.years import year_label
 
         explained = set(places.loc[places["status"].isin([ABOLISHED, FORMER_CODE]), "code"])
         names = dict(zip(places["code"], places["name"]))
-        for id_, codes in held.groupby("publication")["code"]:
-            lost = sorted(set(codes) - set(parsed[id_].observations["code"]) - explained)
-            if lost:
-                shown = ", ".join(f"{code} {names.get(code, '')}".strip() for code in lost[:5])
-                more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
-                places_word = "place" if len(lost) == 1 else "places"
-                raise DataError(
-                    f"publication {id_} would lose {len(lost)} {places_word} the store holds for it, not "
-                    f"abolished or recoded in the register: {shown}{more} (a cut or wrong file?); nothing "
-                    f"was loaded. If the loss is real, run `devo data load {directory} --allow-shrink {id_}`",
-                    file=", ".join(found[id_]))
+        for id_, pairs in held.groupby("publication"):
+            new = parsed[id_].observations[["code", "year"]].drop_duplicates().astype({"year": "int64"})
+            pairs = pairs[~pairs["code"].isin(explained)].astype({"year": "int64"})
+            lost = pairs.merge(new, on=["code", "year"], how="left", indicator=True)
+            lost = lost[lost["_merge"] == "left_only"]
+            if lost.empty:
+                continue
+            whole = sorted(set(lost["code"]) - set(new["code"]))
+            if whole:
+                shown = ", ".join(f"{code} {names.get(code, '')}".strip() for code in whole[:5])
+                more = f" and {len(whole) - 5} more" if len(whole) > 5 else ""
+                what = f"{len(whole)} {'place' if len(whole) == 1 else 'places'} the store holds for it, not " \
+                       f"abolished or recoded in the register: {shown}{more}"
+            else:
+                by_year = lost.groupby("year")["code"].agg(list).sort_index()
+                shown = "; ".join(
+                    f"{year_label(int(year))} for " + (f"{len(codes)} places" if len(codes) > 1
+                                                        else f"{codes[0]} {names.get(codes[0], '')}".strip())
+                    for year, codes in list(by_year.items())[:5])
+                more = f" and {len(by_year) - 5} more years" if len(by_year) > 5 else ""
+                what = f"{len(lost):,} place-years the store holds for it: {shown}{more}"
+            raise DataError(
+                f"publication {id_} would lose {what} (a cut or wrong file?); nothing was loaded. If the "
+                f"loss is real, run `devo data load {directory} --allow-shrink {id_}`", file=", ".join(found[id_]))
 
     def _carry_onto_current_codes(self, parsed: dict[str, Parsed]) -> pd.DataFrame:
         """Series published under a council's former code (Barnsley E08000016) are held under the

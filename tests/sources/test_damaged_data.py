@@ -194,6 +194,11 @@ VALUES = {
     "inf in the CRA": (CRA, "2015-16", "inf", None, "is not a finite number"),
     "year 0000": (POPULATION, "year", "0000", ("gss_code", "E06000001"), "'0000' is not a possible year"),
     "year 2011.7": (POPULATION, "year", "2011.7", ("gss_code", "E06000001"), "'2011.7' is not a year"),
+    # A break test stored "92,192358" as 92,192,358 people: a comma outside groups of three.
+    "comma not a thousands separator": (POPULATION, "population", "92,192358", ("gss_code", "E06000001"),
+                                        "has a comma that is not a thousands separator"),
+    "decimal comma": (KEY_LINES, "value_gbp_thousands", "1234,5", ("ons_code", "E06000001"),
+                      "has a comma that is not a thousands separator"),
 }
 
 
@@ -409,6 +414,23 @@ def test_a_publication_that_loses_one_place_is_refused_naming_it_unless_allowed(
         held_codes = store.query("SELECT DISTINCT code FROM observations "
                                  "WHERE publication = 'ons_mye_population'")["code"]
         assert "E06000001" not in set(held_codes) and len(held_codes) > 300
+
+
+@pytest.mark.parametrize("cut, expected", [
+    (lambda line: ",2015," in line, "would lose 327 place-years the store holds for it: 2015-16 for 327 places"),
+    (lambda line: line.startswith("E06000001,") and ",2023," not in line,
+     "would lose 12 place-years the store holds for it: 2011-12 for E06000001 Hartlepool"),
+], ids=["a year for every place", "a place's earlier years"])
+def test_a_publication_that_loses_a_year_it_held_is_refused(held, data_dir, tmp_path, cut, expected):
+    """A fresh user's break test: every 2015 row cut from the population file (92% of rows left,
+    above the shrink threshold), or Hartlepool's 2011 to 2022 rows cut (2023 kept), loaded without a
+    word and the store lost them. Refused, naming the years and places, the store unchanged."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
+    lines = (data_dir / POPULATION).read_text().splitlines(keepends=True)
+    replace(folder, POPULATION, "".join(line for line in lines if not cut(line)))
+    message = str(refused(held, folder))
+    assert f"publication ons_mye_population {expected}" in message, message
+    assert "--allow-shrink ons_mye_population" in message
 
 
 def test_a_latin1_byte_in_the_register_is_refused_with_its_row_and_column(held, data_dir, tmp_path):

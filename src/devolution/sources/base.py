@@ -275,7 +275,12 @@ def check_numbers(frame: pd.DataFrame, names: Sequence[str], path: Path, *, kind
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text (e.g. numbers from a workbook)
             array = pa.array(frame[name].astype("string"), type=pa.large_string(), from_pandas=True)
         chunks.extend(array.chunks if isinstance(array, pa.ChunkedArray) else [array])
-    text = pc.replace_substring(pc.utf8_trim_whitespace(pa.chunked_array(chunks, type=pa.large_string())), ",", "")
+    trimmed = pc.utf8_trim_whitespace(pa.chunked_array(chunks, type=pa.large_string()))
+    # A comma is a thousands separator only in groups of three ("92,358"); "92,192358" or a decimal
+    # comma ("92,5") would be read 1,000 times too big or small, so such a value is refused.
+    misplaced = pc.fill_null(pc.and_(pc.match_substring(trimmed, ","), pc.invert(
+        pc.match_substring_regex(trimmed, r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"))), False).to_numpy(zero_copy_only=False)
+    text = pc.replace_substring(trimmed, ",", "")
     given = pc.fill_null(pc.and_(pc.greater(pc.utf8_length(text), 0),
                                  pc.invert(pc.is_in(text, value_set=pa.array(sorted(MISSING_MARKERS))))), False)
     text = pc.if_else(given, text, pa.scalar(None, pa.large_string()))
@@ -294,6 +299,7 @@ def check_numbers(frame: pd.DataFrame, names: Sequence[str], path: Path, *, kind
                             file=path.name, row=file_row(frame, at), column=shown)
 
     present = ~np.isnan(values)
+    refuse(misplaced, "has a comma that is not a thousands separator (groups of three digits, e.g. 92,358)")
     refuse(given & ~present, "is not a number, blank or a missing-value marker such as [x]")
     refuse(present & ~np.isfinite(values), "is not a finite number")
     with np.errstate(over="ignore", invalid="ignore"):
