@@ -24,8 +24,15 @@ demo: install
 	DEVOLUTION_STORE=$${DEVOLUTION_STORE:-$(abspath build/devolution.duckdb)} $(BIN)/devo data load $(DEVOLUTION_DATA)
 	DEVOLUTION_STORE=$${DEVOLUTION_STORE:-$(abspath build/devolution.duckdb)} $(BIN)/devo overview --out build/report.html
 
+# Two pytest processes, one per core (each test is single-threaded; one process left a core idle):
+# the web tests, whose output is printed when they end (build/test-web.log), and all the others.
+# Each has its own temporary folder and its own store loaded from the data; both must pass.
 test: install browser
-	$(BIN)/python -m pytest -q
+	@mkdir -p build
+	$(BIN)/python -m pytest -q --basetemp=build/pytest-web tests/web > build/test-web.log 2>&1 & web=$$!; \
+	$(BIN)/python -m pytest -q --basetemp=build/pytest-rest --ignore=tests/web; rest=$$?; \
+	wait $$web; web=$$?; echo "---- tests/web (build/test-web.log)"; cat build/test-web.log; \
+	test $$rest -eq 0 && test $$web -eq 0
 	@echo "Screenshots of every page kind (test artefacts): build/screenshots/"
 
 # Every benchmark, each figure against its target and its peers measured in the same run; makes the
