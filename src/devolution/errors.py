@@ -35,6 +35,24 @@ class ParameterError(DevolutionError):
     """A parameter path, date or value that is not valid."""
 
 
+class KeyPathProblems:
+    """Every problem of one input file, each with its key path (``assumptions.inflation.sd``,
+    ``councils.0.members.2``), as one message: ``{KIND} {source}: N problems: path: message; ...``.
+    Mixed into the file kind's error class (``ScenarioProblems``, ``ProposalProblems``); picklable,
+    so problems found in another process (Dask) arrive whole."""
+
+    KIND = "file"
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source, self.problems = source, problems
+        listed = "; ".join(f"{path}: {message}" for path, message in problems)
+        word = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"{self.KIND} {source}: {len(problems)} {word}: {listed}")
+
+    def __reduce__(self):
+        return (type(self), (self.source, self.problems))
+
+
 class ScenarioError(DevolutionError):
     """A scenario file with a problem; names the key path."""
 

@@ -137,6 +137,18 @@ def watch_errors(page) -> None:
 
 
 @pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium (Playwright), one per test module; screenshots go to SCREENSHOTS."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
 def page(live_server):
     """A headless Chromium page (Debian's package, driven by Playwright) that may reach only the
     test server: any request elsewhere (a CDN) is refused, so a page that needs one fails.

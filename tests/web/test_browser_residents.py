@@ -9,20 +9,9 @@ import re
 
 import pytest
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Server
+from tests.web.conftest import SCREENSHOTS, Server
 
 KENT = "E10000016"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

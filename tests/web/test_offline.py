@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.web.conftest import SCREENSHOTS
 
 #: (path, selector that shows the page did its job, screenshot name)
 PAGES = [
@@ -39,17 +39,6 @@ PAGES = [
     ("/redoc", "#api-docs[data-ready] .api-content", "offline_redoc"),
     ("/no/such/page", "#not-found", "offline_404"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 def offline_page(browser, allowed: str):

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from devolution import parameters as parameters_module
-from devolution.errors import DevolutionError, ParameterError, ScenarioError
+from devolution.errors import DevolutionError, KeyPathProblems, ParameterError, ScenarioError
 from devolution.files import key_path_problems, read_yaml
 from devolution.scenarios.schema import MAX_YEARS, Scenario
 from devolution.years import parse_year, parse_year_range, year_label
@@ -27,17 +27,10 @@ RETENTION = {"local_share": "business_rates.local_share", "levy_rate_cap": "sett
              "safety_net_threshold": "settlement.retention.safety_net_threshold"}
 
 
-class ScenarioProblems(ScenarioError):
+class ScenarioProblems(KeyPathProblems, ScenarioError):
     """Every problem in a scenario file, each with its key path (``assumptions.inflation.sd``)."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source, self.problems = source, problems
-        listed = "; ".join(f"{path}: {message}" for path, message in problems)
-        word = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"scenario {source}: {len(problems)} {word}: {listed}")
-
-    def __reduce__(self):  # picklable, so a problem found in another process (Dask) arrives whole
-        return (type(self), (self.source, self.problems))
+    KIND = "scenario"
 
 
 # ------------------------------------------------------------------------------------ loading

@@ -8,7 +8,7 @@ import json
 from enum import Enum
 
 import pandas as pd
-from fastapi import Query
+from fastapi import HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
 from devolution.exports import clean, parquet_bytes, records, without_negative_zero
@@ -97,3 +97,23 @@ def split_suffix(name: str) -> tuple[str, Format | None]:
         if name.endswith("." + fmt.value):
             return name[: -len(fmt.value) - 1], fmt
     return name, None
+
+
+#: Characters of YAML a form may paste (claims, reorganisation proposals).
+MAX_YAML = 20_000
+
+
+def pasted_yaml(text: str, what: str, deep: str = "") -> object:
+    """YAML pasted into a form (``what`` names it in errors, e.g. "claims"), read safely: at most
+    ``MAX_YAML`` characters, valid YAML, not nested past the loader's recursion (``deep`` says how
+    deep the format goes). Errors: ``HTTPException`` 422 naming ``what`` and the fault."""
+    import yaml
+
+    if len(text) > MAX_YAML:
+        raise HTTPException(422, f"{what}: at most {MAX_YAML:,} characters of YAML (got {len(text):,})")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise HTTPException(422, f"{what}: not valid YAML ({' '.join(str(exc).split())[:300]})") from None
+    except RecursionError:  # the loader recurses once per level
+        raise HTTPException(422, f"{what}: the YAML is nested too deeply{deep}") from None

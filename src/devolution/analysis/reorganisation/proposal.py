@@ -34,7 +34,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from devolution.analysis.predecessors import pieces
-from devolution.errors import DevolutionError, ProposalError
+from devolution.errors import DevolutionError, KeyPathProblems, ProposalError
 from devolution.files import key_path_problems
 from devolution.places.register import in_force, lifecycle
 from devolution.places.tiers import BILLING_TIERS, TIER_LABELS
@@ -48,17 +48,10 @@ MAX_STEPS = 10
 MAX_POUNDS = 1e11
 
 
-class ProposalProblems(ProposalError):
+class ProposalProblems(KeyPathProblems, ProposalError):
     """Every problem in a proposal, each with its key path (``councils.0.members.2``)."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source, self.problems = source, problems
-        listed = "; ".join(f"{path}: {message}" for path, message in problems)
-        word = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"proposal {source}: {len(problems)} {word}: {listed}")
-
-    def __reduce__(self):
-        return (type(self), (self.source, self.problems))
+    KIND = "proposal"
 
 
 class _Strict(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from devolution.analysis import claims
 from devolution.errors import DevolutionError
 from devolution.exports import records
+from devolution.web.formats import MAX_YAML, pasted_yaml
 from devolution.web.routers import data
 from devolution.web.state import AppState
 from devolution.web.templating import templates
@@ -45,7 +46,6 @@ def check(body: ClaimsRequest = Body(..., examples=[{"claims": [{
     return {"results": records(frame)}
 
 
-MAX_YAML = 20_000  # characters of pasted YAML
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "claims.yaml"
 
 
@@ -57,17 +57,9 @@ def examples() -> list:
 
 
 def _parse_yaml(text: str) -> list:
-    import yaml
     from pydantic import ValidationError
 
-    if len(text) > MAX_YAML:
-        raise HTTPException(422, f"claims: at most {MAX_YAML:,} characters of YAML (got {len(text):,})")
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise HTTPException(422, f"claims: not valid YAML ({' '.join(str(exc).split())[:300]})") from None
-    except RecursionError:  # the loader recurses once per level
-        raise HTTPException(422, "claims: the YAML is nested too deeply (a claim is four levels deep)") from None
+    content = pasted_yaml(text, "claims", " (a claim is four levels deep)")
     if isinstance(content, list):
         content = {"claims": content}
     if not isinstance(content, dict):

@@ -15,13 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from devolution.analysis import reorganisation as package
 from devolution.errors import DevolutionError
 from devolution.report.reorganisation import specs
-from devolution.web.formats import Format, Page, table
+from devolution.web.formats import MAX_YAML, Format, Page, pasted_yaml, table
 from devolution.web.routers import data
 from devolution.web.state import AppState
 from devolution.web.templating import templates
 
 router = APIRouter(tags=["reorganisation"])
-MAX_YAML = 20_000  # characters of pasted YAML
 KNOB_NAMES = ("years", "referendum", "increase", "spending_year", "colour")
 
 
@@ -100,16 +99,7 @@ def _example(name: Optional[str]) -> str:
 
 
 def _parse_yaml(text: str) -> dict:
-    import yaml
-
-    if len(text) > MAX_YAML:
-        raise HTTPException(422, f"proposal: at most {MAX_YAML:,} characters of YAML (got {len(text):,})")
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise HTTPException(422, f"proposal: not valid YAML ({' '.join(str(exc).split())[:300]})") from None
-    except RecursionError:
-        raise HTTPException(422, "proposal: the YAML is nested too deeply") from None
+    content = pasted_yaml(text, "proposal")
     if not isinstance(content, dict):
         raise HTTPException(422, "proposal: expected a mapping (name, kind, vesting, councils, ...); see the examples")
     return content
