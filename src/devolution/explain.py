@@ -83,7 +83,8 @@ def _place(store, code: str) -> tuple[str, str]:
     return str(match["name"].iloc[0]), str(match["tier"].iloc[0])
 
 
-def _require(store, found: dict[str, float], names: tuple[str, ...], code: str, year: int, measure: str) -> None:
+def _require(store, found: dict[str, float], names: tuple[str, ...], code: str, year: int, measure: str,
+             name: str | None = None) -> None:
     """Every input in ``found``, or an error naming the ones missing and the years the place has them all."""
     missing = [n for n in names if n not in found]
     if missing:
@@ -91,7 +92,8 @@ def _require(store, found: dict[str, float], names: tuple[str, ...], code: str, 
         rows = rows[rows["code"] == code]
         held = rows.groupby("year")["measure"].nunique()
         years = held[held == len(set(names))].index
-        raise ExplainError(f"cannot explain {measure} for {code} in {year_label(year)}: the store has no "
+        place = f"{name} ({code})" if name else code
+        raise ExplainError(f"cannot explain {measure} for {place} in {year_label(year)}: the store has no "
                            f"{', '.join(missing)} for that place and year (it has them for "
                            f"{year_spans(years) if len(years) else 'no year'})")
 
@@ -268,19 +270,10 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
         if derived.is_derived(measure):
             return _derived(store, code, name, year, measure)
         if measure == "band_d":
-            names = ("council_tax_requirement_excl_parish", "tax_base")
-            found = _inputs(store, code, year, names + ("band_d_excl_parish",))
-            _require(store, found, names, code, year, measure)
-            result = council_tax.band_d(np.array([found[names[0]]]), np.array([found[names[1]]]))[0]
-            out = Explanation(code, name, year, measure, "band_d = council_tax_requirement_excl_parish / tax_base",
-                              council_tax.band_d.__doc__.split("(")[1].split(")")[0],
-                              [(n, found[n]) for n in names], [], result)
-            if "band_d_excl_parish" in found:
-                out.published = ("band_d_excl_parish", found["band_d_excl_parish"])
-            return out
+            return _band_d(store, code, name, tier, year)
         if measure == "csp_total":
             found = _inputs(store, code, year, CSP_COMPONENTS + ("csp_total",))
-            _require(store, found, CSP_COMPONENTS[:1], code, year, measure)
+            _require(store, found, CSP_COMPONENTS[:1], code, year, measure, name)
             values = [np.array([found.get(c, 0.0)]) for c in CSP_COMPONENTS]
             result = spending_power.csp_total(*values)[0]
             out = Explanation(code, name, year, measure, "csp_total = " + " + ".join(CSP_COMPONENTS),
@@ -305,6 +298,29 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
             store.close()
 
 
+def _band_d(store, code: str, name: str, tier: str, year: int) -> Explanation:
+    """Band D = council tax requirement / tax base. A county has no parishes, so its requirement
+    including parish precepts is its own: MHCLG's "Council Tax levels set by local authorities"
+    leaves the excluding-parish column blank for precepting authorities from 2020-21, and the
+    including-parish figures (the same amount) are used."""
+    from devolution.rules import council_tax
+
+    suffix = "incl_parish" if tier == "county" else "excl_parish"
+    names = (f"council_tax_requirement_{suffix}", "tax_base")
+    found = _inputs(store, code, year, names + (f"band_d_{suffix}",))
+    _require(store, found, names, code, year, "band_d", name)
+    result = council_tax.band_d(np.array([found[names[0]]]), np.array([found[names[1]]]))[0]
+    out = Explanation(code, name, year, "band_d", f"band_d = {names[0]} / tax_base",
+                      council_tax.band_d.__doc__.split("(")[1].split(")")[0],
+                      [(n, found[n]) for n in names], [], result)
+    if f"band_d_{suffix}" in found:
+        out.published = (f"band_d_{suffix}", found[f"band_d_{suffix}"])
+    if tier == "county":
+        out.notes.append("a county has no parishes: its council tax requirement including parish precepts is "
+                         "its own (MHCLG leaves the excluding column blank for counties from 2020-21)")
+    return out
+
+
 def _derived(store, code: str, name: str, year: int, measure: str) -> Explanation:
     """A derived measure (``analysis/measures.yaml``): each component that applies in the year with
     its line and value as the store holds it, the signed sum, and what the definition leaves out."""
@@ -320,7 +336,7 @@ def _derived(store, code: str, name: str, year: int, measure: str) -> Explanatio
     applying = [c for c in item.components if c.applies(np.array([year]))[0]]
     rows = derived.observations(store, [c.measure for c in applying], years=[year])
     found = dict(zip(rows.loc[rows["code"] == code, "measure"], rows.loc[rows["code"] == code, "value"].astype(float)))
-    _require(store, found, tuple(c.measure for c in applying), code, year, measure)
+    _require(store, found, tuple(c.measure for c in applying), code, year, measure, name)
     inputs = [(f"{'+' if c.sign > 0 else '-'} {c.measure} ({c.publication}: {c.line})", found[c.measure]) for c in applying]
     result = float(sum(c.sign * found[c.measure] for c in applying))
     reference = item.method.references[0]

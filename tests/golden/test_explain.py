@@ -16,6 +16,22 @@ def test_band_d_explained_matches_the_published_figure(store):
     assert "council_tax_requirement_excl_parish" in text and "tax_base" in text and "LGFA 1992" in text
 
 
+@pytest.mark.parametrize("year", ["2019-20", "2023-24"])
+def test_a_county_band_d_is_explained_on_either_side_of_2020(store, year):
+    # MHCLG's Council Tax levels tables leave a county's excluding-parish requirement blank from
+    # 2020-21; a county has no parishes, so its including-parish requirement is its own.
+    # Kent 2023-24: £876,779,290 / 571,478.4 = £1,534.23, the published Band D.
+    out = explain("E10000016", year, "band_d", store=store)
+    assert out.name == "Kent"
+    assert abs(out.result - out.published[1]) < 0.005
+    assert out.published[0] == "band_d_incl_parish"
+
+
+def test_a_missing_band_d_input_names_the_place_and_the_years_held(store):
+    with pytest.raises(ExplainError, match=r"Kent \(E10000016\) in 2013-14.*2014-15 to 2023-24"):
+        explain("E10000016", "2013-14", "band_d", store=store)
+
+
 def test_csp_total_explained(store):
     out = explain("E07000223", 2019, "csp_total", store=store)
     assert abs(out.result - out.published[1]) < 0.01
