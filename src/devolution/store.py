@@ -24,6 +24,7 @@ import pandas as pd
 
 from devolution import config
 from devolution.errors import DataError, StoreError
+from devolution.places import coverage
 from devolution.sources import PUBLICATIONS, REGISTER_ID, folder
 from devolution.sources.base import OBSERVATION_COLUMNS, Context, Parsed, Publication
 
@@ -52,6 +53,7 @@ class LoadReport:
     set_aside: dict[str, int] = field(default_factory=dict)
     absent: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    gaps: pd.DataFrame | None = None  # councils in force a loaded publication lacks (places.coverage.gaps)
 
 
 def _size(result: Parsed) -> tuple[int, int]:
@@ -190,7 +192,16 @@ class Store:
         self._refuse_shrinks(parsed, found, directory, allow_shrink)
         self._refuse_lost_places(parsed, found, directory, allow_shrink, places)
         self._write(parsed, found, by_id, report)
+        report.gaps = coverage.gaps(places, pd.concat(
+            [result.observations[["code", "year"]].drop_duplicates().assign(publication=id_)
+             for id_, result in parsed.items() if result.observations is not None] or [pd.DataFrame()]))
         return report
+
+    def gaps(self) -> pd.DataFrame:
+        """Councils in force that a loaded publication lacks in a year it covers (one row per
+        publication, year and council; ``places.coverage.gaps``)."""
+        held = self.query("SELECT DISTINCT publication, code, year FROM observations")
+        return coverage.gaps(self.places(), held)
 
     def _refuse_shrinks(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]], directory: Path,
                         allow_shrink: Collection[str]) -> None:

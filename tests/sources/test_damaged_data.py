@@ -10,6 +10,7 @@ from the real data.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import resource
 import shutil
@@ -443,3 +444,35 @@ def test_a_latin1_byte_in_the_register_is_refused_with_its_row_and_column(held, 
     error = refused(held, folder)
     assert (error.file, error.row, error.column) == (REGISTER, at + 1, "name")
     assert "byte 0xe9 is not UTF-8 text" in str(error)
+
+
+def test_a_first_load_that_lacks_a_council_says_so_and_devo_data_gaps_lists_it(data_dir, tmp_path, monkeypatch):
+    """A fresh user's break test: every Maidstone row cut from the council tax levels file, loaded
+    into a new store, loaded without a word (over a store that held it, it is refused above). The
+    load now names the councils in force a publication lacks, and `devo data gaps` lists them; the
+    real file's own gap (Boston, 2018-19, not in the levels file as given) is listed too."""
+    from typer.testing import CliRunner
+
+    from devolution.cli import app
+
+    folder = copy_of_data(data_dir, tmp_path / "data", only={LEVELS})
+    lines = (data_dir / LEVELS).read_text().splitlines(keepends=True)
+    replace(folder, LEVELS, "".join(line for line in lines if ",E07000110," not in line))
+    monkeypatch.setenv("DEVOLUTION_STORE", str(tmp_path / "new.duckdb"))
+    loaded = CliRunner().invoke(app, ["data", "load", str(folder)], env={"COLUMNS": "200"})
+    assert loaded.exit_code == 0, loaded.output
+    said = " ".join(loaded.output.split())
+    assert "Councils in force that a publication lacks" in said
+    assert "mhclg_council_tax_levels: 11 council-years (2014-15 Maidstone; 2015-16 Maidstone; 2016-17 Maidstone;" in said
+
+    listed = CliRunner().invoke(app, ["data", "gaps", "--format", "csv"])
+    assert listed.exit_code == 0, listed.output
+    table = pd.read_csv(io.StringIO(listed.output))
+    maidstone = table[table["code"] == "E07000110"]
+    assert list(maidstone["year"]) == [f"{y}-{(y + 1) % 100:02d}" for y in range(2014, 2024)]
+    assert set(maidstone["publication"]) == {"mhclg_council_tax_levels"}
+    boston = table[table["code"] == "E07000136"]
+    assert list(zip(boston["publication"], boston["year"])) == [("mhclg_council_tax_levels", "2018-19")]
+
+    unknown = CliRunner().invoke(app, ["data", "gaps", "--publication", "nope"])
+    assert unknown.exit_code == 1 and "not a loaded publication" in unknown.output

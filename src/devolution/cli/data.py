@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from devolution.cli.common import Format, app, console, data_app, friendly, plain, show
+from devolution.errors import DevolutionError
 
 
 @data_app.command("load")
@@ -67,6 +68,60 @@ def data_load(
         out.print(f"[yellow]Not in {plain(directory)}:[/] {', '.join(report.absent)}")
     if report.unrecognised:
         out.print(f"[yellow]Files not recognised (ignored):[/] {plain(', '.join(report.unrecognised))}")
+    if report.gaps is not None and not report.gaps.empty:
+        out.print("[yellow]Councils in force that a publication lacks[/] (every figure made from it is "
+                  "missing for them; `devo data gaps` lists them all):")
+        for line in gap_lines(report.gaps):
+            out.print(f"  {plain(line)}", highlight=False)
+
+
+def gap_lines(gaps, shown: int = 3) -> list[str]:
+    """One line per publication: how many council-years it lacks, and the first years' councils."""
+    from devolution.numbers import plural
+    from devolution.years import year_label
+
+    lines = []
+    for id_, rows in gaps.groupby("publication", sort=True):
+        years = rows.groupby("year")["name"].agg(list)
+        parts = [f"{year_label(int(y))} {', '.join(names[:shown])}" + (f" and {len(names) - shown} more" if
+                                                                          len(names) > shown else "")
+                 for y, names in list(years.items())[:shown]]
+        more = f"; and {plural(len(years) - shown, 'more year')}" if len(years) > shown else ""
+        lines.append(f"{id_}: {plural(len(rows), 'council-year')} ({'; '.join(parts)}{more})")
+    return lines
+
+
+@data_app.command("gaps")
+@friendly
+def data_gaps(
+    publication: Optional[str] = typer.Option(None, "--publication", help="Only this publication (see `devo data sources`)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
+):
+    """List the councils in force that a loaded publication lacks in a year it covers.
+
+    A council of a tier the publication covers that year, in force on 1 April, with no row: a gap in
+    the official file (a return not made) or a cut copy. Councils a series never lists because it is
+    published on later boundaries (ONS population on 2023 boundaries) are not gaps.
+
+    Examples:
+
+        devo data gaps
+
+        devo data gaps --publication mhclg_revenue_outturn --format csv
+    """
+    from devolution.store import Store
+    from devolution.years import year_label
+
+    with Store(read_only=True) as store:
+        table = store.gaps()
+        known = set(store.provenance()["publication"])
+    if publication is not None:
+        if publication not in known:
+            raise DevolutionError(f"--publication {publication!r}: not a loaded publication "
+                                  f"(loaded: {', '.join(sorted(known))})")
+        table = table[table["publication"] == publication]
+    table = table.assign(year=table["year"].map(lambda y: year_label(int(y))))
+    show(table, fmt, title="Councils in force that a publication lacks")
 
 
 @data_app.command("sources")
