@@ -85,3 +85,15 @@ def test_years(tmp_path):
                          ("", "is not a year")):
         with pytest.raises(DataError, match=message):
             years(pd.DataFrame({"year": ["2020", bad]}), "year", tmp_path / "f.csv")
+
+
+def test_a_row_with_an_extra_field_is_one_line_naming_its_row(tmp_path):
+    """pandas said "Error tokenizing data. C error: Expected 3 fields in line 3, saw 4" over two lines."""
+    path = write(tmp_path, "code,name,value\nE06000001,Hartlepool,5\nE06000002,Middlesbrough,7,9\n")
+    with pytest.raises(DataError) as caught:
+        read_csv(path, ["code", "name", "value"])
+    message = str(caught.value)
+    assert "\n" not in message
+    assert caught.value.row == 3
+    assert message == ("file file.csv, row 3: has 4 fields where the header has 3 (a stray comma, or a value "
+                       "with a comma not in quotes?)")
