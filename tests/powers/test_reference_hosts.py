@@ -31,7 +31,7 @@ OFFICIAL_SUFFIXES = (
 # Official texts still linked on a third-party copy: their official address was not found in the
 # stored sources yet (each says where the text was read in `publisher`).
 OFFICIAL_COPIES_NOT_YET_REPLACED = {
-    "gla_act_2007", "wms_2022_12_08", "wms_is_2025", "scr_2015_hmt", "scr_2015_sheffield", "ne_2016_withdrawn",
+    "wms_2022_12_08", "wms_is_2025", "scr_2015_hmt", "scr_2015_sheffield", "ne_2016_withdrawn",
     "ne_deeper_dluhc", "wm_2015_hmt", "wm_trailblazer_dluhc", "cpca_2016_deal", "weca_2016_deal",
     "norfolk_2022_dluhc", "ns_2024_answer", "cornwall_2015_dclg", "bucks_2025_cabinet", "warwickshire_2024",
     "cw_cumbria_2026",
