@@ -366,3 +366,27 @@ def test_the_python_api_names_its_options_as_the_cli_does_and_each_has_its_effec
     assert (shared.loc[shared["service"] == "highways_transport", "driver"] == "dwellings").all()
     assert result.councils["notional_band_d"].tolist() == pytest.approx(
         results["dorset-2019"].councils["notional_band_d"].tolist())
+
+
+def test_a_new_council_partly_in_a_strategic_authority_is_shown_as_partly_in_it(inputs):
+    """Cambridgeshire's districts are in the Cambridgeshire and Peterborough Combined Authority;
+    Bedford (a unitary next to them) is in none. A new council of both is partly in it, names which
+    members are in and which not, and does not take the authority's devolution level."""
+    from devolution.analysis.reorganisation import strategic
+
+    raw = {"name": "Fens and Ouse", "kind": "illustrative", "vesting": "2028-04-01",
+           "councils": [{"name": "Fens and Ouse", "members": ["Cambridge", "East Cambridgeshire", "Fenland",
+                                                             "Huntingdonshire", "South Cambridgeshire", "Bedford"]}]}
+    checked = checked_proposal(raw, inputs)
+    table, notes = strategic.compute(checked, inputs, pd.Series({"Fens and Ouse": 1.0}), ON)
+    row = table.iloc[0]
+    assert row["strategic_authority"] == "E47000008"
+    assert row["status"] == ("partly in Cambridgeshire and Peterborough (members Cambridge, East Cambridgeshire, "
+                             "Fenland, Huntingdonshire, South Cambridgeshire in; Bedford not)")
+    assert row["level_2026_act"] == "" and row["readiness_level"] == ""
+    assert any(n.startswith("Fens and Ouse: only part of its area is in Cambridgeshire and Peterborough") for n in notes)
+    # wholly inside: "in", with the authority's level
+    whole = checked_proposal({**raw, "councils": [{"name": "Fens", "members": raw["councils"][0]["members"][:5]}]},
+                             inputs)
+    inside = strategic.compute(whole, inputs, pd.Series({"Fens": 1.0}), ON)[0].iloc[0]
+    assert inside["status"] == "in" and inside["level_2026_act"] != ""
