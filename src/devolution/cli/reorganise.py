@@ -13,7 +13,7 @@ TABLES = ("councils", "people", "homes", "predecessors", "harmonisation", "bills
           "apportionment", "comparators", "strategic_authority", "transition")
 OUT_SUFFIXES = (".html", ".json")  # --out: a report that works offline, or the JSON document
 HISTORY_TABLE = ("council", "year", "tool_notional_band_d", "published_band_d", "band_d_gap", "within_tolerance",
-                 "first_year", "first_year_band_d", "first_year_increase", "within_principle")
+                 "first_year", "first_year_band_d", "first_year_principle", "first_year_increase", "within_principle")
 
 
 @app.command("reorganise")
@@ -205,6 +205,8 @@ def _display(name: str, value) -> str:
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, float) and math.isinf(value):
+        return "none (referendum)"
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
     if name.startswith("share") or name.endswith(("increase", "principle")):
