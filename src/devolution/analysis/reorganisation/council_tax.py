@@ -99,13 +99,14 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
     codes = np.array([c.code or "" for c in proposal.councils], dtype=object)
     shares, used = principle_shares(tree, years, codes)
     notional = at_base["notional_band_d"].to_numpy()
-    increase = _increase(checked, shares, years)
+    highest = shares - JUST_BELOW  # the highest increase without a referendum (``max``)
+    increase = _increase(checked, shares, highest, years)
     average = harmonisation.average_path(notional, increase)
     previous = np.column_stack([notional, average[:, :-1]])
     free = proposal.council_tax.referendum
     ceiling = (np.full(average.shape, np.inf) if free
                else np.column_stack([_allowed(found, previous[:, t]) for t, found in enumerate(used)]))
-    rise = np.full(average.shape, np.inf) if free else shares - JUST_BELOW
+    rise = np.full(average.shape, np.inf) if free else highest
     band_d0, base = pieces["band_d"].to_numpy(), pieces["tax_base"].to_numpy()
     plans = {"immediate": 1, f"{steps_n} years": steps_n} if steps_n > 1 else {"immediate": 1}
     labels = [year_label(int(y)) for y in years]
@@ -207,12 +208,11 @@ def principle_shares(tree, years: np.ndarray, codes: np.ndarray) -> tuple[np.nda
     return out, used
 
 
-def _increase(checked: Checked, shares: np.ndarray, years: np.ndarray) -> np.ndarray:
+def _increase(checked: Checked, shares: np.ndarray, highest: np.ndarray, years: np.ndarray) -> np.ndarray:
     """councils x years: the average Band D's yearly increase. ``max``: the highest the tool allows
-    without a referendum, just below the principle (``JUST_BELOW``); a share above that is refused,
+    without a referendum, ``highest`` (the principle ``shares`` less ``JUST_BELOW``); a share above that is refused,
     naming the council, the year and the highest increase, unless the proposal holds a referendum."""
     tax = checked.proposal.council_tax
-    highest = shares - JUST_BELOW
     if tax.increase == "max":
         return highest
     given = np.full(shares.shape, float(tax.increase))
