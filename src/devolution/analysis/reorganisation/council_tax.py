@@ -210,8 +210,9 @@ def principle_shares(tree, years: np.ndarray, codes: np.ndarray) -> tuple[np.nda
 
 def _increase(checked: Checked, shares: np.ndarray, highest: np.ndarray, years: np.ndarray) -> np.ndarray:
     """councils x years: the average Band D's yearly increase. ``max``: the highest the tool allows
-    without a referendum, ``highest`` (the principle ``shares`` less ``JUST_BELOW``); a share above that is refused,
-    naming the council, the year and the highest increase, unless the proposal holds a referendum."""
+    without a referendum, ``highest`` (the principle ``shares`` less ``JUST_BELOW``); a share above
+    that is refused, naming the council, the year and the highest increase, unless the proposal
+    holds a referendum."""
     tax = checked.proposal.council_tax
     if tax.increase == "max":
         return highest
