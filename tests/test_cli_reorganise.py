@@ -133,3 +133,27 @@ def test_examples_are_listed(env):
     frame = pd.read_csv(io.StringIO(result.stdout))
     assert "warwickshire-two-unitaries-illustrative" in set(frame["example"])
     assert (frame.loc[frame["example"] == "warwickshire-two-unitaries-illustrative", "kind"] == "illustrative").all()
+
+
+def test_the_summary_states_principle_increase_and_ceiling_apart_and_counts_households_as_integers(env):
+    result = runner.invoke(app, ["reorganise", "northamptonshire-2021", "--on", "2026-06-01"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") > 2}
+    assert "5.00%" in lines["first_year_principle"] and "4.99%" in lines["first_year_increase"]
+    # under max the first year's Band D is at the ceiling (the notional Band D x 1.0499): one figure, not 5% in one
+    # table and 4.99% in another
+    assert "£1,532.89" in lines["first_year_ceiling"] and lines["first_year_ceiling"].split("│")[2:] == \
+        lines["first_year_band_d"].split("│")[2:]
+    households = result.output[result.output.index("Dwellings whose bill"):result.output.index("Spending per resident")]
+    assert re.search(r"\d{4,}", households) and not re.search(r"\d\.0\b", households), households
+    frame = pd.read_csv(io.StringIO(runner.invoke(app, ["reorganise", "northamptonshire-2021", "--table", "households",
+                                                        "--format", "csv"]).stdout))
+    assert all(pd.api.types.is_integer_dtype(frame[c]) for c in ("rises", "falls", "unchanged"))
+
+
+@pytest.mark.parametrize("value", ["2", "-0.5", "abc"])
+def test_an_increase_out_of_range_is_one_line_saying_what_is_accepted(env, value):
+    result = runner.invoke(app, ["reorganise", "cumbria-2023", f"--increase={value}"])
+    assert result.exit_code == 1 and "\n" not in result.output.strip(), result.output
+    assert "council_tax.increase" in result.output and "should be" not in result.output
+    assert "expected max, or a share between 0 and the principle, e.g. 0.0299" in result.output

@@ -18,6 +18,7 @@ from devolution import parameters
 from devolution.analysis.reorganisation import areas, council_tax, spending
 from devolution.analysis.reorganisation.run import checked_proposal
 from devolution.errors import DevolutionError
+from devolution.years import year_label
 
 ON = dt.date(2026, 6, 1)
 WARWICKSHIRE = "warwickshire-two-unitaries-illustrative"
@@ -76,15 +77,15 @@ def test_bills_by_band_are_band_d_times_the_ninths(results):
     assert first["A"] == pytest.approx(first["D"] * 6 / 9)
 
 
-# Dorset: a county split with large gaps between areas (Christchurch against Bournemouth and Poole),
-# where areas are held at the ceiling while the others converge; Somerset: a council with a principle of its own (2025-26); Warwickshire:
+# Dorset: a county split with large gaps between areas (Christchurch against Bournemouth and Poole);
+# Somerset: a council with a principle of its own (2025-26); Warwickshire:
 # first years past the last principles set. (Cumbria and Northamptonshire are splits like Dorset's.)
 @pytest.mark.parametrize("name", ["dorset-2019", "somerset-2023", WARWICKSHIRE])
 def test_harmonisation_keeps_the_requirement_whatever_the_years_and_never_passes_the_ceiling(inputs, name):
     """Done when: the new council's total council tax requirement is kept whatever N is, and no
-    predecessor area's bill moves past the referendum ceiling in any year (it never rises to above
-    the council's ceiling, nor rises while above it) unless the proposal says it would hold a
-    referendum. On the real predecessors of each example, N from 1 to 7."""
+    predecessor area's bill moves past its bound in any year (the higher of the council's referendum
+    ceiling and its own last Band D raised by the highest increase the principle allows) unless the
+    proposal says it would hold a referendum. On the real predecessors of each example, N from 1 to 7."""
     totals = {}
     checked = checked_proposal(name, inputs, referendum=False)  # checked once; N set on the checked proposal
     for steps in range(1, 8):
@@ -102,8 +103,9 @@ def test_harmonisation_keeps_the_requirement_whatever_the_years_and_never_passes
         ordered = table.sort_values(["area_code", "plan", "year"])
         base = ordered["area_code"].map(tax.areas.set_index("code")["base_band_d"])
         previous = ordered.groupby(["area_code", "plan"])["band_d"].shift().fillna(base)
-        bound = np.fmax(ordered["ceiling"], previous)
+        bound = np.fmax(ordered["ceiling"], previous * (1 + ordered["principle"] - council_tax.JUST_BELOW))
         assert (ordered["band_d"] <= bound + 1e-6).all(), (name, steps)
+        assert np.allclose(ordered["bound"], bound, rtol=1e-12)
         assert (ordered["average"] <= ordered["ceiling"] + 1e-6).all()
     # the requirement of each year does not depend on N: compare every N's with N = 1's
     immediate = totals[True]
@@ -112,10 +114,36 @@ def test_harmonisation_keeps_the_requirement_whatever_the_years_and_never_passes
         assert np.allclose(immediate[0].loc[common], other.loc[common], rtol=1e-10)
 
 
+@pytest.mark.parametrize("name", ["dorset-2019", "northamptonshire-2021"])
+def test_under_the_highest_increase_the_years_of_harmonisation_have_their_effect(inputs, name):
+    """With ``increase: max`` and N = 3, the predecessor areas' Band Ds differ in years 1 and 2 and
+    are one in year 3: an area above the average rises by less than the average, so no bound holds
+    it (under the old bound, the ceiling, every area paid one Band D in year 1 whatever N was)."""
+    checked = checked_proposal(name, inputs, harmonisation_years=3, increase="max", referendum=False)
+    tax = council_tax.compute(checked, inputs, parameters.default())
+    table = tax.harmonisation[tax.harmonisation["plan"] == "3 years"]
+    spread = table.groupby(["council", "year"])["band_d"].agg(lambda b: b.max() - b.min()).unstack()
+    first = checked.first_year
+    assert (spread[first] > 1.0).all() and (spread[first + 1] > 0.5).all(), spread
+    assert (spread[first + 1] < spread[first]).all()           # the gap narrows each year
+    assert (spread[first + 2] < 0.005).all()
+    assert not table["held_at_bound"].any()
+    assert (tax.councils["harmonised_year_3_years"] == year_label(first + 2)).all()
+    assert (tax.councils["harmonised_year_immediate"] == year_label(first)).all()
+
+
 def test_an_increase_past_the_principle_is_refused_unless_the_proposal_holds_a_referendum(inputs):
     with pytest.raises(ProposalProblems) as refused:
         reorganise("cumbria-2023", inputs, on=ON, increase=0.08, referendum=False)
     assert refused.value.problems[0][0] == "council_tax.increase"
+    # just below the principle but above what `max` uses: the message names the council (by its name),
+    # the year and the highest increase
+    with pytest.raises(ProposalProblems) as refused:
+        reorganise("cumbria-2023", inputs, on=ON, increase=0.04999, referendum=False)
+    path, message = refused.value.problems[0]
+    assert path == "council_tax.increase" and "council 0" not in message
+    assert message.startswith("4.999% a year is more than Cumberland may raise its average Band D in 2023-24")
+    assert "the highest increase is 4.99% (0.0499" in message
     checked = checked_proposal("cumbria-2023", inputs, increase=0.08, referendum=True, harmonisation_years=1)
     tax = council_tax.compute(checked, inputs, parameters.default())
     assert np.isinf(tax.harmonisation["ceiling"]).all()
@@ -223,11 +251,63 @@ def test_every_problem_is_listed_with_its_key_path_in_one_pass(inputs):
     assert "is a county" in paths["councils.0.members.1"] and "Tunbridge Wells" in paths["councils.0.members.1"]
     assert "Cumberland" in paths["councils.0.members.2"]                     # abolished: what replaced it
     assert "already a member at councils.0.members.3" in paths["councils.1.members.0"]
-    assert "would be split without" in paths["councils"]
+    assert "councils" not in paths   # no knock-on "split without" for the refused members (below)
     assert "year 8" in paths["council_tax.harmonisation_years"]
-    assert "council_tax.increase" in paths
+    assert paths["council_tax.increase"] == ("'2': expected max, or a share between 0 and the principle, e.g. 0.0299 "
+                                             "(above the principle, up to 1, only with referendum: true)")
     assert "road_length" in paths["spending.drivers.highways_transport"]
     assert "unknown service" in paths["spending.drivers.libraries"]
+
+
+WARWICKSHIRE_SPLIT = {"name": "Two", "kind": "proposal", "vesting": "2028-04-01",
+                      "councils": [{"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]},
+                                   {"name": "South", "members": ["Stratford-on-Avon", "Warwick"]}]}
+
+
+def test_a_misspelt_member_is_the_only_problem_listed_not_a_county_split_as_well(inputs):
+    """An unresolved member is not in the proposal's members, so checking the county split would
+    say Warwick is missing too: that check is skipped, and only the real problem is listed."""
+    misspelt = {**WARWICKSHIRE_SPLIT, "councils": [WARWICKSHIRE_SPLIT["councils"][0],
+                                                   {"name": "South", "members": ["Stratford-on-Avon", "Warwik"]}]}
+    with pytest.raises(ProposalProblems) as found:
+        checked_proposal(misspelt, inputs)
+    assert [path for path, _ in found.value.problems] == ["councils.1.members.1"]
+    assert "Warwick (E07000222)" in found.value.problems[0][1]
+    # a district left out altogether is still a county split without it
+    left_out = {**WARWICKSHIRE_SPLIT, "councils": [WARWICKSHIRE_SPLIT["councils"][0],
+                                                   {"name": "South", "members": ["Stratford-on-Avon"]}]}
+    with pytest.raises(ProposalProblems) as found:
+        checked_proposal(left_out, inputs)
+    assert dict(found.value.problems) == {"councils": dict(found.value.problems)["councils"]}
+    assert "would be split without Warwick" in dict(found.value.problems)["councils"]
+
+
+@pytest.mark.parametrize("increase", [2, -0.5, "abc", "-0.01", float("nan")])
+def test_an_increase_out_of_range_says_what_is_accepted(inputs, increase):
+    with pytest.raises(ProposalProblems) as found:
+        checked_proposal(WARWICKSHIRE_SPLIT, inputs, increase=increase)
+    message = dict(found.value.problems)["council_tax.increase"]
+    assert "expected max, or a share between 0 and the principle, e.g. 0.0299" in message
+    assert "should be" not in message
+
+
+def test_the_law_allows_seven_years_of_different_band_ds_so_one_band_d_in_year_8(inputs):
+    """SI 2008/3022 as MHCLG's written answer 79578 gives it: "harmonisation is completed by the
+    start of year 8 at the latest"; parameter council_tax.harmonisation.max_years is 7 (the most
+    years of different Band Ds). N steps charge different Band Ds in years 1 to N - 1 and one Band
+    D from year N, so N = 8 (one Band D from the start of year 8) is the most allowed."""
+    assert parameters.default().value("council_tax.harmonisation.max_years", 2028) == 7
+    checked = checked_proposal(WARWICKSHIRE_SPLIT, inputs, harmonisation_years=8)
+    assert checked.proposal.council_tax.harmonisation_years == 8
+    tax = council_tax.compute(checked, inputs, parameters.default())
+    assert (tax.councils["harmonised_year_8_years"] == "2035-36").all()     # year 8 of 2028-29 on
+    assert not any("would not pay one Band D" in n for n in tax.notes)
+    with pytest.raises(ProposalProblems) as found:
+        checked_proposal(WARWICKSHIRE_SPLIT, inputs, harmonisation_years=9)
+    message = dict(found.value.problems)["council_tax.harmonisation_years"]
+    assert message.startswith("9 years: the predecessor areas would pay one Band D only from year 9")
+    assert '"harmonisation is completed by the start of year 8 at the latest"' in message
+    assert "at most 8 years" in message
 
 
 def test_a_historical_council_must_be_made_of_what_the_register_says_replaced_it(inputs):
@@ -286,3 +366,27 @@ def test_the_python_api_names_its_options_as_the_cli_does_and_each_has_its_effec
     assert (shared.loc[shared["service"] == "highways_transport", "driver"] == "dwellings").all()
     assert result.councils["notional_band_d"].tolist() == pytest.approx(
         results["dorset-2019"].councils["notional_band_d"].tolist())
+
+
+def test_a_new_council_partly_in_a_strategic_authority_is_shown_as_partly_in_it(inputs):
+    """Cambridgeshire's districts are in the Cambridgeshire and Peterborough Combined Authority;
+    Bedford (a unitary next to them) is in none. A new council of both is partly in it, names which
+    members are in and which not, and does not take the authority's devolution level."""
+    from devolution.analysis.reorganisation import strategic
+
+    raw = {"name": "Fens and Ouse", "kind": "illustrative", "vesting": "2028-04-01",
+           "councils": [{"name": "Fens and Ouse", "members": ["Cambridge", "East Cambridgeshire", "Fenland",
+                                                             "Huntingdonshire", "South Cambridgeshire", "Bedford"]}]}
+    checked = checked_proposal(raw, inputs)
+    table, notes = strategic.compute(checked, inputs, pd.Series({"Fens and Ouse": 1.0}), ON)
+    row = table.iloc[0]
+    assert row["strategic_authority"] == "E47000008"
+    assert row["status"] == ("partly in Cambridgeshire and Peterborough (members Cambridge, East Cambridgeshire, "
+                             "Fenland, Huntingdonshire, South Cambridgeshire in; Bedford not)")
+    assert row["level_2026_act"] == "" and row["readiness_level"] == ""
+    assert any(n.startswith("Fens and Ouse: only part of its area is in Cambridgeshire and Peterborough") for n in notes)
+    # wholly inside: "in", with the authority's level
+    whole = checked_proposal({**raw, "councils": [{"name": "Fens", "members": raw["councils"][0]["members"][:5]}]},
+                             inputs)
+    inside = strategic.compute(whole, inputs, pd.Series({"Fens": 1.0}), ON)[0].iloc[0]
+    assert inside["status"] == "in" and inside["level_2026_act"] != ""

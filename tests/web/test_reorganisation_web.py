@@ -123,3 +123,17 @@ def test_the_page_form_never_answers_5xx_whatever_is_pasted(client):
 
     fuzz()
     assert not failures, failures[:5]
+
+
+def test_an_increase_out_of_range_is_a_422_saying_what_is_accepted(client):
+    """The address's knob, the form's and the API's all go through the proposal's own check."""
+    expected = "expected max, or a share between 0 and the principle, e.g. 0.0299"
+    twin = client.get("/reorganisation.json?example=cumbria-2023&increase=2")
+    assert twin.status_code == 422 and expected in twin.json()["error"] and "should be" not in twin.json()["error"]
+    page = client.get("/reorganisation?example=cumbria-2023&increase=abc")
+    assert page.status_code == 422 and expected in page.text
+    proposal = {"name": "x", "kind": "proposal", "vesting": "2028-04-01",
+                "councils": [{"name": "South", "members": ["Stratford-on-Avon", "Warwick"]},
+                             {"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]}]}
+    api = client.post("/api/reorganisation", json={"proposal": proposal, "knobs": {"increase": -0.5}})
+    assert api.status_code == 422 and expected in api.json()["error"] and "council_tax.increase" in api.json()["error"]

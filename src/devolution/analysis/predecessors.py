@@ -47,9 +47,11 @@ GAPS = {
                  "Commissioner on 1 April 2023 (the statistics list its fire precept from then), so the "
                  "county's Band D in the comparison leaves out fire: the gap is the same per Band D in "
                  "Cumberland and Westmorland and Furness",
-    "E06000066": "£3.52 per Band D less than the predecessors' amount; cause not established (a charge of a "
-                 "predecessor that did not pass to Somerset Council, such as Somerset West and Taunton's "
-                 "special expenses for unparished Taunton, would do it)",
+    "E06000066": "£3.52 per Band D less than the predecessors' amount (about £0.71m on a tax base of 200,747); "
+                 "cause not established. Ruled out: Somerset West and Taunton's special expenses for unparished "
+                 "Taunton (£29,458 in 2022-23, about £0.15 per Band D here) and the district councils' part of the "
+                 "Somerset Rivers Authority shadow precept (1.25% on the districts' 2015-16 Band Ds of £139 to £148, "
+                 "frozen since 2016-17: about £1.80 per Band D), alone or together; see docs/reorganisation.md",
 }
 
 

@@ -13,7 +13,7 @@ TABLES = ("councils", "people", "homes", "predecessors", "harmonisation", "bills
           "apportionment", "comparators", "strategic_authority", "transition")
 OUT_SUFFIXES = (".html", ".json")  # --out: a report that works offline, or the JSON document
 HISTORY_TABLE = ("council", "year", "tool_notional_band_d", "published_band_d", "band_d_gap", "within_tolerance",
-                 "first_year", "first_year_band_d", "first_year_increase", "within_principle")
+                 "first_year", "first_year_band_d", "first_year_principle", "first_year_increase", "within_principle")
 
 
 @app.command("reorganise")
@@ -29,7 +29,8 @@ def reorganise_command(
     referendum: Optional[bool] = typer.Option(None, "--referendum/--no-referendum",
                                               help="Whether the new councils would hold a referendum (lifts the ceiling)."),
     increase: Optional[str] = typer.Option(None, "--increase", help="The average Band D's yearly increase: max (just "
-                                                                    "below the principle) or a share such as 0.0299."),
+                                                                    "below the principle), or a share between 0 and "
+                                                                    "the principle, e.g. 0.0299."),
     driver: list[str] = typer.Option([], "--driver", help="SERVICE=DRIVER, e.g. highways_transport=dwellings "
                                                           "(repeat for several)."),
     spending_year: Optional[str] = typer.Option(None, "--spending-year", help="Outturn year of spending, e.g. 2023-24."),
@@ -101,7 +102,7 @@ def reorganise_command(
 
     if colour not in run.COLOURS:
         raise DevolutionError(f"--colour {colour!r}: expected one of {', '.join(run.COLOURS)}")
-    knobs = {"harmonisation_years": years, "referendum": referendum, "increase": _increase(increase),
+    knobs = {"harmonisation_years": years, "referendum": referendum, "increase": increase,  # checked with the proposal
              "drivers": _drivers(driver), "spending_year": spending_year}
     result = run.reorganise(proposal, _inputs(), on=_day(on), **knobs)
     if out is not None:
@@ -120,17 +121,6 @@ def _inputs():
 
     with Store(read_only=True) as store:
         return inputs.read(store)
-
-
-def _increase(text: str | None):
-    from devolution.errors import DevolutionError
-
-    if text is None or text == "max":
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise DevolutionError(f"--increase {text!r}: expected max or a share such as 0.0299") from None
 
 
 def _drivers(pairs: list[str]) -> dict[str, str] | None:
@@ -190,7 +180,8 @@ def _summary(result) -> None:
     """The headline figures per council, the households, spending per head and the notes."""
     councils = result.councils.set_index("council")
     keep = ["code", "predecessors", "population", "population_year", "share_65_plus", "dwellings", "tax_base",
-            "council_tax_requirement", "notional_band_d", "first_year", "first_year_band_d", "first_year_increase",
+            "council_tax_requirement", "notional_band_d", "first_year", "first_year_principle", "first_year_increase",
+            "first_year_ceiling", "first_year_band_d",
             *[c for c in councils.columns if c.startswith("harmonised_year_")], "spending_year", "spending_per_head",
             "strategic_status", "strategic_authority_name", "level_2026_act"]
     summary = councils[[c for c in keep if c in councils.columns]]
@@ -214,11 +205,13 @@ def _display(name: str, value) -> str:
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, float) and math.isinf(value):
+        return "none (referendum)"
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
-    if name.startswith("share") or name.endswith("increase"):
+    if name.startswith("share") or name.endswith(("increase", "principle")):
         return f"{value:.2%}"
-    if "band_d" in name or name.endswith("per_head"):
+    if "band_d" in name or name.endswith(("per_head", "ceiling")):
         return money(value, 2, missing="")
     if name.endswith("requirement"):
         return money(value / 1e6, 1, missing="") + "m"

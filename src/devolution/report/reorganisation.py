@@ -68,7 +68,7 @@ def harmonisation_spec(rows: list[dict], width: int = 560) -> dict:
                               "tooltip": [{"field": "area"}, {"field": "plan"}, {"field": "year_label", "title": "year"},
                                           {"field": "band_d", "title": "Band D", "format": "$,.2f"},
                                           {"field": "change", "title": "change", "format": "+.2%"},
-                                          {"field": "held_at_ceiling", "title": "held at the ceiling"}]}},
+                                          {"field": "held_at_bound", "title": "held at its bound"}]}},
     }
 
 

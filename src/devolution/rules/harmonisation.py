@@ -9,13 +9,16 @@ reached by the start of the eighth year at the latest (the Local Government (Str
 written answers to questions 79578 and 79581, 2025). The referendum principles are tested on the
 council's average Band D (its relevant basic amount; in its first year against its predecessors'
 alternative notional amount, LGFA 1992 s.52ZE), so the average is the lever and harmonisation only
-shares it out between the areas.
+shares it out between the areas; the households of each area are held to the higher of the
+council's ceiling and their own Band D raised by the principle (:func:`harmonise`).
 
 Arrays: ``areas`` (one element per predecessor area, each with the index of its new council) and
 ``councils`` x ``years``. No I/O, no loop over areas (a loop over the few years).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -64,44 +67,55 @@ def equal_steps(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, a
 
 
 def harmonise(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, average: np.ndarray,
-              steps: np.ndarray, ceiling: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+              steps: np.ndarray, ceiling: np.ndarray, rise: np.ndarray,
+              names: Sequence[str] | None = None, years: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each predecessor area's Band D year by year: equal steps towards the council's average
-    (:func:`equal_steps`), with no area's Band D moving past the council's referendum ceiling.
+    (:func:`equal_steps`), with no area's Band D rising past its bound.
 
     ``band_d`` (£) and ``tax_base`` (Band D equivalents): each area in the base year (the year
     before the first); ``council``: the index of its new council; ``average``: councils x years,
     the council's average Band D (:func:`average_path`); ``steps``: councils, the years over which
     the gap closes (1: at once); ``ceiling``: councils x years, the highest Band D the council may
-    set without a referendum in each year (its relevant basic amount's ceiling on last year's
-    average; ``inf`` where the council would hold a referendum).
+    set for its whole area without a referendum in each year (its relevant basic amount's ceiling
+    on last year's average; ``inf`` where the council would hold a referendum); ``rise``: councils
+    x years, the highest increase (a share) the principles allow the average in each year (``inf``
+    under a referendum). ``names`` and ``years`` (labels) name the council and year in messages.
 
-    An area's Band D may not rise to above the year's ceiling, and an area already above it may not
-    rise at all: its bound is ``max(ceiling, last year's Band D)``. Where the equal-steps Band D would
-    pass it, the area pays its bound and what it does not raise is shared among the areas below
-    theirs in proportion to their room (so harmonisation may take longer than ``steps``). The
-    bounds together always allow the year's requirement when the average is within the ceiling
-    (each area's bound is at least the ceiling), so the council's requirement, its average times
-    its tax base, is kept every year whatever ``steps`` is.
+    The principles are tested on the council's average only (its relevant basic amount, LGFA 1992
+    s.52ZB); for the households of each area the bound is the higher of (a) the council's ceiling
+    and (b) the area's own last-year Band D raised by ``rise``: no area's bill rises by more than
+    the average may, unless it is still within what the council could charge everywhere without
+    a referendum. Equal steps never pass it while the average rises by no more than ``rise`` (an
+    area above the average rises by less than the average; one below it stays below the average,
+    within the ceiling). Where a step would pass it (a ceiling in pounds above the percentage, or a
+    caller's own paths), the area pays its bound and what it does not raise is shared among the
+    areas below theirs in proportion to their room (so harmonisation may take longer than
+    ``steps``). Every bound is at least the ceiling, so the bounds together allow the year's
+    requirement when the average is within the ceiling, and the council's requirement, its average
+    times its tax base, is kept every year whatever ``steps`` is.
 
     Returns (areas x years Band D in £, areas x years True where the area is held at its bound).
-    Raises DevolutionError if a council's average is above its ceiling (the caller chose an
-    increase the principles do not allow without a referendum)."""
+    Raises DevolutionError, naming the council and the year, if a council's average is above its
+    ceiling (the caller chose an increase the principles do not allow without a referendum)."""
     index = np.asarray(council, dtype=np.int64)
     base = np.asarray(tax_base, dtype=np.float64)
     average = np.asarray(average, dtype=np.float64)
     ceiling = np.asarray(ceiling, dtype=np.float64)
+    rise = np.asarray(rise, dtype=np.float64)
     n_councils, n_years = average.shape
     over_ceiling = average > ceiling * (1.0 + 1e-12)
     if over_ceiling.any():
         c, t = np.argwhere(over_ceiling)[0]
-        raise DevolutionError(f"council {c}: the average Band D of year {t + 1} (£{average[c, t]:,.2f}) is above "
-                              f"its referendum ceiling (£{ceiling[c, t]:,.2f}): a higher increase needs a referendum")
+        name = names[c] if names is not None else f"council {c + 1}"
+        year = years[t] if years is not None else f"year {t + 1}"
+        raise DevolutionError(f"{name}: the average Band D of {year} (£{average[c, t]:,.2f}) is above its "
+                              f"referendum ceiling (£{ceiling[c, t]:,.2f}): a higher increase needs a referendum")
     target = equal_steps(band_d, base, index, average, steps)
     out = np.empty_like(target)
     held = np.zeros(target.shape, dtype=bool)
     previous = np.asarray(band_d, dtype=np.float64)
     for t in range(n_years):
-        bound = np.fmax(ceiling[index, t], previous)
+        bound = np.fmax(ceiling[index, t], previous * (1.0 + rise[index, t]))
         wanted = target[:, t]
         over = wanted > bound * (1.0 + 1e-12)
         paid = np.where(over, bound, wanted)
@@ -116,6 +130,16 @@ def harmonise(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, ave
         held[:, t] = over
         previous = paid
     return out, held
+
+
+def bounds(band_d: np.ndarray, bills: np.ndarray, council: np.ndarray, ceiling: np.ndarray,
+           rise: np.ndarray) -> np.ndarray:
+    """The bound :func:`harmonise` held each area to in each year: the higher of the council's
+    ``ceiling`` and the area's Band D of the year before (``band_d`` in the base year, then
+    ``bills``) raised by ``rise``. Returns areas x years (£)."""
+    index = np.asarray(council, dtype=np.int64)
+    before = np.column_stack([np.asarray(band_d, dtype=np.float64), np.asarray(bills, dtype=np.float64)[:, :-1]])
+    return np.fmax(np.asarray(ceiling, dtype=np.float64)[index], before * (1.0 + np.asarray(rise)[index]))
 
 
 def harmonised_year(band_d: np.ndarray, council: np.ndarray, n_councils: int, tolerance: float = 0.005) -> np.ndarray:

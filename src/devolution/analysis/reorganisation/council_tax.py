@@ -9,8 +9,10 @@ council's area, and the harmonisation of the predecessor areas' bills.
   ``max`` being just below its referendum principle each year (``rules.referendum``: the
   principles of a unitary, and the council's own where a year's report names it).
 - Each predecessor area's Band D then moves towards the average in equal steps
-  (``rules.harmonisation``): at once (immediate harmonisation) and over the proposal's N years,
-  never past the council's referendum ceiling unless the proposal says it would hold a referendum.
+  (``rules.harmonisation``): at once (immediate harmonisation) and over the proposal's N years. No
+  area's Band D rises past the higher of the council's referendum ceiling and its own last Band D
+  raised by the highest increase the principle allows, unless the proposal says it would hold a
+  referendum.
 """
 
 from __future__ import annotations
@@ -97,17 +99,23 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
     codes = np.array([c.code or "" for c in proposal.councils], dtype=object)
     shares, used = principle_shares(tree, years, codes)
     notional = at_base["notional_band_d"].to_numpy()
-    average = harmonisation.average_path(notional, _increase(checked, shares, years))
+    highest = shares - JUST_BELOW  # the highest increase without a referendum (``max``)
+    increase = _increase(checked, shares, highest, years)
+    average = harmonisation.average_path(notional, increase)
     previous = np.column_stack([notional, average[:, :-1]])
-    ceiling = (np.full(average.shape, np.inf) if proposal.council_tax.referendum
+    free = proposal.council_tax.referendum
+    ceiling = (np.full(average.shape, np.inf) if free
                else np.column_stack([_allowed(found, previous[:, t]) for t, found in enumerate(used)]))
+    rise = np.full(average.shape, np.inf) if free else highest
     band_d0, base = pieces["band_d"].to_numpy(), pieces["tax_base"].to_numpy()
     plans = {"immediate": 1, f"{steps_n} years": steps_n} if steps_n > 1 else {"immediate": 1}
-    paths = {plan: harmonisation.harmonise(band_d0, base, council, average, np.full(len(names), steps), ceiling)
+    labels = [year_label(int(y)) for y in years]
+    paths = {plan: harmonisation.harmonise(band_d0, base, council, average, np.full(len(names), steps), ceiling, rise,
+                                           names, labels)
              for plan, steps in plans.items()}
     done = {plan: harmonisation.harmonised_year(bills, council, len(names)) for plan, (bills, _) in paths.items()}
     shown = int(max(steps_n, *(int(d.max()) if (d > 0).all() else len(years) for d in done.values())))
-    table = _harmonisation_table(members, paths, band_d0, average, ceiling, years, shown)
+    table = _harmonisation_table(members, paths, band_d0, average, ceiling, rise, shares, increase, years, shown)
     notes += _principle_notes(tree, used, years[:shown], proposal.council_tax.referendum)
     notes += _late_notes(tree, proposal.first_year, names, done)
     councils = pd.DataFrame({
@@ -116,7 +124,8 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
         "council_tax_requirement": at_base["council_tax_requirement"].to_numpy(),
         "tax_base": at_base["tax_base"].to_numpy(), "notional_band_d": notional,
         "first_year": year_label(proposal.first_year), "first_year_band_d": average[:, 0],
-        "first_year_increase": average[:, 0] / notional - 1.0, "first_year_ceiling": used[0].ceiling(notional),
+        "first_year_principle": shares[:, 0], "first_year_increase": average[:, 0] / notional - 1.0,
+        "first_year_ceiling": ceiling[:, 0],
         **{f"harmonised_year_{plan.replace(' ', '_')}": [_year_or_none(years, d) for d in done[plan]] for plan in plans}})
     areas_table = members[["council_name", "code", "name", "tier", "county_code"]].rename(
         columns={"council_name": "council", "county_code": "county"}).assign(
@@ -141,30 +150,36 @@ def _allowed(found: referendum.Principles, previous: np.ndarray) -> np.ndarray:
 
 
 def _harmonisation_table(members: pd.DataFrame, paths: dict, band_d0: np.ndarray, average: np.ndarray,
-                         ceiling: np.ndarray, years: np.ndarray, shown: int) -> pd.DataFrame:
+                         ceiling: np.ndarray, rise: np.ndarray, principle: np.ndarray, increase: np.ndarray,
+                         years: np.ndarray, shown: int) -> pd.DataFrame:
     """One row per area, plan and year shown: Band D, its change on the year before, the council's
-    average and ceiling, and whether the area was held at its bound."""
+    average, its referendum principle (a share: an increase of it or more is excessive), the
+    increase of its average, its ceiling (the highest average Band D without a referendum), the
+    area's bound (``rules.harmonisation.bounds``) and whether the area was held at it."""
     council = members["council"].to_numpy()
     rows = []
     for plan, (bills, held) in paths.items():
         change = bills / np.column_stack([band_d0, bills[:, :-1]]) - 1.0
+        bound = harmonisation.bounds(band_d0, bills, council, ceiling, rise)
         for t in range(shown):  # a few years; each is vectorised over the areas
             rows.append(pd.DataFrame({
                 "council": members["council_name"], "area_code": members["code"], "area": members["name"],
                 "plan": plan, "year": years[t], "year_label": year_label(int(years[t])), "band_d": bills[:, t],
-                "change": change[:, t], "average": average[council, t], "ceiling": ceiling[council, t],
-                "held_at_ceiling": held[:, t]}))
+                "change": change[:, t], "average": average[council, t], "principle": principle[council, t],
+                "increase": increase[council, t], "ceiling": ceiling[council, t], "bound": bound[:, t],
+                "held_at_bound": held[:, t]}))
     return pd.concat(rows, ignore_index=True)
 
 
 def _late_notes(tree, first_year: int, names: list[str], done: dict) -> list[str]:
-    """A note for each plan that would not reach one Band D within the law's years."""
+    """A note for each plan that would not reach one Band D within the law's years: at most
+    ``max_years`` years of different Band Ds, so one Band D from year ``max_years + 1``."""
     allowed = max_years(tree, first_year)
     if not allowed:
         return []
     notes = []
     for plan, reached in done.items():
-        late = [names[i] for i, year in enumerate(reached) if year == 0 or year > allowed]
+        late = [names[i] for i, year in enumerate(reached) if year == 0 or year > allowed + 1]
         if late:
             notes.append(f"{plan}: {', '.join(late)} would not pay one Band D by the start of year {allowed + 1} "
                          f"within the referendum ceiling, as the law requires (parameter {MAX_YEARS}): a lower "
@@ -193,18 +208,23 @@ def principle_shares(tree, years: np.ndarray, codes: np.ndarray) -> tuple[np.nda
     return out, used
 
 
-def _increase(checked: Checked, shares: np.ndarray, years: np.ndarray) -> np.ndarray:
-    """councils x years: the average Band D's yearly increase. ``max``: just below the principle;
-    a share: refused where it is excessive and the proposal holds no referendum."""
+def _increase(checked: Checked, shares: np.ndarray, highest: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """councils x years: the average Band D's yearly increase. ``max``: the highest the tool allows
+    without a referendum, ``highest`` (the principle ``shares`` less ``JUST_BELOW``); a share above
+    that is refused, naming the council, the year and the highest increase, unless the proposal
+    holds a referendum."""
     tax = checked.proposal.council_tax
     if tax.increase == "max":
-        return shares - JUST_BELOW
+        return highest
     given = np.full(shares.shape, float(tax.increase))
-    if not tax.referendum and (given >= shares).any():
-        c, t = np.argwhere(given >= shares)[0]
+    too_high = given > highest + 1e-12
+    if not tax.referendum and too_high.any():
+        c, t = np.argwhere(too_high)[0]
         raise ProposalProblems(checked.source, [("council_tax.increase", (
-            f"{tax.increase:.2%} a year is excessive for {checked.names[c]} in {year_label(int(years[t]))} (its "
-            f"principle is {shares[c, t]:.2%} or more): set a lower increase, `max`, or `referendum: true`"))])
+            f"{float(tax.increase):.3%} a year is more than {checked.names[c]} may raise its average Band D in "
+            f"{year_label(int(years[t]))} without a referendum: its principle is {shares[c, t]:.2%} (an increase of "
+            f"{shares[c, t]:.2%} or more is excessive), so the highest increase is {highest[c, t]:.2%} "
+            f"({highest[c, t]:.4f}, what `max` uses): set that or less, `max`, or `referendum: true`"))])
     return given
 
 
@@ -223,9 +243,11 @@ def _principle_notes(tree, used: list, years: np.ndarray, held_referendum: bool)
         notes.append(f"Adult social care precept in {', '.join(year_label(y) for y in earlier)}: the year's own limit "
                      f"(the limits that depend on the precept added in earlier years are not followed for a new "
                      f"council).")
-    notes.append("Harmonisation: no predecessor area's Band D rises to above the council's referendum ceiling, and "
-                 "an area above it does not rise; the principles themselves are tested on the council's average "
-                 "(LGFA 1992 s.52ZB-52ZE), which is kept every year whatever the number of years."
+    notes.append("Harmonisation: the principles are tested on the council's average (LGFA 1992 s.52ZB-52ZE), which "
+                 "is kept every year whatever the number of years; no predecessor area's Band D rises past the higher "
+                 "of the council's referendum ceiling and its own last Band D raised by the highest increase the "
+                 "principle allows (no household's bill rises by more than the average may unless it is still within "
+                 "what the council could charge everywhere)."
                  if not held_referendum else
                  "Harmonisation: the proposal says the council would hold a referendum, so no ceiling holds the "
                  "areas' bills.")
@@ -280,10 +302,15 @@ def _households(table: pd.DataFrame, dwellings: pd.DataFrame, dwellings_year: in
             uniform = band_d0 * uniform_ratio
             diff = now - band_d0
             rows.append({"council": name, "plan": plan, "when": when, "year_label": year_label(int(year)),
-                         "rises": float(total[inside & (diff > 0.005)].sum()),
-                         "falls": float(total[inside & (diff < -0.005)].sum()),
-                         "unchanged": float(total[inside & (np.abs(diff) <= 0.005)].sum()),
-                         "above_uniform": float(total[inside & (now - uniform > 0.005)].sum()),
-                         "below_uniform": float(total[inside & (now - uniform < -0.005)].sum()),
+                         "rises": _count(total[inside & (diff > 0.005)]),
+                         "falls": _count(total[inside & (diff < -0.005)]),
+                         "unchanged": _count(total[inside & (np.abs(diff) <= 0.005)]),
+                         "above_uniform": _count(total[inside & (now - uniform > 0.005)]),
+                         "below_uniform": _count(total[inside & (now - uniform < -0.005)]),
                          "dwellings_year": dwellings_year})
     return pd.DataFrame(rows)
+
+
+def _count(dwellings: np.ndarray) -> int:
+    """A count of dwellings (whole numbers in the taxbase) as an integer."""
+    return int(round(float(np.nansum(dwellings))))

@@ -31,8 +31,8 @@ TAX_BASE_TOLERANCE = 0.5
 
 COLUMNS = ["proposal", "council", "code", "year", "tool_requirement", "published_requirement", "requirement_gap",
            "tool_tax_base", "published_tax_base", "tool_notional_band_d", "published_band_d", "band_d_gap",
-           "within_tolerance", "reason", "first_year", "first_year_band_d", "first_year_increase",
-           "first_year_ceiling", "within_principle"]
+           "within_tolerance", "reason", "first_year", "first_year_band_d", "first_year_principle",
+           "first_year_increase", "first_year_excessive_at", "within_principle"]
 
 
 def historical_examples() -> list[str]:
@@ -60,8 +60,9 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
         requirement = published[predecessors.REQUIREMENT].to_numpy()
         base = published[predecessors.TAX_BASE].to_numpy()
         comparison = requirement / base
-        _, principles = council_tax.principle_shares(tree, np.array([checked.first_year]), np.array(codes, dtype=object))
-        ceiling = principles[0].ceiling(comparison)
+        shares, principles = council_tax.principle_shares(tree, np.array([checked.first_year]),
+                                                          np.array(codes, dtype=object))
+        excessive = principles[0].ceiling(comparison)  # the published first year is within it if below it
         first = printed["first_year_band_d"].reindex(codes).to_numpy()
         gap = comparison - tool["notional_band_d"].to_numpy()
         requirement_gap = requirement - tool["council_tax_requirement"].to_numpy()
@@ -76,6 +77,6 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
             "published_band_d": comparison, "band_d_gap": gap, "within_tolerance": within,
             "reason": [("" if ok else predecessors.GAPS.get(code, "not explained")) for ok, code in zip(within, codes)],
             "first_year": year_label(checked.first_year), "first_year_band_d": first,
-            "first_year_increase": first / comparison - 1.0, "first_year_ceiling": ceiling,
-            "within_principle": first < ceiling}))
+            "first_year_principle": shares[:, 0], "first_year_increase": first / comparison - 1.0,
+            "first_year_excessive_at": excessive, "within_principle": first < excessive}))
     return pd.concat(rows, ignore_index=True)[COLUMNS] if rows else pd.DataFrame(columns=COLUMNS)

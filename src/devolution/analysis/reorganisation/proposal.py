@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal, Optional, Union
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devolution.analysis.predecessors import pieces
 from devolution.errors import DevolutionError, KeyPathProblems, ProposalError
@@ -43,9 +43,17 @@ from devolution.years import parse_year, year_label
 MAX_COUNCILS = 12
 MAX_MEMBERS = 60
 #: The largest harmonisation period the format takes (the law's limit, where a parameter holds
-#: one for the first year, is checked as well: ``council_tax.harmonisation.max_years``).
+#: one for the first year, is checked as well: ``council_tax.harmonisation.max_years`` years of
+#: different Band Ds, so one Band D from year max_years + 1 at the latest).
 MAX_STEPS = 10
 MAX_POUNDS = 1e11
+#: The rule the harmonisation years are held to, as MHCLG's written answer 79578 (2025) gives it
+#: (the parameter ``council_tax.harmonisation.max_years``'s reference).
+HARMONISATION_RULE = ('"harmonisation is completed by the start of year 8 at the latest" (SI 2008/3022, MHCLG '
+                      'written answer 79578)')
+#: What ``council_tax.increase`` takes (the format's, the CLI's and the web form's message).
+INCREASE_EXPECTED = ("max, or a share between 0 and the principle, e.g. 0.0299 (above the principle, up to 1, only "
+                     "with referendum: true)")
 
 
 class ProposalProblems(KeyPathProblems, ProposalError):
@@ -73,8 +81,27 @@ class CouncilTax(_Strict):
     areas' Band Ds are brought to one (1: at once), and whether they would hold a referendum."""
 
     harmonisation_years: int = Field(default=3, ge=1, le=MAX_STEPS)
-    increase: Union[Literal["max"], Annotated[float, Field(ge=-0.5, le=1.0)]] = "max"
+    increase: Union[Literal["max"], float] = "max"
     referendum: bool = False
+
+    @field_validator("increase", mode="before")
+    @classmethod
+    def _share_or_max(cls, value):
+        """``max``, or a share from 0 to 1 (a number or its text, as the CLI and the web form give
+        it); anything else is refused saying what is accepted (:data:`INCREASE_EXPECTED`)."""
+        if isinstance(value, str) and value.strip() == "max":
+            return "max"
+        share = None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            share = float(value)
+        elif isinstance(value, str):
+            try:
+                share = float(value)
+            except ValueError:
+                pass
+        if share is None or not 0.0 <= share <= 1.0:  # NaN fails both
+            raise ValueError(f"{str(value)[:20]!r}: expected {INCREASE_EXPECTED}")
+        return share
 
 
 class Spending(_Strict):
@@ -170,7 +197,11 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     base_year = base_year_for(first_year, latest_council_tax_year) if first_year is not None else latest_council_tax_year
     members, found = _members(raw, places, base_year, index)
     problems += found
-    problems += _whole(raw, members, places, base_year)
+    # a member refused above (unknown, a county, abolished) is not in ``members``: the checks that
+    # depend on every member (a county split without its districts, a historical council's
+    # predecessors) would only repeat that problem, so they are skipped where it matters
+    refused = {int(path.split(".")[1]) for path, _ in found}
+    problems += _whole(raw, members, places, base_year, refused)
     problems += _knobs(raw, services, drivers, max_years, first_year)
     problems = list(dict.fromkeys(problems))
     if problems:
@@ -246,9 +277,12 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
     return members, problems
 
 
-def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int) -> list[tuple[str, str]]:
+def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
+           refused: set[int] | frozenset[int] = frozenset()) -> list[tuple[str, str]]:
     """Problems of the proposal as a whole: a member twice, a county split without all its
-    districts, duplicate council names, historical codes and their predecessors."""
+    districts, duplicate council names, historical codes and their predecessors. ``refused``: the
+    councils (indices) with a member already refused; the county split is not checked if there is
+    one, nor those councils' predecessors."""
     problems = []
     twice = members[members.duplicated("code", keep="first")]
     for row in twice.itertuples():
@@ -257,7 +291,7 @@ def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int) -> 
                                    f"area goes to one new council"))
     alive = places[in_force(places, base_year)]
     listed = set(members["code"])
-    for county in sorted(set(members["county_code"].dropna())):
+    for county in sorted(set(members["county_code"].dropna()) if not refused else ()):
         districts = alive[(alive["county_code"] == county) & alive["tier"].isin(BILLING_TIERS)]
         missing = districts[~districts["code"].isin(listed)]
         if len(missing):
@@ -286,7 +320,7 @@ def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int) -> 
             continue
         predecessors = set(pieces(places, [str(code)])["predecessor"])
         mine = set(members.loc[members["council"] == i, "code"])
-        if predecessors and mine and predecessors != mine:
+        if predecessors and mine and predecessors != mine and i not in refused:
             names_of = lambda codes: ", ".join(sorted(by_code.loc[list(codes), "name"]))  # noqa: E731
             problems.append((f"councils.{i}.members", f"{by_code.loc[str(code), 'name']} ({code}) replaced "
                                                       f"{names_of(predecessors)} in the register, not {names_of(mine)}"))
@@ -311,9 +345,13 @@ def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: 
                                                             f"{', '.join(drivers)})"))
     tax = raw.get("council_tax") if isinstance(raw.get("council_tax"), dict) else {}
     steps = tax.get("harmonisation_years")
-    if max_years is not None and isinstance(steps, int) and not isinstance(steps, bool) and steps > max_years:
+    # N steps: different Band Ds in years 1 to N - 1 and one Band D from year N, so the law's
+    # "by the start of year max_years + 1" allows N = max_years + 1 steps at most
+    if max_years is not None and isinstance(steps, int) and not isinstance(steps, bool) and steps > max_years + 1:
         problems.append(("council_tax.harmonisation_years",
-                         f"{steps} years: the predecessor areas must pay one Band D by the start of year {max_years + 1} "
-                         f"at the latest (parameter council_tax.harmonisation.max_years, {max_years} years from "
-                         f"{year_label(first_year) if first_year else 'the first year'})"))
+                         f"{steps} years: the predecessor areas would pay one Band D only from year {steps}, and the law "
+                         f"wants it by the start of year {max_years + 1}: {HARMONISATION_RULE} (parameter "
+                         f"council_tax.harmonisation.max_years: at most {max_years} years of different Band Ds from "
+                         f"{year_label(first_year) if first_year else 'the first year'}), so at most {max_years + 1} "
+                         f"years"))
     return problems

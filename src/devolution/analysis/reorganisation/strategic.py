@@ -39,31 +39,44 @@ def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tup
     area_people = float(population.sum())
     rows, notes = [], []
     for council in checked.names:  # a few new councils
-        codes = tiles.loc[tiles["group"] == council, "code"]
-        found = sorted({a for a in (register.authority_of(c, on) for c in codes) if a})
-        if len(found) == 1:
+        codes = tiles.loc[tiles["group"] == council, "code"].tolist()
+        of = {c: register.authority_of(c, on) for c in codes}
+        found = sorted({a for a in of.values() if a})
+        outside = sorted(str(names.get(c, c)) for c, a in of.items() if not a)
+        row = {"council": council, "strategic_authority": "", "name": "", "status": "", "readiness_level": "",
+               "level_2026_act": "", "area_population": area_people, "threshold": threshold,
+               "meets_threshold": area_people >= threshold}
+        if len(found) == 1 and not outside:
             code = found[0]
-            row = register.row(code)
+            authority = register.row(code)
             mayor = mayors_module.first_election(code)
             level = assess(places, inputs.population, code, on, register=register).level
-            rows.append({"council": council, "strategic_authority": code, "name": str(names.get(code, code)),
-                         "status": "in", "readiness_level": level or "",
-                         "level_2026_act": act_level(row["kind"], mayor is not None and mayor <= on, code, on)
-                         if row is not None else "", "area_population": area_people,
-                         "threshold": threshold, "meets_threshold": area_people >= threshold})
+            row.update(strategic_authority=code, name=str(names.get(code, code)), status="in",
+                       readiness_level=level or "",
+                       level_2026_act=act_level(authority["kind"], mayor is not None and mayor <= on, code, on)
+                       if authority is not None else "")
+        elif len(found) == 1:
+            # partly in one authority: its level is the authority's area's, not this council's
+            code = found[0]
+            inside = sorted(str(names.get(c, c)) for c, a in of.items() if a == code)
+            row.update(strategic_authority=code, name=str(names.get(code, code)),
+                       status=f"partly in {names.get(code, code)} (members {', '.join(inside)} in; "
+                              f"{', '.join(outside)} not)")
+            notes.append(f"{council}: only part of its area is in {names.get(code, code)} ({code}): "
+                         f"{', '.join(inside)} in, {', '.join(outside)} not. It does not have that authority's "
+                         f"devolution level as a whole; the authority's area would have to change to take it in, or "
+                         f"the new council go to another.")
+        elif found:
+            row.update(status="in several")
+            notes.append(f"{council}: its area is in {', '.join(f'{names.get(c, c)} ({c})' for c in found)}: "
+                         f"a new council in several strategic authorities would need one of them to change.")
         else:
-            mayoral = checked.proposal.strategic_authority.mayor
-            kind = "combined_authority"
-            rows.append({"council": council, "strategic_authority": "", "name": "",
-                         "status": "in several" if found else "none: could form one",
-                         "readiness_level": "", "level_2026_act": act_level(kind, mayoral, "", on) if not found else "",
-                         "area_population": area_people, "threshold": threshold,
-                         "meets_threshold": area_people >= threshold})
-            if found:
-                notes.append(f"{council}: its area is in {', '.join(f'{names.get(c, c)} ({c})' for c in found)}: "
-                             f"a new council in several strategic authorities would need one of them to change.")
+            row.update(status="none: could form one",
+                       level_2026_act=act_level("combined_authority", checked.proposal.strategic_authority.mayor, "",
+                                                on))
+        rows.append(row)
     table = pd.DataFrame(rows)
-    if (table["status"] != "in").any():
+    if (table["status"] == "none: could form one").any():
         level = "mayoral" if checked.proposal.strategic_authority.mayor else "foundation"
         notes.append(f"Strategic authority: an area in none could form a combined authority of its new councils, "
                      f"a {level} strategic authority (English Devolution and Community Empowerment Act 2026 "

@@ -30,7 +30,8 @@ class Knobs(BaseModel):
     model_config = ConfigDict(extra="forbid")
     years: Optional[int] = Field(None, ge=1, le=10, description="Harmonisation over N years.")
     referendum: Optional[bool] = Field(None, description="Whether the new councils would hold a referendum.")
-    increase: Optional[Union[float, str]] = Field(None, description="max, or a yearly share such as 0.0299.")
+    increase: Optional[Union[float, str]] = Field(None, description="max, or a yearly share between 0 and "
+                                                                           "the principle, e.g. 0.0299.")
     spending_year: Optional[str] = Field(None, max_length=10, description="Outturn year, e.g. 2023-24.")
     drivers: dict[str, str] = Field(default_factory=dict, max_length=20, description="service: driver.")
     colour: str = Field("notional_band_d", max_length=40, description="The figure the map is coloured by.")
@@ -55,13 +56,7 @@ def run_document(state: AppState, source, knobs: Knobs) -> dict:
     if knobs.colour not in package.COLOURS:
         raise HTTPException(422, f"colour: {knobs.colour[:40]!r} is not one of {', '.join(package.COLOURS)}")
     inputs = _inputs(state)
-    increase = knobs.increase
-    if isinstance(increase, str) and increase != "max":
-        try:
-            increase = float(increase)
-        except ValueError:
-            raise HTTPException(422, f"increase: {increase[:20]!r} is not max or a share such as 0.0299") from None
-    settings = {"harmonisation_years": knobs.years, "referendum": knobs.referendum, "increase": increase,
+    settings = {"harmonisation_years": knobs.years, "referendum": knobs.referendum, "increase": knobs.increase,
                 "drivers": knobs.drivers or None, "spending_year": knobs.spending_year}
     key = ("reorganisation", repr(source), repr(sorted(settings.items(), key=lambda kv: kv[0])))
 
