@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.text import refuse_undecodable
+from devolution.sources.text import csv_error, refuse_undecodable
 from devolution.years import parse_year
 
 OGL = "Open Government Licence v3.0"
@@ -109,7 +109,7 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.
     except pd.errors.EmptyDataError:
         raise DataError("is empty (expected a header row and rows of data)", file=path.name) from None
     except pd.errors.ParserError as exc:
-        raise _parser_error(exc, path) from None
+        raise csv_error(str(exc), path.name) from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(
@@ -121,17 +121,6 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.
         raise DataError("has a header but no rows of data (an emptied or cut-off file?)", file=path.name, row=2)
     _refuse_cut_rows(data, frame, path)
     return frame
-
-
-def _parser_error(exc: pd.errors.ParserError, path: Path) -> DataError:
-    """pandas' tokenizer message ("Expected 3 fields in line 7, saw 4\n") as one line naming the row."""
-    text = " ".join(str(exc).split())
-    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
-    if found:
-        want, line, saw = (int(g) for g in found.groups())
-        return DataError(f"has {saw} fields where the header has {want} (a stray comma, or a value with a "
-                         f"comma not in quotes?)", file=path.name, row=line)
-    return DataError(f"cannot be read as CSV ({text})", file=path.name)
 
 
 def _refuse_cut_rows(data: bytes, frame: pd.DataFrame, path: Path) -> None:

@@ -1,8 +1,10 @@
-"""Text files as bytes: the first byte that is not text in the file's encoding, found by row and column."""
+"""Text files as bytes: the first byte that is not text in the file's encoding, found by row and column;
+the CSV tokenizer's complaint as one line naming the row."""
 
 from __future__ import annotations
 
 import csv
+import re
 
 from devolution.errors import DataError
 
@@ -20,3 +22,14 @@ def refuse_undecodable(data: bytes, encoding: str, file: str) -> None:
         raise DataError(f"byte 0x{data[exc.start]:02x} is not {encoding.upper()} text (save the file as "
                         f"{encoding.upper()})", file=file, row=data.count(b"\n", 0, exc.start) + 1,
                         column=header[field] if field < len(header) else None) from None
+
+
+def csv_error(message: str, file: str) -> DataError:
+    """pandas' tokenizer message ("Expected 3 fields in line 7, saw 4\\n") as one line naming the row."""
+    text = " ".join(message.split())
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if found:
+        want, line, saw = (int(g) for g in found.groups())
+        return DataError(f"has {saw} fields where the header has {want} (a stray comma, or a value with a "
+                         f"comma not in quotes?)", file=file, row=line)
+    return DataError(f"cannot be read as CSV ({text})", file=file)
