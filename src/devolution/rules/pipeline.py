@@ -78,7 +78,8 @@ def retention_arrays(business_rates_baseline, baseline_funding_level, non_domest
     def block(start: int) -> None:
         rows = slice(start, start + VARIANT_BLOCK)
         given = [a[rows] if np.ndim(a) == len(shape) and np.shape(a)[0] == variants else a for a in arrays]
-        _retention(*given[:4], members, base_local_share, *given[4:], {name: value[rows] for name, value in out.items()})
+        _retention(*given[:4], members, base_local_share, *given[4:],
+                   {name: value[rows] for name, value in out.items()})
 
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         list(pool.map(block, range(0, variants, VARIANT_BLOCK)))
