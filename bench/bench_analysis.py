@@ -3,20 +3,21 @@
 Target (issue #20): within 2x of the peer measured in the same run, a plain pandas group-by of the
 same raw rows without crosswalk or county shares (the floor any such analysis pays: two store reads
 and two sums). The first call on a freshly opened store is printed too: it builds what later calls
-reuse (``Store.memo``: the register on the boundary year and its crosswalk, population moved onto
-it, the IMD scores of its areas, the measure's rows moved onto it).
+reuse (``Store.memo``, dropped when the store loads data: the register on the boundary year and its
+crosswalk, population moved onto it, the IMD scores of its areas, and per measure, years and unit
+the areas' money, people and counts in cash); a later call prices, groups and sums.
 
 Profile (cProfile, 3 repeated calls, issue #20): each call rebuilt the crosswalk (0.10 s of 0.91 s
 per profiled call), read the places, population, dwellings and IMD tables again, moved them onto
 the boundaries (``to_boundaries``, 0.16 s), parsed the register's dates 12 times (6 ``in_force``,
 0.13 s) and ran ``isin`` on collections of a few hundred codes 19 times (under pandas 3's string
-dtype each makes an Arrow scalar of every code: 0.06 s). Now those are built once per
-store, ``in_force`` reads YYYY-MM-DD dates directly, membership goes through a hash table
+dtype each makes an Arrow scalar of every code: 0.06 s). Now those are built once per store,
+``in_force`` reads YYYY-MM-DD dates directly, membership goes through a hash table
 (``places.register.among``) and each group table is one ``groupby``. What is left per call (line
-timings of ``_change``, 10 calls, load 2.6): the two group tables (the groups, then England) 32%,
-the deprivation quintiles 14%, each area's own and county share of money and people (index maps)
-29%, the list of areas left out 7%, notes and sources 7%: pandas' cost per operation on a table
-of 300 areas, where the peer does two reads and two sums.
+timings of ``_change``, 10 calls, load 2.8): the two group tables (the groups, then England) 59%,
+the deprivation quintiles 22%, notes and sources 6%, prices 4%. Same run, load 2.8: 211-225 ms
+before, 13-14 ms now, 1.7-1.9x the peer's 7-8 ms (the peer's reads got quicker too: the store's
+list of measure names is now read once, 11-26 ms before).
 
     DEVOLUTION_STORE=/tmp/t1.duckdb .venv/bin/python bench/bench_analysis.py
 """

@@ -28,7 +28,9 @@ def test_a_comparison_after_a_load_of_other_figures_gives_the_new_figures(loaded
         before = change(NCE, 2010, 2017, "deprivation", store=store)
         areas = on_boundaries(store, 2023)
         assert on_boundaries(store, 2023) is areas                      # held between calls
-        again = change(NCE, 2010, 2017, "deprivation", store=store)
+        priced = change(NCE, 2010, 2017, "deprivation", store=store, prices="2023-24")
+        assert (priced["value_first"] > before["value_first"]).all()     # in 2023-24 prices, not cash
+        again = change(NCE, 2010, 2017, "deprivation", store=store)      # what is held was not priced in place
         pd.testing.assert_frame_equal(again, before, check_exact=True)
         store.load(doubled)                                             # every population twice as large
         after = change(NCE, 2010, 2017, "deprivation", store=store)

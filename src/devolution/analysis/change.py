@@ -116,7 +116,7 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     years = (first, last)
     notes = [*GENERAL_NOTES, line.method if charge else WITH_COUNTY_NOTE,
              f"{measure} covers: {' '.join((line.scope if line else derived.definition(measure).scope).split())}"]
-    places_table, walk, _, areas, _ = on_boundaries(store, boundaries)
+    places_table, walk, _, _, _ = on_boundaries(store, boundaries)
     tiers = BILLING_TIERS if charge else COUNCIL_TIERS
     rows, reported, complete, money = store.memo(("change.money", measure, years, boundaries),
                                                  lambda s: _money(s, measure, line, years, boundaries, tiers))
@@ -126,46 +126,22 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
         notes.append(f"{measure} = {item.expression()}"
                      + (f"; leaves out {'; '.join(e.what for e in item.excluded)}" if item.excluded else "")
                      + " (lines, reasons and transfers: `devo data measures`, docs/measures.md).")
-    population, pop_years = _counts(store, "population", years, boundaries, notes,
-                                    unit if unit.measure == "population" else POPULATION_SHARES)
-    wide = areas.set_index("code")
-    in_panel = among(wide.index, complete)
-    if not charge:
-        in_panel &= wide["county_code"].isna().to_numpy() | among(wide["county_code"], complete)
-    counties = wide["county_code"]
-    for y in years:
-        own = wide.index.map(money[y]) if y in money else np.nan
-        share = wide.index.map(population[y]) / counties.map(population[y])
-        from_county = 0.0 if charge else (counties.map(money[y]) * share).fillna(0.0)
-        wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
-        wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
+    population, _ = _counts(store, "population", years, boundaries, notes,
+                            unit if unit.measure == "population" else POPULATION_SHARES)
+    counts = None
     if unit.measure is not None and unit.measure != "population":
-        if charge:  # the count (tax base) of exactly the rows whose charge is in the money
-            counts = {y: _on(rows.loc[rows["year"] == y, ["code", "year", "base"]].rename(columns={"base": "value"}),
-                             walk).set_index("code")["value"] for y in years}
-        else:
+        if not charge:  # (a charge's count is the tax base of exactly the rows whose charge is in the money)
             counts, _ = _counts(store, unit.measure, years, boundaries, notes, unit)
         if unit.vintage:
             notes.append(unit.vintage)
-        for y in years:
-            own = wide.index.map(counts[y]).astype(float)
-            shared = counties.map(counts[y]).astype(float) * wide[f"people_{y}"] / counties.map(population[y])
-            wide[f"count_{y}"] = np.where(np.isnan(own), shared, own)
-    else:
-        for y in years:
-            wide[f"count_{y}"] = wide[f"people_{y}"] if unit.measure else 1.0
+    wide, panel, left_out, no_count = store.memo(
+        ("change.panel", measure, years, boundaries, unit.name),
+        lambda s: _panel(s, years, boundaries, charge, unit, rows, complete, money, population, counts))
+    if no_count:
+        notes.append(no_count)
+    panel = panel.copy()
     for y in years:
-        wide[f"money_{y}"] = prices.to_prices(wide[f"money_{y}"].to_numpy(), np.full(len(wide), y), base, tree)
-
-    left_out = wide.loc[~in_panel, ["name"]].reset_index().rename(columns={"index": "code"})
-    panel = wide[in_panel].copy()
-    missing_count = panel[[f"count_{y}" for y in years]].isna().any(axis=1)
-    if unit.measure is not None and missing_count.any():
-        extra = panel.loc[missing_count, ["name"]].reset_index()
-        notes.append(f"{int(missing_count.sum())} areas have no {unit.label} count and are left out: "
-                     + ", ".join(extra["name"].head(8)) + ("…" if len(extra) > 8 else ""))
-        left_out = pd.concat([left_out, extra], ignore_index=True)
-        panel = panel[~missing_count]
+        panel[f"money_{y}"] = prices.to_prices(panel[f"money_{y}"].to_numpy(), np.full(len(panel), y), base, tree)
     if by == PLACE:
         table = by_place(panel, years, store, boundaries, notes, *narrow)
         return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
@@ -268,6 +244,47 @@ def _money(store, measure: str, line, years: tuple[int, int], boundaries: int, t
     complete = reported_in_full(reported, walk, places, set(councils["code"]), tiers)
     money = _on(rows[["code", "year", "value"]], walk).pivot(index="code", columns="year", values="value")
     return rows, reported, complete, money
+
+
+def _panel(store, years, boundaries, charge, unit, rows, complete, money, population, counts):
+    """Every billing area of ``boundaries`` with its money (own plus its population share of its
+    county's, but a charge's own only), people and count (``money_Y``, ``people_Y``, ``count_Y``
+    in cash), the areas in the comparison (``panel``), those left out (``code, name``) and the note
+    on areas left out for want of a count (or None): built once per store (``Store.memo``)."""
+    _, walk, _, areas, _ = on_boundaries(store, boundaries)
+    wide = areas.set_index("code")
+    in_panel = among(wide.index, complete)
+    if not charge:
+        in_panel &= wide["county_code"].isna().to_numpy() | among(wide["county_code"], complete)
+    counties = wide["county_code"]
+    for y in years:
+        own = wide.index.map(money[y]) if y in money else np.nan
+        share = wide.index.map(population[y]) / counties.map(population[y])
+        from_county = 0.0 if charge else (counties.map(money[y]) * share).fillna(0.0)
+        wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
+        wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
+    if unit.measure is not None and unit.measure != "population":
+        if charge:
+            counts = {y: _on(rows.loc[rows["year"] == y, ["code", "year", "base"]].rename(columns={"base": "value"}),
+                             walk).set_index("code")["value"] for y in years}
+        for y in years:
+            own = wide.index.map(counts[y]).astype(float)
+            shared = counties.map(counts[y]).astype(float) * wide[f"people_{y}"] / counties.map(population[y])
+            wide[f"count_{y}"] = np.where(np.isnan(own), shared, own)
+    else:
+        for y in years:
+            wide[f"count_{y}"] = wide[f"people_{y}"] if unit.measure else 1.0
+    left_out = wide.loc[~in_panel, ["name"]].reset_index().rename(columns={"index": "code"})
+    panel = wide[in_panel].copy()
+    missing_count = panel[[f"count_{y}" for y in years]].isna().any(axis=1)
+    no_count = None
+    if unit.measure is not None and missing_count.any():
+        extra = panel.loc[missing_count, ["name"]].reset_index()
+        no_count = (f"{int(missing_count.sum())} areas have no {unit.label} count and are left out: "
+                    + ", ".join(extra["name"].head(8)) + ("…" if len(extra) > 8 else ""))
+        left_out = pd.concat([left_out, extra], ignore_index=True)
+        panel = panel[~missing_count]
+    return wide, panel, left_out, no_count
 
 
 def _money_rows(store, measure: str, line, years: tuple[int, int], council_codes: set[str]) -> pd.DataFrame:
