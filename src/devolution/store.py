@@ -139,7 +139,8 @@ class Store:
         analysis derives from the store and uses again on every call (the places on a year's
         boundaries and their crosswalk, a count moved onto them, a measure's rows). Dropped when
         this store loads data and when its connection is opened again (another process may have
-        loaded the file meanwhile). The values are shared: callers never change them in place."""
+        loaded the file meanwhile); the least recently used go first past ``memo.MAX_VALUES``. The
+        values are shared: callers never change them in place."""
         return self._memo.get(key, lambda: build(self))
 
     def __enter__(self) -> "Store":

@@ -312,24 +312,23 @@ def _on(rows: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
 
 def _counts(store, measure: str, years, boundaries: int, notes, unit):
     """A count on the boundary year's councils for each compared year (nearest year held)."""
-    held = store.memo(("change.years_held", measure), lambda s: sorted(
-        int(y) for y in s.query("SELECT DISTINCT year FROM observations WHERE measure = ?", [measure])["year"]))
+    rows, held = store.memo(("change.count_rows", measure, boundaries), lambda s: _count_rows(s, measure, boundaries))
     out, used = {}, {}
     for y in years:
         used[y] = per_head.year_used(held, y, f"{measure} ({unit.label})")
         note = per_head.substitution_note(unit, y, used[y])
         if note:
             notes.append(note)
-        out[y] = store.memo(("change.count", measure, used[y], boundaries),
-                            lambda s, year=used[y]: _count_on(s, measure, year, boundaries))
+        out[y] = store.memo(("change.count", measure, used[y], boundaries), lambda s, year=used[y]: _on(
+            rows[rows["year"] == year], on_boundaries(s, boundaries).walk).set_index("code")["value"])
     return out, used
 
 
-def _count_on(store, measure: str, year: int, boundaries: int) -> pd.Series:
-    """A count of one year on the councils of ``boundaries``, by code."""
-    _, walk, _, _, council_codes = on_boundaries(store, boundaries)
-    rows = store.observations(measure, years=[year])[["code", "year", "value"]]
-    return _on(rows[among(rows["code"], council_codes)], walk).set_index("code")["value"]
+def _count_rows(store, measure: str, boundaries: int) -> tuple[pd.DataFrame, list[int]]:
+    """A count's rows for councils (``code, year, value``) and the years they are held."""
+    rows = store.observations(measure)[["code", "year", "value"]]
+    rows = rows[among(rows["code"], on_boundaries(store, boundaries).council_codes)]
+    return rows, sorted(int(y) for y in rows["year"].unique())
 
 
 def _grouped(panel: pd.DataFrame, group, years: tuple[int, int], order: list[str], typical: float) -> pd.DataFrame:
@@ -353,6 +352,6 @@ def _grouped(panel: pd.DataFrame, group, years: tuple[int, int], order: list[str
 
 
 def _publications(store, measures: list[str]) -> list[str]:
-    table = store.memo("measures", lambda s: s.measures())
+    table = store.memo("store.measures", lambda s: s.measures())
     out = table.loc[table["measure"].isin(measures), "publication"].dropna().tolist()
     return out + [p for m in measures for p in derived.publications(m)]
