@@ -20,7 +20,8 @@ Now the nine results are allocated once and every rule writes its block of rows 
 the pools' members are summed by ``np.add.reduceat`` over their runs of columns (no keys built),
 and the rate's division is unmasked: 7,000-9,000 page faults, the first run's samples 69% zeroing
 the results' own pages (the floor) and 30% arithmetic. Same run, load 3.9: first run 2.37 s before,
-0.27 s now (floor 0.08 s); repeated 0.50 s before, 0.24 s now. One thread, the blocks in turn
+0.27 s now (floor 0.08 s); repeated 0.50 s before, 0.24 s now. Load 1.9: first run 0.38-0.63 s
+before, 0.10-0.15 s now (floor 0.05-0.39 s); repeated 0.13-0.14 s before, 0.09-0.10 s now. One thread, the blocks in turn
 (cProfile, tottime over 20 blocks incl. the first touch of the results): levy rate 78 ms, levy 58,
 tariff and top-up 52, gathers of pool members 38, retained 38, income 38, growth kept 36, pool
 sums 34, writing members back 29, safety net 24.
