@@ -2,7 +2,7 @@
 
 Targets: one year for all authorities under 2 ms; 10,000 variants (local share x levy rate cap, a
 leading axis of numpy arrays) under 0.2 s on 2 cores (issue #20), on the first run (fresh memory)
-and repeated. Measured in the same run: the floor (writing the sweep's nine result arrays, 285 MB,
+and repeated. Measured in the same run: the floor (writing the sweep's nine result arrays, 272 MB,
 into fresh memory, which any sweep returning them pays), and three peers: a pandas version of one
 year, the previous sweep (every group summed by a dense authorities x groups 0/1 matrix product,
 levy and safety net attributed through group arrays gathered back), and a per-variant Python loop
@@ -10,14 +10,21 @@ over the same numpy rules.
 Per-authority baselines are not in the shared data, so the amounts are drawn at random around the
 real 2017-18 SFA of each authority in the CSP file (the speed does not depend on the values).
 
-Profile (cProfile, one thread, issue #20): the previous sweep spent 0.65 of 1.16 s in the five
-dense matrix products summing groups (10,000 x 396 @ 396 x 293, most groups of one), 0.17 s
-attributing through group arrays, the rest in about 40 whole-array temporaries. Now: groups of
-one are their own totals; only the pool members' columns are summed (bincount keyed by variant and
-pool) and attributed; the rules reuse their temporaries; variants run in blocks of 512 (each block's
-arrays stay in cache) on both cores. Per block line (thread time, loaded machine, 10,000 variants):
-the levy rate 22 ms, tariff and top-up 16, retained income 12, levy 12, income 10, safety net 10,
-growth kept 9; the pools' part (gathers, sums, attribution, writing members back) 60.
+Profile of the first run (issue #20; perf record on the sweep alone, 2 cores shared, load 2.4-4):
+each block of 512 variants made its nine results and ~15 temporaries as fresh arrays, then copied
+the results into the nine (10,000 x 396) arrays: 74,000 page faults (290 MB of pages, the results
+plus the temporaries of the first blocks on each thread) where the results alone need 272 MB, 54%
+of the samples in the kernel zeroing new pages (clear_page_erms; the whole process: 0.84 s system
+time of 1.5 s).
+Now the nine results are allocated once and every rule writes its block of rows into them (``out=``),
+the pools' members are summed by ``np.add.reduceat`` over their runs of columns (no keys built),
+and the rate's division is unmasked: 7,000-9,000 page faults, the first run's samples 69% zeroing
+the results' own pages (the floor) and 30% arithmetic. Same run, load 3.9: first run 2.37 s before,
+0.27 s now (floor 0.08 s); repeated 0.50 s before, 0.24 s now. Load 1.9: first run 0.38-0.63 s
+before, 0.10-0.15 s now (floor 0.05-0.39 s); repeated 0.13-0.14 s before, 0.09-0.10 s now. One thread, the blocks in turn
+(cProfile, tottime over 20 blocks incl. the first touch of the results): levy rate 78 ms, levy 58,
+tariff and top-up 52, gathers of pool members 38, retained 38, income 38, growth kept 36, pool
+sums 34, writing members back 29, safety net 24.
 Run: DEVOLUTION_DATA=/work/shared/data .venv/bin/python bench/bench_settlement.py
 """
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from devolution import config
 from devolution.errors import DataError, StoreError
+from devolution.memo import Memo
 from devolution.places import coverage
 from devolution.sources import PUBLICATIONS, REGISTER_ID, folder
 from devolution.sources.base import OBSERVATION_COLUMNS, Context, Parsed, Publication
@@ -98,6 +99,7 @@ class Store:
         self.read_only = read_only
         self.wait = config.store_wait_seconds() if wait is None else wait
         self._connection: duckdb.DuckDBPyConnection | None = None
+        self._memo = Memo()
 
     # ------------------------------------------------------------------ connection
     @property
@@ -106,6 +108,7 @@ class Store:
             if self.read_only and not self.path.exists():
                 raise StoreError(f"no store at {self.path}: run `devo data load` first")
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._memo.forget()  # another process may have loaded the file since it was last open
             self._connection = self._open()
             if not self.read_only:
                 self._connection.execute(SCHEMA)
@@ -131,6 +134,16 @@ class Store:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        self._memo.forget()
+
+    def memo(self, key, build: Callable[["Store"], object]):
+        """``build(self)`` once per ``key`` for as long as this store's data stays as it is: what the
+        analysis derives from the store and uses again on every call (the places on a year's
+        boundaries and their crosswalk, a count moved onto them, a measure's rows). Dropped when
+        this store loads data and when its connection is opened again (another process may have
+        loaded the file meanwhile); the least recently used go first past ``memo.MAX_VALUES``. The
+        values are shared: callers never change them in place."""
+        return self._memo.get(key, lambda: build(self))
 
     def __enter__(self) -> "Store":
         return self
@@ -329,6 +342,8 @@ class Store:
         except Exception:
             con.execute("ROLLBACK")
             raise
+        finally:
+            self._memo.forget()
 
     # ------------------------------------------------------------------ reading
     def _has_table(self, name: str) -> bool:
@@ -348,7 +363,8 @@ class Store:
     def observations(self, measures: str | Sequence[str], years: Sequence[int] | None = None) -> pd.DataFrame:
         """Long ``code, year, measure, value`` rows for the given measures (and years)."""
         names = [measures] if isinstance(measures, str) else list(measures)
-        known = set(self.query("SELECT DISTINCT measure FROM observations")["measure"])
+        known = self.memo("store.measure_names", lambda s: frozenset(
+            s.query("SELECT DISTINCT measure FROM observations")["measure"]))
         missing = [m for m in names if m not in known]
         if missing:
             hint = ", ".join(sorted(known)[:12]) if known else "none: run `devo data load`"

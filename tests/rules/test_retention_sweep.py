@@ -8,6 +8,8 @@ skips the groups of one; the numbers must be the same (to rounding: sums taken i
 import numpy as np
 import pytest
 
+from devolution.rules import pipeline
+from devolution.rules import retention as r
 from devolution.rules.pipeline import groups, retention_arrays
 
 N, VARIANTS = 90, 40
@@ -88,3 +90,25 @@ def test_attribution_keeps_each_pools_levy_and_safety_net_and_the_trace_counts_t
     totals = {step["rule"]: step["total"] for step in trace if "rule" in step}
     assert totals["levy"] == pytest.approx(want["group_levy"].sum(), rel=1e-12)
     assert totals["safety_net"] == pytest.approx(want["group_safety_net"].sum(), rel=1e-12)
+
+
+def test_a_sweep_worked_out_in_blocks_on_threads_equals_one_call(authorities, monkeypatch):
+    """Blocks of rows written into the results in place (the last one short) give the same numbers
+    as the whole sweep worked out at once, and every result has the sweep's shape."""
+    brb0, bfl, ndri, tier, pool, share, cap, threshold = authorities
+    group, n_groups = groups(pool)
+    whole = retention_arrays(brb0, bfl, ndri, tier, group, n_groups, 0.5, share, cap, threshold)
+    monkeypatch.setattr(pipeline, "VARIANT_BLOCK", 7)      # 40 variants: five blocks of 7 and one of 5
+    blocked = retention_arrays(brb0, bfl, ndri, tier, group, n_groups, 0.5, share, cap, threshold)
+    assert set(blocked) == set(pipeline.RESULTS)
+    for name in pipeline.RESULTS:
+        assert blocked[name].shape == (VARIANTS, N)
+        np.testing.assert_array_equal(blocked[name], whole[name], err_msg=name)
+
+
+def test_pool_totals_sum_members_in_any_order_and_give_empty_pools_zero():
+    values = np.array([[1.0, 2.0, 4.0, 8.0, 16.0], [32.0, 64.0, 128.0, 256.0, 512.0]])
+    pool = np.array([2, 0, 2, 0, 3])                      # unordered; pool 1 has no member
+    np.testing.assert_array_equal(r.pool_totals(values, pool, 4), [[10.0, 0.0, 5.0, 16.0], [320.0, 0.0, 160.0, 512.0]])
+    np.testing.assert_array_equal(r.pool_totals(values[0], pool, 4), [10.0, 0.0, 5.0, 16.0])
+    np.testing.assert_array_equal(r.pool_totals(values[:, :0], pool[:0], 2), np.zeros((2, 2)))

@@ -27,12 +27,13 @@ import pandas as pd
 
 from devolution.analysis import measures as derived
 from devolution.analysis import per_head, prices
+from devolution.analysis.areas import on_boundaries
 from devolution.analysis.change_places import (PLACE, by_place, check_place_options, no_percentage_note,
                                                percent_change, typical_base)
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
-from devolution.places.crosswalk import DRIVERS, crosswalk, missing_pieces, reported_in_full, to_boundaries
-from devolution.places.register import in_force, not_in_being
+from devolution.places.crosswalk import missing_pieces, reported_in_full, to_boundaries
+from devolution.places.register import among, not_in_being
 from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS
 from devolution.store import open_store
 from devolution.years import parse_year, year_label
@@ -115,80 +116,43 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     years = (first, last)
     notes = [*GENERAL_NOTES, line.method if charge else WITH_COUNTY_NOTE,
              f"{measure} covers: {' '.join((line.scope if line else derived.definition(measure).scope).split())}"]
-    places_table = store.places()
-    walk = crosswalk(places_table, boundaries, store.observations(list(DRIVERS)))
-    councils = places_table[in_force(places_table, boundaries) & places_table["tier"].isin(COUNCIL_TIERS)]
-    areas = councils[councils["tier"].isin(BILLING_TIERS)][["code", "name", "tier", "region_code", "county_code"]]
-    areas = areas.reset_index(drop=True)
-    council_codes = set(places_table.loc[places_table["tier"].isin(COUNCIL_TIERS), "code"])
-
-    rows = _money_rows(store, measure, line, years, council_codes)
-    reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in years}
-    # An area's Band D is set by its billing council and already holds every precept (county's
-    # included), so for Band D an area is complete when its billing councils reported: a county
-    # replaced by unitaries (Cumbria, North Yorkshire, Somerset 2023) reports no area Band D itself.
+    places_table, walk, _, _, _ = on_boundaries(store, boundaries)
     tiers = BILLING_TIERS if charge else COUNCIL_TIERS
-    complete = reported_in_full(reported, walk, places_table, set(councils["code"]), tiers)
-    money = _on(rows[["code", "year", "value"]], walk).pivot(index="code", columns="year", values="value")
+    rows, reported, complete, money = store.memo(("change.money", measure, years, boundaries),
+                                                 lambda s: _money(s, measure, line, years, boundaries, tiers))
 
     if derived.is_derived(measure):
         item = derived.definition(measure)
         notes.append(f"{measure} = {item.expression()}"
                      + (f"; leaves out {'; '.join(e.what for e in item.excluded)}" if item.excluded else "")
                      + " (lines, reasons and transfers: `devo data measures`, docs/measures.md).")
-    population, pop_years = _counts(store, "population", years, council_codes, walk, notes,
-                                    unit if unit.measure == "population" else POPULATION_SHARES)
-    wide = areas.set_index("code")
-    in_panel = wide.index.isin(list(complete)) & (wide["county_code"].isna() | wide["county_code"].isin(list(complete)))
-    if charge:
-        in_panel = wide.index.isin(list(complete))
-    counties = wide["county_code"]
-    for y in years:
-        own = wide.index.map(money[y]) if y in money else np.nan
-        share = wide.index.map(population[y]) / counties.map(population[y])
-        from_county = 0.0 if charge else (counties.map(money[y]) * share).fillna(0.0)
-        wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
-        wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
+    population, _ = _counts(store, "population", years, boundaries, notes,
+                            unit if unit.measure == "population" else POPULATION_SHARES)
+    counts = None
     if unit.measure is not None and unit.measure != "population":
-        if charge:  # the count (tax base) of exactly the rows whose charge is in the money
-            counts = {y: _on(rows.loc[rows["year"] == y, ["code", "year", "base"]].rename(columns={"base": "value"}),
-                             walk).set_index("code")["value"] for y in years}
-        else:
-            counts, _ = _counts(store, unit.measure, years, council_codes, walk, notes, unit)
+        if not charge:  # (a charge's count is the tax base of exactly the rows whose charge is in the money)
+            counts, _ = _counts(store, unit.measure, years, boundaries, notes, unit)
         if unit.vintage:
             notes.append(unit.vintage)
-        for y in years:
-            own = wide.index.map(counts[y]).astype(float)
-            shared = counties.map(counts[y]).astype(float) * wide[f"people_{y}"] / counties.map(population[y])
-            wide[f"count_{y}"] = np.where(np.isnan(own), shared, own)
-    else:
-        for y in years:
-            wide[f"count_{y}"] = wide[f"people_{y}"] if unit.measure else 1.0
+    wide, panel, left_out, no_count = store.memo(
+        ("change.panel", measure, years, boundaries, unit.name),
+        lambda s: _panel(s, years, boundaries, charge, unit, rows, complete, money, population, counts))
+    if no_count:
+        notes.append(no_count)
+    panel = panel.copy()
     for y in years:
-        wide[f"money_{y}"] = prices.to_prices(wide[f"money_{y}"].to_numpy(), np.full(len(wide), y), base, tree)
-
-    left_out = wide.loc[~in_panel, ["name"]].reset_index().rename(columns={"index": "code"})
-    panel = wide[in_panel].copy()
-    missing_count = panel[[f"count_{y}" for y in years]].isna().any(axis=1)
-    if unit.measure is not None and missing_count.any():
-        extra = panel.loc[missing_count, ["name"]].reset_index()
-        notes.append(f"{int(missing_count.sum())} areas have no {unit.label} count and are left out: "
-                     + ", ".join(extra["name"].head(8)) + ("…" if len(extra) > 8 else ""))
-        left_out = pd.concat([left_out, extra], ignore_index=True)
-        panel = panel[~missing_count]
+        panel[f"money_{y}"] = prices.to_prices(panel[f"money_{y}"].to_numpy(), np.full(len(panel), y), base, tree)
     if by == PLACE:
-        table = by_place(panel, years, store, walk, places_table, notes, *narrow)
+        table = by_place(panel, years, store, boundaries, notes, *narrow)
         return _finish(table, store, measure, unit, first, last, by, boundaries, base, tree, notes, left_out)
     if by == "places":
         _refuse_left_out(selected or [], panel.index, wide.index, boundaries, reported, walk, places_table, tiers)
-    labels, order = assign(by, panel.reset_index(), panel["people_" + str(last)], store, walk, places_table,
-                           selected)
-    panel["group"] = panel.index.map(labels)
+    labels, order = assign(by, panel.reset_index(), panel["people_" + str(last)], store, boundaries, selected)
     typical = typical_base(per_head.per_unit(panel[f"money_{first}"], panel[f"count_{first}"]))
-    table = _grouped(panel, "group", years, order, typical)
+    table = _grouped(panel, panel.index.map(labels), years, order, typical)
     if by != "england":
-        table = pd.concat([table, _grouped(panel.assign(group="England"), "group", years, ["England"], typical)],
-                          ignore_index=True)
+        england = _grouped(panel, pd.Series("England", index=panel.index), years, ["England"], typical)
+        table = pd.concat([table, england], ignore_index=True)
     note = no_percentage_note(table["group"], table["value_first"], typical, "groups")
     if note:
         notes.append(note)
@@ -265,6 +229,64 @@ def _short(measure: str) -> str:
     return line.short or line.title
 
 
+def _money(store, measure: str, line, years: tuple[int, int], boundaries: int, tiers: tuple[str, ...]):
+    """A measure's rows for the two years (``_money_rows``), the councils that reported each year,
+    the councils of ``boundaries`` reported in full in both (made up, each year, of places of
+    ``tiers`` that all reported), and the money moved onto them (code x year): what every
+    comparison of the measure between those years on those boundaries starts from, so built
+    once per store (``Store.memo``)."""
+    places, walk, councils, _, council_codes = on_boundaries(store, boundaries)
+    rows = _money_rows(store, measure, line, years, council_codes)
+    reported = {y: set(rows.loc[rows["year"] == y, "code"]) for y in years}
+    # An area's Band D is set by its billing council and already holds every precept (county's
+    # included), so for Band D an area is complete when its billing councils reported (``tiers``):
+    # a county replaced by unitaries (Cumbria, North Yorkshire, Somerset 2023) reports no area Band D itself.
+    complete = reported_in_full(reported, walk, places, set(councils["code"]), tiers)
+    money = _on(rows[["code", "year", "value"]], walk).pivot(index="code", columns="year", values="value")
+    return rows, reported, complete, money
+
+
+def _panel(store, years, boundaries, charge, unit, rows, complete, money, population, counts):
+    """Every billing area of ``boundaries`` with its money (own plus its population share of its
+    county's, but a charge's own only), people and count (``money_Y``, ``people_Y``, ``count_Y``
+    in cash), the areas in the comparison (``panel``), those left out (``code, name``) and the note
+    on areas left out for want of a count (or None): built once per store (``Store.memo``)."""
+    _, walk, _, areas, _ = on_boundaries(store, boundaries)
+    wide = areas.set_index("code")
+    in_panel = among(wide.index, complete)
+    if not charge:
+        in_panel &= wide["county_code"].isna().to_numpy() | among(wide["county_code"], complete)
+    counties = wide["county_code"]
+    for y in years:
+        own = wide.index.map(money[y]) if y in money else np.nan
+        share = wide.index.map(population[y]) / counties.map(population[y])
+        from_county = 0.0 if charge else (counties.map(money[y]) * share).fillna(0.0)
+        wide[f"money_{y}"] = np.asarray(own, dtype=float) + np.asarray(from_county, dtype=float)
+        wide[f"people_{y}"] = wide.index.map(population[y]).astype(float)
+    if unit.measure is not None and unit.measure != "population":
+        if charge:
+            counts = {y: _on(rows.loc[rows["year"] == y, ["code", "year", "base"]].rename(columns={"base": "value"}),
+                             walk).set_index("code")["value"] for y in years}
+        for y in years:
+            own = wide.index.map(counts[y]).astype(float)
+            shared = counties.map(counts[y]).astype(float) * wide[f"people_{y}"] / counties.map(population[y])
+            wide[f"count_{y}"] = np.where(np.isnan(own), shared, own)
+    else:
+        for y in years:
+            wide[f"count_{y}"] = wide[f"people_{y}"] if unit.measure else 1.0
+    left_out = wide.loc[~in_panel, ["name"]].reset_index().rename(columns={"index": "code"})
+    panel = wide[in_panel].copy()
+    missing_count = panel[[f"count_{y}" for y in years]].isna().any(axis=1)
+    no_count = None
+    if unit.measure is not None and missing_count.any():
+        extra = panel.loc[missing_count, ["name"]].reset_index()
+        no_count = (f"{int(missing_count.sum())} areas have no {unit.label} count and are left out: "
+                    + ", ".join(extra["name"].head(8)) + ("…" if len(extra) > 8 else ""))
+        left_out = pd.concat([left_out, extra], ignore_index=True)
+        panel = panel[~missing_count]
+    return wide, panel, left_out, no_count
+
+
 def _money_rows(store, measure: str, line, years: tuple[int, int], council_codes: set[str]) -> pd.DataFrame:
     rows = derived.observations(store, measure, years=list(years))[["code", "year", "value"]]
     if line is not None and line.weighted_by is not None:
@@ -272,7 +294,7 @@ def _money_rows(store, measure: str, line, years: tuple[int, int], council_codes
         rows = rows.merge(base, on=["code", "year"], suffixes=("", "_base"))
         rows = rows.assign(value=rows["value"] * rows["value_base"], base=rows["value_base"])[
             ["code", "year", "value", "base"]]
-    rows = rows[rows["code"].isin(council_codes)]
+    rows = rows[among(rows["code"], council_codes)]
     for y in years:
         if not (rows["year"] == y).any():
             raise DevolutionError(f"{measure} has no figures for {year_label(y)} "
@@ -288,43 +310,48 @@ def _on(rows: pd.DataFrame, walk: pd.DataFrame) -> pd.DataFrame:
                               f"--boundaries 2023 or later") from None
 
 
-def _counts(store, measure: str, years, council_codes, walk, notes, unit):
+def _counts(store, measure: str, years, boundaries: int, notes, unit):
     """A count on the boundary year's councils for each compared year (nearest year held)."""
-    rows = store.observations(measure)[["code", "year", "value"]]
-    rows = rows[rows["code"].isin(council_codes)]
-    held = sorted(int(y) for y in rows["year"].unique())
+    rows, held = store.memo(("change.count_rows", measure, boundaries), lambda s: _count_rows(s, measure, boundaries))
     out, used = {}, {}
     for y in years:
         used[y] = per_head.year_used(held, y, f"{measure} ({unit.label})")
         note = per_head.substitution_note(unit, y, used[y])
         if note:
             notes.append(note)
-        moved = _on(rows[rows["year"] == used[y]], walk)
-        out[y] = moved.set_index("code")["value"]
+        out[y] = store.memo(("change.count", measure, used[y], boundaries), lambda s, year=used[y]: _on(
+            rows[rows["year"] == year], on_boundaries(s, boundaries).walk).set_index("code")["value"])
     return out, used
 
 
-def _grouped(panel: pd.DataFrame, by: str, years: tuple[int, int], order: list[str], typical: float) -> pd.DataFrame:
+def _count_rows(store, measure: str, boundaries: int) -> tuple[pd.DataFrame, list[int]]:
+    """A count's rows for councils (``code, year, value``) and the years they are held."""
+    rows = store.observations(measure)[["code", "year", "value"]]
+    rows = rows[among(rows["code"], on_boundaries(store, boundaries).council_codes)]
+    return rows, sorted(int(y) for y in rows["year"].unique())
+
+
+def _grouped(panel: pd.DataFrame, group, years: tuple[int, int], order: list[str], typical: float) -> pd.DataFrame:
+    """One row per group of ``order`` that has areas (``group``: each panel row's label)."""
     first, last = years
     columns = [f"{k}_{y}" for k in ("money", "count", "people") for y in years]
-    sums = panel.groupby(by)[columns].sum().reindex([g for g in order if g in set(panel[by])])
-    out = pd.DataFrame({
+    grouped = panel.groupby(group, sort=False)
+    sums = grouped[columns].sum()
+    sums = sums.reindex([g for g in order if g in sums.index])
+    value_first = per_head.per_unit(sums[f"money_{first}"], sums[f"count_{first}"])
+    value_last = per_head.per_unit(sums[f"money_{last}"], sums[f"count_{last}"])
+    return pd.DataFrame({
         "group": sums.index,
-        "areas": panel.groupby(by).size().reindex(sums.index).to_numpy(),
-        "first": year_label(first),
-        "value_first": per_head.per_unit(sums[f"money_{first}"], sums[f"count_{first}"]),
-        "last": year_label(last),
-        "value_last": per_head.per_unit(sums[f"money_{last}"], sums[f"count_{last}"]),
+        "areas": grouped.size().reindex(sums.index).to_numpy(),
+        "first": year_label(first), "value_first": value_first, "last": year_label(last), "value_last": value_last,
+        "change_pct": percent_change(value_first, value_last, typical),
+        "money_first_m": sums[f"money_{first}"].to_numpy() / 1e6,
+        "money_last_m": sums[f"money_{last}"].to_numpy() / 1e6,
+        "count_first": sums[f"count_{first}"].to_numpy(), "count_last": sums[f"count_{last}"].to_numpy(),
     })
-    out["change_pct"] = percent_change(out["value_first"], out["value_last"], typical)
-    out["money_first_m"] = sums[f"money_{first}"].to_numpy() / 1e6
-    out["money_last_m"] = sums[f"money_{last}"].to_numpy() / 1e6
-    out["count_first"] = sums[f"count_{first}"].to_numpy()
-    out["count_last"] = sums[f"count_{last}"].to_numpy()
-    return out
 
 
 def _publications(store, measures: list[str]) -> list[str]:
-    table = store.measures()
+    table = store.memo("store.measures", lambda s: s.measures())
     out = table.loc[table["measure"].isin(measures), "publication"].dropna().tolist()
     return out + [p for m in measures for p in derived.publications(m)]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.analysis import per_head
+from devolution.analysis.areas import on_boundaries
 from devolution.analysis.groupings import AREA_TYPES, assign
 from devolution.errors import DevolutionError
 from devolution.years import year_label
@@ -85,15 +86,15 @@ def check_place_options(by: str, top: int | None, bottom: int | None, region: st
             raise DevolutionError(f"{name}={value} (--{name}): expected a number of places, 1 or more")
 
 
-def by_place(panel: pd.DataFrame, years: tuple[int, int], store, walk: pd.DataFrame, places: pd.DataFrame,
-             notes: list[str], top: int | None = None, bottom: int | None = None, region: str | None = None,
+def by_place(panel: pd.DataFrame, years: tuple[int, int], store, boundaries: int, notes: list[str],
+             top: int | None = None, bottom: int | None = None, region: str | None = None,
              area_type: str | None = None) -> pd.DataFrame:
     """The place-by-place table from ``change``'s panel (indexed by area code, with ``money_Y``,
     ``count_Y`` and ``people_Y`` for both years): ``COLUMNS``, ranked and narrowed. ``attrs``
     carries ``england`` (the same figures for all the areas together) and ``shown`` (what the
     narrowing kept)."""
     first, last = years
-    names = places.set_index("code")["name"]
+    names = on_boundaries(store, boundaries).places.set_index("code")["name"]
     out = pd.DataFrame({
         "code": panel.index.to_numpy(), "name": panel["name"].to_numpy(),
         "region": panel["region_code"].map(names).fillna("Unknown region").to_numpy(),
@@ -109,7 +110,7 @@ def by_place(panel: pd.DataFrame, years: tuple[int, int], store, walk: pd.DataFr
     note = no_percentage_note(out["name"], out["value_first"], typical, "areas (left unranked)")
     if note:
         notes.append(note)
-    out[DECILE] = _deciles(panel, last, store, walk, places, notes)
+    out[DECILE] = _deciles(panel, last, store, boundaries, notes)
     out = out.sort_values(["change_pct", "code"], kind="mergesort", na_position="last").reset_index(drop=True)
     ranked = out["change_pct"].notna().to_numpy()
     out["rank"] = pd.Series(np.cumsum(ranked), dtype="Int64").where(ranked)
@@ -149,10 +150,10 @@ def _matches(column: pd.Series, wanted: str, option: str, extra: pd.Series | Non
     return hit
 
 
-def _deciles(panel: pd.DataFrame, last: int, store, walk, places, notes) -> pd.Series:
+def _deciles(panel: pd.DataFrame, last: int, store, boundaries: int, notes) -> pd.Series:
     """IMD 2019 decile of each area (population-weighted, 1 = most deprived), NA where no score."""
     try:
-        labels, _ = assign(DECILE, panel.reset_index(), panel[f"people_{last}"], store, walk, places)
+        labels, _ = assign(DECILE, panel.reset_index(), panel[f"people_{last}"], store, boundaries)
     except DevolutionError as exc:
         notes.append(f"No deprivation decile: {exc}")
         return pd.Series(pd.NA, index=range(len(panel)), dtype="Int64")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from devolution.analysis.areas import on_boundaries
 from devolution.errors import DevolutionError, PlaceError
 from devolution.places.crosswalk import to_boundaries
 from devolution.places.tiers import TIER_LABELS
@@ -31,13 +32,14 @@ GROUPINGS = ("england", "region", "type", "nmsl", "deprivation", "imd2019_quinti
 AREA_TYPES = {**TIER_LABELS, "shire_district": "Two-tier area (shire district + county)"}
 
 
-def assign(by: str, areas: pd.DataFrame, weights: pd.Series, store, walk: pd.DataFrame,
-           places: pd.DataFrame, selected: list[str] | None = None) -> tuple[pd.Series, list[str]]:
+def assign(by: str, areas: pd.DataFrame, weights: pd.Series, store, boundaries: int,
+           selected: list[str] | None = None) -> tuple[pd.Series, list[str]]:
     """Each area's group label (a Series on ``areas.code``) and the groups in display order.
 
-    ``weights``: population by area code, for population-weighted groups.
+    ``weights``: population by area code, for population-weighted groups; ``boundaries``: the
+    financial year whose councils ``areas`` are (``analysis.areas.on_boundaries``).
     """
-    names = places.set_index("code")["name"]
+    names = on_boundaries(store, boundaries).places.set_index("code")["name"]
     region = areas["region_code"].map(names).fillna("Unknown region")
     codes = areas["code"]
     if by == "england":
@@ -66,7 +68,7 @@ def assign(by: str, areas: pd.DataFrame, weights: pd.Series, store, walk: pd.Dat
         by = "imd2019_quintile"
     if by.startswith("imd"):
         edition, size = by.split("_")
-        score = _imd_score(edition, areas, store, walk)
+        score = _imd_score(edition, store, boundaries).reindex(areas["code"].values)
         n = 10 if size == "decile" else 5
         return _weighted_groups(score, weights.reindex(codes.values), n, size.capitalize(),
                                 ("most deprived", "least deprived"), descending=True)
@@ -92,21 +94,27 @@ def _weighted_groups(score: pd.Series, weight: pd.Series, n: int, word: str, end
     return out, order
 
 
-def _imd_score(edition: str, areas: pd.DataFrame, store, walk: pd.DataFrame) -> pd.Series:
+def _imd_score(edition: str, store, boundaries: int) -> pd.Series:
+    """The dwellings-weighted mean IMD average score of each council of ``boundaries`` (by code),
+    built once per store (``Store.memo``)."""
+    return store.memo(("groupings.imd_score", edition, boundaries), lambda s: _imd_mean(edition, s, boundaries))
+
+
+def _imd_mean(edition: str, store, boundaries: int) -> pd.Series:
     measure, year = IMD[edition]
     scores = store.observations(measure)[["code", "year", "value"]]
     if scores.empty:
         raise DevolutionError(f"{measure} is not in the store: load the IMD {year} files")
     weight = (store.observations("dwellings_total").sort_values("year").groupby("code")["value"].last())
     scores = scores.assign(w=scores["code"].map(weight).fillna(1.0))
+    walk = on_boundaries(store, boundaries).walk
     try:
         num = to_boundaries(scores.assign(value=scores["value"] * scores["w"])[["code", "year", "value"]], walk)
         den = to_boundaries(scores.assign(value=scores["w"])[["code", "year", "value"]], walk)
     except PlaceError as exc:
         raise DevolutionError(f"IMD {year} is on later district boundaries than the boundary year: "
                               f"use --boundaries 2023 or later ({exc})") from None
-    mean = num.set_index("code")["value"] / den.set_index("code")["value"]
-    return mean.reindex(areas["code"].values)
+    return num.set_index("code")["value"] / den.set_index("code")["value"]
 
 
 def _cla_rate(areas: pd.DataFrame, store) -> pd.Series:

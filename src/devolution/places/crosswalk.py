@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
-from devolution.places.register import in_force
+from devolution.places.register import among, in_force
 
 
 def successors(places: pd.DataFrame, year: int) -> dict[str, list[str]]:
@@ -160,11 +160,8 @@ def missing_pieces(reported: dict[int, set[str]], walk: pd.DataFrame, places: pd
     """``year, to_code, from_code``: each place of ``tiers`` in force in a year of ``reported`` that
     made up (part of) ``to_code`` on the crosswalk's boundaries and has no figure that year.
     ``reported`` maps a year to the codes that reported then."""
-    gaps = []
-    for year, codes in reported.items():
-        existed = places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"]
-        expected = walk[walk["from_code"].isin(existed)]
-        gaps.append(expected.loc[~expected["from_code"].isin(codes), ["to_code", "from_code"]].assign(year=year))
+    gaps = [expected.loc[~among(expected["from_code"], codes), ["to_code", "from_code"]].assign(year=year)
+            for year, codes, expected in _expected(reported, walk, places, tiers)]
     columns = ["year", "to_code", "from_code"]
     return pd.concat(gaps, ignore_index=True)[columns] if gaps else pd.DataFrame(columns=columns)
 
@@ -176,10 +173,19 @@ def reported_in_full(reported: dict[int, set[str]], walk: pd.DataFrame, places: 
     a year to the codes that reported then; a merged council missing a predecessor is left out
     (which predecessor, and when: :func:`missing_pieces`)."""
     complete = set(councils)
-    for year in reported:
-        existed = places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"]
-        complete &= set(walk.loc[walk["from_code"].isin(existed), "to_code"])
-    return complete - set(missing_pieces(reported, walk, places, tiers)["to_code"])
+    for _, codes, expected in _expected(reported, walk, places, tiers):
+        complete &= set(expected["to_code"])
+        complete -= set(expected.loc[~among(expected["from_code"], codes), "to_code"])
+    return complete
+
+
+def _expected(reported: dict[int, set[str]], walk: pd.DataFrame, places: pd.DataFrame, tiers: tuple[str, ...]):
+    """For each year of ``reported``: the year, the codes that reported, and the crosswalk's rows
+    from the places of ``tiers`` in force that year (the places expected to report)."""
+    of_tiers = places["tier"].isin(tiers)
+    for year, codes in reported.items():
+        existed = places.loc[in_force(places, year) & of_tiers, "code"]
+        yield year, codes, walk[among(walk["from_code"], existed)]
 
 
 def to_boundaries_in_full(series: pd.DataFrame, walk: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:

@@ -15,12 +15,15 @@ import numpy as np
 
 from devolution.rules import retention as r
 
-#: Variants worked out together in a sweep: a block's arrays (variants x authorities, 1.6 MB each
-#: for 400 authorities) stay in the cache, and blocks are shared among the machine's cores.
+#: Variants worked out together in a sweep, each block written into its rows of the results; the
+#: blocks are shared among the machine's cores.
 VARIANT_BLOCK = 512
 LOCAL_SHARE = "business_rates.local_share"
 LEVY_RATE_CAP = "settlement.retention.levy_rate_cap"
 SAFETY_NET_THRESHOLD = "settlement.retention.safety_net_threshold"
+#: What the run returns, each an array of the inputs' broadcast shape.
+RESULTS = ("business_rates_baseline", "tariff", "top_up", "local_share_income", "retained_rates_income", "levy_rate",
+           "levy", "safety_net", "growth_kept")
 
 
 @dataclass
@@ -57,75 +60,83 @@ def groups(pool: np.ndarray) -> tuple[np.ndarray, int]:
 def retention_arrays(business_rates_baseline, baseline_funding_level, non_domestic_rating_income, tier_share,
                      group, n_groups, base_local_share, local_share, levy_rate_cap, safety_net_threshold,
                      trace: list | None = None) -> dict[str, np.ndarray]:
-    """The run on arrays, :func:`_retention`: a leading axis of more than :data:`VARIANT_BLOCK`
-    variants is worked out a block of variants at a time, the blocks on the machine's cores (numpy
-    releases the GIL), each written into its rows of the result: the same numbers as one call, as
-    every variant is worked out on its own."""
+    """The run on arrays, :func:`_retention`: every result (:data:`RESULTS`) has the shape of all
+    the inputs broadcast together, (authorities,) or (variants, authorities). The results are
+    allocated once and each rule writes into them; a leading axis of more than
+    :data:`VARIANT_BLOCK` variants is worked out a block of rows at a time, the blocks on the
+    machine's cores (numpy releases the GIL): the same numbers as one call, as every variant is
+    worked out on its own."""
     arrays = (business_rates_baseline, baseline_funding_level, non_domestic_rating_income, tier_share,
               local_share, levy_rate_cap, safety_net_threshold)
-    variants = max((np.shape(a)[0] for a in arrays if np.ndim(a) >= 2), default=0)
-    if trace is not None or variants <= VARIANT_BLOCK:
-        return _retention(*arrays[:4], group, n_groups, base_local_share, *arrays[4:], trace)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    out = {name: np.empty(shape) for name in RESULTS}
+    members = _pool_members(group, n_groups)
+    if trace is not None or len(shape) < 2 or shape[0] <= VARIANT_BLOCK:
+        return _retention(*arrays[:4], members, base_local_share, *arrays[4:], out, trace)
+    variants = shape[0]
 
-    def block(start: int) -> dict[str, np.ndarray]:
-        rows = [a[start:start + VARIANT_BLOCK] if np.ndim(a) >= 2 and np.shape(a)[0] == variants else a
-                for a in arrays]
-        return _retention(*rows[:4], group, n_groups, base_local_share, *rows[4:])
+    def block(start: int) -> None:
+        rows = slice(start, start + VARIANT_BLOCK)
+        given = [a[rows] if np.ndim(a) == len(shape) and np.shape(a)[0] == variants else a for a in arrays]
+        _retention(*given[:4], members, base_local_share, *given[4:],
+                   {name: value[rows] for name, value in out.items()})
 
-    first = block(0)
-    out = {name: np.empty((variants,) + value.shape[1:]) if value.ndim >= 2 else value for name, value in first.items()}
-
-    def write(start: int, values: dict[str, np.ndarray] | None = None) -> None:
-        for name, value in (values or block(start)).items():
-            if value.ndim >= 2:
-                out[name][start:start + len(value)] = value
-
-    write(0, first)
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        list(pool.map(write, range(VARIANT_BLOCK, variants, VARIANT_BLOCK)))
+        list(pool.map(block, range(0, variants, VARIANT_BLOCK)))
     return out
 
 
+def _pool_members(group, n_groups) -> tuple[np.ndarray, np.ndarray, int]:
+    """The authorities in a pool of more than one (their positions, ordered by pool so that each
+    pool's members are a run of columns), each one's pool numbered 0..P-1, and P."""
+    group = np.asarray(group, dtype=np.int64)
+    pooled = np.flatnonzero(np.bincount(group, minlength=n_groups)[group] > 1)
+    pooled = pooled[np.argsort(group[pooled], kind="stable")]
+    pools, pool = np.unique(group[pooled], return_inverse=True)
+    return pooled, pool, len(pools)
+
+
 def _retention(business_rates_baseline, baseline_funding_level, non_domestic_rating_income, tier_share,
-               group, n_groups, base_local_share, local_share, levy_rate_cap, safety_net_threshold,
-               trace: list | None = None) -> dict[str, np.ndarray]:
-    """The run on arrays. Scenario values may carry a leading variant axis of shape (v, 1).
+               members, base_local_share, local_share, levy_rate_cap, safety_net_threshold,
+               out: dict[str, np.ndarray], trace: list | None = None) -> dict[str, np.ndarray]:
+    """The run on arrays, written into ``out`` (:data:`RESULTS`, each of the results' shape).
+    Scenario values may carry a leading variant axis of shape (v, 1).
     A local share other than the base scales the baseline with it, and the tariff or top-up is
     set again from it, so with no growth an authority still retains exactly its BFL.
 
     Levy and safety net are worked out for every authority on its own values (right for an
     authority alone in its group), then again for pool members only, on their pool's totals (each
     member's columns summed over every variant at once), attributed and written over the first."""
-    group = np.asarray(group, dtype=np.int64)
-    pooled = np.flatnonzero(np.bincount(group, minlength=n_groups)[group] > 1)    # members of a pool
-    pools, pool = np.unique(group[pooled], return_inverse=True)                    # their pools, 0..P-1
-    n_pools = len(pools)
+    pooled, pool, n_pools = members
 
-    def step(rule, out, **inputs):
+    def step(rule, value, **inputs):
         if trace is not None:
             trace.append({"rule": rule, "inputs": {k: float(np.sum(v)) for k, v in inputs.items()},
-                          "total": float(np.sum(out))})
-        return out
+                          "total": float(np.sum(value))})
+        return value
 
     scale = np.asarray(local_share, dtype=np.float64) / base_local_share
-    brb = step("business_rates_baseline_at_local_share", business_rates_baseline * scale,
+    brb = step("business_rates_baseline_at_local_share",
+               np.multiply(business_rates_baseline, scale, out=out["business_rates_baseline"]),
                business_rates_baseline=business_rates_baseline)
-    tariff, top_up = r.tariff_and_top_up(brb, baseline_funding_level)
+    tariff, top_up = r.tariff_and_top_up(brb, baseline_funding_level, out=(out["tariff"], out["top_up"]))
     if trace is not None:
         step("tariff_and_top_up", tariff - top_up, business_rates_baseline=brb,
              baseline_funding_level=baseline_funding_level)
-    income = step("local_share_income", r.local_share_income(non_domestic_rating_income, local_share, tier_share),
+    income = step("local_share_income", r.local_share_income(non_domestic_rating_income, local_share, tier_share,
+                                                             out=out["local_share_income"]),
                   non_domestic_rating_income=non_domestic_rating_income)
-    retained = step("retained_rates_income", r.retained_rates_income(income, tariff, top_up),
+    retained = step("retained_rates_income", r.retained_rates_income(income, tariff, top_up,
+                                                                     out=out["retained_rates_income"]),
                     local_share_income=income)
-    rate = r.individual_levy_rate(brb, baseline_funding_level, levy_rate_cap)
-    levy = r.levy(retained, baseline_funding_level, rate)
-    net = r.safety_net(retained, baseline_funding_level, safety_net_threshold)
+    rate = r.individual_levy_rate(brb, baseline_funding_level, levy_rate_cap, out=out["levy_rate"])
+    levy = r.levy(retained, baseline_funding_level, rate, out=out["levy"])
+    net = r.safety_net(retained, baseline_funding_level, safety_net_threshold, out=out["safety_net"])
     if pooled.size:
         # A pool counts as one authority (SI 2013/737 reg 3): its rate, levy and safety net are
         # worked out on its members' totals. They are attributed to members in proportion to their
         # own growth above BFL (levy) or shortfall (safety net): a presentation choice, not a regulation.
-        own_bfl, own_retained = baseline_funding_level[..., pooled], np.take(retained, pooled, axis=-1)
+        own_bfl, own_retained = np.take(baseline_funding_level, pooled, axis=-1), np.take(retained, pooled, axis=-1)
         pool_bfl = r.pool_totals(own_bfl, pool, n_pools)
         pool_retained = r.pool_totals(own_retained, pool, n_pools)
         pool_rate = r.individual_levy_rate(r.pool_totals(np.take(brb, pooled, axis=-1), pool, n_pools), pool_bfl,
@@ -140,10 +151,9 @@ def _retention(business_rates_baseline, baseline_funding_level, non_domestic_rat
     # Attribution keeps each pool's total, so the totals traced are the groups' levy and safety net.
     step("levy", levy, retained_rates_income=retained, baseline_funding_level=baseline_funding_level)
     step("safety_net", net, retained_rates_income=retained)
-    kept = step("growth_kept", r.growth_kept(retained, baseline_funding_level, levy, net), retained=retained)
-    return {"business_rates_baseline": brb, "tariff": tariff, "top_up": top_up, "local_share_income": income,
-            "retained_rates_income": retained, "levy_rate": rate, "levy": levy, "safety_net": net,
-            "growth_kept": kept}
+    step("growth_kept", r.growth_kept(retained, baseline_funding_level, levy, net, out=out["growth_kept"]),
+         retained=retained)
+    return out
 
 
 def _attribute(pool_amount, basis, pool, n_pools):
@@ -156,11 +166,8 @@ def _attribute(pool_amount, basis, pool, n_pools):
 
 
 def _write_members(target, members, values):
-    """``target[..., members] = values`` by flat positions (``np.put``: a fraction of the time of a
-    fancy-index assignment on a variants x authorities array)."""
-    rows, n = target.size // target.shape[-1], target.shape[-1]
-    np.put(target, (np.arange(rows)[:, None] * n + members).ravel(),
-           np.broadcast_to(values, target.shape[:-1] + (len(members),)))
+    """``target[..., members] = values``."""
+    target[..., members] = values
 
 
 def run_retention(inputs: RetentionInputs, year: int, parameters) -> RetentionResult:
