@@ -210,12 +210,6 @@ class Store:
              for id_, result in parsed.items() if result.observations is not None] or [pd.DataFrame()]))
         return report
 
-    def gaps(self) -> pd.DataFrame:
-        """Councils in force that a loaded publication lacks in a year it covers (one row per
-        publication, year and council; ``places.coverage.gaps``)."""
-        held = self.query("SELECT DISTINCT publication, code, year FROM observations")
-        return coverage.gaps(self.places(), held)
-
     def _refuse_shrinks(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]], directory: Path,
                         allow_shrink: Collection[str]) -> None:
         """Refuse a publication that would replace far more than it brings (see ``KEEP_AT_LEAST``)."""

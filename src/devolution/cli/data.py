@@ -109,11 +109,12 @@ def data_gaps(
 
         devo data gaps --publication mhclg_revenue_outturn --format csv
     """
+    from devolution.places.coverage import gaps
     from devolution.store import Store
     from devolution.years import year_label
 
     with Store(read_only=True) as store:
-        table = store.gaps()
+        table = gaps(store.places(), store.query("SELECT DISTINCT publication, code, year FROM observations"))
         known = set(store.provenance()["publication"])
     if publication is not None:
         if publication not in known:
