@@ -2,9 +2,11 @@
 first visitor that hour, and a place page is built from the place budget, the deals, readiness, the
 funding gap and the comparison with its peers: about half a second of pandas on this machine. So
 ``devo serve`` builds every current place's page and every current council's simulator page once
-at start-up, in a background thread, into the app's cache (``AppState.cached``); a visitor then
-gets the cached document rendered (tens of milliseconds). Visitors come first: the thread waits
-while any request is queued for the store, and stops with the app.
+at start-up, in a background thread, into the app's cache (``AppState.cached``), and keeps each
+answer as the bytes served (:mod:`devolution.web.served`: the place page's HTML and JSON twin, the
+simulator's API answer and its page's HTML with a stand-in for the visitor's CSRF token); a visitor
+then gets bytes from memory. Visitors come first: the thread waits while any request is queued for
+the store, and stops with the app.
 
 On by default under ``devo serve`` (``DEVOLUTION_WARM_PAGES=0`` turns it off); off in an app made
 by ``create_app`` for tests unless ``Settings.warm_pages`` is set. Former councils' pages (their
@@ -21,8 +23,7 @@ from fastapi import HTTPException
 
 from devolution.errors import DevolutionError
 from devolution.places.tiers import COUNCIL_TIERS
-from devolution.web.routers.places import cached_place_document
-from devolution.web.routers.simulator import cached_budget_document
+from devolution.web.routers import places, simulator
 from devolution.web.state import AppState, Busy
 
 log = logging.getLogger("devolution.web")
@@ -44,7 +45,7 @@ def warm_pages(state: AppState, stop: threading.Event | None = None, codes: list
     a 404 for everyone, e.g. a council with no outturn), ``busy`` (left for its first visitor) and
     ``failed`` (an error, logged)."""
     stop = stop or threading.Event()
-    build = {"place": cached_place_document, "simulator": cached_budget_document}
+    build = {"place": places.prepare, "simulator": simulator.prepare}
     counts = {"built": 0, "refused": 0, "busy": 0, "failed": 0}
     started = time.perf_counter()
     for kind, code in codes if codes is not None else pages(state):
