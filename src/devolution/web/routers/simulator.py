@@ -274,15 +274,13 @@ def results(request: Request, state: AppState = Depends(data)):
 @router.get("/simulator/{name}", include_in_schema=False)
 def simulator_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = dict(cached_budget_document(state, code))  # a copy: this visitor's own flag is added
     signer = request.app.state.signer
     csrf = request.cookies.get(CSRF_COOKIE)
     csrf = csrf if signer.valid("csrf", csrf) else signer.issue("csrf")
-    document["already_submitted"] = already_submitted(request, request.cookies.get(SUBMIT_COOKIE))
+    flag = already_submitted(request, request.cookies.get(SUBMIT_COOKIE))  # this visitor's own
     if suffix is Format.json:
-        response = JSONResponse(document)
+        response = JSONResponse({**cached_budget_document(state, code), "already_submitted": flag})
     else:  # the page kept with a stand-in for the token (served.py: nothing of a visitor is kept)
-        flag = document["already_submitted"]
         page = served.prepare(state, ("simulator", code, "html", flag), lambda: simulator_html(state, code, flag))
         response = HTMLResponse(page.body.replace(CSRF_STAND_IN.encode(), str(escape(csrf)).encode()))
     _with_cookies(request, response, {"csrf": csrf})
