@@ -17,6 +17,7 @@ from devolution.web import served
 from devolution.web.routers.places import cached_place_document
 from devolution.web.routers.simulator import CSRF_STAND_IN
 from devolution.web.security import CSRF_COOKIE
+from devolution.web.state import size_of
 
 
 @pytest.fixture()
@@ -55,6 +56,10 @@ def test_a_place_page_is_rendered_once_then_served_byte_for_byte(client, web_app
     on_day(monkeypatch, real_dt.date(2100, 1, 2))  # the next day: made afresh
     client.get("/places/E08000025?tab=budget", headers={"accept": "text/html"})
     assert renders["n"] == 2
+
+
+def test_a_kept_answer_counts_its_bytes_against_the_cache_bound():
+    assert size_of(served.Served(b"x" * 50_000, "text/html")) >= 50_000  # else the bound would not hold
 
 
 def test_an_unknown_place_is_a_404_and_is_not_kept(client, web_app):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from starlette.responses import Response
 
 from devolution.store import Store
 
@@ -96,9 +95,9 @@ class ColdWork:
 
 
 def size_of(value) -> int:
-    """Rough bytes held by a cached value (a response's body, a table's columns, arrays, text and
+    """Rough bytes held by a cached value (a response's or a kept answer's body, a table's columns, arrays, text and
     containers of them), plus a fixed cost per entry so many small entries count too."""
-    if isinstance(value, Response):
+    if isinstance(getattr(value, "body", None), bytes):  # a response, or an answer kept as its bytes
         return len(value.body) + 512
     if isinstance(value, pd.DataFrame):
         return int(value.memory_usage(index=True, deep=True).sum()) + 512
