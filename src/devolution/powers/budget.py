@@ -56,7 +56,8 @@ def common_years(store) -> list[int]:
     return sorted(int(y) for y in outturn & cra & people)
 
 
-def place_areas(places: pd.DataFrame, code: str, year: int, alive: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+def place_areas(places: pd.DataFrame, code: str, year: int,
+                alive: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The lower-tier (billing) councils in force in ``year`` that make up a place, and a note
     saying how they were found when the place itself was not in being that year (a council made
     later: the councils whose areas passed wholly to it, see :func:`predecessor_areas`). A council

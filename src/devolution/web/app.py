@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             scenarios.warm(app.state.data)
         pages = None
         if settings.warm_pages:  # what pages share is built before the server says it is ready
-            log.info("shared parts of the pages built in %.1f s", await run_in_threadpool(warm.shared_parts, app.state.data))
+            seconds = await run_in_threadpool(warm.shared_parts, app.state.data)
+            log.info("shared parts of the pages built in %.1f s", seconds)
             pages = warm.start(app.state.data)
         yield
         if pages:

@@ -95,8 +95,8 @@ class ColdWork:
 
 
 def size_of(value) -> int:
-    """Rough bytes held by a cached value (a response's or a kept answer's body, a table's columns, arrays, text and
-    containers of them), plus a fixed cost per entry so many small entries count too."""
+    """Rough bytes held by a cached value (a response's or a kept answer's body, a table's columns,
+    arrays, text and containers of them), plus a fixed cost per entry so many small entries count too."""
     if isinstance(getattr(value, "body", None), bytes):  # a response, or an answer kept as its bytes
         return len(value.body) + 512
     if isinstance(value, pd.DataFrame):
