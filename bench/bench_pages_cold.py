@@ -9,6 +9,25 @@ too many wait).
 Target (issue #20): p95 < 150 ms cold with 50 clients. The clients are :mod:`http_load` (asyncio in
 one process, see there why not httpx threads). Run:
 DEVOLUTION_STORE=build/devolution.duckdb .venv/bin/python bench/bench_pages_cold.py
+
+Where the time goes (cProfile, 2026-11-30, 2 cores shared with two other jobs, load average 2.0-2.8):
+- Before: a prepared page still rendered its cached document for every visitor, ~10 ms of CPU
+  (Jinja, or JSON encoding), and the simulator page resolved the name asked for each time
+  (``PlaceIndex.find``, ~7 ms), so 50 clients queued: place p50 476 / p95 1,481 ms, simulator
+  p50 465 / p95 679 ms. Now the answer is kept as its bytes (web/served.py) and a hit is a look-up
+  on the event loop: the server spends ~0.6 ms of CPU per place page and ~1 ms per simulator page
+  (token and cookies added per visitor), HTTP included. Same run: place p50 28.7 / p95 32.3 ms,
+  simulator p50 45.8 / p95 104.3 ms (both met); the peer (no warming) p95 600 / 565 ms with 96% 503.
+- The warming (660 pages, 77 s in that run; 89 s from start to all prepared, of which ~6-12 s
+  building the shared parts before the server says it is ready): a place page's cold build is
+  ~0.3 s, of which the place budget (powers/budget.py) is ~35% (~80 ms: central lines' merges,
+  council bodies' population shares, driver shares, each a few pandas merges per place), the
+  budget's summary and chart ~10%, the strategic authority of the area (``authorities.area``) ~10%,
+  resolving names (``place_code``) ~6%, the cache's size estimate of the document (``size_of``,
+  a walk of the dict) ~4%, JSON and HTML of the kept answers ~8%. Matching Arrow-backed text was
+  half of the place budget's time before its year's tables were kept as Python strings (2.2x on
+  every place budget: 402 places x 7 years took ~60 s a year, now ~27 s). What is left is one
+  place at a time: every place budget of a year in one vectorised pass is the next step.
 """
 
 from __future__ import annotations

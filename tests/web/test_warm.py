@@ -79,3 +79,19 @@ def test_a_queued_visitor_goes_first_and_stop_ends_the_warming(loaded_store_path
     stop.set()  # a stopped warming builds nothing more
     assert warm.warm_pages(state, stop, [("place", "E06000003")])["built"] == 0
     state.close()
+
+
+def test_what_pages_share_is_built_before_the_server_says_it_is_ready(loaded_store_path, tmp_path, monkeypatch):
+    """Built afterwards, in the warming thread, the shared parts held the store for seconds while a
+    visitor to a page not prepared (a former council's) waited at the gate and could get a 503."""
+    started = []
+    monkeypatch.setattr(warm, "start", lambda state: started.append(state) or (None, threading.Event()))
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite", warm_pages=True))
+    state = app.state.data
+    with TestClient(app) as client:
+        assert started == [state]  # the warming thread starts after them
+        latest = max(state.peek("budget_years"))
+        assert state.peek(("budget_year", latest)) is not None  # the year's place budget inputs
+        assert state.peek("baseline_run") is not None            # the scenario baseline behind the gap
+        assert client.get("/places/E07000026", headers={"accept": "text/html"}).status_code == 200
+    state.store.close()

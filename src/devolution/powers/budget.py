@@ -56,13 +56,15 @@ def common_years(store) -> list[int]:
     return sorted(int(y) for y in outturn & cra & people)
 
 
-def place_areas(places: pd.DataFrame, code: str, year: int) -> tuple[pd.DataFrame, str]:
+def place_areas(places: pd.DataFrame, code: str, year: int,
+                alive: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The lower-tier (billing) councils in force in ``year`` that make up a place, and a note
     saying how they were found when the place itself was not in being that year (a council made
     later: the councils whose areas passed wholly to it, see :func:`predecessor_areas`). A council
-    abolished before ``year`` is refused, naming what held its area."""
-    alive = places[in_force(places, year)]
-    row = places.set_index("code").loc[code]
+    abolished before ``year`` is refused, naming what held its area. ``alive``: the places in
+    force in ``year`` when already found (:attr:`BudgetYear.alive`)."""
+    alive = places[in_force(places, year)] if alive is None else alive
+    row = places.loc[places["code"] == code].iloc[0]
     if row["tier"] in (*BILLING_TIERS, "county"):
         why = not_in_being(places, code, pd.Timestamp(year=year, month=4, day=1))
         if why and " came into being " in why:
@@ -111,10 +113,10 @@ def predecessor_areas(places: pd.DataFrame, code: str, year: int, why: str) -> t
 
 
 def council_bodies(places: pd.DataFrame, areas: pd.DataFrame, population: pd.Series, year: int,
-                   later: LaterBoundaries) -> pd.DataFrame:
+                   later: LaterBoundaries, alive: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every council body covering the areas, with the share of it inside the place (by population,
-    read through ``later`` boundaries where ONS holds it only there)."""
-    alive = places[in_force(places, year)].set_index("code")
+    read through ``later`` boundaries where ONS holds it only there). ``alive``: as :func:`place_areas`."""
+    alive = (places[in_force(places, year)] if alive is None else alive).set_index("code")
     bodies = {code: 1.0 for code in areas["code"]}
     for column in ("county_code", "strategic_authority_code"):
         for parent, group in areas.groupby(column):
@@ -251,6 +253,7 @@ class BudgetYear:
     driver_values: pd.DataFrame    # long code, measure, value (nearest year held)
     central: pd.DataFrame
     later: LaterBoundaries         # what held each council's area on later boundaries (ONS figures)
+    alive: pd.DataFrame            # the places in force in ``year`` (rows of ``places``)
 
 
 def budget_year(store, year: int) -> BudgetYear:
@@ -259,13 +262,21 @@ def budget_year(store, year: int) -> BudgetYear:
     if year not in years:
         raise DevolutionError(f"no place budget for {year_label(year)}: council outturn, CRA and "
                               f"population are all held only for {', '.join(year_label(y) for y in years)}")
-    places = store.places()
+    places = _plain(store.places())
     return BudgetYear(year=year, places=places,
                       population=store.observations("population", years=[year]).set_index("code")["value"],
-                      outturn=store.observations(list(council_services()), years=[year]),
-                      driver_values=_driver_values(store, year),
-                      central=central_by_region(store.table("cra"), year),
-                      later=LaterBoundaries(places, year, BILLING_TIERS))
+                      outturn=_plain(store.observations(list(council_services()), years=[year])),
+                      driver_values=_plain(_driver_values(store, year)),
+                      central=_plain(central_by_region(store.table("cra"), year)),
+                      later=LaterBoundaries(places, year, BILLING_TIERS),
+                      alive=places[in_force(places, year)])
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text columns as Python strings (object): every place's budget selects
+    from these tables by code, and matching Arrow-backed text converts the whole column each time
+    (half of a place budget's time)."""
+    return frame.astype({c: object for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
 
 
 def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
@@ -275,10 +286,10 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     shared = shared if shared is not None else budget_year(store, year)
     places = shared.places
     row = resolve(places, query)
-    areas, note = place_areas(places, row["code"], year)
+    areas, note = place_areas(places, row["code"], year, shared.alive)
     population = shared.population
     residents = population_of(places, shared.later, population, areas["code"])
-    bodies = council_bodies(places, areas, population, year, shared.later)
+    bodies = council_bodies(places, areas, population, year, shared.later, shared.alive)
     silent = bodies[~bodies["code"].isin(shared.outturn["code"])]
     if len(silent):  # said, not hidden: the council lines are short by what these bodies spent
         note = " ".join(filter(None, [note, f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from starlette.responses import Response
 
 from devolution.store import Store
 
@@ -96,9 +95,9 @@ class ColdWork:
 
 
 def size_of(value) -> int:
-    """Rough bytes held by a cached value (a response's body, a table's columns, arrays, text and
-    containers of them), plus a fixed cost per entry so many small entries count too."""
-    if isinstance(value, Response):
+    """Rough bytes held by a cached value (a response's or a kept answer's body, a table's columns,
+    arrays, text and containers of them), plus a fixed cost per entry so many small entries count too."""
+    if isinstance(getattr(value, "body", None), bytes):  # a response, or an answer kept as its bytes
         return len(value.body) + 512
     if isinstance(value, pd.DataFrame):
         return int(value.memory_usage(index=True, deep=True).sum()) + 512
@@ -157,6 +156,16 @@ class AppState:
                 self._building.pop(key, None)
             building.set()
 
+    def peek(self, key):
+        """What is cached under ``key`` (None when nothing is), never building nor waiting: for
+        answers kept whole (:mod:`devolution.web.served`), which cost nothing to look up."""
+        found = self._hit(key)
+        return None if found is None else found[0]
+
+    def keep(self, key, value) -> None:
+        """Cache ``value`` under ``key`` (bounded like every cached item)."""
+        self._keep(key, value)
+
     def _build(self, key, build):
         with self.work():
             found = self._hit(key)
@@ -176,8 +185,9 @@ class AppState:
     def _keep(self, key, value) -> None:
         size = size_of(value)
         with self._cache_lock:
+            replaced = self._cache.pop(key, None)  # two visitors may render the same page at once
+            self.cache_bytes += size - (replaced[1] if replaced else 0)
             self._cache[key] = (value, size)
-            self.cache_bytes += size
             while self.cache_bytes > self.settings.cache_bytes and len(self._cache) > 1:
                 _, (_, dropped) = self._cache.popitem(last=False)
                 self.cache_bytes -= dropped

@@ -2,9 +2,11 @@
 first visitor that hour, and a place page is built from the place budget, the deals, readiness, the
 funding gap and the comparison with its peers: about half a second of pandas on this machine. So
 ``devo serve`` builds every current place's page and every current council's simulator page once
-at start-up, in a background thread, into the app's cache (``AppState.cached``); a visitor then
-gets the cached document rendered (tens of milliseconds). Visitors come first: the thread waits
-while any request is queued for the store, and stops with the app.
+at start-up, in a background thread, into the app's cache (``AppState.cached``), and keeps each
+answer as the bytes served (:mod:`devolution.web.served`: the place page's HTML and JSON twin, the
+simulator's API answer and its page's HTML with a stand-in for the visitor's CSRF token); a visitor
+then gets bytes from memory. Visitors come first: the thread waits while any request is queued for
+the store, and stops with the app.
 
 On by default under ``devo serve`` (``DEVOLUTION_WARM_PAGES=0`` turns it off); off in an app made
 by ``create_app`` for tests unless ``Settings.warm_pages`` is set. Former councils' pages (their
@@ -20,9 +22,8 @@ import time
 from fastapi import HTTPException
 
 from devolution.errors import DevolutionError
-from devolution.places.tiers import COUNCIL_TIERS
-from devolution.web.routers.places import cached_place_document
-from devolution.web.routers.simulator import cached_budget_document
+from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
+from devolution.web.routers import places, simulator
 from devolution.web.state import AppState, Busy
 
 log = logging.getLogger("devolution.web")
@@ -37,14 +38,31 @@ def pages(state: AppState) -> list[tuple[str, str]]:
     return [("place", c) for c in current["code"]] + [("simulator", c) for c in councils["code"]]
 
 
+def shared_parts(state: AppState) -> float:
+    """Build what pages share before the server says it is ready (seconds taken; about 6 s on
+    this machine): the register, the year's place budget inputs, the scenario baseline behind the
+    funding gap, the deals register and the tables of the maps and peers, by preparing the first
+    council's and the first strategic authority's place page and the first simulator page. Built
+    later, in the warming thread, they held the store for those seconds while a visitor to a page
+    not prepared (a former council's) waited at the cold-work gate and could be sent a 503."""
+    started = time.perf_counter()
+    register = state.places()
+    listed = pages(state)
+    tiers = register.set_index("code")["tier"]
+    firsts = [next(((k, c) for k, c in listed if k == "place" and tiers[c] in tier), None)
+              for tier in (COUNCIL_TIERS, SA_TIERS)] + [next(((k, c) for k, c in listed if k == "simulator"), None)]
+    warm_pages(state, codes=[page for page in firsts if page is not None], pause=0.0, quiet=True)
+    return time.perf_counter() - started
+
+
 def warm_pages(state: AppState, stop: threading.Event | None = None, codes: list[tuple[str, str]] | None = None,
-               pause: float = 0.005) -> dict[str, int]:
+               pause: float = 0.005, quiet: bool = False) -> dict[str, int]:
     """Build ``codes`` (default :func:`pages`) into the app's cache, one page at a time, yielding
     the store to any request waiting for it. Returns counts: ``built``, ``refused`` (a page that is
     a 404 for everyone, e.g. a council with no outturn), ``busy`` (left for its first visitor) and
     ``failed`` (an error, logged)."""
     stop = stop or threading.Event()
-    build = {"place": cached_place_document, "simulator": cached_budget_document}
+    build = {"place": places.prepare, "simulator": simulator.prepare}
     counts = {"built": 0, "refused": 0, "busy": 0, "failed": 0}
     started = time.perf_counter()
     for kind, code in codes if codes is not None else pages(state):
@@ -63,8 +81,9 @@ def warm_pages(state: AppState, stop: threading.Event | None = None, codes: list
             log.exception("preparing the %s page of %s failed", kind, code)
             counts["failed"] += 1
         time.sleep(pause)  # let a request that arrived meanwhile take the store
-    log.info("prepared %d pages in %.0f s (%d with no page, %d left to their first visitor, %d failed)",
-             counts["built"], time.perf_counter() - started, counts["refused"], counts["busy"], counts["failed"])
+    if not quiet:
+        log.info("prepared %d pages in %.0f s (%d with no page, %d left to their first visitor, %d failed)",
+                 counts["built"], time.perf_counter() - started, counts["refused"], counts["busy"], counts["failed"])
     return counts
 
 

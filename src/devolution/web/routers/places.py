@@ -13,13 +13,12 @@ from devolution import api
 from devolution.exports import clean, records
 from devolution.places.register import lifecycle, parents
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
-from devolution.web import baseline_view, charts, powers_view
+from devolution.web import baseline_view, charts, powers_view, served
 from devolution.web.figures import display, figure, map_values, peers
 from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import FinancialYear, data, place_code
 from devolution.web.search import of_its_time
 from devolution.web.state import AppState
-from devolution.web.templating import templates
 from devolution.years import year_label
 
 router = APIRouter(tags=["places"])
@@ -118,15 +117,29 @@ def former_view(register, code: str) -> dict | None:
 
 @router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
                                           "and ended and its successor, parents, latest values, trends, peers")
-def place_json_api(code: str, state: AppState = Depends(data)):
-    return cached_place_document(state, split_suffix(code)[0])
+async def place_json_api(code: str, state: AppState = Depends(data)):
+    name = split_suffix(code)[0]
+    return await served.served(state, ("place", name, "json", ""), lambda: place_answer(state, name, "json", ""))
 
 
 @router.get("/places/{name}", include_in_schema=False)
-def place_page(name: str, request: Request, state: AppState = Depends(data)):
+async def place_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = cached_place_document(state, code)
-    if suffix is Format.json:
-        return document
-    tab = request.query_params.get("tab", "")
-    return templates.TemplateResponse(request, "place.html", {"place": document, "tab": tab if tab in TABS else ""})
+    kind = "json" if suffix is Format.json else "html"
+    tab = request.query_params.get("tab", "") if kind == "html" else ""
+    tab = tab if tab in TABS else ""
+    return await served.served(state, ("place", code, kind, tab), lambda: place_answer(state, code, kind, tab))
+
+
+def place_answer(state: AppState, name: str, kind: str, tab: str = "") -> served.Served:
+    """The place page of ``name`` (``kind`` html, on its ``tab``, or its json twin) as served."""
+    document = cached_place_document(state, name)
+    if kind == "json":
+        return served.json_page(document)
+    return served.html_page("place.html", {"place": document, "tab": tab})
+
+
+def prepare(state: AppState, code: str) -> None:
+    """Keep the place page of ``code`` and its JSON twin, ready for their first visitor."""
+    for kind in ("html", "json"):
+        served.prepare(state, ("place", code, kind, ""), lambda: place_answer(state, code, kind))

@@ -19,7 +19,8 @@ import math
 
 import numpy as np
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from markupsafe import escape
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from devolution import parameters
@@ -29,6 +30,7 @@ from devolution.numbers import money
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
+from devolution.web import served
 from devolution.web.formats import Format, split_suffix, table
 from devolution.web.routers import data, place_code
 from devolution.web.security import (CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin,
@@ -54,6 +56,10 @@ RING_FENCES = {"nce_education": "grants.ring_fences.dedicated_schools_grant",
 #: The council tax measures (Band D, requirement) of a billing council and of a county's precept.
 BILLING_MEASURES = ("band_d_excl_parish", "council_tax_requirement_excl_parish")
 PRECEPT_MEASURES = ("band_d_incl_parish", "council_tax_requirement_incl_parish")
+
+
+#: What the kept simulator page holds where each visitor's CSRF token goes (replaced per request).
+CSRF_STAND_IN = "csrf-token-of-this-visitor"
 
 
 def _value(path: str, year: int) -> float | None:
@@ -268,22 +274,41 @@ def results(request: Request, state: AppState = Depends(data)):
 @router.get("/simulator/{name}", include_in_schema=False)
 def simulator_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
-    document = dict(cached_budget_document(state, code))  # a copy: this visitor's own flag is added
     signer = request.app.state.signer
     csrf = request.cookies.get(CSRF_COOKIE)
     csrf = csrf if signer.valid("csrf", csrf) else signer.issue("csrf")
-    document["already_submitted"] = already_submitted(request, request.cookies.get(SUBMIT_COOKIE))
+    flag = already_submitted(request, request.cookies.get(SUBMIT_COOKIE))  # this visitor's own
     if suffix is Format.json:
-        response = JSONResponse(document)
-    else:
-        response = templates.TemplateResponse(request, "simulator.html", {"budget": document, "csrf": csrf})
+        response = JSONResponse({**cached_budget_document(state, code), "already_submitted": flag})
+    else:  # the page kept with a stand-in for the token (served.py: nothing of a visitor is kept)
+        page = served.prepare(state, ("simulator", code, "html", flag), lambda: simulator_html(state, code, flag))
+        response = HTMLResponse(page.body.replace(CSRF_STAND_IN.encode(), str(escape(csrf)).encode()))
     _with_cookies(request, response, {"csrf": csrf})
     return response
 
 
 @router.get("/api/simulator/{code}", summary="A council's budget by service and its council tax limit")
-def simulator_json(code: str, state: AppState = Depends(data)):
-    return cached_budget_document(state, code)
+async def simulator_json(code: str, state: AppState = Depends(data)):
+    return await served.served(state, ("simulator", code, "json"), lambda: simulator_answer(state, code))
+
+
+def simulator_answer(state: AppState, name: str) -> served.Served:
+    """The simulator's document of ``name`` as ``/api/simulator/{code}`` serves it (nothing of the
+    visitor in it, unlike the page and its ``.json`` twin: their CSRF token, cookies and flag)."""
+    return served.json_page(cached_budget_document(state, name))
+
+
+def simulator_html(state: AppState, name: str, already_submitted: bool) -> served.Served:
+    """The simulator page of ``name`` with :data:`CSRF_STAND_IN` where the visitor's token goes."""
+    document = {**cached_budget_document(state, name), "already_submitted": already_submitted}
+    return served.html_page("simulator.html", {"budget": document, "csrf": CSRF_STAND_IN})
+
+
+def prepare(state: AppState, code: str) -> None:
+    """Build the simulator's document of ``code`` and keep its API answer and its page for a
+    visitor who has not submitted yet, ready for their first visitor."""
+    served.prepare(state, ("simulator", code, "json"), lambda: simulator_answer(state, code))
+    served.prepare(state, ("simulator", code, "html", False), lambda: simulator_html(state, code, False))
 
 
 @router.post("/simulator/{code}/submit", summary="Submit a balanced budget (form; CSRF and one per browser)",

@@ -1,0 +1,86 @@
+"""Pages kept as the bytes served (web/served.py, issue #20): a kept page is rendered once and then
+served byte for byte from memory, a new day (the key the place document is judged on) makes it
+afresh, and nothing of one visitor (the simulator's CSRF token and cookies) reaches another."""
+
+from __future__ import annotations
+
+import datetime as real_dt
+import json
+import re
+import types
+
+import pytest
+from fastapi.encoders import jsonable_encoder
+from fastapi.testclient import TestClient
+
+from devolution.web import served
+from devolution.web.routers.places import cached_place_document
+from devolution.web.routers.simulator import CSRF_STAND_IN
+from devolution.web.security import CSRF_COOKIE
+from devolution.web.state import size_of
+
+
+@pytest.fixture()
+def renders(monkeypatch):
+    """Count the pages rendered (every kept page's HTML goes through ``served.render``)."""
+    count = {"n": 0}
+    render = served.render
+
+    def counted(template, context):
+        count["n"] += 1
+        return render(template, context)
+
+    monkeypatch.setattr(served, "render", counted)
+    return count
+
+
+def on_day(monkeypatch, day: real_dt.date) -> None:
+    date = types.SimpleNamespace(today=lambda: day)
+    monkeypatch.setattr(served, "dt", types.SimpleNamespace(date=date))
+
+
+def test_a_place_page_is_rendered_once_then_served_byte_for_byte(client, web_app, renders, monkeypatch):
+    on_day(monkeypatch, real_dt.date(2100, 1, 1))  # a day no other test asked for this page on
+    first = client.get("/places/E08000025?tab=budget", headers={"accept": "text/html"})
+    assert first.status_code == 200 and renders["n"] == 1 and "Birmingham" in first.text
+    again = client.get("/places/E08000025?tab=budget", headers={"accept": "text/html"})
+    assert again.content == first.content and renders["n"] == 1  # not rendered again
+    assert again.headers["content-type"] == "text/html; charset=utf-8"
+    assert again.headers["content-security-policy"].startswith("default-src 'self'")  # the guard's headers still
+
+    twin, api = client.get("/places/E08000025.json"), client.get("/api/places/E08000025")
+    assert twin.content == api.content == client.get("/places/E08000025.json").content
+    document = cached_place_document(web_app.state.data, "E08000025")
+    assert twin.json() == json.loads(json.dumps(jsonable_encoder(document)))
+
+    on_day(monkeypatch, real_dt.date(2100, 1, 2))  # the next day: made afresh
+    client.get("/places/E08000025?tab=budget", headers={"accept": "text/html"})
+    assert renders["n"] == 2
+
+
+def test_a_kept_answer_counts_its_bytes_against_the_cache_bound():
+    assert size_of(served.Served(b"x" * 50_000, "text/html")) >= 50_000  # else the bound would not hold
+
+
+def test_an_unknown_place_is_a_404_and_is_not_kept(client, web_app):
+    state = web_app.state.data
+    for _ in range(2):
+        answer = client.get("/places/Nowhere-in-particular", headers={"accept": "text/html"})
+        assert answer.status_code == 404
+    assert state.peek(served.key("place", "Nowhere-in-particular", "html", "")) is None
+
+
+def test_each_visitor_gets_its_own_token_in_a_page_rendered_once(web_app, renders, monkeypatch):
+    on_day(monkeypatch, real_dt.date(2100, 1, 3))
+    pages = []
+    for _ in range(2):  # two browsers, no cookies shared
+        visitor = TestClient(web_app)
+        answer = visitor.get("/simulator/E06000001", headers={"accept": "text/html"})
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "private, no-store"
+        token = re.search(r'name="csrf" value="([^"]+)"', answer.text).group(1)
+        assert token == answer.cookies[CSRF_COOKIE] and CSRF_STAND_IN not in answer.text
+        pages.append((token, answer.text))
+    (one, page_one), (two, page_two) = pages
+    assert one != two and one not in page_two and two not in page_one
+    assert page_one.replace(one, "") == page_two.replace(two, "")  # the rest is the same page
+    assert renders["n"] == 1  # once for both
