@@ -138,3 +138,37 @@ def test_a_council_made_later_is_the_budget_of_its_predecessors_area(store, year
     westmorland = B.place_budget(store, WESTMORLAND, 2017, shared=year_2017)
     cumbria = B.place_budget(store, CUMBRIA, 2017, shared=year_2017)
     assert cumberland.total + westmorland.total == pytest.approx(cumbria.total, rel=1e-9)
+
+
+NE_2014 = {"E06000047", "E08000037", "E08000021", "E08000022", "E06000057", "E08000023", "E08000024"}
+
+
+def test_a_former_strategic_authority_has_its_members_of_that_year(store, year_2017):
+    """A fresh user's break test: `devo budget E47000010` (the North East combined authority of
+    2014-2024) said "no councils in force in 2017-18": members came from the register's current
+    strategic authority, and the North East of 2014 has none today. Its former code, E47000005,
+    gives it too."""
+    for query in ("E47000010", "E47000005"):
+        made = B.place_budget(store, query, 2017, shared=year_2017)
+        assert made.place == "E47000010"
+        assert set(made.areas["code"]) == NE_2014  # Durham, Gateshead, Newcastle, North Tyneside,
+        #                                           Northumberland, South Tyneside, Sunderland
+        assert made.bodies.set_index("code").loc["E47000010", "weight"] == 1.0
+
+
+def test_a_council_counts_the_strategic_authority_it_was_in_that_year(store, year_2017):
+    # Newcastle was in the North East combined authority of 2014 in 2017-18 (not North of Tyne,
+    # made in November 2018, nor the North East of 2024): its population share of that body.
+    made = B.place_budget(store, "Newcastle upon Tyne", 2017, shared=year_2017)
+    bodies = made.bodies.set_index("code")["weight"]
+    assert set(bodies.index) == {"E08000021", "E47000010"}
+    people = year_2017.population
+    assert bodies["E47000010"] == pytest.approx(people["E08000021"] / people.reindex(sorted(NE_2014)).sum())
+
+
+def test_a_strategic_authority_not_yet_made_is_its_founding_members_area(store, year_2017):
+    made = B.place_budget(store, "North of Tyne", 2017, shared=year_2017)
+    assert set(made.areas["code"]) == {"E08000021", "E08000022", "E06000057"}
+    assert "E47000011" not in set(made.bodies["code"])
+    assert made.note.startswith("North of Tyne (E47000011) was established on 2 November 2018: this is the "
+                                "budget of its founding members' area in 2017-18")

@@ -14,6 +14,7 @@ Each line is marked who decides (council / devolved / central) and its pot (ring
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from devolution.errors import DevolutionError
 from devolution.places.crosswalk import LaterBoundaries, successors
 from devolution.places.register import in_force, not_in_being, resolve
 from devolution.places.tiers import BILLING_TIERS, SA_TIERS
+from devolution.powers.authorities import Authorities
 from devolution.powers.catalogue import assign_powers, council_services, drivers
 from devolution.years import year_label
 
@@ -56,13 +58,15 @@ def common_years(store) -> list[int]:
     return sorted(int(y) for y in outturn & cra & people)
 
 
-def place_areas(places: pd.DataFrame, code: str, year: int,
-                alive: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+def place_areas(places: pd.DataFrame, code: str, year: int, alive: pd.DataFrame | None = None,
+                founders: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The lower-tier (billing) councils in force in ``year`` that make up a place, and a note
     saying how they were found when the place itself was not in being that year (a council made
     later: the councils whose areas passed wholly to it, see :func:`predecessor_areas`). A council
     abolished before ``year`` is refused, naming what held its area. ``alive``: the places in
-    force in ``year`` when already found (:attr:`BudgetYear.alive`)."""
+    force in ``year`` when already found (:attr:`BudgetYear.alive`), their ``strategic_authority_code``
+    the authority they were in that year; ``founders``: each strategic authority's members on its
+    first day (``authority_code, member_code``), whose area stands for an authority not yet made."""
     alive = places[in_force(places, year)] if alive is None else alive
     row = places.loc[places["code"] == code].iloc[0]
     if row["tier"] in (*BILLING_TIERS, "county"):
@@ -75,9 +79,16 @@ def place_areas(places: pd.DataFrame, code: str, year: int,
     if row["tier"] in BILLING_TIERS:
         areas = alive[alive["code"] == code]
     elif row["tier"] in SA_TIERS:
-        inside = alive["strategic_authority_code"] == code
-        counties = alive.loc[inside & (alive["tier"] == "county"), "code"]
-        areas = alive[(inside | alive["county_code"].isin(counties)) & alive["tier"].isin(BILLING_TIERS)]
+        areas = _members_area(alive, alive["strategic_authority_code"] == code)
+        if areas.empty and founders is not None and not pd.isna(row["start_date"]) and \
+                pd.Timestamp(row["start_date"]) > pd.Timestamp(year=year, month=4, day=1):
+            # Not yet made: the budget of the area its founding members cover.
+            areas = _members_area(alive, alive["code"].isin(
+                founders.loc[founders["authority_code"] == code, "member_code"]))
+            note = (f"{row['name']} ({code}) was established on {pd.Timestamp(row['start_date']):%-d %B %Y}: this "
+                    f"is the budget of its founding members' area in {year_label(year)}, without the authority itself")
+            if not areas.empty:
+                return areas, note
     elif row["tier"] == "county":
         areas = alive[(alive["county_code"] == code) & alive["tier"].isin(BILLING_TIERS)]
     elif row["tier"] in ("region", "england"):
@@ -87,6 +98,13 @@ def place_areas(places: pd.DataFrame, code: str, year: int,
     if areas.empty:
         raise DevolutionError(f"{code} ({row['name']}) has no councils in force in {year_label(year)}")
     return areas, ""
+
+
+def _members_area(alive: pd.DataFrame, members: pd.Series) -> pd.DataFrame:
+    """The billing councils of a strategic authority's members (``members``: a mask over ``alive``):
+    the member districts and unitaries, and the districts of member counties."""
+    counties = alive.loc[members & (alive["tier"] == "county"), "code"]
+    return alive[(members | alive["county_code"].isin(counties)) & alive["tier"].isin(BILLING_TIERS)]
 
 
 def predecessor_areas(places: pd.DataFrame, code: str, year: int, why: str) -> tuple[pd.DataFrame, str]:
@@ -253,7 +271,9 @@ class BudgetYear:
     driver_values: pd.DataFrame    # long code, measure, value (nearest year held)
     central: pd.DataFrame
     later: LaterBoundaries         # what held each council's area on later boundaries (ONS figures)
-    alive: pd.DataFrame            # the places in force in ``year`` (rows of ``places``)
+    alive: pd.DataFrame            # the places in force in ``year`` (rows of ``places``), each with
+    #                                the strategic authority it was in on 1 April of ``year``
+    founders: pd.DataFrame         # authority_code, member_code: each authority's members on its first day
 
 
 def budget_year(store, year: int) -> BudgetYear:
@@ -263,13 +283,18 @@ def budget_year(store, year: int) -> BudgetYear:
         raise DevolutionError(f"no place budget for {year_label(year)}: council outturn, CRA and "
                               f"population are all held only for {', '.join(year_label(y) for y in years)}")
     places = _plain(store.places())
+    alive = places[in_force(places, year)].copy()
+    # The strategic authority each council was in on 1 April of the year, not the register's current
+    # one: the North East combined authority of 2014-2024 had members then, and none today.
+    authorities = Authorities.from_store(store)
+    alive["strategic_authority_code"] = alive["code"].map(authorities.membership_on(dt.date(year, 4, 1))).astype(object)
     return BudgetYear(year=year, places=places,
                       population=store.observations("population", years=[year]).set_index("code")["value"],
                       outturn=_plain(store.observations(list(council_services()), years=[year])),
                       driver_values=_plain(_driver_values(store, year)),
                       central=_plain(central_by_region(store.table("cra"), year)),
                       later=LaterBoundaries(places, year, BILLING_TIERS),
-                      alive=places[in_force(places, year)])
+                      alive=alive, founders=authorities.founders())
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -286,7 +311,7 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     shared = shared if shared is not None else budget_year(store, year)
     places = shared.places
     row = resolve(places, query)
-    areas, note = place_areas(places, row["code"], year, shared.alive)
+    areas, note = place_areas(places, row["code"], year, shared.alive, shared.founders)
     population = shared.population
     residents = population_of(places, shared.later, population, areas["code"])
     bodies = council_bodies(places, areas, population, year, shared.later, shared.alive)
