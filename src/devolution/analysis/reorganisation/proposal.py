@@ -27,6 +27,7 @@ strategic_authority: {mayor: false}
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal, Optional, Union
 
@@ -47,6 +48,8 @@ MAX_MEMBERS = 60
 #: different Band Ds, so one Band D from year max_years + 1 at the latest).
 MAX_STEPS = 10
 MAX_POUNDS = 1e11
+#: Vesting days of past reorganisations (the shipped historical examples), quoted by the vesting check.
+VESTING_EXAMPLE = "Cumberland and Somerset on 2023-04-01, Buckinghamshire on 2020-04-01"
 #: The rule the harmonisation years are held to, as MHCLG's written answer 79578 (2025) gives it
 #: (the parameter ``council_tax.harmonisation.max_years``'s reference).
 HARMONISATION_RULE = ('"harmonisation is completed by the start of year 8 at the latest" (SI 2008/3022, MHCLG '
@@ -143,6 +146,16 @@ class Proposal(_Strict):
     transition: Transition = Field(default_factory=Transition)
     strategic_authority: StrategicAuthority = Field(default_factory=StrategicAuthority)
 
+    @field_validator("vesting")
+    @classmethod
+    def _first_of_april(cls, value: dt.date) -> dt.date:
+        """New councils vest on 1 April, the first day of a financial year (every reorganisation
+        the shipped examples hold did)."""
+        if (value.month, value.day) != (4, 1):
+            raise ValueError(f"{value.isoformat()}: new councils vest on 1 April, the first day of a financial year "
+                             f"(as every past reorganisation did, e.g. {VESTING_EXAMPLE}): give YYYY-04-01")
+        return value
+
     @property
     def first_year(self) -> int:
         """The financial year of the vesting day (the new councils' first year)."""
@@ -176,7 +189,8 @@ def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
 
 def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
           services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
-          index=None) -> Checked:
+          index=None, more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
+          ) -> Checked:
     """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
     problem with its key path: the format; each member against the register (unknown or ambiguous
     names with the closest ones; a county, a strategic authority or a region; a council not in being
@@ -184,7 +198,11 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     without all its districts; a historical council without its code, or whose code's predecessors
     in the register are not its members; a driver or service the tool does not know
     (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``.
-    ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise)."""
+    ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise). ``more``: the
+    caller's further checks, each given the mapping, the members found (those refused left out)
+    and the first year (None without a valid vesting date), returning ``(key path, message)``
+    problems listed with the rest (the increase against the principles, the drivers that cannot be
+    measured)."""
     if not isinstance(raw, dict):
         raise ProposalProblems(source, [("(top)", "expected a mapping of keys (name, kind, vesting, councils, ...)")])
     problems: list[tuple[str, str]] = []
@@ -202,7 +220,11 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     # predecessors) would only repeat that problem, so they are skipped where it matters
     refused = {int(path.split(".")[1]) for path, _ in found}
     problems += _whole(raw, members, places, base_year, refused)
-    problems += _knobs(raw, services, drivers, max_years, first_year)
+    knobs = _knobs(raw, services, drivers, max_years, first_year)
+    # the law's limit on the harmonisation years says more than the format's bound at the same key
+    problems = [p for p in problems if p[0] not in {path for path, _ in knobs}] + knobs
+    for further in more:
+        problems += further(raw, members, first_year if vesting_day(raw.get("vesting")) else None)
     problems = list(dict.fromkeys(problems))
     if problems:
         raise ProposalProblems(source, problems)
@@ -210,6 +232,18 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
 
 
 # ------------------------------------------------------------------------------------ the parts
+
+def vesting_day(vesting) -> dt.date | None:
+    """The vesting date as written, if it is a valid one (a date, 1 April); else None."""
+    if isinstance(vesting, str):
+        try:
+            vesting = dt.date.fromisoformat(vesting)
+        except ValueError:
+            return None
+    if isinstance(vesting, dt.datetime):
+        vesting = vesting.date()
+    return vesting if isinstance(vesting, dt.date) and (vesting.month, vesting.day) == (4, 1) else None
+
 
 def first_year_of(vesting) -> int | None:
     if isinstance(vesting, dt.datetime):
@@ -249,7 +283,7 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
         try:
             place = index.find(given, "council")
         except DevolutionError as exc:
-            problems.append((path, str(exc)))
+            problems.append((path, _not_a_council(index, given) or str(exc)))
             continue
         code, tier, name = place["code"], place["tier"], place["name"]
         if tier == "county":
@@ -266,7 +300,7 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
             life = lifecycle(places, code)
             problems.append((path, f"{name} ({code}) was not in being on 1 April {base_year} (the start of "
                                    f"{year_label(base_year)}, the year the predecessors are measured in): "
-                                   f"{life['text']}"))
+                                   f"{life['text'].removesuffix('.')}"))
             continue
         council = councils[i] if i < len(councils) and isinstance(councils[i], dict) else {}
         rows.append({"council": i, "council_name": str(council.get("name", f"council {i + 1}")), "code": code,
@@ -275,6 +309,23 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
     members = pd.DataFrame(rows, columns=["council", "council_name", "code", "name", "tier", "county_code",
                                           "given", "path"])
     return members, problems
+
+
+def _not_a_council(index, given: str) -> str | None:
+    """What ``given`` is if it names a strategic authority or a region rather than a council (the
+    register's resolver with those kinds), as a problem's message; None if it names neither."""
+    found = []
+    for kind in ("strategic_authority", "region"):
+        try:
+            place = index.find(given, kind)
+        except DevolutionError:
+            continue
+        label = "a region" if kind == "region" else f"a strategic authority ({TIER_LABELS.get(place['tier'], place['tier']).lower()})"
+        found.append(f"{label}, {place['name']} ({place['code']})")
+    if not found:
+        return None
+    return (f"{given} is {' and '.join(found)}, not a council: list its member councils (the districts and unitaries "
+            f"of its area that go to this new council)")
 
 
 def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
@@ -354,4 +405,9 @@ def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: 
                          f"council_tax.harmonisation.max_years: at most {max_years} years of different Band Ds from "
                          f"{year_label(first_year) if first_year else 'the first year'}), so at most {max_years + 1} "
                          f"years"))
+    elif isinstance(steps, int) and not isinstance(steps, bool) and steps > MAX_STEPS:
+        problems.append(("council_tax.harmonisation_years",
+                         f"{steps} years: the law wants {HARMONISATION_RULE}, and the tool follows at most {MAX_STEPS} "
+                         f"years (the parameter council_tax.harmonisation.max_years does not cover "
+                         f"{year_label(first_year) if first_year else 'the first year'})"))
     return problems
