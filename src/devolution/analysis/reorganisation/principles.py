@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from devolution.analysis.reorganisation.proposal import CouncilTax as CouncilTaxSettings
+from devolution.analysis.reorganisation.schema import CouncilTax as CouncilTaxSettings
 from devolution.rules import referendum
 from devolution.years import year_label
 
