@@ -4,7 +4,9 @@ council's area, and the harmonisation of the predecessor areas' bills.
 - The predecessors' council tax requirement on a new council's area is each member's own
   requirement (parish precepts apart) plus its county's Band D times its tax base (the county's
   share, apportioned by tax base), as ``analysis.predecessors`` builds it for the register's new
-  councils; the notional Band D is ``rules.council_tax.notional_band_d`` (LGFA 1992 s.52ZE).
+  councils; the notional Band D is ``rules.council_tax.notional_band_d`` (LGFA 1992 s.52ZE). Where
+  the comparison MHCLG printed for a new council differs by a county-wide element
+  (``predecessors.COUNTY_WIDE_GAPS``), the run starts from the printed one (:func:`published_gaps`).
 - The new council's average Band D rises from the notional Band D by the proposal's increase,
   ``max`` being just below its referendum principle each year (``rules.referendum``: the
   principles of a unitary, and the council's own where a year's report names it).
@@ -216,7 +218,6 @@ def _harmonisation_table(members: pd.DataFrame, paths: dict, band_d0: np.ndarray
                 "increase": increase[council, t], "ceiling": ceiling[council, t], "bound": bound[:, t],
                 "held_at_bound": held[:, t]}))
     return pd.concat(rows, ignore_index=True)
-
 
 
 def _late_notes(tree, first_year: int, names: list[str], done: dict) -> list[str]:

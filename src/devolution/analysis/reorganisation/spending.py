@@ -268,9 +268,9 @@ def _measure_driver(driver: str, drivers: dict[str, str], inputs, pieces: pd.Dat
         except DevolutionError as exc:
             problem = problem or exc
     others = ", ".join(d for d in DRIVERS if d != driver)
-    return None, [(f"spending.drivers.{service_name(service)}", f"{problem}: the part of each county going to each new council "
-                                                  f"cannot be measured by it; choose another driver ({others})")
-                  for service, d in drivers.items() if d == driver]
+    said = f"{problem}: the part of each county going to each new council cannot be measured by it; choose another " \
+           f"driver ({others})"
+    return None, [(f"spending.drivers.{service_name(service)}", said) for service, d in drivers.items() if d == driver]
 
 
 def driver_problems(inputs, raw: dict, members: pd.DataFrame, first_year: int | None) -> list[tuple[str, str]]:
