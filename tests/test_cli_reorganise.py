@@ -157,3 +157,23 @@ def test_an_increase_out_of_range_is_one_line_saying_what_is_accepted(env, value
     assert result.exit_code == 1 and "\n" not in result.output.strip(), result.output
     assert "council_tax.increase" in result.output and "should be" not in result.output
     assert "expected max, or a share between 0 and the principle, e.g. 0.0299" in result.output
+
+
+def test_years_past_ten_get_the_law_and_colour_needs_an_html_report(env):
+    for years in ("9", "11"):  # typer's own range box no longer answers before the law's message
+        result = runner.invoke(app, ["reorganise", "warwickshire-two-unitaries-illustrative", "--years", years])
+        assert result.exit_code == 1 and "by the start of year 8" in result.output, result.output
+        assert "not in the range" not in result.output
+    colour = runner.invoke(app, ["reorganise", "dorset-2019", "--colour", "population"])
+    assert colour.exit_code == 1
+    assert "--colour colours the map of the HTML report: give --out FILE.html" in colour.output
+
+
+def test_shares_show_four_decimals_and_spending_whole_pounds_on_the_terminal(env, northamptonshire_apportionment):
+    result = runner.invoke(app, ["reorganise", "northamptonshire-2021", "--table", "apportionment"],
+                           env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    first = northamptonshire_apportionment.iloc[0]
+    assert f"{first['share']:.4f}" in result.output                 # e.g. 0.4734, not 0.5
+    assert f"{first['county_total']:,.0f}" in result.output and f"{first['county_total']:,.1f}" not in result.output
+    assert first["county_total"] != round(first["county_total"])    # the CSV keeps the value (RS 2017-18 £000 decimals)

@@ -25,6 +25,9 @@ def read_yaml(path: Path | str, error: type[DevolutionError], what: str = "") ->
         return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"{label}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{label}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte position {exc.start}); "
+                    f"save it as UTF-8") from None
     except yaml.YAMLError as exc:
         raise error(f"{label}: not valid YAML ({' '.join(str(exc).split())})") from None
 

@@ -137,3 +137,39 @@ def test_an_increase_out_of_range_is_a_422_saying_what_is_accepted(client):
                              {"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]}]}
     api = client.post("/api/reorganisation", json={"proposal": proposal, "knobs": {"increase": -0.5}})
     assert api.status_code == 422 and expected in api.json()["error"] and "council_tax.increase" in api.json()["error"]
+
+
+def test_a_bad_knob_on_the_page_is_an_html_422_with_one_line_and_the_documented_body_runs(client):
+    import json
+    import re
+    from pathlib import Path
+
+    page = client.get("/reorganisation?example=dorset-2019&years=0")
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "invalid knobs: years: &#39;0&#39;: Input should be greater than or equal to 1" in page.text
+    assert "pydantic" not in page.text
+    twin = client.get("/reorganisation.json?example=dorset-2019&years=0")
+    assert twin.status_code == 422 and "pydantic" not in twin.text and twin.json()["error"].startswith("invalid")
+    # POST with years 9 and increase 0.2 lists both problems
+    body = {"proposal": {"name": "W", "kind": "proposal", "vesting": "2028-04-01", "councils": [
+        {"name": "N", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]},
+        {"name": "S", "members": ["Stratford-on-Avon", "Warwick"]}]}, "knobs": {"years": 9, "increase": 0.2}}
+    both = client.post("/api/reorganisation", json=body)
+    assert both.status_code == 422 and "2 problems" in both.json()["error"]
+    assert "council_tax.increase" in both.json()["error"] and "start of year 8" in both.json()["error"]
+    # the body docs/reorganisation.md documents runs, and the API docs show it
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "reorganisation.md").read_text()
+    documented = json.loads(re.search(r"```json\n(.*?)```", docs, re.S).group(1))
+    assert client.post("/api/reorganisation", json=documented).status_code == 200
+    schema = client.get("/openapi.json").json()
+    examples = schema["paths"]["/api/reorganisation"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    assert [e["value"] for e in examples.values()] == [documented]
+
+
+def test_a_form_whose_bytes_are_not_utf8_is_a_422_saying_so(client):
+    sent = client.post("/reorganisation.json", content=b"proposal=name%3A+%FF%FE+bad%0Akind%3A+proposal%0A",
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert sent.status_code == 422 and "not UTF-8 text" in sent.json()["error"]
+    page = client.post("/reorganisation", content=b"proposal=name%3A+%FF%FE+bad%0A",
+                       headers={"content-type": "application/x-www-form-urlencoded"})
+    assert page.status_code == 422 and "not UTF-8 text" in page.text

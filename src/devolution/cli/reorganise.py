@@ -23,7 +23,7 @@ def reorganise_command(
                                                         "(see --examples)."),
     table: Optional[str] = typer.Option(None, "--table", help=f"One table: {', '.join(TABLES)} (with --format csv, "
                                                                f"json or parquet: councils if not given)."),
-    years: Optional[int] = typer.Option(None, "--years", min=1, max=10,
+    years: Optional[int] = typer.Option(None, "--years", min=1,
                                         help="Harmonise the predecessor areas' Band D over N years (the proposal's if "
                                              "not given)."),
     referendum: Optional[bool] = typer.Option(None, "--referendum/--no-referendum",
@@ -35,7 +35,7 @@ def reorganise_command(
                                                           "(repeat for several)."),
     spending_year: Optional[str] = typer.Option(None, "--spending-year", help="Outturn year of spending, e.g. 2023-24."),
     on: Optional[str] = typer.Option(None, "--on", help="Date the strategic authority is looked up (YYYY-MM-DD; today)."),
-    colour: str = typer.Option("notional_band_d", "--colour", help="Figure the map is coloured by (with --out): "
+    colour: Optional[str] = typer.Option(None, "--colour", help="Figure the map is coloured by (with --out): "
                                                                    "notional_band_d, first_year_band_d, population, "
                                                                    "share_65_plus, spending_per_head, "
                                                                    "council_tax_requirement, dwellings, tax_base."),
@@ -100,6 +100,11 @@ def reorganise_command(
         output_path(out, OUT_SUFFIXES)  # before the run: a path that cannot be written is refused at once
     from devolution.analysis.reorganisation import run
 
+    if colour is not None and out is None:
+        raise DevolutionError("--colour colours the map of the HTML report: give --out FILE.html")
+    if colour is not None and out is not None and out.suffix.lower() != ".html":
+        raise DevolutionError(f"--colour colours the map of the HTML report: --out {plain(out)} is not .html")
+    colour = colour or "notional_band_d"
     if colour not in run.COLOURS:
         raise DevolutionError(f"--colour {colour!r}: expected one of {', '.join(run.COLOURS)}")
     knobs = {"harmonisation_years": years, "referendum": referendum, "increase": increase,  # checked with the proposal
@@ -110,9 +115,31 @@ def reorganise_command(
         return
     tables = result.tables()
     if fmt is not Format.table or table is not None:
-        show(tables[table or "councils"], fmt, title=table)
+        frame = tables[table or "councils"]
+        show(_for_terminal(frame) if fmt is Format.table else frame, fmt, title=table)
         return
     _summary(result)
+
+
+#: Columns shown rounded on a terminal only (CSV, JSON and Parquet keep the values): shares to four
+#: decimals, pounds of spending whole (the outturn files give £ thousand with decimals).
+SHARE_COLUMNS = ("share",)
+POUND_COLUMNS = ("amount", "county_total", "own", "county", "total")
+
+
+def _for_terminal(frame):
+    """A table's shares and spending as text for the terminal (``--format table``)."""
+    from devolution.numbers import number
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind != "f":
+            continue
+        if column in SHARE_COLUMNS:
+            out[column] = out[column].map(lambda v: number(v, 4))
+        elif column in POUND_COLUMNS:
+            out[column] = out[column].map(lambda v: number(v, 0))
+    return out
 
 
 def _inputs():
@@ -182,7 +209,8 @@ def _summary(result) -> None:
     keep = ["code", "predecessors", "population", "population_year", "share_65_plus", "dwellings", "tax_base",
             "council_tax_requirement", "notional_band_d", "first_year", "first_year_principle", "first_year_increase",
             "first_year_ceiling", "first_year_band_d",
-            *[c for c in councils.columns if c.startswith("harmonised_year_")], "spending_year", "spending_per_head",
+            *[c for c in councils.columns if c.startswith(("harmonised_year_", "largest_area_rise_"))], "spending_year",
+            "spending_per_head",
             "strategic_status", "strategic_authority_name", "level_2026_act"]
     summary = councils[[c for c in keep if c in councils.columns]]
     summary = summary.apply(lambda column: column.map(lambda v, name=column.name: _display(name, v))).T
@@ -209,6 +237,8 @@ def _display(name: str, value) -> str:
         return "none (referendum)"
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return str(value)
+    if name.startswith("largest_area_rise_"):
+        return f"{value:+.2%}"
     if name.startswith("share") or name.endswith(("increase", "principle")):
         return f"{value:.2%}"
     if "band_d" in name or name.endswith(("per_head", "ceiling")):

@@ -15,6 +15,8 @@ Functions take the register (``places``) and return DataFrames; no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -86,13 +88,15 @@ def on_groups(values: pd.DataFrame, groups: pd.DataFrame, atoms_of: pd.DataFrame
 
 
 def for_year(observations: pd.DataFrame, measure: str, groups: pd.DataFrame, atoms_of: pd.DataFrame,
-             codes_allowed, near: int | None = None, what: str | None = None) -> tuple[pd.Series, int]:
+             codes_allowed, near: int | None = None, what: str | None = None,
+             name: Callable[[object], str] = str) -> tuple[pd.Series, int]:
     """``measure`` summed over every group, from the year nearest ``near`` (the latest if None; on a
     tie the later) in which the places holding it tile every group; and that year.
 
     ``observations``: long ``code, year, measure, value``; ``codes_allowed``: the places whose
     figures may be used (e.g. billing councils only, so a county's own total is not added to its
-    districts'). A DevolutionError names the measure and the groups no year tiles."""
+    districts'). A DevolutionError names the measure and the groups no year tiles (each as
+    ``name`` gives it)."""
     rows = observations[(observations["measure"] == measure) & observations["code"].isin(set(codes_allowed))]
     years = sorted({int(y) for y in rows["year"]})
     if near is not None:
@@ -109,7 +113,7 @@ def for_year(observations: pd.DataFrame, measure: str, groups: pd.DataFrame, ato
             last_missing = wanted & untiled
     held = f"held for {year_label(min(years))} to {year_label(max(years))}" if years else "not held"
     raise DevolutionError(f"{what or measure}: no year's figures cover "
-                          f"{', '.join(str(g) for g in sorted(last_missing, key=str)) or 'the area'} exactly "
+                          f"{', '.join(name(g) for g in sorted(last_missing, key=str)) or 'the area'} exactly "
                           f"({measure} is {held}, on each year's boundaries)")
 
 

@@ -4,7 +4,9 @@ council's area, and the harmonisation of the predecessor areas' bills.
 - The predecessors' council tax requirement on a new council's area is each member's own
   requirement (parish precepts apart) plus its county's Band D times its tax base (the county's
   share, apportioned by tax base), as ``analysis.predecessors`` builds it for the register's new
-  councils; the notional Band D is ``rules.council_tax.notional_band_d`` (LGFA 1992 s.52ZE).
+  councils; the notional Band D is ``rules.council_tax.notional_band_d`` (LGFA 1992 s.52ZE). Where
+  the comparison MHCLG printed for a new council differs by a county-wide element
+  (``predecessors.COUNTY_WIDE_GAPS``), the run starts from the printed one (:func:`published_gaps`).
 - The new council's average Band D rises from the notional Band D by the proposal's increase,
   ``max`` being just below its referendum principle each year (``rules.referendum``: the
   principles of a unitary, and the council's own where a year's report names it).
@@ -24,23 +26,18 @@ import pandas as pd
 
 from devolution.analysis import predecessors
 from devolution.analysis.reorganisation import areas
-from devolution.analysis.reorganisation.proposal import Checked, ProposalProblems
+from devolution.analysis.reorganisation.principles import (EXTRA_YEARS, JUST_BELOW, largest_rises, principle_notes,
+                                                            principle_shares)
+from devolution.analysis.reorganisation.proposal import Checked
 from devolution.errors import DevolutionError
 from devolution.places.tiers import BILLING_TIERS
 from devolution.rules import harmonisation, referendum
 from devolution.rules.council_tax import bills_by_band
 from devolution.years import year_label
 
-#: A percentage principle makes its own limit excessive ("X% or more"): a council stays this far
-#: below it (4.99% under 5%), as most new councils did in their first year (e.g. North Northamptonshire
-#: +4.99% on its notional Band D, MHCLG council tax statistics 2021-22).
-JUST_BELOW = 0.0001
-#: Years followed after the harmonisation period, for a harmonisation that the ceiling slows down.
-EXTRA_YEARS = 12
 RATIOS = "council_tax.band_ratios.ratios"
 MAX_YEARS = "council_tax.harmonisation.max_years"
 BANDS = tuple("ABCDEFGH")
-TIER = "unitary"  # every new council here is a unitary council (an adult social care authority)
 
 
 @dataclass
@@ -94,13 +91,19 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
     pieces = pieces[pieces["year"] == base_year].set_index("predecessor").reindex(checked.members["code"])
     members = checked.members.reset_index(drop=True)
     council = members["council"].to_numpy()
+    codes = np.array([c.code or "" for c in proposal.councils], dtype=object)
+    lowered, comparison_notes = published_gaps(checked, inputs.observations, at_base["notional_band_d"].to_numpy())
+    notes += comparison_notes
+    at_base = at_base.assign(notional_band_d=at_base["notional_band_d"] - lowered,
+                             council_tax_requirement=at_base["council_tax_requirement"] - lowered * at_base["tax_base"])
+    pieces = pieces.assign(band_d=pieces["band_d"] - lowered[council],
+                           requirement=pieces["requirement"] - lowered[council] * pieces["tax_base"])
     steps_n = proposal.council_tax.harmonisation_years
     years = np.arange(proposal.first_year, proposal.first_year + steps_n + EXTRA_YEARS)
-    codes = np.array([c.code or "" for c in proposal.councils], dtype=object)
     shares, used = principle_shares(tree, years, codes)
     notional = at_base["notional_band_d"].to_numpy()
     highest = shares - JUST_BELOW  # the highest increase without a referendum (``max``)
-    increase = _increase(checked, shares, highest, years)
+    increase = _increase(checked, highest)
     average = harmonisation.average_path(notional, increase)
     previous = np.column_stack([notional, average[:, :-1]])
     free = proposal.council_tax.referendum
@@ -116,7 +119,11 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
     done = {plan: harmonisation.harmonised_year(bills, council, len(names)) for plan, (bills, _) in paths.items()}
     shown = int(max(steps_n, *(int(d.max()) if (d > 0).all() else len(years) for d in done.values())))
     table = _harmonisation_table(members, paths, band_d0, average, ceiling, rise, shares, increase, years, shown)
-    notes += _principle_notes(tree, used, years[:shown], proposal.council_tax.referendum)
+    notes += principle_notes(tree, used, years[:shown], proposal.council_tax.referendum)
+    if proposal.council_tax.referendum and proposal.council_tax.increase == "max":
+        notes.append(f"Increase max: the average Band D rises by just below the principle ({highest[0, 0]:.2%} in "
+                     f"{labels[0]}) even with a referendum; a referendum lets an increase above the principle be "
+                     f"given as a number (--increase 0.08, council_tax.increase: 0.08).")
     notes += _late_notes(tree, proposal.first_year, names, done)
     councils = pd.DataFrame({
         "council": names, "code": codes, "base_year": year_label(base_year),
@@ -127,6 +134,9 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
         "first_year_principle": shares[:, 0], "first_year_increase": average[:, 0] / notional - 1.0,
         "first_year_ceiling": ceiling[:, 0],
         **{f"harmonised_year_{plan.replace(' ', '_')}": [_year_or_none(years, d) for d in done[plan]] for plan in plans}})
+    rises, rise_notes = largest_rises(table, names, proposal.council_tax.referendum)
+    councils = councils.merge(rises, on="council", how="left")
+    notes += rise_notes
     areas_table = members[["council_name", "code", "name", "tier", "county_code"]].rename(
         columns={"council_name": "council", "county_code": "county"}).assign(
         base_band_d=band_d0, tax_base=base, council_tax_requirement=pieces["requirement"].to_numpy(),
@@ -139,6 +149,45 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
                  f"part of the bill (no parish, police, fire or mayoral precept), before discounts and support.")
     return CouncilTax(councils=councils, areas=areas_table, harmonisation=table, bills=_bills(table, ratios),
                       households=households, notes=notes)
+
+
+def published_gaps(checked: Checked, observations: pd.DataFrame, tool: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """For each new council whose comparison MHCLG printed (its predecessors' requirement over their
+    tax base on its own row of the year before it began, the "alternative notional amount" its
+    first-year increase is measured from, LGFA 1992 s.52ZE) differs from the tool's notional Band D
+    ``tool`` (£, one per council) by more than ``predecessors.TOLERANCE``: the pounds per Band D to
+    take off every predecessor area of the council, where the gap is a county-wide element
+    (``predecessors.COUNTY_WIDE_GAPS``), else 0; and a note for every such gap, with the tool's
+    figure, the printed one and the reason (``predecessors.GAPS``)."""
+    lowered = np.zeros(len(tool))
+    year = checked.first_year - 1
+    if checked.base_year != year:
+        return lowered, []
+    codes = [c.code or "" for c in checked.proposal.councils]
+    rows = observations[observations["code"].isin(set(codes)) & (observations["year"] == year)
+                        & observations["measure"].isin([predecessors.REQUIREMENT, predecessors.TAX_BASE])]
+    wide = rows.pivot_table(index="code", columns="measure", values="value").reindex(
+        index=codes, columns=[predecessors.REQUIREMENT, predecessors.TAX_BASE])
+    printed = (wide[predecessors.REQUIREMENT] / wide[predecessors.TAX_BASE]).to_numpy()
+    notes = []
+    for i, (name, code) in enumerate(zip(checked.names, codes)):  # a few new councils
+        gap = tool[i] - printed[i]
+        if not np.isfinite(gap) or abs(gap) < predecessors.TOLERANCE:
+            continue
+        reason = predecessors.GAPS.get(code, "cause not established")
+        said = (f"Council tax: {name}'s comparison as MHCLG printed it for {year_label(year)} (its alternative "
+                f"notional amount, LGFA 1992 s.52ZE) is £{printed[i]:,.2f} per Band D; the tool's notional Band D from "
+                f"the predecessors is £{tool[i]:,.2f} (£{gap:+,.2f}): {reason}.")
+        if code in predecessors.COUNTY_WIDE_GAPS:
+            lowered[i] = gap
+            notes.append(f"{said} The gap is county-wide, the same per Band D in every predecessor area, so the "
+                         f"first-year increase and the harmonisation are measured from the printed £{printed[i]:,.2f}, "
+                         f"with every predecessor area's Band D £{gap:,.2f} lower.")
+        else:
+            notes.append(f"{said} How it falls on the predecessor areas is not known, so the run keeps the tool's "
+                         f"figure; the first-year Band D may differ from the council's by that gap raised by the "
+                         f"increase.")
+    return lowered, notes
 
 
 def _allowed(found: referendum.Principles, previous: np.ndarray) -> np.ndarray:
@@ -187,71 +236,16 @@ def _late_notes(tree, first_year: int, names: list[str], done: dict) -> list[str
     return notes
 
 
-def principle_shares(tree, years: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, list]:
-    """councils x years: each new council's referendum principle (core + adult social care +
-    its own where named), as a share; and what was read. The adult social care limits that depend
-    on earlier years (2019-20's cap over three years, 2022-23's carry-forward) are taken at the
-    year's own limit: the council is new, and its predecessors' earlier precepts are not followed."""
-    n = len(codes)
-    tiers = np.full(n, TIER, dtype=object)
-    out = np.empty((n, len(years)))
-    used = []
-    for t, year in enumerate(years):
-        history = None
-        earlier, carried = referendum.needs_asc_history(tree, int(year))
-        if earlier or carried is not None:
-            previous = float(tree.value(referendum.ASC, carried) or 0.0) if carried is not None else 0.0
-            history = referendum.AscHistory(np.zeros(n), np.full(n, previous))
-        found = referendum.principles(tree, int(year), codes, tiers, history)
-        out[:, t] = found.core_limit + found.asc_limit + found.additional_limit
-        used.append(found)
-    return out, used
 
-
-def _increase(checked: Checked, shares: np.ndarray, highest: np.ndarray, years: np.ndarray) -> np.ndarray:
+def _increase(checked: Checked, highest: np.ndarray) -> np.ndarray:
     """councils x years: the average Band D's yearly increase. ``max``: the highest the tool allows
-    without a referendum, ``highest`` (the principle ``shares`` less ``JUST_BELOW``); a share above
-    that is refused, naming the council, the year and the highest increase, unless the proposal
-    holds a referendum."""
+    without a referendum, ``highest`` (the principle less ``JUST_BELOW``); else the proposal's share
+    (held within ``highest`` by :func:`.principles.increase_problems` when the proposal was checked)."""
     tax = checked.proposal.council_tax
-    if tax.increase == "max":
-        return highest
-    given = np.full(shares.shape, float(tax.increase))
-    too_high = given > highest + 1e-12
-    if not tax.referendum and too_high.any():
-        c, t = np.argwhere(too_high)[0]
-        raise ProposalProblems(checked.source, [("council_tax.increase", (
-            f"{float(tax.increase):.3%} a year is more than {checked.names[c]} may raise its average Band D in "
-            f"{year_label(int(years[t]))} without a referendum: its principle is {shares[c, t]:.2%} (an increase of "
-            f"{shares[c, t]:.2%} or more is excessive), so the highest increase is {highest[c, t]:.2%} "
-            f"({highest[c, t]:.4f}, what `max` uses): set that or less, `max`, or `referendum: true`"))])
-    return given
+    return highest if tax.increase == "max" else np.full(highest.shape, float(tax.increase))
 
 
-def _principle_notes(tree, used: list, years: np.ndarray, held_referendum: bool) -> list[str]:
-    last = max(tree.parameter(referendum.CORE).values)
-    beyond = [int(y) for y in years if y > last]
-    notes = []
-    if beyond:
-        notes.append(f"Referendum principles after {year_label(last)} are not set yet: {year_label(beyond[0])} on "
-                     f"keep {year_label(last)}'s (a parameter's last value stays in force).")
-    named = [(f.year, str(c), float(a)) for f in used[:len(years)] for c, a in zip(f.codes, f.additional_limit) if a]
-    notes += [f"{year_label(y)}: the principles report names {c} with {a:+.2%} on top of the general principle."
-              for y, c, a in named]
-    earlier = [int(y) for y in years if any(referendum.needs_asc_history(tree, int(y)))]
-    if earlier:
-        notes.append(f"Adult social care precept in {', '.join(year_label(y) for y in earlier)}: the year's own limit "
-                     f"(the limits that depend on the precept added in earlier years are not followed for a new "
-                     f"council).")
-    notes.append("Harmonisation: the principles are tested on the council's average (LGFA 1992 s.52ZB-52ZE), which "
-                 "is kept every year whatever the number of years; no predecessor area's Band D rises past the higher "
-                 "of the council's referendum ceiling and its own last Band D raised by the highest increase the "
-                 "principle allows (no household's bill rises by more than the average may unless it is still within "
-                 "what the council could charge everywhere)."
-                 if not held_referendum else
-                 "Harmonisation: the proposal says the council would hold a referendum, so no ceiling holds the "
-                 "areas' bills.")
-    return notes
+
 
 
 def max_years(tree, first_year: int) -> int | None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from devolution import parameters
 from devolution.analysis import predecessors
-from devolution.analysis.reorganisation import council_tax
+from devolution.analysis.reorganisation import council_tax, principles
 from devolution.analysis.reorganisation.run import checked_proposal, example_names, raw_proposal
 from devolution.years import year_label
 
@@ -60,9 +60,9 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
         requirement = published[predecessors.REQUIREMENT].to_numpy()
         base = published[predecessors.TAX_BASE].to_numpy()
         comparison = requirement / base
-        shares, principles = council_tax.principle_shares(tree, np.array([checked.first_year]),
+        shares, found = principles.principle_shares(tree, np.array([checked.first_year]),
                                                           np.array(codes, dtype=object))
-        excessive = principles[0].ceiling(comparison)  # the published first year is within it if below it
+        excessive = found[0].ceiling(comparison)  # the published first year is within it if below it
         first = printed["first_year_band_d"].reindex(codes).to_numpy()
         gap = comparison - tool["notional_band_d"].to_numpy()
         requirement_gap = requirement - tool["council_tax_requirement"].to_numpy()

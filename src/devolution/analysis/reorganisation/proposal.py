@@ -1,6 +1,6 @@
 """The proposal file: named new councils, each a list of current councils, with a vesting date.
 
-One validated YAML format (pydantic, unknown keys refused). Every problem in a file is listed with
+One validated YAML format (pydantic, :mod:`.schema`; unknown keys refused). Every problem in a file is listed with
 its key path in one pass (:func:`check`), never one at a time: the format first, then each member
 against the register of places (given by GSS code, MHCLG E-code or any official name, through the
 register's resolver), then the proposal as a whole (a member in two councils, a county split without
@@ -27,33 +27,19 @@ strategic_authority: {mayor: false}
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal, Optional, Union
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from devolution.analysis.predecessors import pieces
+from devolution.analysis.reorganisation.schema import HARMONISATION_RULE, MAX_STEPS, Proposal
 from devolution.errors import DevolutionError, KeyPathProblems, ProposalError
 from devolution.files import key_path_problems
 from devolution.places.register import in_force, lifecycle
 from devolution.places.tiers import BILLING_TIERS, TIER_LABELS
 from devolution.years import parse_year, year_label
-
-MAX_COUNCILS = 12
-MAX_MEMBERS = 60
-#: The largest harmonisation period the format takes (the law's limit, where a parameter holds
-#: one for the first year, is checked as well: ``council_tax.harmonisation.max_years`` years of
-#: different Band Ds, so one Band D from year max_years + 1 at the latest).
-MAX_STEPS = 10
-MAX_POUNDS = 1e11
-#: The rule the harmonisation years are held to, as MHCLG's written answer 79578 (2025) gives it
-#: (the parameter ``council_tax.harmonisation.max_years``'s reference).
-HARMONISATION_RULE = ('"harmonisation is completed by the start of year 8 at the latest" (SI 2008/3022, MHCLG '
-                      'written answer 79578)')
-#: What ``council_tax.increase`` takes (the format's, the CLI's and the web form's message).
-INCREASE_EXPECTED = ("max, or a share between 0 and the principle, e.g. 0.0299 (above the principle, up to 1, only "
-                     "with referendum: true)")
 
 
 class ProposalProblems(KeyPathProblems, ProposalError):
@@ -61,92 +47,6 @@ class ProposalProblems(KeyPathProblems, ProposalError):
 
     KIND = "proposal"
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-
-class Council(_Strict):
-    """A new council: its name, its GSS code once made (historical examples), and the councils
-    whose areas it takes (districts, unitaries), by code or name."""
-
-    name: str = Field(min_length=1, max_length=120)
-    code: Optional[Annotated[str, Field(pattern=r"^E0[6-9]\d{6}$")]] = None
-    members: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(min_length=1, max_length=MAX_MEMBERS)
-
-
-class CouncilTax(_Strict):
-    """How the new councils set council tax: the average Band D's yearly increase (``max``: just
-    below the referendum principle; or a share, e.g. 0.0299), the years over which the predecessor
-    areas' Band Ds are brought to one (1: at once), and whether they would hold a referendum."""
-
-    harmonisation_years: int = Field(default=3, ge=1, le=MAX_STEPS)
-    increase: Union[Literal["max"], float] = "max"
-    referendum: bool = False
-
-    @field_validator("increase", mode="before")
-    @classmethod
-    def _share_or_max(cls, value):
-        """``max``, or a share from 0 to 1 (a number or its text, as the CLI and the web form give
-        it); anything else is refused saying what is accepted (:data:`INCREASE_EXPECTED`)."""
-        if isinstance(value, str) and value.strip() == "max":
-            return "max"
-        share = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            share = float(value)
-        elif isinstance(value, str):
-            try:
-                share = float(value)
-            except ValueError:
-                pass
-        if share is None or not 0.0 <= share <= 1.0:  # NaN fails both
-            raise ValueError(f"{str(value)[:20]!r}: expected {INCREASE_EXPECTED}")
-        return share
-
-
-class Spending(_Strict):
-    """The outturn year of spending (latest held if not given) and a driver per county service."""
-
-    year: Optional[Union[int, str]] = None
-    drivers: dict[str, str] = Field(default_factory=dict, max_length=30)
-
-
-class Transition(_Strict):
-    """Costs and savings of the change, in pounds: inputs (from the proposal's own case), never
-    computed here."""
-
-    costs: Optional[float] = Field(default=None, ge=0, le=MAX_POUNDS)
-    savings_per_year: Optional[float] = Field(default=None, ge=0, le=MAX_POUNDS)
-
-
-class StrategicAuthority(_Strict):
-    """Whether the area would form (or be in) a mayoral strategic authority."""
-
-    mayor: bool = False
-
-
-class Source(_Strict):
-    title: str = Field(min_length=1, max_length=400)
-    publisher: str = Field(min_length=1, max_length=200)
-    url: str = Field(pattern=r"^https?://", max_length=500)
-
-
-class Proposal(_Strict):
-    name: str = Field(min_length=1, max_length=120)
-    kind: Literal["historical", "illustrative", "proposal"]
-    description: str = Field(default="", max_length=4000)
-    vesting: dt.date
-    sources: list[Source] = Field(default_factory=list, max_length=20)
-    councils: list[Council] = Field(min_length=1, max_length=MAX_COUNCILS)
-    council_tax: CouncilTax = Field(default_factory=CouncilTax)
-    spending: Spending = Field(default_factory=Spending)
-    transition: Transition = Field(default_factory=Transition)
-    strategic_authority: StrategicAuthority = Field(default_factory=StrategicAuthority)
-
-    @property
-    def first_year(self) -> int:
-        """The financial year of the vesting day (the new councils' first year)."""
-        return self.vesting.year if self.vesting.month >= 4 else self.vesting.year - 1
 
 
 @dataclass(frozen=True)
@@ -176,7 +76,8 @@ def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
 
 def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
           services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
-          index=None) -> Checked:
+          index=None, more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
+          ) -> Checked:
     """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
     problem with its key path: the format; each member against the register (unknown or ambiguous
     names with the closest ones; a county, a strategic authority or a region; a council not in being
@@ -184,7 +85,11 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     without all its districts; a historical council without its code, or whose code's predecessors
     in the register are not its members; a driver or service the tool does not know
     (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``.
-    ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise)."""
+    ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise). ``more``: the
+    caller's further checks, each given the mapping, the members found (those refused left out)
+    and the first year (None without a valid vesting date), returning ``(key path, message)``
+    problems listed with the rest (the increase against the principles, the drivers that cannot be
+    measured)."""
     if not isinstance(raw, dict):
         raise ProposalProblems(source, [("(top)", "expected a mapping of keys (name, kind, vesting, councils, ...)")])
     problems: list[tuple[str, str]] = []
@@ -202,7 +107,11 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     # predecessors) would only repeat that problem, so they are skipped where it matters
     refused = {int(path.split(".")[1]) for path, _ in found}
     problems += _whole(raw, members, places, base_year, refused)
-    problems += _knobs(raw, services, drivers, max_years, first_year)
+    knobs = _knobs(raw, services, drivers, max_years, first_year)
+    # the law's limit on the harmonisation years says more than the format's bound at the same key
+    problems = [p for p in problems if p[0] not in {path for path, _ in knobs}] + knobs
+    for further in more:
+        problems += further(raw, members, first_year if vesting_day(raw.get("vesting")) else None)
     problems = list(dict.fromkeys(problems))
     if problems:
         raise ProposalProblems(source, problems)
@@ -210,6 +119,18 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
 
 
 # ------------------------------------------------------------------------------------ the parts
+
+def vesting_day(vesting) -> dt.date | None:
+    """The vesting date as written, if it is a valid one (a date, 1 April); else None."""
+    if isinstance(vesting, str):
+        try:
+            vesting = dt.date.fromisoformat(vesting)
+        except ValueError:
+            return None
+    if isinstance(vesting, dt.datetime):
+        vesting = vesting.date()
+    return vesting if isinstance(vesting, dt.date) and (vesting.month, vesting.day) == (4, 1) else None
+
 
 def first_year_of(vesting) -> int | None:
     if isinstance(vesting, dt.datetime):
@@ -249,7 +170,7 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
         try:
             place = index.find(given, "council")
         except DevolutionError as exc:
-            problems.append((path, str(exc)))
+            problems.append((path, _not_a_council(index, given) or str(exc)))
             continue
         code, tier, name = place["code"], place["tier"], place["name"]
         if tier == "county":
@@ -266,7 +187,7 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
             life = lifecycle(places, code)
             problems.append((path, f"{name} ({code}) was not in being on 1 April {base_year} (the start of "
                                    f"{year_label(base_year)}, the year the predecessors are measured in): "
-                                   f"{life['text']}"))
+                                   f"{life['text'].removesuffix('.')}"))
             continue
         council = councils[i] if i < len(councils) and isinstance(councils[i], dict) else {}
         rows.append({"council": i, "council_name": str(council.get("name", f"council {i + 1}")), "code": code,
@@ -275,6 +196,23 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
     members = pd.DataFrame(rows, columns=["council", "council_name", "code", "name", "tier", "county_code",
                                           "given", "path"])
     return members, problems
+
+
+def _not_a_council(index, given: str) -> str | None:
+    """What ``given`` is if it names a strategic authority or a region rather than a council (the
+    register's resolver with those kinds), as a problem's message; None if it names neither."""
+    found = []
+    for kind in ("strategic_authority", "region"):
+        try:
+            place = index.find(given, kind)
+        except DevolutionError:
+            continue
+        label = "a region" if kind == "region" else f"a strategic authority ({TIER_LABELS.get(place['tier'], place['tier']).lower()})"
+        found.append(f"{label}, {place['name']} ({place['code']})")
+    if not found:
+        return None
+    return (f"{given} is {' and '.join(found)}, not a council: list its member councils (the districts and unitaries "
+            f"of its area that go to this new council)")
 
 
 def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
@@ -354,4 +292,9 @@ def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: 
                          f"council_tax.harmonisation.max_years: at most {max_years} years of different Band Ds from "
                          f"{year_label(first_year) if first_year else 'the first year'}), so at most {max_years + 1} "
                          f"years"))
+    elif isinstance(steps, int) and not isinstance(steps, bool) and steps > MAX_STEPS:
+        problems.append(("council_tax.harmonisation_years",
+                         f"{steps} years: the law wants {HARMONISATION_RULE}, and the tool follows at most {MAX_STEPS} "
+                         f"years (the parameter council_tax.harmonisation.max_years does not cover "
+                         f"{year_label(first_year) if first_year else 'the first year'})"))
     return problems

@@ -6,13 +6,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from devolution import parameters
-from devolution.analysis.reorganisation import areas, council_tax, geometry, spending, strategic
+from devolution.analysis.reorganisation import areas, council_tax, geometry, principles, spending, strategic
 from devolution.analysis.reorganisation.inputs import AGE_BANDS, BANDS, Inputs
 from devolution.analysis.reorganisation.proposal import Checked, Proposal, ProposalError, check, first_year_of
 from devolution.files import read_yaml
@@ -128,7 +129,8 @@ def checked_proposal(source, inputs: Inputs, tree=None, **knobs) -> Checked:
     max_years = council_tax.max_years(tree, first) if first is not None else None
     return check(raw, inputs.places, inputs.latest_council_tax_year, name,
                  services=tuple(spending.service_name(s) for s in inputs.services),
-                 drivers=tuple(spending.DRIVERS), max_years=max_years, index=inputs.index)
+                 drivers=tuple(spending.DRIVERS), max_years=max_years, index=inputs.index,
+                 more=(partial(principles.increase_problems, tree), partial(spending.driver_problems, inputs)))
 
 
 def reorganise(source, inputs: Inputs, *, on: dt.date | None = None, tree=None, **knobs) -> Result:

@@ -31,7 +31,7 @@ import pandas as pd
 from devolution.analysis.per_head import per_unit, year_used
 from devolution.analysis.reorganisation import areas
 from devolution.analysis.reorganisation.inputs import FIRST_PUBLISHED, TOTAL_SPENDING
-from devolution.analysis.reorganisation.proposal import Checked
+from devolution.analysis.reorganisation.proposal import Checked, ProposalProblems
 from devolution.errors import DevolutionError
 from devolution.places.register import in_force
 from devolution.places.tiers import BILLING_TIERS
@@ -120,7 +120,7 @@ def compute(checked: Checked, inputs, year: int | None = None, chosen: dict[str,
                               f"choose another year")
     if given is None:
         notes += _older_year_note(checked, inputs, groups, reported_total, billing, year)
-    apportioned, driver_notes = _apportion(groups, inputs, counties, wide, drivers, year)
+    apportioned, driver_notes = _apportion(groups, inputs, counties, wide, drivers, year, checked.source)
     notes += driver_notes
     names = checked.names
     county_part = (apportioned.groupby(["council", "service"])["amount"].sum().unstack("service")
@@ -210,7 +210,7 @@ def _pieces(groups: pd.DataFrame, atoms_of: pd.DataFrame, counties: list[str]) -
     return parts[["group", "atom"]]
 
 
-def _apportion(groups, inputs, counties, wide, drivers, year) -> tuple[pd.DataFrame, list[str]]:
+def _apportion(groups, inputs, counties, wide, drivers, year, source: str) -> tuple[pd.DataFrame, list[str]]:
     columns = ["county", "county_name", "council", "service", "driver", "driver_year", "driver_value", "share",
                "amount", "county_total"]
     if not counties:
@@ -223,24 +223,13 @@ def _apportion(groups, inputs, counties, wide, drivers, year) -> tuple[pd.DataFr
     notes = []
     values_by_driver: dict[str, tuple[pd.Series, int]] = {}
     for driver in sorted(set(drivers.values())):
-        spec = DRIVERS[driver]
-        codes = areas.codes_of_tiers(inputs.places, spec.tiers)
-        problem = None
-        for measure in spec.measures:
-            try:
-                values_by_driver[driver] = areas.for_year(inputs.observations, measure, pieces, inputs.atoms, codes,
-                                                          near=year, what=f"driver {driver}")
-            except DevolutionError as exc:
-                problem = problem or exc
-                continue
-            if measure != spec.measures[0]:
-                notes.append(f"Driver {driver}: {spec.measures[0]} cannot separate every part of the county, so "
-                             f"{measure} is used.")
-            break
-        else:
-            users = ", ".join(service_name(s) for s, d in drivers.items() if d == driver)
-            raise DevolutionError(f"{problem}; it is the driver of {users}: choose another "
-                                  f"({', '.join(DRIVERS)})")
+        found, problems = _measure_driver(driver, drivers, inputs, pieces, year)
+        if problems:
+            raise ProposalProblems(source, problems)
+        values_by_driver[driver], measure = found
+        if measure != DRIVERS[driver].measures[0]:
+            notes.append(f"Driver {driver}: {DRIVERS[driver].measures[0]} cannot separate every part of the county, "
+                         f"so {measure} is used.")
     services = list(drivers)
     matrix = np.column_stack([values_by_driver[drivers[s]][0].reindex(keys).to_numpy() for s in services])
     totals = np.nan_to_num(wide.reindex(index=counties, columns=services).to_numpy())
@@ -260,6 +249,45 @@ def _apportion(groups, inputs, counties, wide, drivers, year) -> tuple[pd.DataFr
             notes.append(f"Driver {driver} ({DRIVERS[driver].label}) is read in {driver_year}, the year nearest "
                          f"{year_label(year)} that covers every part of the county.")
     return table[columns], notes
+
+
+def _measure_driver(driver: str, drivers: dict[str, str], inputs, pieces: pd.DataFrame, year: int | None):
+    """A driver's values on the county's parts (``pieces``) from the first of its measures whose
+    places tile them, ``((values, year), measure)``, and no problems; or None and one problem per
+    service it drives (``spending.drivers.SERVICE``), naming the parts no year separates (new council
+    and county by name) and the other drivers to choose."""
+    spec = DRIVERS[driver]
+    codes = areas.codes_of_tiers(inputs.places, spec.tiers)
+    names = inputs.places.set_index("code")["name"]
+    problem = None
+    for measure in spec.measures:
+        try:
+            return (areas.for_year(inputs.observations, measure, pieces, inputs.atoms, codes, near=year,
+                                   what=f"driver {driver} ({spec.label})",
+                                   name=lambda part: f"{part[0]} in {names.get(part[1], part[1])}"), measure), []
+        except DevolutionError as exc:
+            problem = problem or exc
+    others = ", ".join(d for d in DRIVERS if d != driver)
+    said = f"{problem}: the part of each county going to each new council cannot be measured by it; choose another " \
+           f"driver ({others})"
+    return None, [(f"spending.drivers.{service_name(service)}", said) for service, d in drivers.items() if d == driver]
+
+
+def driver_problems(inputs, raw: dict, members: pd.DataFrame, first_year: int | None) -> list[tuple[str, str]]:
+    """The drivers a proposal names (``spending.drivers``) that cannot measure the parts of its
+    counties going to each new council (a check of ``proposal.check``, run whatever else is wrong with
+    the file; each part as the members found give it)."""
+    spend = raw.get("spending") if isinstance(raw.get("spending"), dict) else {}
+    given = spend.get("drivers") if isinstance(spend.get("drivers"), dict) else {}
+    given = {service: driver for service, driver in given.items() if driver in DRIVERS
+             and f"nce_{service}" in set(inputs.services)}
+    counties = sorted(set(members.loc[members["tier"] == "shire_district", "county_code"].dropna()))
+    if not given or not counties:
+        return []
+    groups = areas.groups_of(members.rename(columns={"council_name": "group"}), inputs.atoms)
+    pieces = _pieces(groups, inputs.atoms, counties)
+    return [problem for driver in sorted(set(given.values()))
+            for problem in _measure_driver(driver, given, inputs, pieces, None)[1]]
 
 
 def _population(inputs, groups: pd.DataFrame, year: int) -> tuple[pd.Series, int]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from devolution.analysis import reorganisation as package
 from devolution.errors import DevolutionError
+from devolution.files import key_path_problems
 from devolution.report.reorganisation import specs
 from devolution.web.formats import MAX_YAML, Format, Page, pasted_yaml, table
 from devolution.web.routers import data
@@ -28,7 +29,8 @@ class Knobs(BaseModel):
     """What a reader may change without editing the proposal (each bounded)."""
 
     model_config = ConfigDict(extra="forbid")
-    years: Optional[int] = Field(None, ge=1, le=10, description="Harmonisation over N years.")
+    years: Optional[int] = Field(None, ge=1, description="Harmonisation over N years (the law's limit is checked "
+                                                         "with the proposal: one Band D by the start of year 8).")
     referendum: Optional[bool] = Field(None, description="Whether the new councils would hold a referendum.")
     increase: Optional[Union[float, str]] = Field(None, description="max, or a yearly share between 0 and "
                                                                            "the principle, e.g. 0.0299.")
@@ -81,8 +83,16 @@ def _knobs_from(request: Request) -> Knobs:
         values["referendum"] = values["referendum"] in ("1", "true", "on", "yes")
     try:
         return Knobs(**values, drivers=drivers)
-    except ValidationError as exc:  # say which knob
-        raise HTTPException(422, f"invalid knobs: {' '.join(str(exc).split())[:300]}") from None
+    except ValidationError as exc:  # say which knob, on one line
+        raise HTTPException(422, knob_problems(exc)) from None
+
+
+def knob_problems(exc: ValidationError) -> str:
+    """The knobs' problems on one line, each with the knob's name and the value given."""
+    given = {".".join(str(p) for p in e["loc"]): e.get("input") for e in exc.errors()}
+    listed = "; ".join(f"{path}: {str(given.get(path, ''))[:40]!r}: {message}"
+                       for path, message in key_path_problems(exc, "unknown knob"))
+    return f"invalid knobs: {listed}"
 
 
 def _example(name: Optional[str]) -> str:
@@ -94,6 +104,9 @@ def _example(name: Optional[str]) -> str:
 
 
 def _parse_yaml(text: str) -> dict:
+    if "\ufffd" in text:  # the form's bytes were not UTF-8 (the server decodes them with replacement)
+        raise HTTPException(422, f"proposal: not UTF-8 text (a byte that is not UTF-8 at character "
+                                 f"{text.index(chr(0xFFFD))}); paste or send it as UTF-8")
     content = pasted_yaml(text, "proposal")
     if not isinstance(content, dict):
         raise HTTPException(422, "proposal: expected a mapping (name, kind, vesting, councils, ...); see the examples")
@@ -118,9 +131,10 @@ def _page(request: Request, state: AppState, document: dict | None, chosen: str,
 @router.get("/reorganisation", include_in_schema=False)
 def reorganisation_page(request: Request, example: Optional[str] = Query(None, max_length=80),
                         state: AppState = Depends(data)):
-    knobs = _knobs_from(request)
     chosen = _example(example)
+    knobs = Knobs()  # shown on the page again if the address's are bad
     try:
+        knobs = _knobs_from(request)
         document = run_document(state, chosen, knobs)
     except HTTPException as exc:
         return _page(request, state, None, chosen, knobs, error=str(exc.detail), status=exc.status_code)
@@ -130,7 +144,7 @@ def reorganisation_page(request: Request, example: Optional[str] = Query(None, m
 @router.get("/reorganisation.json", summary="A shipped example proposal run with the page's knobs (the page's twin)")
 def reorganisation_json(request: Request, example: Optional[str] = Query(None, max_length=80, description=(
         "The example's name (GET /api/reorganisation/examples)")),
-        years: Optional[int] = Query(None, ge=1, le=10), referendum: Optional[bool] = Query(None),
+        years: Optional[int] = Query(None, ge=1), referendum: Optional[bool] = Query(None),
         increase: Optional[str] = Query(None, max_length=10), spending_year: Optional[str] = Query(None, max_length=10),
         colour: str = Query("notional_band_d", max_length=40), state: AppState = Depends(data)):
     knobs = _knobs_from(request)
@@ -140,8 +154,9 @@ def reorganisation_json(request: Request, example: Optional[str] = Query(None, m
 @router.post("/reorganisation", include_in_schema=False)
 def reorganisation_page_post(request: Request, proposal_yaml: str = Form("", max_length=MAX_YAML, alias="proposal"),
                              state: AppState = Depends(data)):
-    knobs = _knobs_from(request)
+    knobs = Knobs()
     try:
+        knobs = _knobs_from(request)
         document = run_document(state, _parse_yaml(proposal_yaml), knobs)
     except HTTPException as exc:  # the form again with the problem, so nothing typed is lost
         return _page(request, state, None, "", knobs, proposal_yaml, str(exc.detail), exc.status_code)
@@ -156,12 +171,23 @@ def reorganisation_json_post(request: Request, proposal_yaml: str = Form(..., ma
     return run_document(state, _parse_yaml(proposal_yaml), _knobs_from(request))
 
 
+#: The body of ``POST /api/reorganisation`` shown in the API docs and in docs/reorganisation.md.
+API_EXAMPLE = {
+    "proposal": {"name": "Warwickshire, two unitaries (illustrative)", "kind": "illustrative", "vesting": "2028-04-01",
+                 "councils": [{"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]},
+                              {"name": "South", "members": ["Stratford-on-Avon", "Warwick"]}],
+                 "council_tax": {"harmonisation_years": 3, "increase": "max", "referendum": False},
+                 "spending": {"drivers": {"highways_transport": "dwellings"}}},
+    "knobs": {"years": 5, "referendum": False, "increase": 0.0299, "spending_year": "2017-18",
+              "drivers": {"adult_social_care": "population"}, "colour": "first_year_band_d"}}
+
+
 @router.post("/api/reorganisation", summary="Run a reorganisation proposal (JSON): every table, notes, map, charts")
-def reorganisation_api(body: ReorganisationRequest = Body(..., examples=[{
-        "proposal": {"name": "Example", "kind": "illustrative", "vesting": "2028-04-01",
-                     "councils": [{"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]},
-                                  {"name": "South", "members": ["Stratford-on-Avon", "Warwick"]}]},
-        "knobs": {"years": 3}}]), state: AppState = Depends(data)):
+def reorganisation_api(body: ReorganisationRequest = Body(..., openapi_examples={"warwickshire": {
+        "summary": "Warwickshire split in two, with every knob", "value": API_EXAMPLE}}), state: AppState = Depends(data)):
+    """``proposal``: the proposal in the YAML format as JSON (docs/reorganisation.md); ``knobs`` (each
+    optional) take the place of its own values: ``years``, ``referendum``, ``increase`` (``max`` or a
+    share), ``spending_year``, ``drivers`` (service: driver) and ``colour`` (the map's figure)."""
     return run_document(state, body.proposal, body.knobs)
 
 
