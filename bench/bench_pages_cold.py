@@ -1,6 +1,7 @@
-"""First visits to place pages (issue #20): a fresh ``devo serve``, 50 clients, every council in
+"""First visits to every kind of page (issue #20): a fresh ``devo serve``, 50 clients, every council in
 force asked for once (its place page, then its budget simulator page), each answer the first for
-that place: p50 and p95 per page kind. Measured twice in the same run: on a server that prepared
+that place: p50 and p95 per page kind; then, on the same server, the other per-council routes
+(place budget API, simulator results, settlement explain) and every other page and API route once. Measured twice in the same run: on a server that prepared
 every current place's pages at start-up (``DEVOLUTION_WARM_PAGES=1``, the default of ``devo
 serve``; web/warm.py), after its warming ends (the time it takes is printed), and on one that did
 not (the peer: every page built on its first visit, behind the cold-work gate that answers 503 when
@@ -50,6 +51,18 @@ from tests.web.conftest import Server  # noqa: E402
 
 CLIENTS, TARGET_MS = 50, 150.0
 KINDS = {"place page": "/places/{code}", "simulator page": "/simulator/{code}"}
+#: Every other kind of route, on the prepared server only (after the two kinds above): per council,
+#: every council in force asked once; the site's other pages and API routes, each address once.
+OTHER_KINDS = {"place budget API": "/api/places/{code}/budget",
+               "simulator results page": "/simulator/{code}/results",
+               "settlement explain API": "/api/settlement/2020/{code}/explain"}
+SITE = ["/", "/claims", "/reorganisation", "/reorganisation?example=dorset-2019", "/scenarios", "/simulator",
+        "/search?q=Kent", "/map.json", "/api/map/nce_total_service_expenditure?year=2017", "/api/deals",
+        "/api/deals/timeline", "/api/overview", "/api/measures", "/api/powers", "/api/scenarios",
+        "/api/series/population?limit=5000", "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=deprivation",
+        "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=region", "/api/settlement/2020",
+        "/api/reorganisation/examples", "/api/reorganisation/history", "/docs", "/redoc", "/openapi.json",
+        "/api/places?limit=5000", "/api/boundaries.geojson"]
 
 
 def html(path: str) -> bytes:
@@ -115,6 +128,11 @@ def first_visits(store: Path, warm_pages: bool, loop) -> None:
             wall = time.perf_counter() - start
             print(line(f"{kind}, {label}", times, statuses, target=warm_pages)
                   + f"  [{wall:.1f} s wall, server CPU {cpu_seconds(server.process.pid) - cpu:.1f} s]")
+        if warm_pages:  # every other kind of route, first visits on the same server
+            kinds = {kind: [pattern.format(code=code) for code in codes] for kind, pattern in OTHER_KINDS.items()}
+            for kind, paths in {**kinds, "site pages and API routes, each once": SITE}.items():
+                times, statuses = loop.run_until_complete(ask_each_once(server.url, paths))
+                print(line(f"{kind}, first visits", times, statuses, target=True))
     finally:
         server.stop()
 

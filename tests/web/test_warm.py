@@ -53,6 +53,24 @@ def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded
         held.store.close()
 
 
+def test_slow_site_pages_are_prepared_and_then_served_without_the_store(loaded_store_path, tmp_path):
+    """The deals timeline (about 4 s to build), the reorganisation page's default example and its
+    history table (2 to 3 s each) were built by their first visitor, behind the cold-work gate."""
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
+    state = app.state.data
+    assert [page for page in warm.pages(state) if page[0] == "site"] == [("site", "deals_timeline"),
+                                                                          ("site", "reorganisation")]
+    counts = warm.warm_pages(state, codes=[("site", "deals_timeline"), ("site", "reorganisation")])
+    assert counts == {"built": 2, "refused": 0, "busy": 0, "failed": 0}
+    state.work = Closed()
+    with TestClient(app) as client:
+        timeline = client.get("/api/deals/timeline")
+        assert timeline.status_code == 200 and len(timeline.json()["rows"]) > 10
+        assert client.get("/reorganisation", headers={"accept": "text/html"}).status_code == 200
+        assert client.get("/api/reorganisation/history").json()["rows"][0]["first_year"]
+    state.store.close()
+
+
 def test_the_list_covers_every_current_place_and_council(web_app):
     state = web_app.state.data
     register = state.places()

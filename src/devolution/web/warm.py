@@ -5,7 +5,8 @@ funding gap and the comparison with its peers: about half a second of pandas on 
 at start-up, in a background thread, into the app's cache (``AppState.cached``), and keeps each
 answer as the bytes served (:mod:`devolution.web.served`: the place page's HTML and JSON twin, the
 simulator's API answer and its page's HTML with a stand-in for the visitor's CSRF token); a visitor
-then gets bytes from memory. Visitors come first: the thread waits while any request is queued for
+then gets bytes from memory. The site pages that take seconds to build (the deals timeline, the
+reorganisation page's default example and its history table) are prepared last. Visitors come first: the thread waits while any request is queued for
 the store, and stops with the app.
 
 On by default under ``devo serve`` (``DEVOLUTION_WARM_PAGES=0`` turns it off); off in an app made
@@ -23,19 +24,24 @@ from fastapi import HTTPException
 
 from devolution.errors import DevolutionError
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
-from devolution.web.routers import places, simulator
+from devolution.web.routers import deals, places, reorganisation, simulator
 from devolution.web.state import AppState, Busy
 
 log = logging.getLogger("devolution.web")
 
 
+#: Site pages that take seconds to build the first time, prepared after the places' pages.
+SITE = {"deals_timeline": deals.timeline_frame, "reorganisation": reorganisation.prepare}
+
+
 def pages(state: AppState) -> list[tuple[str, str]]:
     """(kind, code) of every page to prepare: each current place's page, then each current
-    council's simulator page."""
+    council's simulator page, then the slow site pages (:data:`SITE`)."""
     register = state.places()
     current = register[register["current"].astype(bool)]
     councils = current[current["tier"].isin(COUNCIL_TIERS)]
-    return [("place", c) for c in current["code"]] + [("simulator", c) for c in councils["code"]]
+    return ([("place", c) for c in current["code"]] + [("simulator", c) for c in councils["code"]]
+            + [("site", name) for name in SITE])
 
 
 def shared_parts(state: AppState) -> float:
@@ -62,7 +68,7 @@ def warm_pages(state: AppState, stop: threading.Event | None = None, codes: list
     a 404 for everyone, e.g. a council with no outturn), ``busy`` (left for its first visitor) and
     ``failed`` (an error, logged)."""
     stop = stop or threading.Event()
-    build = {"place": places.prepare, "simulator": simulator.prepare}
+    build = {"place": places.prepare, "simulator": simulator.prepare, "site": lambda state, name: SITE[name](state)}
     counts = {"built": 0, "refused": 0, "busy": 0, "failed": 0}
     started = time.perf_counter()
     for kind, code in codes if codes is not None else pages(state):

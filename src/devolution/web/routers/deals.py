@@ -42,7 +42,12 @@ def power_list(limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge
 @router.get("/api/deals/timeline", summary="Deals by calendar year, and the share of England's population in a "
                                            "mayoral strategic authority on 30 June of each year")
 def deal_timeline(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
+    return table(timeline_frame(state), format, page, filename="deals_timeline")
+
+
+def timeline_frame(state: AppState):
+    """Deals by year with the mayoral share of England's population (cached; about 4 s to build,
+    so ``devo serve`` prepares it: web/warm.py)."""
     from devolution.web.powers_view import register
 
-    frame = state.cached("deals_timeline", lambda s: timeline.by_year(register(state), s.observations("population")))
-    return table(frame, format, page, filename="deals_timeline")
+    return state.cached("deals_timeline", lambda s: timeline.by_year(register(state), s.observations("population")))

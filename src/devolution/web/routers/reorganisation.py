@@ -199,7 +199,17 @@ def reorganisation_examples(state: AppState = Depends(data)):
 @router.get("/api/reorganisation/history", summary="Past reorganisations: the tool's notional Band D and requirement "
                                                    "against the new councils' published figures")
 def reorganisation_history(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
+    return table(history_frame(state), format, page, filename="reorganisation_history")
+
+
+def history_frame(state: AppState):
     inputs = _inputs(state)
-    frame = state.cached("reorganisation_history", lambda _store: package.check_history(inputs))
-    return table(frame, format, page, filename="reorganisation_history")
+    return state.cached("reorganisation_history", lambda _store: package.check_history(inputs))
+
+
+def prepare(state: AppState) -> None:
+    """Build what the page shows first (the default example with the default knobs) and the
+    history table, 2 to 3 s each on this machine, before their first visitor (web/warm.py)."""
+    run_document(state, _example(None), Knobs())
+    history_frame(state)
 
