@@ -73,7 +73,8 @@ def serve_command(
         os.environ["DEVOLUTION_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
     os.environ.setdefault("DEVOLUTION_WARM", "1")   # scenario workers ready before the first visitor
     os.environ.setdefault("DEVOLUTION_WARM_PAGES", "1")  # and every current place's pages (web/warm.py)
-    console().print(f"devolution on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop)")
+    console().print(f"devolution starting on http://{host}:{port}/  (API docs at /docs; Ctrl+C to stop): it "
+                    f"answers once it says ready, after building what every page shares (10 to 40 s)")
     from devolution.web.app import serve
 
     serve(host=host, port=port)

@@ -108,7 +108,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages = None
         if settings.warm_pages:  # what pages share is built before the server says it is ready
             seconds = await run_in_threadpool(warm.shared_parts, app.state.data)
-            log.info("shared parts of the pages built in %.1f s", seconds)
+            log.info("ready: shared parts of the pages built in %.1f s; every place's page is now prepared "
+                     "in the background", seconds)
             pages = warm.start(app.state.data)
         yield
         if pages:
