@@ -315,6 +315,10 @@ def _band_d(store, code: str, name: str, tier: str, year: int) -> Explanation:
                       [(n, found[n]) for n in names], [], result)
     if f"band_d_{suffix}" in found:
         out.published = (f"band_d_{suffix}", found[f"band_d_{suffix}"])
+        if abs(result - out.published[1]) >= 0.005:  # Band D is printed to the penny
+            out.notes.append(f"the published Band D is not the published requirement over the published tax "
+                             f"base (a gap of £{abs(result - out.published[1]):,.2f}): the official row does not "
+                             f"agree with itself, so one of its three figures is in doubt")
     if tier == "county":
         out.notes.append("a county has no parishes: its council tax requirement including parish precepts is "
                          "its own (MHCLG leaves the excluding column blank for counties from 2020-21)")

@@ -194,3 +194,13 @@ def test_woking_2024_25_ceiling_from_its_2023_24_band_d(store):
     assert out.inputs[0][1] == pytest.approx(263.12)
     assert out.result == pytest.approx(263.12 * 1.10)
     assert 289.43 <= out.result and out.published is None  # 2024-25 statistics are not in the store
+
+
+def test_a_published_band_d_that_disagrees_with_its_own_row_is_flagged(store):
+    # Northamptonshire 2018-19 in MHCLG's levels table as given: £296,205,338.81 / 239,580.49 =
+    # £1,236.35, printed beside a Band D of £1,177.35. A fresh user saw the £59 gap with no word.
+    out = explain("E10000021", "2018-19", "band_d", store=store)
+    assert round(out.result - out.published[1], 2) == 59.00
+    assert any("does not agree with itself" in note for note in out.notes)
+    kent = explain("E10000016", "2023-24", "band_d", store=store)
+    assert not any("does not agree" in note for note in kent.notes)

@@ -171,4 +171,4 @@ def test_a_strategic_authority_not_yet_made_is_its_founding_members_area(store, 
     assert set(made.areas["code"]) == {"E08000021", "E08000022", "E06000057"}
     assert "E47000011" not in set(made.bodies["code"])
     assert made.note.startswith("North of Tyne (E47000011) was established on 2 November 2018: this is the "
-                                "budget of its founding members' area in 2017-18")
+                                "budget of its founding members' area in 2017-18: its own spending is not in it")

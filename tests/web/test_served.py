@@ -84,3 +84,19 @@ def test_each_visitor_gets_its_own_token_in_a_page_rendered_once(web_app, render
     assert one != two and one not in page_two and two not in page_one
     assert page_one.replace(one, "") == page_two.replace(two, "")  # the rest is the same page
     assert renders["n"] == 1  # once for both
+
+
+def test_every_spelling_of_a_place_shares_one_kept_page(web_app):
+    """A break test sent 9,600 mixed-case spellings of one name: each had been kept on its own and
+    pushed the prepared pages out of the cache (Kent's page then took 1.9 s)."""
+    from devolution.web import served
+
+    state = web_app.state.data
+    with TestClient(web_app) as client:
+        pages = {spelling: client.get(f"/places/{spelling}", headers={"accept": "text/html"})
+                 for spelling in ("Hartlepool", "hartlepool", "HARTLEPOOL", "E06000001")}
+    assert {page.status_code for page in pages.values()} == {200}
+    assert len({page.content for page in pages.values()}) == 1
+    kept = [k for k in state._cache if isinstance(k, tuple) and k[:1] == ("served",) and "artlepool" in str(k).lower()]
+    assert kept == [], kept
+    assert state.peek(served.key("place", "E06000001", "html", "")) is not None

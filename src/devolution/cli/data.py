@@ -99,7 +99,8 @@ def data_gaps(
 ):
     """List the councils in force that a loaded publication lacks in a year it covers.
 
-    A council of a tier the publication covers that year, in force on 1 April, with no row: a gap in
+    A council of a tier the publication covers that year, in force on 1 April, with no figure (no row,
+    or a row with every value blank): a gap in
     the official file (a return not made) or a cut copy. Councils a series never lists because it is
     published on later boundaries (ONS population on 2023 boundaries) are not gaps.
 

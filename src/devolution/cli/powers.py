@@ -298,8 +298,8 @@ def devolve_command(
 @friendly
 def budget_command(
     place: str = typer.Argument(..., help="A place (code or name): strategic authority, council, county, region."),
-    year: str = typer.Option("2017", "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011..2014 or 2017 "
-                                                "(where outturn and CRA overlap)."),
+    year: str = typer.Option("2017", "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011-12 to 2017-18 "
+                                                "(where outturn, CRA and population overlap)."),
     devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
     years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
     compare: Optional[str] = typer.Option(None, "--compare", help="Other places to compare per head, comma-separated."),

@@ -86,7 +86,8 @@ def place_areas(places: pd.DataFrame, code: str, year: int, alive: pd.DataFrame 
             areas = _members_area(alive, alive["code"].isin(
                 founders.loc[founders["authority_code"] == code, "member_code"]))
             note = (f"{row['name']} ({code}) was established on {pd.Timestamp(row['start_date']):%-d %B %Y}: this "
-                    f"is the budget of its founding members' area in {year_label(year)}, without the authority itself")
+                    f"is the budget of its founding members' area in {year_label(year)}: its own spending is not in it, "
+                    f"and what its members then spent through another authority is")
             if not areas.empty:
                 return areas, note
     elif row["tier"] == "county":

@@ -35,7 +35,9 @@ class Settings:
     forwarded_allow_ips: str = ""   # proxies trusted with X-Forwarded-For/-Proto ("": none, the default)
     max_body: int = 256 * 1024      # bytes of a request body (413 beyond)
     cache_bytes: int = 256 * 1024 * 1024  # what the cache of tables and answers may hold
-    cold_queue: int = 8             # requests that may wait for the store while one uses it (503 beyond)
+    cold_queue: int = 64            # requests that may wait for the store while one uses it (503 beyond):
+    #                                 50 first visitors at once during the start-up preparation wait their
+    #                                 turn (a cold page is 0.1-0.3 s) rather than 42 of them getting a 503
     cold_wait: float = 10.0         # seconds one may wait for it (503 with Retry-After beyond)
 
 
