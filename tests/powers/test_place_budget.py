@@ -172,3 +172,11 @@ def test_a_strategic_authority_not_yet_made_is_its_founding_members_area(store, 
     assert "E47000011" not in set(made.bodies["code"])
     assert made.note.startswith("North of Tyne (E47000011) was established on 2 November 2018: this is the "
                                 "budget of its founding members' area in 2017-18: its own spending is not in it")
+
+
+def test_a_function_spelt_in_two_cases_by_the_cra_is_one_line(store):
+    # HM Treasury's CRA database spells "10. SOCIAL PROTECTION" beside "10. Social protection" in
+    # 2011-12; a fresh user saw two rows in `devo budget "Greater Manchester" --year 2011`.
+    functions = B.summary(B.place_budget(store, GM, 2011))["function"]
+    assert functions.str.lower().is_unique
+    assert "10. Social protection" in set(functions)

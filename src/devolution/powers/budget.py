@@ -209,6 +209,12 @@ def central_by_region(cra: pd.DataFrame, year: int) -> pd.DataFrame:
     rows["region_name"] = _region_name(rows["region"])
     rows["power"] = assign_powers(rows)
     rows["driver"] = _driver_for(rows["hmt_subfunction"])
+    # The database spells a label in two cases in one year ("10. SOCIAL PROTECTION" beside
+    # "10. Social protection" in 2011-12): one label each, its most common spelling.
+    for column in ("hmt_function", "hmt_subfunction"):
+        folded = rows[column].str.lower()
+        spelling = rows.groupby(folded)[column].agg(lambda names: names.mode().iloc[0])
+        rows[column] = folded.map(spelling)
     return rows.groupby(["region_name", "department", "hmt_function", "hmt_subfunction", "power", "driver"],
                         dropna=False, as_index=False)["value"].sum()
 
