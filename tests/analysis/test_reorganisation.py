@@ -251,7 +251,9 @@ def test_every_problem_is_listed_with_its_key_path_in_one_pass(inputs):
     assert "is a county" in paths["councils.0.members.1"] and "Tunbridge Wells" in paths["councils.0.members.1"]
     assert "Cumberland" in paths["councils.0.members.2"]                     # abolished: what replaced it
     assert "already a member at councils.0.members.3" in paths["councils.1.members.0"]
-    assert "councils" not in paths   # no knock-on "split without" for the refused members (below)
+    # Warwickshire is split without the districts nobody meant; not without Warwick ("Warwik")
+    assert paths["councils"].startswith("Warwickshire (E10000031) would be split without Nuneaton and Bedworth, "
+                                        "Stratford-on-Avon:")
     assert "year 8" in paths["council_tax.harmonisation_years"]
     assert paths["council_tax.increase"] == ("'2': expected max, or a share between 0 and the principle, e.g. 0.0299 "
                                              "(above the principle, up to 1, only with referendum: true)")
@@ -266,7 +268,8 @@ WARWICKSHIRE_SPLIT = {"name": "Two", "kind": "proposal", "vesting": "2028-04-01"
 
 def test_a_misspelt_member_is_the_only_problem_listed_not_a_county_split_as_well(inputs):
     """An unresolved member is not in the proposal's members, so checking the county split would
-    say Warwick is missing too: that check is skipped, and only the real problem is listed."""
+    say Warwick is missing too: a district the misspelt member may mean (a suggestion) is not
+    reported missing, and only the real problem is listed."""
     misspelt = {**WARWICKSHIRE_SPLIT, "councils": [WARWICKSHIRE_SPLIT["councils"][0],
                                                    {"name": "South", "members": ["Stratford-on-Avon", "Warwik"]}]}
     with pytest.raises(ProposalProblems) as found:

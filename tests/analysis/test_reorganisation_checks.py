@@ -124,3 +124,27 @@ def test_dorset_shows_the_largest_area_rise_and_why_it_is_lawful(reorganisation_
     assert dorset["largest_area_rise_3_years"] < dorset["largest_area_rise_immediate"]
     lawful = [n for n in result.notes if n.startswith("immediate: North Dorset's Band D rises +9.23% in 2019-20")]
     assert lawful and "LGFA 1992 s.52ZB" in lawful[0] and "without a referendum: lawful" in lawful[0]
+
+
+WARWICKSHIRE_DISTRICTS = {"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]}
+
+
+def test_a_misspelt_member_elsewhere_does_not_hide_a_county_split(reorganisation_inputs):
+    """Redich (Redditch, Worcestershire) misspelt: Warwickshire is still split without
+    Stratford-on-Avon, since Stratford-on-Avon is not what "Redich" may mean."""
+    raw = _warwickshire(councils=[WARWICKSHIRE_DISTRICTS, {"name": "South", "members": ["Warwick"]},
+                                  {"name": "Other", "members": ["Redich"]}])
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(raw, reorganisation_inputs, on=ON)
+    problems = dict(caught.value.problems)
+    assert "Redditch" in problems["councils.2.members.0"]
+    assert problems["councils"].startswith("Warwickshire (E10000031) would be split without Stratford-on-Avon:")
+
+
+def test_a_misspelt_missing_district_is_not_reported_missing_again(reorganisation_inputs):
+    raw = _warwickshire(councils=[WARWICKSHIRE_DISTRICTS,
+                                  {"name": "South", "members": ["Warwick", "Stratfrod-on-Avon"]}])
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(raw, reorganisation_inputs, on=ON)
+    assert [path for path, _ in caught.value.problems] == ["councils.1.members.1"]
+    assert "Stratford-on-Avon" in caught.value.problems[0][1]

@@ -100,13 +100,13 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
         proposal = None
     first_year = first_year_of(raw.get("vesting"))
     base_year = base_year_for(first_year, latest_council_tax_year) if first_year is not None else latest_council_tax_year
-    members, found = _members(raw, places, base_year, index)
+    members, found, suggested = _members(raw, places, base_year, index)
     problems += found
-    # a member refused above (unknown, a county, abolished) is not in ``members``: the checks that
-    # depend on every member (a county split without its districts, a historical council's
-    # predecessors) would only repeat that problem, so they are skipped where it matters
+    # a member refused above (unknown, a county, abolished) is not in ``members``: a historical
+    # council's predecessors would only repeat that problem, and so would a county "split without"
+    # a district the refused member may have meant (one of its suggestions), so those are left out
     refused = {int(path.split(".")[1]) for path, _ in found}
-    problems += _whole(raw, members, places, base_year, refused)
+    problems += _whole(raw, members, places, base_year, refused, suggested)
     knobs = _knobs(raw, services, drivers, max_years, first_year)
     # the law's limit on the harmonisation years says more than the format's bound at the same key
     problems = [p for p in problems if p[0] not in {path for path, _ in knobs}] + knobs
@@ -157,24 +157,29 @@ def _listed(raw) -> list[tuple[int, int, str]]:
     return out
 
 
-def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Each member resolved through the register's names index, with the problems found."""
+def _members(raw, places: pd.DataFrame, base_year: int, index=None
+             ) -> tuple[pd.DataFrame, list[tuple[str, str]], set[str]]:
+    """Each member resolved through the register's names index, with the problems found and the
+    codes suggested for the members refused (the resolver's "did you mean" candidates; a county's
+    districts), which a county split is not reported without."""
     from devolution.places.names import PlaceIndex
 
     index = index or PlaceIndex.of(places)
     alive = set(places.loc[in_force(places, base_year), "code"])
     councils = raw.get("councils") if isinstance(raw.get("councils"), list) else []
-    rows, problems = [], []
+    rows, problems, suggested = [], [], set()
     for i, j, given in _listed(raw):
         path = f"councils.{i}.members.{j}"
         try:
             place = index.find(given, "council")
         except DevolutionError as exc:
             problems.append((path, _not_a_council(index, given) or str(exc)))
+            suggested |= set(index.candidates(given, "council")["code"])
             continue
         code, tier, name = place["code"], place["tier"], place["name"]
         if tier == "county":
             districts = places[(places["county_code"] == code) & places["code"].isin(alive)]
+            suggested |= set(districts["code"])
             problems.append((path, f"{name} ({code}) is a county: list its districts instead "
                                    f"({', '.join(sorted(districts['name'])) or 'none in being'}); "
                                    f"its services are shared between the new councils by drivers"))
@@ -195,7 +200,7 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
                      if isinstance(place["county_code"], str) else None, "given": given, "path": path})
     members = pd.DataFrame(rows, columns=["council", "council_name", "code", "name", "tier", "county_code",
                                           "given", "path"])
-    return members, problems
+    return members, problems, suggested
 
 
 def _not_a_council(index, given: str) -> str | None:
@@ -216,11 +221,13 @@ def _not_a_council(index, given: str) -> str | None:
 
 
 def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
-           refused: set[int] | frozenset[int] = frozenset()) -> list[tuple[str, str]]:
+           refused: set[int] | frozenset[int] = frozenset(), suggested: set[str] | frozenset[str] = frozenset()
+           ) -> list[tuple[str, str]]:
     """Problems of the proposal as a whole: a member twice, a county split without all its
     districts, duplicate council names, historical codes and their predecessors. ``refused``: the
-    councils (indices) with a member already refused; the county split is not checked if there is
-    one, nor those councils' predecessors."""
+    councils (indices) with a member already refused, whose predecessors are not checked;
+    ``suggested``: the codes suggested for those members, which a county is not reported split
+    without (the refused member may be that district)."""
     problems = []
     twice = members[members.duplicated("code", keep="first")]
     for row in twice.itertuples():
@@ -229,9 +236,9 @@ def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
                                    f"area goes to one new council"))
     alive = places[in_force(places, base_year)]
     listed = set(members["code"])
-    for county in sorted(set(members["county_code"].dropna()) if not refused else ()):
+    for county in sorted(set(members["county_code"].dropna())):
         districts = alive[(alive["county_code"] == county) & alive["tier"].isin(BILLING_TIERS)]
-        missing = districts[~districts["code"].isin(listed)]
+        missing = districts[~districts["code"].isin(listed | set(suggested))]
         if len(missing):
             name = places.set_index("code")["name"].get(county, county)
             problems.append(("councils", f"{name} ({county}) would be split without {', '.join(sorted(missing['name']))}: "
