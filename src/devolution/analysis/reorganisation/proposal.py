@@ -76,7 +76,7 @@ def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
 
 def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
           services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
-          index=None, more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
+          max_years_from: int | None = None, index=None, more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
           ) -> Checked:
     """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
     problem with its key path: the format; each member against the register (unknown or ambiguous
@@ -84,7 +84,9 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     on 1 April of the base year, with what replaced it); a member in two councils; a county split
     without all its districts; a historical council without its code, or whose code's predecessors
     in the register are not its members; a driver or service the tool does not know
-    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``.
+    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years`` (the
+    law's, for the first year; None where its parameter, which starts in ``max_years_from``, does
+    not cover it) or than the tool follows (``MAX_STEPS``).
     ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise). ``more``: the
     caller's further checks, each given the mapping, the members found (those refused left out)
     and the first year (None without a valid vesting date), returning ``(key path, message)``
@@ -107,7 +109,7 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     # a district the refused member may have meant (one of its suggestions), so those are left out
     refused = {int(path.split(".")[1]) for path, _ in found}
     problems += _whole(raw, members, places, base_year, refused, suggested)
-    knobs = _knobs(raw, services, drivers, max_years, first_year)
+    knobs = _knobs(raw, services, drivers, max_years, first_year, max_years_from)
     # the law's limit on the harmonisation years says more than the format's bound at the same key
     problems = [p for p in problems if p[0] not in {path for path, _ in knobs}] + knobs
     for further in more:
@@ -273,7 +275,7 @@ def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
 
 
 def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: int | None,
-           first_year: int | None) -> list[tuple[str, str]]:
+           first_year: int | None, max_years_from: int | None = None) -> list[tuple[str, str]]:
     problems = []
     spending = raw.get("spending") if isinstance(raw.get("spending"), dict) else {}
     if spending.get("year") is not None:
@@ -301,7 +303,8 @@ def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: 
                          f"years"))
     elif isinstance(steps, int) and not isinstance(steps, bool) and steps > MAX_STEPS:
         problems.append(("council_tax.harmonisation_years",
-                         f"{steps} years: the law wants {HARMONISATION_RULE}, and the tool follows at most {MAX_STEPS} "
-                         f"years (the parameter council_tax.harmonisation.max_years does not cover "
-                         f"{year_label(first_year) if first_year else 'the first year'})"))
+                         f"{steps} years: the tool follows at most {MAX_STEPS} years (the law's limit, parameter "
+                         f"council_tax.harmonisation.max_years, is checked from "
+                         f"{year_label(max_years_from) + ', ' if max_years_from else ''}the first year its parameter "
+                         f"covers, so not for {year_label(first_year) if first_year else 'this proposal'})"))
     return problems
