@@ -160,3 +160,12 @@ def test_harmonisation_past_the_tools_cap_before_the_laws_parameter_says_only_th
     assert message == ("11 years: the tool follows at most 10 years (the law's limit, parameter "
                        "council_tax.harmonisation.max_years, is checked from 2025-26, the first year its parameter "
                        "covers, so not for 2019-20)")
+
+
+def test_england_as_a_member_is_the_country_not_a_strategic_authority_or_region(reorganisation_inputs):
+    raw = _warwickshire(councils=[{"name": "X", "members": ["England", "E92000001"]}])
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(raw, reorganisation_inputs, on=ON)
+    problems = dict(caught.value.problems)
+    assert problems["councils.0.members.0"] == "England is the country, not a council: list councils"
+    assert problems["councils.0.members.1"] == "England (E92000001) is the country, not a council: list councils"

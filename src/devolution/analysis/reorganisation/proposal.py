@@ -207,7 +207,15 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None
 
 def _not_a_council(index, given: str) -> str | None:
     """What ``given`` is if it names a strategic authority or a region rather than a council (the
-    register's resolver with those kinds), as a problem's message; None if it names neither."""
+    register's resolver with those kinds) or the country, as a problem's message; None if it names
+    none of them."""
+    try:
+        place = index.find(given, exact=True)
+        if place["tier"] == "england":
+            named = place["name"] if given.lower() == str(place["name"]).lower() else f"{place['name']} ({place['code']})"
+            return f"{named} is the country, not a council: list councils"
+    except DevolutionError:
+        pass
     found = []
     for kind in ("strategic_authority", "region"):
         try:
