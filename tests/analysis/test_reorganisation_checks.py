@@ -44,6 +44,13 @@ def test_cumbria_first_year_is_measured_from_the_printed_comparison_and_keeps_th
             [table["council"], table["plan"], table["year"]]).sum()
         assert np.allclose(raised.to_numpy(), expected.to_numpy(), rtol=1e-12)
         assert any("£1,734.19" in n and "fire and rescue" in n and "county-wide" in n for n in result.notes)
+        # the gap in words, one sign convention (the tool's figure against the published one)
+        for council, tool, printed in (("Cumberland", "1,734.19", "1,648.58"),
+                                       ("Westmorland and Furness", "1,743.76", "1,658.15")):
+            assert any(n.startswith(f"Council tax: {council}: the tool's notional Band D from the predecessors, "
+                                    f"£{tool}, is £85.61 above the published comparison, £{printed} (")
+                       and n.endswith("every predecessor area's Band D £85.61 lower.") for n in result.notes), council
+        assert not any("£+" in n or "£-" in n for n in result.notes)
 
 
 def test_somerset_keeps_the_tools_figure_and_says_the_gap_is_not_explained(reorganisation_inputs):
@@ -51,6 +58,9 @@ def test_somerset_keeps_the_tools_figure_and_says_the_gap_is_not_explained(reorg
     assert result.councils["notional_band_d"].iloc[0] == pytest.approx(1572.39, abs=0.005)
     assert any("£1,568.87" in n and "cause not established" in n and "keeps the tool's figure" in n
                for n in result.notes)
+    assert any("the tool's notional Band D from the predecessors, £1,572.39, is £3.52 above the published "
+               "comparison, £1,568.87 (" in n for n in result.notes)
+    assert not any("£+" in n or "£-" in n for n in result.notes)
 
 
 def test_a_file_with_three_faults_lists_all_three_in_one_error(reorganisation_inputs):
