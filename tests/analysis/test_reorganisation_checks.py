@@ -60,6 +60,9 @@ def test_somerset_keeps_the_tools_figure_and_says_the_gap_is_not_explained(reorg
                for n in result.notes)
     assert any("the tool's notional Band D from the predecessors, £1,572.39, is £3.52 above the published "
                "comparison, £1,568.87 (" in n for n in result.notes)
+    # a council the principles report names is given by name and code (2025-26, harmonising over 3 years)
+    assert "2025-26: the principles report names Somerset (E06000066) with +2.50% on top of the general principle." \
+        in result.notes
     assert not any("£+" in n or "£-" in n for n in result.notes)
 
 
@@ -179,3 +182,15 @@ def test_england_as_a_member_is_the_country_not_a_strategic_authority_or_region(
     problems = dict(caught.value.problems)
     assert problems["councils.0.members.0"] == "England is the country, not a council: list councils"
     assert problems["councils.0.members.1"] == "England (E92000001) is the country, not a council: list councils"
+
+
+def test_the_history_table_gives_money_to_the_penny_and_its_checks_are_unchanged(reorganisation_history):
+    from devolution.analysis.reorganisation.history import MONEY
+
+    money = reorganisation_history[MONEY].to_numpy(dtype=float)
+    assert np.array_equal(money, np.round(money, 2))
+    rows = reorganisation_history.set_index("council")
+    # BCP and West Northamptonshire's first-year Band D were 1478.516082160088 and 1566.3902248542395
+    assert rows.loc["Bournemouth, Christchurch and Poole", "first_year_band_d"] == 1478.52
+    assert rows.loc["West Northamptonshire", "first_year_band_d"] == 1566.39
+    assert reorganisation_history["within_principle"].all() and (reorganisation_history["first_year_increase"] > 0.02).all()

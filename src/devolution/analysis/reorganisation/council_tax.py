@@ -119,7 +119,7 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
     done = {plan: harmonisation.harmonised_year(bills, council, len(names)) for plan, (bills, _) in paths.items()}
     shown = int(max(steps_n, *(int(d.max()) if (d > 0).all() else len(years) for d in done.values())))
     table = _harmonisation_table(members, paths, band_d0, average, ceiling, rise, shares, increase, years, shown)
-    notes += principle_notes(tree, used, years[:shown], proposal.council_tax.referendum)
+    notes += principle_notes(tree, used, years[:shown], proposal.council_tax.referendum, inputs.places)
     if proposal.council_tax.referendum and proposal.council_tax.increase == "max":
         notes.append(f"Increase max: the average Band D rises by just below the principle ({highest[0, 0]:.2%} in "
                      f"{labels[0]}) even with a referendum; a referendum lets an increase above the principle be "

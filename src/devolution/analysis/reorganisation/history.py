@@ -33,6 +33,9 @@ COLUMNS = ["proposal", "council", "code", "year", "tool_requirement", "published
            "tool_tax_base", "published_tax_base", "tool_notional_band_d", "published_band_d", "band_d_gap",
            "within_tolerance", "reason", "first_year", "first_year_band_d", "first_year_principle",
            "first_year_increase", "first_year_excessive_at", "within_principle"]
+#: The columns in pounds, given to the penny (the gaps and the checks are measured before rounding).
+MONEY = ["tool_requirement", "published_requirement", "requirement_gap", "tool_notional_band_d", "published_band_d",
+         "band_d_gap", "first_year_band_d", "first_year_excessive_at"]
 
 
 def historical_examples() -> list[str]:
@@ -43,7 +46,8 @@ def historical_examples() -> list[str]:
 def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataFrame:
     """One row per new council of each historical example (``names``, all if None): the tool's
     figures from the predecessors, MHCLG's published ones, the gaps, whether they are within the
-    tolerance, the reason for an explained gap, and the first year's Band D against the principle."""
+    tolerance, the reason for an explained gap, and the first year's Band D against the principle.
+    Money (``MONEY``) is rounded to the penny after every gap and check is measured."""
     tree = tree or parameters.default()
     observations = inputs.observations[inputs.observations["measure"].isin(predecessors.MEASURES)]
     wide = observations.pivot_table(index=["code", "year"], columns="measure", values="value")
@@ -79,4 +83,8 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
             "first_year": year_label(checked.first_year), "first_year_band_d": first,
             "first_year_principle": shares[:, 0], "first_year_increase": first / comparison - 1.0,
             "first_year_excessive_at": excessive, "within_principle": first < excessive}))
-    return pd.concat(rows, ignore_index=True)[COLUMNS] if rows else pd.DataFrame(columns=COLUMNS)
+    if not rows:
+        return pd.DataFrame(columns=COLUMNS)
+    table = pd.concat(rows, ignore_index=True)[COLUMNS]
+    table[MONEY] = table[MONEY].round(2)
+    return table
