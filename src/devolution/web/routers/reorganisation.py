@@ -199,7 +199,7 @@ def reorganisation_examples(state: AppState = Depends(data)):
 @router.get("/api/reorganisation/history", summary="Past reorganisations: the tool's notional Band D and requirement "
                                                    "against the new councils' published figures")
 def reorganisation_history(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
-    return table(history_frame(state), format, page, filename="reorganisation_history")
+    return table(package.to_the_penny(history_frame(state)), format, page, filename="reorganisation_history")
 
 
 def history_frame(state: AppState):
