@@ -328,7 +328,7 @@ def test_the_strategic_authority_is_the_one_the_area_is_in_or_one_it_could_form(
     split = results[WARWICKSHIRE].strategic
     assert (split["status"] == "none: could form one").all()
     assert (split["level_2026_act"] == "foundation").all()
-    assert split["area_population"].iloc[0] == pytest.approx(results[WARWICKSHIRE].councils["population"].sum())
+    assert split["proposal_population"].iloc[0] == pytest.approx(results[WARWICKSHIRE].councils["population"].sum())
     assert not split["meets_threshold"].iloc[0]  # about 618,000 against 1.5 million
 
 
@@ -387,6 +387,8 @@ def test_a_new_council_partly_in_a_strategic_authority_is_shown_as_partly_in_it(
     assert row["status"] == ("partly in Cambridgeshire and Peterborough (members Cambridge, East Cambridgeshire, "
                              "Fenland, Huntingdonshire, South Cambridgeshire in; Bedford not)")
     assert row["level_2026_act"] == "" and row["readiness_level"] == ""
+    # the proposal's population is labelled so, and no threshold verdict for a council partly in one
+    assert row["proposal_population"] == 1.0 and row["meets_threshold"] is None
     assert any(n.startswith("Fens and Ouse: only part of its area is in Cambridgeshire and Peterborough") for n in notes)
     # wholly inside: "in", with the authority's level
     whole = checked_proposal({**raw, "councils": [{"name": "Fens", "members": raw["councils"][0]["members"][:5]}]},
