@@ -76,7 +76,8 @@ def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
 
 def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
           services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
-          max_years_from: int | None = None, index=None, more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
+          max_years_from: int | None = None, index=None,
+          more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
           ) -> Checked:
     """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
     problem with its key path: the format; each member against the register (unknown or ambiguous
@@ -212,7 +213,8 @@ def _not_a_council(index, given: str) -> str | None:
     try:
         place = index.find(given, exact=True)
         if place["tier"] == "england":
-            named = place["name"] if given.lower() == str(place["name"]).lower() else f"{place['name']} ({place['code']})"
+            named = place["name"] if given.lower() == str(place["name"]).lower() else \
+                f"{place['name']} ({place['code']})"
             return f"{named} is the country, not a council: list councils"
     except DevolutionError:
         pass
