@@ -166,9 +166,12 @@ def test_a_misspelt_missing_district_is_not_reported_missing_again(reorganisatio
 def test_harmonisation_past_the_tools_cap_before_the_laws_parameter_says_only_the_cap(reorganisation_inputs):
     """Dorset 2019: no law's limit is checked (its parameter starts in 2025-26), 9 and 10 years run,
     11 is past what the tool follows, and the 8-year rule is not given as the reason."""
-    assert reorganise("dorset-2019", reorganisation_inputs, on=ON, harmonisation_years=10).councils is not None
+    from devolution.analysis.reorganisation.run import checked_proposal
+
+    assert checked_proposal("dorset-2019", reorganisation_inputs, harmonisation_years=10).proposal.council_tax \
+        .harmonisation_years == 10
     with pytest.raises(ProposalProblems) as caught:
-        reorganise("dorset-2019", reorganisation_inputs, on=ON, harmonisation_years=11)
+        checked_proposal("dorset-2019", reorganisation_inputs, harmonisation_years=11)
     message = dict(caught.value.problems)["council_tax.harmonisation_years"]
     assert message == ("11 years: the tool follows at most 10 years (the law's limit, parameter "
                        "council_tax.harmonisation.max_years, is checked from 2025-26, the first year its parameter "
