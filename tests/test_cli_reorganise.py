@@ -111,6 +111,10 @@ def test_check_history_lists_every_past_reorganisation_with_its_gap(env, reorgan
     assert "fire and rescue" in table.output and "Tolerance: half a penny" in table.output
     # Band D to the penny and increases as per cent on the terminal (not the table's one decimal)
     assert "£1,734.19" in table.output and "-£85.61" in table.output and "£0.00" in table.output and "4.99%" in table.output
+    # the CSV's money to the penny (BCP's first year was 1478.516082160088)
+    csv = pd.read_csv(io.StringIO(runner.invoke(app, ["reorganise", "--check-history", "--format", "csv"]).stdout))
+    assert csv.set_index("code").loc["E06000058", "first_year_band_d"] == 1478.52
+    assert (csv["first_year_band_d"] == csv["first_year_band_d"].round(2)).all()
 
 
 def test_bad_input_is_one_line_and_exit_1(env, tmp_path):

@@ -251,7 +251,9 @@ def test_every_problem_is_listed_with_its_key_path_in_one_pass(inputs):
     assert "is a county" in paths["councils.0.members.1"] and "Tunbridge Wells" in paths["councils.0.members.1"]
     assert "Cumberland" in paths["councils.0.members.2"]                     # abolished: what replaced it
     assert "already a member at councils.0.members.3" in paths["councils.1.members.0"]
-    assert "councils" not in paths   # no knock-on "split without" for the refused members (below)
+    # Warwickshire is split without the districts nobody meant; not without Warwick ("Warwik")
+    assert paths["councils"].startswith("Warwickshire (E10000031) would be split without Nuneaton and Bedworth, "
+                                        "Stratford-on-Avon:")
     assert "year 8" in paths["council_tax.harmonisation_years"]
     assert paths["council_tax.increase"] == ("'2': expected max, or a share between 0 and the principle, e.g. 0.0299 "
                                              "(above the principle, up to 1, only with referendum: true)")
@@ -266,7 +268,8 @@ WARWICKSHIRE_SPLIT = {"name": "Two", "kind": "proposal", "vesting": "2028-04-01"
 
 def test_a_misspelt_member_is_the_only_problem_listed_not_a_county_split_as_well(inputs):
     """An unresolved member is not in the proposal's members, so checking the county split would
-    say Warwick is missing too: that check is skipped, and only the real problem is listed."""
+    say Warwick is missing too: a district the misspelt member may mean (a suggestion) is not
+    reported missing, and only the real problem is listed."""
     misspelt = {**WARWICKSHIRE_SPLIT, "councils": [WARWICKSHIRE_SPLIT["councils"][0],
                                                    {"name": "South", "members": ["Stratford-on-Avon", "Warwik"]}]}
     with pytest.raises(ProposalProblems) as found:
@@ -325,7 +328,7 @@ def test_the_strategic_authority_is_the_one_the_area_is_in_or_one_it_could_form(
     split = results[WARWICKSHIRE].strategic
     assert (split["status"] == "none: could form one").all()
     assert (split["level_2026_act"] == "foundation").all()
-    assert split["area_population"].iloc[0] == pytest.approx(results[WARWICKSHIRE].councils["population"].sum())
+    assert split["proposal_population"].iloc[0] == pytest.approx(results[WARWICKSHIRE].councils["population"].sum())
     assert not split["meets_threshold"].iloc[0]  # about 618,000 against 1.5 million
 
 
@@ -384,6 +387,8 @@ def test_a_new_council_partly_in_a_strategic_authority_is_shown_as_partly_in_it(
     assert row["status"] == ("partly in Cambridgeshire and Peterborough (members Cambridge, East Cambridgeshire, "
                              "Fenland, Huntingdonshire, South Cambridgeshire in; Bedford not)")
     assert row["level_2026_act"] == "" and row["readiness_level"] == ""
+    # the proposal's population is labelled so, and no threshold verdict for a council partly in one
+    assert row["proposal_population"] == 1.0 and row["meets_threshold"] is None
     assert any(n.startswith("Fens and Ouse: only part of its area is in Cambridgeshire and Peterborough") for n in notes)
     # wholly inside: "in", with the authority's level
     whole = checked_proposal({**raw, "councils": [{"name": "Fens", "members": raw["councils"][0]["members"][:5]}]},

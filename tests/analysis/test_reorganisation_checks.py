@@ -44,6 +44,13 @@ def test_cumbria_first_year_is_measured_from_the_printed_comparison_and_keeps_th
             [table["council"], table["plan"], table["year"]]).sum()
         assert np.allclose(raised.to_numpy(), expected.to_numpy(), rtol=1e-12)
         assert any("£1,734.19" in n and "fire and rescue" in n and "county-wide" in n for n in result.notes)
+        # the gap in words, one sign convention (the tool's figure against the published one)
+        for council, tool, printed in (("Cumberland", "1,734.19", "1,648.58"),
+                                       ("Westmorland and Furness", "1,743.76", "1,658.15")):
+            assert any(n.startswith(f"Council tax: {council}: the tool's notional Band D from the predecessors, "
+                                    f"£{tool}, is £85.61 above the published comparison, £{printed} (")
+                       and n.endswith("every predecessor area's Band D £85.61 lower.") for n in result.notes), council
+        assert not any("£+" in n or "£-" in n for n in result.notes)
 
 
 def test_somerset_keeps_the_tools_figure_and_says_the_gap_is_not_explained(reorganisation_inputs):
@@ -51,6 +58,12 @@ def test_somerset_keeps_the_tools_figure_and_says_the_gap_is_not_explained(reorg
     assert result.councils["notional_band_d"].iloc[0] == pytest.approx(1572.39, abs=0.005)
     assert any("£1,568.87" in n and "cause not established" in n and "keeps the tool's figure" in n
                for n in result.notes)
+    assert any("the tool's notional Band D from the predecessors, £1,572.39, is £3.52 above the published "
+               "comparison, £1,568.87 (" in n for n in result.notes)
+    # a council the principles report names is given by name and code (2025-26, harmonising over 3 years)
+    assert "2025-26: the principles report names Somerset (E06000066) with +2.50% on top of the general principle." \
+        in result.notes
+    assert not any("£+" in n or "£-" in n for n in result.notes)
 
 
 def test_a_file_with_three_faults_lists_all_three_in_one_error(reorganisation_inputs):
@@ -124,3 +137,65 @@ def test_dorset_shows_the_largest_area_rise_and_why_it_is_lawful(reorganisation_
     assert dorset["largest_area_rise_3_years"] < dorset["largest_area_rise_immediate"]
     lawful = [n for n in result.notes if n.startswith("immediate: North Dorset's Band D rises +9.23% in 2019-20")]
     assert lawful and "LGFA 1992 s.52ZB" in lawful[0] and "without a referendum: lawful" in lawful[0]
+
+
+WARWICKSHIRE_DISTRICTS = {"name": "North", "members": ["North Warwickshire", "Nuneaton and Bedworth", "Rugby"]}
+
+
+def test_a_misspelt_member_elsewhere_does_not_hide_a_county_split(reorganisation_inputs):
+    """Redich (Redditch, Worcestershire) misspelt: Warwickshire is still split without
+    Stratford-on-Avon, since Stratford-on-Avon is not what "Redich" may mean."""
+    raw = _warwickshire(councils=[WARWICKSHIRE_DISTRICTS, {"name": "South", "members": ["Warwick"]},
+                                  {"name": "Other", "members": ["Redich"]}])
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(raw, reorganisation_inputs, on=ON)
+    problems = dict(caught.value.problems)
+    assert "Redditch" in problems["councils.2.members.0"]
+    assert problems["councils"].startswith("Warwickshire (E10000031) would be split without Stratford-on-Avon:")
+
+
+def test_a_misspelt_missing_district_is_not_reported_missing_again(reorganisation_inputs):
+    raw = _warwickshire(councils=[WARWICKSHIRE_DISTRICTS,
+                                  {"name": "South", "members": ["Warwick", "Stratfrod-on-Avon"]}])
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(raw, reorganisation_inputs, on=ON)
+    assert [path for path, _ in caught.value.problems] == ["councils.1.members.1"]
+    assert "Stratford-on-Avon" in caught.value.problems[0][1]
+
+
+def test_harmonisation_past_the_tools_cap_before_the_laws_parameter_says_only_the_cap(reorganisation_inputs):
+    """Dorset 2019: no law's limit is checked (its parameter starts in 2025-26), 9 and 10 years run,
+    11 is past what the tool follows, and the 8-year rule is not given as the reason."""
+    from devolution.analysis.reorganisation.run import checked_proposal
+
+    assert checked_proposal("dorset-2019", reorganisation_inputs, harmonisation_years=10).proposal.council_tax \
+        .harmonisation_years == 10
+    with pytest.raises(ProposalProblems) as caught:
+        checked_proposal("dorset-2019", reorganisation_inputs, harmonisation_years=11)
+    message = dict(caught.value.problems)["council_tax.harmonisation_years"]
+    assert message == ("11 years: the tool follows at most 10 years (the law's limit, parameter "
+                       "council_tax.harmonisation.max_years, is checked from 2025-26, the first year its parameter "
+                       "covers, so not for 2019-20)")
+
+
+def test_england_as_a_member_is_the_country_not_a_strategic_authority_or_region(reorganisation_inputs):
+    raw = _warwickshire(councils=[{"name": "X", "members": ["England", "E92000001"]}])
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(raw, reorganisation_inputs, on=ON)
+    problems = dict(caught.value.problems)
+    assert problems["councils.0.members.0"] == "England is the country, not a council: list councils"
+    assert problems["councils.0.members.1"] == "England (E92000001) is the country, not a council: list councils"
+
+
+def test_the_history_table_is_shown_with_money_to_the_penny_and_its_checks_as_measured(reorganisation_history):
+    from devolution.analysis.reorganisation.history import MONEY, to_the_penny
+
+    shown = to_the_penny(reorganisation_history)
+    money = shown[MONEY].to_numpy(dtype=float)
+    assert np.array_equal(money, np.round(money, 2))
+    rows = shown.set_index("council")
+    # BCP and West Northamptonshire's first-year Band D were shown as 1478.516082160088 and 1566.3902248542395
+    assert rows.loc["Bournemouth, Christchurch and Poole", "first_year_band_d"] == 1478.52
+    assert rows.loc["West Northamptonshire", "first_year_band_d"] == 1566.39
+    others = [c for c in shown.columns if c not in MONEY]
+    assert shown[others].equals(reorganisation_history[others])

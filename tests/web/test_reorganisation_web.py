@@ -173,3 +173,15 @@ def test_a_form_whose_bytes_are_not_utf8_is_a_422_saying_so(client):
     page = client.post("/reorganisation", content=b"proposal=name%3A+%FF%FE+bad%0A",
                        headers={"content-type": "application/x-www-form-urlencoded"})
     assert page.status_code == 422 and "not UTF-8 text" in page.text
+
+
+def test_a_bad_referendum_or_an_unknown_example_on_the_page_is_html_4xx_like_its_twin(client):
+    page = client.get("/reorganisation?example=dorset-2019&referendum=maybe")
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "invalid knobs: referendum: &#39;maybe&#39;: Input should be a valid boolean" in page.text
+    assert client.get("/reorganisation.json?example=dorset-2019&referendum=maybe").status_code == 422
+    missing = client.get("/reorganisation?example=nope")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "no example &#39;nope&#39;; the examples are " in missing.text and "dorset-2019" in missing.text
+    twin = client.get("/reorganisation.json?example=nope")
+    assert twin.status_code == 404 and twin.json()["error"].startswith("no example 'nope'")

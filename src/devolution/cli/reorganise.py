@@ -80,8 +80,9 @@ def reorganise_command(
         from devolution.analysis.reorganisation import history
 
         frame = history.check_history(_inputs())
-        # on a terminal, the comparison's columns (reasons follow as notes); every column otherwise
-        shown = frame
+        # on a terminal, the comparison's columns (reasons follow as notes); every column otherwise,
+        # money to the penny
+        shown = history.to_the_penny(frame)
         if fmt is Format.table:
             shown = frame[list(HISTORY_TABLE)].apply(lambda column: column.map(lambda v, n=column.name: _display(n, v)))
         show(shown, fmt, title="Historical reorganisations: the tool's figures from the predecessors against MHCLG's "

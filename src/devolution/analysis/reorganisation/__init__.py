@@ -16,7 +16,7 @@ docs/reorganisation.md gives the method.
     result.councils, result.council_tax.harmonisation, result.spending.by_service
 """
 
-from devolution.analysis.reorganisation.history import check_history, historical_examples
+from devolution.analysis.reorganisation.history import check_history, historical_examples, to_the_penny
 from devolution.analysis.reorganisation.inputs import Inputs
 from devolution.analysis.reorganisation.inputs import read as read_inputs
 from devolution.analysis.reorganisation.proposal import Proposal, ProposalProblems
@@ -25,4 +25,4 @@ from devolution.analysis.reorganisation.spending import DEFAULT_DRIVERS, DRIVERS
 
 __all__ = ["COLOURS", "DEFAULT_DRIVERS", "DRIVERS", "Inputs", "Proposal", "ProposalProblems", "Result",
            "check_history", "example_names", "historical_examples", "raw_proposal", "read_inputs", "reorganise",
-           "service_name"]
+           "service_name", "to_the_penny"]

@@ -119,7 +119,7 @@ def compute(checked: Checked, inputs, tree) -> CouncilTax:
     done = {plan: harmonisation.harmonised_year(bills, council, len(names)) for plan, (bills, _) in paths.items()}
     shown = int(max(steps_n, *(int(d.max()) if (d > 0).all() else len(years) for d in done.values())))
     table = _harmonisation_table(members, paths, band_d0, average, ceiling, rise, shares, increase, years, shown)
-    notes += principle_notes(tree, used, years[:shown], proposal.council_tax.referendum)
+    notes += principle_notes(tree, used, years[:shown], proposal.council_tax.referendum, inputs.places)
     if proposal.council_tax.referendum and proposal.council_tax.increase == "max":
         notes.append(f"Increase max: the average Band D rises by just below the principle ({highest[0, 0]:.2%} in "
                      f"{labels[0]}) even with a referendum; a referendum lets an increase above the principle be "
@@ -175,14 +175,15 @@ def published_gaps(checked: Checked, observations: pd.DataFrame, tool: np.ndarra
         if not np.isfinite(gap) or abs(gap) < predecessors.TOLERANCE:
             continue
         reason = predecessors.GAPS.get(code, "cause not established")
-        said = (f"Council tax: {name}'s comparison as MHCLG printed it for {year_label(year)} (its alternative "
-                f"notional amount, LGFA 1992 s.52ZE) is £{printed[i]:,.2f} per Band D; the tool's notional Band D from "
-                f"the predecessors is £{tool[i]:,.2f} (£{gap:+,.2f}): {reason}.")
+        said = (f"Council tax: {name}: the tool's notional Band D from the predecessors, £{tool[i]:,.2f}, is "
+                f"£{abs(gap):,.2f} {'above' if gap > 0 else 'below'} the published comparison, £{printed[i]:,.2f} "
+                f"(the Band D MHCLG printed for {year_label(year)} on the council's own row, its alternative notional "
+                f"amount, LGFA 1992 s.52ZE): {reason}.")
         if code in predecessors.COUNTY_WIDE_GAPS:
             lowered[i] = gap
             notes.append(f"{said} The gap is county-wide, the same per Band D in every predecessor area, so the "
                          f"first-year increase and the harmonisation are measured from the printed £{printed[i]:,.2f}, "
-                         f"with every predecessor area's Band D £{gap:,.2f} lower.")
+                         f"with every predecessor area's Band D £{abs(gap):,.2f} {'lower' if gap > 0 else 'higher'}.")
         else:
             notes.append(f"{said} How it falls on the predecessor areas is not known, so the run keeps the tool's "
                          f"figure; the first-year Band D may differ from the council's by that gap raised by the "

@@ -33,6 +33,9 @@ COLUMNS = ["proposal", "council", "code", "year", "tool_requirement", "published
            "tool_tax_base", "published_tax_base", "tool_notional_band_d", "published_band_d", "band_d_gap",
            "within_tolerance", "reason", "first_year", "first_year_band_d", "first_year_principle",
            "first_year_increase", "first_year_excessive_at", "within_principle"]
+#: The columns in pounds, shown to the penny (:func:`to_the_penny`).
+MONEY = ["tool_requirement", "published_requirement", "requirement_gap", "tool_notional_band_d", "published_band_d",
+         "band_d_gap", "first_year_band_d", "first_year_excessive_at"]
 
 
 def historical_examples() -> list[str]:
@@ -43,7 +46,8 @@ def historical_examples() -> list[str]:
 def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataFrame:
     """One row per new council of each historical example (``names``, all if None): the tool's
     figures from the predecessors, MHCLG's published ones, the gaps, whether they are within the
-    tolerance, the reason for an explained gap, and the first year's Band D against the principle."""
+    tolerance, the reason for an explained gap, and the first year's Band D against the principle.
+    Unrounded (the golden tests compare the paths to 1e-9); :func:`to_the_penny` for showing it."""
     tree = tree or parameters.default()
     observations = inputs.observations[inputs.observations["measure"].isin(predecessors.MEASURES)]
     wide = observations.pivot_table(index=["code", "year"], columns="measure", values="value")
@@ -80,3 +84,9 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
             "first_year_principle": shares[:, 0], "first_year_increase": first / comparison - 1.0,
             "first_year_excessive_at": excessive, "within_principle": first < excessive}))
     return pd.concat(rows, ignore_index=True)[COLUMNS] if rows else pd.DataFrame(columns=COLUMNS)
+
+
+def to_the_penny(table: pd.DataFrame) -> pd.DataFrame:
+    """The history table as shown (CLI, API): its money columns (``MONEY``, £) rounded to the penny,
+    the gaps and checks left as measured on the unrounded figures."""
+    return table.assign(**{column: table[column].astype(float).round(2) for column in MONEY})

@@ -98,7 +98,11 @@ def largest_rises(table: pd.DataFrame, names: list[str], held_referendum: bool) 
                   f"{row.increase:+.2%}, not on each predecessor area's." for row in past.reset_index().itertuples()]
     return out, notes
 
-def principle_notes(tree, used: list, years: np.ndarray, held_referendum: bool) -> list[str]:
+def principle_notes(tree, used: list, years: np.ndarray, held_referendum: bool, places: pd.DataFrame) -> list[str]:
+    """The notes on the principles of ``years``: years past the last set, the councils the
+    principles report names with an additional limit (by name and code, from ``places``), the adult
+    social care precept and the harmonisation's ceiling."""
+    name_of = places.set_index("code")["name"]
     last = max(tree.parameter(referendum.CORE).values)
     beyond = [int(y) for y in years if y > last]
     notes = []
@@ -106,8 +110,9 @@ def principle_notes(tree, used: list, years: np.ndarray, held_referendum: bool) 
         notes.append(f"Referendum principles after {year_label(last)} are not set yet: {year_label(beyond[0])} on "
                      f"keep {year_label(last)}'s (a parameter's last value stays in force).")
     named = [(f.year, str(c), float(a)) for f in used[:len(years)] for c, a in zip(f.codes, f.additional_limit) if a]
-    notes += [f"{year_label(y)}: the principles report names {c} with {a:+.2%} on top of the general principle."
-              for y, c, a in named]
+    named_as = {c: f"{name_of[c]} ({c})" if c in name_of.index else c for _, c, _ in named}
+    notes += [f"{year_label(y)}: the principles report names {named_as[c]} with {a:+.2%} on top of the general "
+              f"principle." for y, c, a in named]
     earlier = [int(y) for y in years if any(referendum.needs_asc_history(tree, int(y)))]
     if earlier:
         notes.append(f"Adult social care precept in {', '.join(year_label(y) for y in earlier)}: the year's own limit "

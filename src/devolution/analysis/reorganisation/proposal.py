@@ -76,7 +76,8 @@ def base_year_for(first_year: int, latest_council_tax_year: int) -> int:
 
 def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str = "<proposal>",
           services: tuple[str, ...] = (), drivers: tuple[str, ...] = (), max_years: int | None = None,
-          index=None, more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
+          max_years_from: int | None = None, index=None,
+          more: Sequence[Callable[[dict, pd.DataFrame, int | None], list[tuple[str, str]]]] = ()
           ) -> Checked:
     """A :class:`Checked` proposal from a mapping, or :class:`ProposalProblems` listing every
     problem with its key path: the format; each member against the register (unknown or ambiguous
@@ -84,7 +85,9 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
     on 1 April of the base year, with what replaced it); a member in two councils; a county split
     without all its districts; a historical council without its code, or whose code's predecessors
     in the register are not its members; a driver or service the tool does not know
-    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years``.
+    (``services``, ``drivers``: the names allowed); a harmonisation longer than ``max_years`` (the
+    law's, for the first year; None where its parameter, which starts in ``max_years_from``, does
+    not cover it) or than the tool follows (``MAX_STEPS``).
     ``index``: the register's ``PlaceIndex`` if one is kept (built here otherwise). ``more``: the
     caller's further checks, each given the mapping, the members found (those refused left out)
     and the first year (None without a valid vesting date), returning ``(key path, message)``
@@ -100,14 +103,14 @@ def check(raw, places: pd.DataFrame, latest_council_tax_year: int, source: str =
         proposal = None
     first_year = first_year_of(raw.get("vesting"))
     base_year = base_year_for(first_year, latest_council_tax_year) if first_year is not None else latest_council_tax_year
-    members, found = _members(raw, places, base_year, index)
+    members, found, suggested = _members(raw, places, base_year, index)
     problems += found
-    # a member refused above (unknown, a county, abolished) is not in ``members``: the checks that
-    # depend on every member (a county split without its districts, a historical council's
-    # predecessors) would only repeat that problem, so they are skipped where it matters
+    # a member refused above (unknown, a county, abolished) is not in ``members``: a historical
+    # council's predecessors would only repeat that problem, and so would a county "split without"
+    # a district the refused member may have meant (one of its suggestions), so those are left out
     refused = {int(path.split(".")[1]) for path, _ in found}
-    problems += _whole(raw, members, places, base_year, refused)
-    knobs = _knobs(raw, services, drivers, max_years, first_year)
+    problems += _whole(raw, members, places, base_year, refused, suggested)
+    knobs = _knobs(raw, services, drivers, max_years, first_year, max_years_from)
     # the law's limit on the harmonisation years says more than the format's bound at the same key
     problems = [p for p in problems if p[0] not in {path for path, _ in knobs}] + knobs
     for further in more:
@@ -157,24 +160,29 @@ def _listed(raw) -> list[tuple[int, int, str]]:
     return out
 
 
-def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Each member resolved through the register's names index, with the problems found."""
+def _members(raw, places: pd.DataFrame, base_year: int, index=None
+             ) -> tuple[pd.DataFrame, list[tuple[str, str]], set[str]]:
+    """Each member resolved through the register's names index, with the problems found and the
+    codes suggested for the members refused (the resolver's "did you mean" candidates; a county's
+    districts), which a county split is not reported without."""
     from devolution.places.names import PlaceIndex
 
     index = index or PlaceIndex.of(places)
     alive = set(places.loc[in_force(places, base_year), "code"])
     councils = raw.get("councils") if isinstance(raw.get("councils"), list) else []
-    rows, problems = [], []
+    rows, problems, suggested = [], [], set()
     for i, j, given in _listed(raw):
         path = f"councils.{i}.members.{j}"
         try:
             place = index.find(given, "council")
         except DevolutionError as exc:
             problems.append((path, _not_a_council(index, given) or str(exc)))
+            suggested |= set(index.candidates(given, "council")["code"])
             continue
         code, tier, name = place["code"], place["tier"], place["name"]
         if tier == "county":
             districts = places[(places["county_code"] == code) & places["code"].isin(alive)]
+            suggested |= set(districts["code"])
             problems.append((path, f"{name} ({code}) is a county: list its districts instead "
                                    f"({', '.join(sorted(districts['name'])) or 'none in being'}); "
                                    f"its services are shared between the new councils by drivers"))
@@ -195,12 +203,21 @@ def _members(raw, places: pd.DataFrame, base_year: int, index=None) -> tuple[pd.
                      if isinstance(place["county_code"], str) else None, "given": given, "path": path})
     members = pd.DataFrame(rows, columns=["council", "council_name", "code", "name", "tier", "county_code",
                                           "given", "path"])
-    return members, problems
+    return members, problems, suggested
 
 
 def _not_a_council(index, given: str) -> str | None:
     """What ``given`` is if it names a strategic authority or a region rather than a council (the
-    register's resolver with those kinds), as a problem's message; None if it names neither."""
+    register's resolver with those kinds) or the country, as a problem's message; None if it names
+    none of them."""
+    try:
+        place = index.find(given, exact=True)
+        if place["tier"] == "england":
+            named = place["name"] if given.lower() == str(place["name"]).lower() else \
+                f"{place['name']} ({place['code']})"
+            return f"{named} is the country, not a council: list councils"
+    except DevolutionError:
+        pass
     found = []
     for kind in ("strategic_authority", "region"):
         try:
@@ -216,11 +233,13 @@ def _not_a_council(index, given: str) -> str | None:
 
 
 def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
-           refused: set[int] | frozenset[int] = frozenset()) -> list[tuple[str, str]]:
+           refused: set[int] | frozenset[int] = frozenset(), suggested: set[str] | frozenset[str] = frozenset()
+           ) -> list[tuple[str, str]]:
     """Problems of the proposal as a whole: a member twice, a county split without all its
     districts, duplicate council names, historical codes and their predecessors. ``refused``: the
-    councils (indices) with a member already refused; the county split is not checked if there is
-    one, nor those councils' predecessors."""
+    councils (indices) with a member already refused, whose predecessors are not checked;
+    ``suggested``: the codes suggested for those members, which a county is not reported split
+    without (the refused member may be that district)."""
     problems = []
     twice = members[members.duplicated("code", keep="first")]
     for row in twice.itertuples():
@@ -229,9 +248,9 @@ def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
                                    f"area goes to one new council"))
     alive = places[in_force(places, base_year)]
     listed = set(members["code"])
-    for county in sorted(set(members["county_code"].dropna()) if not refused else ()):
+    for county in sorted(set(members["county_code"].dropna())):
         districts = alive[(alive["county_code"] == county) & alive["tier"].isin(BILLING_TIERS)]
-        missing = districts[~districts["code"].isin(listed)]
+        missing = districts[~districts["code"].isin(listed | set(suggested))]
         if len(missing):
             name = places.set_index("code")["name"].get(county, county)
             problems.append(("councils", f"{name} ({county}) would be split without {', '.join(sorted(missing['name']))}: "
@@ -266,7 +285,7 @@ def _whole(raw, members: pd.DataFrame, places: pd.DataFrame, base_year: int,
 
 
 def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: int | None,
-           first_year: int | None) -> list[tuple[str, str]]:
+           first_year: int | None, max_years_from: int | None = None) -> list[tuple[str, str]]:
     problems = []
     spending = raw.get("spending") if isinstance(raw.get("spending"), dict) else {}
     if spending.get("year") is not None:
@@ -294,7 +313,8 @@ def _knobs(raw, services: tuple[str, ...], drivers: tuple[str, ...], max_years: 
                          f"years"))
     elif isinstance(steps, int) and not isinstance(steps, bool) and steps > MAX_STEPS:
         problems.append(("council_tax.harmonisation_years",
-                         f"{steps} years: the law wants {HARMONISATION_RULE}, and the tool follows at most {MAX_STEPS} "
-                         f"years (the parameter council_tax.harmonisation.max_years does not cover "
-                         f"{year_label(first_year) if first_year else 'the first year'})"))
+                         f"{steps} years: the tool follows at most {MAX_STEPS} years (the law's limit, parameter "
+                         f"council_tax.harmonisation.max_years, is checked from "
+                         f"{year_label(max_years_from) + ', ' if max_years_from else ''}the first year its parameter "
+                         f"covers, so not for {year_label(first_year) if first_year else 'this proposal'})"))
     return problems

@@ -129,7 +129,8 @@ def checked_proposal(source, inputs: Inputs, tree=None, **knobs) -> Checked:
     max_years = council_tax.max_years(tree, first) if first is not None else None
     return check(raw, inputs.places, inputs.latest_council_tax_year, name,
                  services=tuple(spending.service_name(s) for s in inputs.services),
-                 drivers=tuple(spending.DRIVERS), max_years=max_years, index=inputs.index,
+                 drivers=tuple(spending.DRIVERS), max_years=max_years,
+                 max_years_from=tree.parameter(council_tax.MAX_YEARS).first_year(), index=inputs.index,
                  more=(partial(principles.increase_problems, tree), partial(spending.driver_problems, inputs)))
 
 

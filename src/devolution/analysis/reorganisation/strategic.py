@@ -27,7 +27,10 @@ from devolution.powers.readiness import assess
 def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tuple[pd.DataFrame, list[str]]:
     """One row per new council: the strategic authority its area is in on ``on`` (through the
     councils in being then that cover it), its level, and the area's population against the
-    framework's threshold. ``population``: each new council's residents (latest year held)."""
+    framework's threshold. ``population``: each new council's residents (latest year held).
+    ``proposal_population`` is the whole proposal's (the area that could form an authority), and
+    ``meets_threshold`` is given only where the council is in none (blank where it is in one,
+    partly or wholly: the authority's own area is what counts there)."""
     places = inputs.places
     register = inputs.authorities
     year = on.year if on.month >= 4 else on.year - 1
@@ -44,8 +47,8 @@ def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tup
         found = sorted({a for a in of.values() if a})
         outside = sorted(str(names.get(c, c)) for c, a in of.items() if not a)
         row = {"council": council, "strategic_authority": "", "name": "", "status": "", "readiness_level": "",
-               "level_2026_act": "", "area_population": area_people, "threshold": threshold,
-               "meets_threshold": area_people >= threshold}
+               "level_2026_act": "", "proposal_population": area_people, "threshold": threshold,
+               "meets_threshold": None}
         if len(found) == 1 and not outside:
             code = found[0]
             authority = register.row(code)
@@ -71,7 +74,7 @@ def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tup
             notes.append(f"{council}: its area is in {', '.join(f'{names.get(c, c)} ({c})' for c in found)}: "
                          f"a new council in several strategic authorities would need one of them to change.")
         else:
-            row.update(status="none: could form one",
+            row.update(status="none: could form one", meets_threshold=area_people >= threshold,
                        level_2026_act=act_level("combined_authority", checked.proposal.strategic_authority.mayor, "",
                                                 on))
         rows.append(row)
@@ -83,5 +86,5 @@ def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tup
                      f"s.1({'5' if level == 'mayoral' else '4'})"
                      f"{'; mayoral from its first mayoral election' if level == 'mayoral' else ''}), or a new unitary "
                      f"could be designated a single foundation strategic authority (s.1(3)). The framework's default "
-                     f"population is {threshold:,.0f} or above; the area has {area_people:,.0f}.")
+                     f"population is {threshold:,.0f} or above; the proposal's area has {area_people:,.0f}.")
     return table, notes

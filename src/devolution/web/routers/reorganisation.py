@@ -78,9 +78,8 @@ def _knobs_from(request: Request) -> Knobs:
     """Knobs from the page's address (``driver.SERVICE=DRIVER`` for drivers); an empty field is none."""
     query = request.query_params
     drivers = {k.removeprefix("driver."): v[:40] for k, v in query.items() if k.startswith("driver.") and v}
+    # referendum as given: pydantic takes true/false, 1/0, on/off, yes/no and refuses anything else
     values: dict[str, Any] = {k: query[k] for k in KNOB_NAMES if query.get(k)}
-    if "referendum" in values:
-        values["referendum"] = values["referendum"] in ("1", "true", "on", "yes")
     try:
         return Knobs(**values, drivers=drivers)
     except ValidationError as exc:  # say which knob, on one line
@@ -131,9 +130,10 @@ def _page(request: Request, state: AppState, document: dict | None, chosen: str,
 @router.get("/reorganisation", include_in_schema=False)
 def reorganisation_page(request: Request, example: Optional[str] = Query(None, max_length=80),
                         state: AppState = Depends(data)):
-    chosen = _example(example)
+    chosen = example or ""
     knobs = Knobs()  # shown on the page again if the address's are bad
-    try:
+    try:  # an unknown example is the page with its message and 404, as HTML (the .json twin's is JSON)
+        chosen = _example(example)
         knobs = _knobs_from(request)
         document = run_document(state, chosen, knobs)
     except HTTPException as exc:
@@ -199,7 +199,7 @@ def reorganisation_examples(state: AppState = Depends(data)):
 @router.get("/api/reorganisation/history", summary="Past reorganisations: the tool's notional Band D and requirement "
                                                    "against the new councils' published figures")
 def reorganisation_history(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
-    return table(history_frame(state), format, page, filename="reorganisation_history")
+    return table(package.to_the_penny(history_frame(state)), format, page, filename="reorganisation_history")
 
 
 def history_frame(state: AppState):
