@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -112,11 +113,11 @@ def first_visits(store: Path, warm_pages: bool, loop) -> None:
                     env={"DEVOLUTION_WARM_PAGES": "1" if warm_pages else "0"}).start(timeout=120)
     try:
         if warm_pages:
-            while "prepared " not in server.output():
+            while not re.search(r"prepared \d+ pages", server.output()):
                 if time.perf_counter() - started > 900:
                     raise RuntimeError("the pages were not prepared within 900 s")
                 time.sleep(0.5)
-            done = [row for row in server.output().splitlines() if "prepared " in row][-1]
+            done = [row for row in server.output().splitlines() if re.search(r"prepared \d+ pages", row)][-1]
             print(f"start-up to pages ready: {time.perf_counter() - started:.0f} s ({done.split('prepared ', 1)[1]})")
         codes = councils(server.url)
         label = "prepared at start-up" if warm_pages else "peer: built on first visit"

@@ -71,6 +71,21 @@ def test_slow_site_pages_are_prepared_and_then_served_without_the_store(loaded_s
     state.store.close()
 
 
+def test_a_prepared_place_page_leaves_its_budget_api_ready(loaded_store_path, tmp_path):
+    """`/api/places/{code}/budget` made the place budget again on its first visit (p95 6 s for 50
+    clients after start-up); it now shares the one the prepared place page made."""
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
+    state = app.state.data
+    assert warm.warm_pages(state, codes=[("place", "E06000001")])["built"] == 1
+    page = state.peek(("place_budget", "E06000001", 2017, ()))
+    assert page is not None and page.place == "E06000001"
+    state.work = Closed()
+    with TestClient(app) as client:
+        answer = client.get("/api/places/E06000001/budget").json()
+    assert answer["year"] == 2017 and answer["total_gbp"] == page.total
+    state.store.close()
+
+
 def test_the_list_covers_every_current_place_and_council(web_app):
     state = web_app.state.data
     register = state.places()

@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pages = None
         if settings.warm_pages:  # what pages share is built before the server says it is ready
             seconds = await run_in_threadpool(warm.shared_parts, app.state.data)
-            log.info("ready: shared parts of the pages built in %.1f s; every place's page is now prepared "
+            log.info("ready: shared parts of the pages built in %.1f s; the places' pages are being made "
                      "in the background", seconds)
             pages = warm.start(app.state.data)
         yield

@@ -28,6 +28,13 @@ def budget_years(state: AppState) -> list[int]:
     return state.cached("budget_years", budget.common_years)
 
 
+def place_budget_of(state: AppState, code: str, year: int, moved: tuple[str, ...] = ()):
+    """A place's budget in ``year`` with ``moved`` powers devolved (``powers.budget.place_budget``),
+    made once: the place page (prepared at start-up) and ``/api/places/{code}/budget`` share it."""
+    return state.cached(("place_budget", code, year, tuple(moved)), lambda store: budget.place_budget(
+        store, code, year, list(moved) or None, shared=budget_year(state, year)))
+
+
 def place_budget(state: AppState, code: str) -> dict | None:
     """The latest place budget, or None when the place has none (not a strategic authority, or no
     member council in force in a year the budget can be made for)."""
@@ -38,7 +45,7 @@ def place_budget(state: AppState, code: str) -> dict | None:
         years = budget_years(state)
         for year in reversed(years):
             try:
-                result = budget.place_budget(store, code, year, shared=budget_year(state, year))
+                result = place_budget_of(state, code, year)
                 break
             except DevolutionError:
                 continue

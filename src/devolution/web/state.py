@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import sys
 import threading
@@ -111,6 +112,8 @@ def size_of(value) -> int:
         return 256 + sum(size_of(k) + size_of(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return 64 + sum(size_of(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # e.g. a place budget and its lines
+        return 256 + sum(size_of(getattr(value, f.name)) for f in dataclasses.fields(value))
     return sys.getsizeof(value)
 
 

@@ -21,7 +21,7 @@ from devolution.powers import budget, catalogue
 from devolution.web.formats import Format, Page, table
 from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
-from devolution.web.powers_view import budget_year, budget_years
+from devolution.web.powers_view import budget_years, place_budget_of
 from devolution.years import year_label
 
 router = APIRouter(tags=["budgets"])
@@ -63,11 +63,9 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
     years = budget_years(state)
     chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
         if year is not None else years[-1]
-    shared = budget_year(state, chosen)
-    with state.work():
-        result = budget.place_budget(state.store, code, chosen, moved, shared)
-        frame = budget.summary(result)
-        whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
+    result = place_budget_of(state, code, chosen, tuple(moved or ()))
+    frame = budget.summary(result)
+    whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
     by_decider = records(whole.drop(columns=["place"]))[0]
     return table(frame, format, page, meta={"place": result.place, "name": result.name, "year": result.year,
                                             "label": year_label(result.year), "total_gbp": result.total, "note": result.note,
