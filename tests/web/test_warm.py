@@ -11,7 +11,7 @@ import time
 from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 
-from devolution.web import warm
+from devolution.web import served, warm
 from devolution.web.app import create_app
 from devolution.web.routers.places import place_document
 from devolution.web.routers.simulator import budget_document
@@ -79,9 +79,13 @@ def test_a_prepared_place_page_leaves_its_budget_api_ready(loaded_store_path, tm
     assert warm.warm_pages(state, codes=[("place", "E06000001")])["built"] == 1
     page = state.peek(("place_budget", "E06000001", 2017, ()))
     assert page is not None and page.place == "E06000001"
+    assert warm.warm_pages(state, codes=[("budget_api", "E06000001")])["built"] == 1
     state.work = Closed()
     with TestClient(app) as client:
         answer = client.get("/api/places/E06000001/budget").json()
+        assert client.get("/api/places/Hartlepool/budget").json() == answer  # one kept answer, any spelling
+        kept = state.peek(served.key("place_budget_api", "E06000001"))
+    assert kept is not None and json.loads(kept.body) == answer
     assert answer["year"] == 2017 and answer["total_gbp"] == page.total
     state.store.close()
 

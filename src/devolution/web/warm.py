@@ -24,7 +24,7 @@ from fastapi import HTTPException
 
 from devolution.errors import DevolutionError
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
-from devolution.web.routers import deals, places, reorganisation, simulator
+from devolution.web.routers import budgets, deals, places, reorganisation, simulator
 from devolution.web.state import AppState, Busy
 
 log = logging.getLogger("devolution.web")
@@ -35,13 +35,13 @@ SITE = {"deals_timeline": deals.timeline_frame, "reorganisation": reorganisation
 
 
 def pages(state: AppState) -> list[tuple[str, str]]:
-    """(kind, code) of every page to prepare: each current place's page, then each current
-    council's simulator page, then the slow site pages (:data:`SITE`)."""
+    """(kind, code) of every page to prepare: each current place's page and its budget API's
+    default answer, then each current council's simulator page, then the slow site pages (:data:`SITE`)."""
     register = state.places()
     current = register[register["current"].astype(bool)]
     councils = current[current["tier"].isin(COUNCIL_TIERS)]
-    return ([("place", c) for c in current["code"]] + [("simulator", c) for c in councils["code"]]
-            + [("site", name) for name in SITE])
+    return ([("place", c) for c in current["code"]] + [("budget_api", c) for c in current["code"]]
+            + [("simulator", c) for c in councils["code"]] + [("site", name) for name in SITE])
 
 
 def shared_parts(state: AppState) -> float:
@@ -68,7 +68,8 @@ def warm_pages(state: AppState, stop: threading.Event | None = None, codes: list
     a 404 for everyone, e.g. a council with no outturn), ``busy`` (left for its first visitor) and
     ``failed`` (an error, logged)."""
     stop = stop or threading.Event()
-    build = {"place": places.prepare, "simulator": simulator.prepare, "site": lambda state, name: SITE[name](state)}
+    build = {"place": places.prepare, "budget_api": budgets.prepare, "simulator": simulator.prepare,
+             "site": lambda state, name: SITE[name](state)}
     counts = {"built": 0, "refused": 0, "busy": 0, "failed": 0}
     started = time.perf_counter()
     for kind, code in codes if codes is not None else pages(state):

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from devolution.errors import DevolutionError
 from devolution.exports import records
 from devolution.places.register import strategic_authority_of
 from devolution.powers import budget, catalogue
+from devolution.web import served
 from devolution.web.formats import Format, Page, table
 from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
@@ -49,7 +51,7 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
 
 
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
-def place_budget(code: str, state: AppState = Depends(data), page: Page = Depends(),
+async def place_budget(code: str, request: Request, state: AppState = Depends(data), page: Page = Depends(),
                  year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description=(
                      "Financial year (2017, 2017-18 or 2017/18); latest held if omitted.")),
                  devolve: Optional[str] = Query(None, max_length=400, description=(
@@ -58,6 +60,26 @@ def place_budget(code: str, state: AppState = Depends(data), page: Page = Depend
                  start: Optional[FinancialYear] = Query(None, alias="from", ge=2014, le=2100, description=(
                      "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
+    if not request.query_params:  # the default answer is kept as bytes (prepared at start-up: web/warm.py)
+        if state.peek(served.key("place_budget_api", code)) is None:
+            code = await run_in_threadpool(place_code, state, code)
+        return await served.served(state, ("place_budget_api", code), lambda: default_answer(state, code))
+    return await run_in_threadpool(budget_answer, state, code, page, year, devolve, start, format)
+
+
+def default_answer(state: AppState, code: str) -> served.Served:
+    """The budget of a place asked for with no options (its latest year, nothing devolved), as served."""
+    answer = budget_answer(state, code, Page(limit=500, offset=0), None, None, None, Format.json)
+    return served.Served(answer.body, answer.media_type)
+
+
+def prepare(state: AppState, code: str) -> None:
+    """Keep the default budget answer of ``code``, ready for its first visitor."""
+    served.prepare(state, ("place_budget_api", code), lambda: default_answer(state, code))
+
+
+def budget_answer(state: AppState, code: str, page: Page, year: int | None, devolve: str | None, start: int | None,
+                  format: Format):
     code = place_code(state, code)
     moved = by_default_powers(state, code, start) if devolve == "by-default" else devolved_powers(devolve)
     years = budget_years(state)
