@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
-from devolution.numbers import number
+from devolution.numbers import money, number
 from devolution.places.register import in_force, lifecycle
 from devolution.places.tiers import TIER_LABELS
 from devolution.rules.referendum import ASC_TIERS
@@ -317,7 +317,7 @@ def _band_d(store, code: str, name: str, tier: str, year: int) -> Explanation:
         out.published = (f"band_d_{suffix}", found[f"band_d_{suffix}"])
         if abs(result - out.published[1]) >= 0.005:  # Band D is printed to the penny
             out.notes.append(f"the published Band D is not the published requirement over the published tax "
-                             f"base (a gap of £{abs(result - out.published[1]):,.2f}): the official row does not "
+                             f"base (a gap of {money(abs(result - out.published[1]), 2)}): the official row does not "
                              f"agree with itself, so one of its three figures is in doubt")
     if tier == "county":
         out.notes.append("a county has no parishes: its council tax requirement including parish precepts is "

@@ -26,8 +26,10 @@ from devolution import config
 from devolution.errors import DataError, StoreError
 from devolution.memo import Memo
 from devolution.places import coverage
+from devolution.places.register import ABOLISHED, FORMER_CODE
 from devolution.sources import PUBLICATIONS, REGISTER_ID, folder
 from devolution.sources.base import OBSERVATION_COLUMNS, Context, Parsed, Publication
+from devolution.years import year_label
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -249,9 +251,6 @@ class Store:
         held = self.connection.execute(
             "SELECT DISTINCT publication, code, year FROM observations WHERE list_contains(?, publication)",
             [ids]).df()
-        from devolution.places.register import ABOLISHED, FORMER_CODE
-        from devolution.years import year_label
-
         explained = set(places.loc[places["status"].isin([ABOLISHED, FORMER_CODE]), "code"])
         names = dict(zip(places["code"], places["name"]))
         for id_, pairs in held.groupby("publication"):

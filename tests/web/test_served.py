@@ -95,8 +95,13 @@ def test_every_spelling_of_a_place_shares_one_kept_page(web_app):
     with TestClient(web_app) as client:
         pages = {spelling: client.get(f"/places/{spelling}", headers={"accept": "text/html"})
                  for spelling in ("Hartlepool", "hartlepool", "HARTLEPOOL", "E06000001")}
-    assert {page.status_code for page in pages.values()} == {200}
-    assert len({page.content for page in pages.values()}) == 1
+        assert {page.status_code for page in pages.values()} == {200}
+        assert len({page.content for page in pages.values()}) == 1
+        for route in ("/api/places/{}", "/api/simulator/{}", "/api/places/{}/budget"):
+            answers = {client.get(route.format(spelling)).content for spelling in ("hartlepool", "E06000001")}
+            assert len(answers) == 1, route
+        client.get("/simulator/HARTLEPOOL", headers={"accept": "text/html"})
     kept = [k for k in state._cache if isinstance(k, tuple) and k[:1] == ("served",) and "artlepool" in str(k).lower()]
     assert kept == [], kept
     assert state.peek(served.key("place", "E06000001", "html", "")) is not None
+    assert state.peek(served.key("simulator", "E06000001", "json")) is not None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from devolution.places.register import successor_links
 from devolution.places.tiers import BILLING_TIERS
 from devolution.rules.council_tax import band_d, notional_band_d
 
@@ -63,19 +64,11 @@ COUNTY_WIDE_GAPS = frozenset({"E06000063", "E06000064"})
 
 def first_years(places: pd.DataFrame) -> pd.Series:
     """For each council that replaced others: the financial year it began (code -> start year)."""
-    replaced = places["replaced_by"].fillna("").astype(str).str.split(";").explode().str.strip()
-    new = set(replaced[replaced != ""])
+    new = set(successor_links(places)["successor"])
     rows = places[places["code"].isin(new)].copy()
     start = pd.to_datetime(rows["start_date"], errors="coerce")
     years = np.where(start.dt.month >= 4, start.dt.year, start.dt.year - 1)
     return pd.Series(years, index=rows["code"].to_numpy(), dtype="Int64").dropna().astype(int)
-
-
-def _successors(places: pd.DataFrame) -> pd.DataFrame:
-    """``code, successor``: one row per place and each council that took over its area."""
-    split = places.assign(successor=places["replaced_by"].fillna("").astype(str).str.split(";")).explode("successor")
-    split["successor"] = split["successor"].str.strip()
-    return split.loc[split["successor"] != "", ["code", "successor"]]
 
 
 def pieces(places: pd.DataFrame, codes) -> pd.DataFrame:
@@ -85,7 +78,7 @@ def pieces(places: pd.DataFrame, codes) -> pd.DataFrame:
     on that area (a unitary: its Band D includes what the county precepted there); it is empty
     where the new council is itself a district under a county that goes on (East Suffolk 2019)."""
     billing = places[places["tier"].isin(BILLING_TIERS)][["code", "county_code"]]
-    target = billing.merge(_successors(places), on="code")
+    target = billing.merge(successor_links(places), on="code")
     target = target[target["successor"].isin(list(codes))]
     tier = places.set_index("code")["tier"]
     target["county"] = target["county_code"].where(target["successor"].map(tier).ne("shire_district").to_numpy())

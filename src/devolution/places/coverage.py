@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from devolution.places.register import in_force
-from devolution.places.tiers import BILLING_TIERS
+from devolution.places.register import in_force, successor_links
+from devolution.places.tiers import COUNCIL_TIERS
 
-#: Councils are expected in every per-council file of their tier; strategic authorities, regions and
-#: England are covered selectively (a combined authority without a precept is in no council tax table).
-COUNCIL_TIERS = (*BILLING_TIERS, "county")
+# Councils (COUNCIL_TIERS) are expected in every per-council file of their tier; strategic authorities,
+# regions and England are covered selectively (a combined authority without a precept is in no council
+# tax table).
 
 GAP_COLUMNS = ["publication", "year", "code", "name", "tier"]
 
@@ -56,9 +56,7 @@ def gaps(places: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
     # Held on later boundaries: the council's successor has the year (ONS's mid-2018 estimates
     # give Bournemouth, Christchurch and Poole, not Bournemouth, on the boundaries of April 2019).
-    successors = places[["code", "replaced_by"]].dropna().assign(
-        successor=lambda t: t["replaced_by"].astype(str).str.split(";")).explode("successor")
-    later = (missing.merge(successors[["code", "successor"]], on="code")
+    later = (missing.merge(successor_links(places), on="code")
              .merge(held.rename(columns={"code": "successor"}), on=["publication", "successor", "year"]))
     missing = missing[~missing.set_index(["publication", "year", "code"]).index.isin(
         later.set_index(["publication", "year", "code"]).index)]

@@ -38,6 +38,14 @@ def register_year(places: pd.DataFrame, year: int, what: str = "year") -> int:
     return year
 
 
+def successor_links(places: pd.DataFrame) -> pd.DataFrame:
+    """``code, successor``: one row per place and each place its ``replaced_by`` names (a council
+    split between two has two rows; a place replaced by none has none)."""
+    split = places.assign(successor=places["replaced_by"].fillna("").astype(str).str.split(";")).explode("successor")
+    split["successor"] = split["successor"].str.strip()
+    return split.loc[split["successor"] != "", ["code", "successor"]].reset_index(drop=True)
+
+
 def in_force(places: pd.DataFrame, year: int) -> pd.Series:
     """Which places existed on 1 April of financial year ``year``.
 

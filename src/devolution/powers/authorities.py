@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
-from devolution.places.register import FORMER_CODE, lifecycle, not_in_being, resolve
+from devolution.places.crosswalk import code_changes
+from devolution.places.register import lifecycle, not_in_being, resolve
 from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import act_level
@@ -82,24 +83,17 @@ class Authorities:
 
     def in_force(self, on: dt.date) -> pd.DataFrame:
         """The authorities that exist on a date."""
-        return self.table[[self.exists(c, on) for c in self.table["code"]]].reset_index(drop=True)
+        return self.table[_within(self.table, on)].reset_index(drop=True)
 
     # ------------------------------------------------------------------ members
     def _periods(self, on: dt.date) -> pd.DataFrame:
-        start = pd.to_datetime(self.members["start_date"], errors="coerce")
-        end = pd.to_datetime(self.members["end_date"], errors="coerce")
-        day = pd.Timestamp(on)
-        return self.members[(start.isna() | (start <= day)) & (end.isna() | (day <= end))]
+        return self.members[_within(self.members, on)]
 
     def membership_on(self, on: dt.date) -> pd.Series:
         """member code -> the authority it belongs to on a date, every member at once (a member
         listed under a former code, e.g. Gateshead's E08000020, under the code it goes on under)."""
-        start = pd.to_datetime(self.table["start_date"], errors="coerce")
-        end = pd.to_datetime(self.table["end_date"], errors="coerce")
-        day = pd.Timestamp(on)
-        existing = self.table.loc[(start.isna() | (start <= day)) & (end.isna() | (day <= end)), "code"]
         periods = self._periods(on)
-        periods = periods[periods["authority_code"].isin(set(existing))]
+        periods = periods[periods["authority_code"].isin(set(self.in_force(on)["code"]))]
         return pd.Series(periods["authority_code"].to_numpy(), index=self._on_current_codes(periods["member_code"]),
                          name="authority_code")
 
@@ -107,17 +101,13 @@ class Authorities:
         """``authority_code, member_code``: every authority's members on its first day (current codes)."""
         first = self.members.merge(self.table[["code", "start_date"]].rename(
             columns={"code": "authority_code", "start_date": "established"}), on="authority_code")
-        start = pd.to_datetime(first["start_date"], errors="coerce")
-        end = pd.to_datetime(first["end_date"], errors="coerce")
-        day = pd.to_datetime(first["established"], errors="coerce")
-        first = first[(start.isna() | (start <= day)) & (end.isna() | (day <= end))]
+        first = first[_within(first, pd.to_datetime(first["established"], errors="coerce"))]
         return pd.DataFrame({"authority_code": first["authority_code"].to_numpy(),
                              "member_code": self._on_current_codes(first["member_code"])})
 
     def _on_current_codes(self, codes: pd.Series) -> np.ndarray:
         """Member codes with a former code (Gateshead's E08000020) as the code it goes on under."""
-        former = self.places.loc[self.places["status"].eq(FORMER_CODE), ["code", "replaced_by"]]
-        return codes.replace(dict(zip(former["code"], former["replaced_by"]))).to_numpy()
+        return codes.replace(code_changes(self.places)).to_numpy()
 
     def members_on(self, code: str, on: dt.date) -> list[str]:
         """The member councils of an authority on a date (empty before it exists)."""
@@ -241,6 +231,15 @@ class Authorities:
                 if self.exists(r.code, on) else "",
             })
         return pd.DataFrame(rows)
+
+
+def _within(periods: pd.DataFrame, day) -> pd.Series:
+    """Rows whose ``start_date``..``end_date`` (either open) hold ``day`` (a date, or a Series of
+    days row by row)."""
+    start = pd.to_datetime(periods["start_date"], errors="coerce")
+    end = pd.to_datetime(periods["end_date"], errors="coerce")
+    day = day if isinstance(day, pd.Series) else pd.Timestamp(day)
+    return (start.isna() | (start <= day)) & (end.isna() | (day <= end))
 
 
 def _text(value) -> str:

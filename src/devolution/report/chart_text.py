@@ -14,6 +14,8 @@ import numpy as np
 #: version every spec names in ``$schema``: vega-embed warns in the console when they differ.
 VEGA_LITE_VERSION = "6.4"
 SCHEMA = f"https://vega.github.io/schema/vega-lite/v{VEGA_LITE_VERSION.split('.')[0]}.json"
+#: Numbers in charts: thousands separated, pounds as the currency.
+LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]}}
 
 #: Characters per line of a chart title or subtitle (Vega draws one line per list item).
 TITLE_WIDTH = 64

@@ -12,10 +12,8 @@ import numpy as np
 import pandas as pd
 
 from devolution.files import output_path, write_output
-from devolution.report.chart_text import axis_labels, wrap
+from devolution.report.chart_text import LOCALE, SCHEMA, axis_labels, wrap
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]}}
 #: How each colour figure is written in a tooltip and the legend (d3 format).
 FORMATS = {"notional_band_d": "$,.2f", "first_year_band_d": "$,.2f", "population": ",.0f", "share_65_plus": ".1%",
            "spending_per_head": "$,.0f", "council_tax_requirement": "$,.0f", "dwellings": ",.0f", "tax_base": ",.0f"}

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from devolution.errors import DevolutionError
+from devolution.rules.council_tax import notional_band_d
 
 
 def average_path(notional_band_d: np.ndarray, increase: np.ndarray) -> np.ndarray:
@@ -32,20 +33,6 @@ def average_path(notional_band_d: np.ndarray, increase: np.ndarray) -> np.ndarra
     start = np.asarray(notional_band_d, dtype=np.float64)
     rise = np.asarray(increase, dtype=np.float64)
     return start[:, None] * np.cumprod(1.0 + rise, axis=1)
-
-
-def weighted_average(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, n_councils: int) -> np.ndarray:
-    """Each council's average Band D over its areas, weighted by tax base (Band D equivalents): its
-    council tax requirement over its tax base. ``band_d`` is areas (x years); returns councils (x years)."""
-    index = np.asarray(council, dtype=np.int64)
-    base = np.asarray(tax_base, dtype=np.float64)
-    bills = np.asarray(band_d, dtype=np.float64)
-    total = np.bincount(index, weights=base, minlength=n_councils)
-    if bills.ndim == 1:
-        return np.bincount(index, weights=bills * base, minlength=n_councils) / total
-    weighted = np.zeros((n_councils, bills.shape[1]))
-    np.add.at(weighted, index, bills * base[:, None])
-    return weighted / total[:, None]
 
 
 def equal_steps(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, average: np.ndarray,
@@ -59,7 +46,8 @@ def equal_steps(band_d: np.ndarray, tax_base: np.ndarray, council: np.ndarray, a
     Returns areas x years (£)."""
     index = np.asarray(council, dtype=np.int64)
     base_band_d = np.asarray(band_d, dtype=np.float64)
-    start = weighted_average(base_band_d, tax_base, index, average.shape[0])
+    start = notional_band_d(np.asarray(base_band_d, dtype=np.float64) * np.asarray(tax_base, dtype=np.float64),
+                            tax_base, index, average.shape[0])  # the requirement over the tax base
     gap = base_band_d / start[index] - 1.0
     years = np.arange(1, average.shape[1] + 1)
     left = np.clip(1.0 - years[None, :] / np.asarray(steps, dtype=np.float64)[index][:, None], 0.0, None)

@@ -142,12 +142,11 @@ def _retention(business_rates_baseline, baseline_funding_level, non_domestic_rat
         pool_rate = r.individual_levy_rate(r.pool_totals(np.take(brb, pooled, axis=-1), pool, n_pools), pool_bfl,
                                            levy_rate_cap)
         growth = own_retained - own_bfl
-        _write_members(rate, pooled, np.take(pool_rate, pool, axis=-1))
-        _write_members(levy, pooled, _attribute(r.levy(pool_retained, pool_bfl, pool_rate),
-                                                np.maximum(growth, 0.0), pool, n_pools))
-        _write_members(net, pooled, _attribute(r.safety_net(pool_retained, pool_bfl, safety_net_threshold),
-                                               np.maximum(np.negative(growth, out=growth), 0.0, out=growth),
-                                               pool, n_pools))
+        rate[..., pooled] = np.take(pool_rate, pool, axis=-1)
+        levy[..., pooled] = _attribute(r.levy(pool_retained, pool_bfl, pool_rate), np.maximum(growth, 0.0), pool,
+                                       n_pools)
+        net[..., pooled] = _attribute(r.safety_net(pool_retained, pool_bfl, safety_net_threshold),
+                                      np.maximum(np.negative(growth, out=growth), 0.0, out=growth), pool, n_pools)
     # Attribution keeps each pool's total, so the totals traced are the groups' levy and safety net.
     step("levy", levy, retained_rates_income=retained, baseline_funding_level=baseline_funding_level)
     step("safety_net", net, retained_rates_income=retained)
@@ -165,9 +164,6 @@ def _attribute(pool_amount, basis, pool, n_pools):
     return basis * np.take(per_unit, pool, axis=-1)
 
 
-def _write_members(target, members, values):
-    """``target[..., members] = values``."""
-    target[..., members] = values
 
 
 def run_retention(inputs: RetentionInputs, year: int, parameters) -> RetentionResult:

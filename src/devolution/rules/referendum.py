@@ -31,6 +31,12 @@ ASC_CARRY = "council_tax.referendum.asc_carry_forward"
 CASH = "council_tax.referendum.shire_district_cash_limit"
 BY_COUNCIL = "council_tax.referendum_by_council.additional_limit"
 
+#: A percentage principle makes its own limit excessive ("X% or more"), so the highest increase a
+#: council can set without a referendum is this far below it: 4.99% under 5%, as North
+#: Northamptonshire set on its notional Band D (MHCLG council tax statistics 2021-22). Council tax is
+#: set in pence; 0.01 percentage point is the step the tool uses, an assumption, not a rule.
+JUST_BELOW = 0.0001
+
 #: Councils with adult social care functions (the precept's class in the principles).
 ASC_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
 DISTRICT_TIERS = ("shire_district",)
@@ -60,6 +66,13 @@ class Principles:
     def ceiling(self, previous_band_d: np.ndarray) -> np.ndarray:
         """The highest Band D without a referendum (``council_tax.max_band_d_without_referendum``)."""
         return council_tax.max_band_d_without_referendum(previous_band_d, *self._args())
+
+    def highest(self, previous_band_d: np.ndarray) -> np.ndarray:
+        """The highest Band D a council can set without a referendum: the ceiling, or
+        :data:`JUST_BELOW` under it where the percentage principle makes the ceiling excessive."""
+        previous_band_d = np.asarray(previous_band_d, dtype=np.float64)
+        ceiling = self.ceiling(previous_band_d)
+        return np.where(self.percentage_binds(previous_band_d), ceiling - previous_band_d * JUST_BELOW, ceiling)
 
     def percentage_binds(self, previous_band_d: np.ndarray) -> np.ndarray:
         """Where the ceiling is the percentage one (itself excessive: stay just below it)."""

@@ -101,7 +101,7 @@ def safety_net(retained_rates_income: np.ndarray, baseline_funding_level: np.nda
 
 
 def retained_at_baseline(baseline_funding_level: np.ndarray, growth_multiple: np.ndarray,
-                         safety_net_threshold: np.ndarray | float, out: np.ndarray | None = None) -> np.ndarray:
+                         safety_net_threshold: np.ndarray | float) -> np.ndarray:
     """Retained income after levy and safety net for an authority whose business rates baseline
     equals its baseline funding level (no tariff or top-up): the individual levy rate is 0, so the
     rules above reduce to BFL x max(growth multiple, threshold). Equal to running them in full

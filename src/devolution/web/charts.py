@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from devolution.report.chart_text import (SCHEMA, axis_labels, count_axis, money_scale, no_negative_zero, price_words,
+from devolution.report.chart_text import (LOCALE, SCHEMA, axis_labels, count_axis, money_scale, no_negative_zero, price_words,
                                           wrap)
 from devolution.numbers import money
 from devolution.years import parse_year, year_label
@@ -24,7 +24,6 @@ from devolution.years import parse_year, year_label
 UNIT_WORDS = {"GBP": "£", "persons": "people", "band_d_equivalents": "Band D equivalents",
               "per_10k_children": "per 10,000 children", "share": "per cent"}
 #: Pounds shown by d3-format's currency symbol; thousands separated by commas.
-LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]}}
 
 
 def unit_label(unit: str) -> str:

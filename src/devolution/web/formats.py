@@ -106,11 +106,15 @@ MAX_YAML = 20_000
 def pasted_yaml(text: str, what: str, deep: str = "") -> object:
     """YAML pasted into a form (``what`` names it in errors, e.g. "claims"), read safely: at most
     ``MAX_YAML`` characters, valid YAML, not nested past the loader's recursion (``deep`` says how
-    deep the format goes). Errors: ``HTTPException`` 422 naming ``what`` and the fault."""
+    deep the format goes), UTF-8 (a form's other bytes arrive as U+FFFD). Errors: ``HTTPException``
+    422 naming ``what`` and the fault."""
     import yaml
 
     if len(text) > MAX_YAML:
         raise HTTPException(422, f"{what}: at most {MAX_YAML:,} characters of YAML (got {len(text):,})")
+    if "\ufffd" in text:  # the form's bytes were not UTF-8 (the server decodes them with replacement)
+        raise HTTPException(422, f"{what}: not UTF-8 text (a byte that is not UTF-8 at character "
+                                 f"{text.index(chr(0xFFFD))}); paste or send it as UTF-8")
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

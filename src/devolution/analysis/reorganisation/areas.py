@@ -21,21 +21,22 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DevolutionError
+from devolution.places.register import successor_links
 from devolution.places.tiers import BILLING_TIERS
+from devolution.rules.referendum import ASC_TIERS
 from devolution.years import year_label
 
 #: Councils with children's services and adult social care (figures such as children looked after
-#: are held for these only).
-UPPER_TIERS = ("county", "unitary", "metropolitan_district", "london_borough", "city_of_london")
+#: are held for these only): the social care authorities of ``rules.referendum``.
+UPPER_TIERS = ASC_TIERS
 
 
 def atoms(places: pd.DataFrame) -> pd.DataFrame:
     """``code, atom`` for every billing council (current or former, former codes included) and
     every county: the atoms its area is made of (see the module's note)."""
     billing = places[places["tier"].isin(BILLING_TIERS)]
-    edges = billing.assign(successor=billing["replaced_by"].fillna("").astype(str).str.split(";")).explode("successor")
-    edges["successor"] = edges["successor"].str.strip()
-    edges = edges.loc[edges["successor"].isin(set(billing["code"])), ["code", "successor"]]
+    edges = successor_links(billing)
+    edges = edges[edges["successor"].isin(set(billing["code"]))]
     made = set(edges["successor"])
     found = pd.DataFrame({"code": sorted(set(billing["code"]) - made)})
     found["atom"] = found["code"]

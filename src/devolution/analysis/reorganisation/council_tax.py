@@ -32,7 +32,7 @@ from devolution.analysis.reorganisation.proposal import Checked
 from devolution.errors import DevolutionError
 from devolution.places.tiers import BILLING_TIERS
 from devolution.rules import harmonisation, referendum
-from devolution.rules.council_tax import bills_by_band
+from devolution.rules.council_tax import band_d, bills_by_band
 from devolution.years import year_label
 
 RATIOS = "council_tax.band_ratios.ratios"
@@ -168,7 +168,7 @@ def published_gaps(checked: Checked, observations: pd.DataFrame, tool: np.ndarra
                         & observations["measure"].isin([predecessors.REQUIREMENT, predecessors.TAX_BASE])]
     wide = rows.pivot_table(index="code", columns="measure", values="value").reindex(
         index=codes, columns=[predecessors.REQUIREMENT, predecessors.TAX_BASE])
-    printed = (wide[predecessors.REQUIREMENT] / wide[predecessors.TAX_BASE]).to_numpy()
+    printed = band_d(wide[predecessors.REQUIREMENT].to_numpy(), wide[predecessors.TAX_BASE].to_numpy())
     notes = []
     for i, (name, code) in enumerate(zip(checked.names, codes)):  # a few new councils
         gap = tool[i] - printed[i]
@@ -195,8 +195,7 @@ def _allowed(found: referendum.Principles, previous: np.ndarray) -> np.ndarray:
     """The highest Band D a council may set without a referendum on last year's ``previous``
     (``rules.council_tax.max_band_d_without_referendum``), just below it where the percentage
     principle makes the ceiling itself excessive."""
-    return np.where(found.percentage_binds(previous), found.ceiling(previous) - previous * JUST_BELOW,
-                    found.ceiling(previous))
+    return found.highest(previous)
 
 
 def _harmonisation_table(members: pd.DataFrame, paths: dict, band_d0: np.ndarray, average: np.ndarray,

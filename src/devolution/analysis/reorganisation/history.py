@@ -24,6 +24,7 @@ from devolution import parameters
 from devolution.analysis import predecessors
 from devolution.analysis.reorganisation import council_tax, principles
 from devolution.analysis.reorganisation.run import checked_proposal, example_names, raw_proposal
+from devolution.rules.council_tax import band_d
 from devolution.years import year_label
 
 #: Tax base printed to one or two decimals; the predecessors' sum is kept within half a Band D equivalent.
@@ -63,7 +64,7 @@ def check_history(inputs, names: list[str] | None = None, tree=None) -> pd.DataF
         published = wide.reindex(keys)
         requirement = published[predecessors.REQUIREMENT].to_numpy()
         base = published[predecessors.TAX_BASE].to_numpy()
-        comparison = requirement / base
+        comparison = band_d(requirement, base)  # MHCLG's comparison: requirement over tax base
         shares, found = principles.principle_shares(tree, np.array([checked.first_year]),
                                                           np.array(codes, dtype=object))
         excessive = found[0].ceiling(comparison)  # the published first year is within it if below it

@@ -13,10 +13,7 @@ from devolution.analysis.reorganisation.schema import CouncilTax as CouncilTaxSe
 from devolution.rules import referendum
 from devolution.years import year_label
 
-#: A percentage principle makes its own limit excessive ("X% or more"): a council stays this far
-#: below it (4.99% under 5%), as most new councils did in their first year (e.g. North Northamptonshire
-#: +4.99% on its notional Band D, MHCLG council tax statistics 2021-22).
-JUST_BELOW = 0.0001
+JUST_BELOW = referendum.JUST_BELOW  # the highest increase is this far under a percentage principle
 #: Years followed after the harmonisation period, for a harmonisation that the ceiling slows down.
 EXTRA_YEARS = 12
 TIER = "unitary"  # every new council here is a unitary council (an adult social care authority)

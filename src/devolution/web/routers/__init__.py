@@ -9,8 +9,10 @@ from typing import Annotated
 from fastapi import HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
+from starlette.concurrency import run_in_threadpool
 
 from devolution.errors import DevolutionError, PlaceError
+from devolution.web import served
 from devolution.web.state import AppState
 from devolution.years import parse_year, year_label, year_spans
 
@@ -79,6 +81,17 @@ def place_code(state: AppState, code: str, kind: str | None = None) -> str:
         return str(place_index(state).find(code[:120], kind)["code"])
     except PlaceError as exc:
         raise HTTPException(404, str(exc)) from None
+
+
+async def kept_code(state: AppState, kind: str, name: str, *rest) -> str:
+    """The place under which the kept answer ``(kind, name, *rest)`` (:mod:`devolution.web.served`)
+    is held: ``name`` itself when an answer is kept under it (a prepared page asked for by its code
+    costs nothing), else the register's code for it (:func:`place_code`; 404 when it names none), so
+    every spelling of a place (``kent``, ``Kent%20``, ``e10000016``) shares one kept copy and none can
+    push the prepared pages out of the cache."""
+    if state.peek(served.key(kind, name, *rest)) is not None:
+        return name
+    return await run_in_threadpool(place_code, state, name)
 
 
 def place_index(state: AppState):

@@ -21,7 +21,7 @@ from devolution.places.register import strategic_authority_of
 from devolution.powers import budget, catalogue
 from devolution.web import served
 from devolution.web.formats import Format, Page, table
-from devolution.web.routers import FinancialYear, data, held_year, place_code
+from devolution.web.routers import FinancialYear, data, held_year, kept_code, place_code
 from devolution.web.state import AppState
 from devolution.web.powers_view import budget_years, place_budget_of
 from devolution.years import year_label
@@ -61,8 +61,7 @@ async def place_budget(code: str, request: Request, state: AppState = Depends(da
                      "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
     if not request.query_params:  # the default answer is kept as bytes (prepared at start-up: web/warm.py)
-        if state.peek(served.key("place_budget_api", code)) is None:
-            code = await run_in_threadpool(place_code, state, code)
+        code = await kept_code(state, "place_budget_api", code)
         return await served.served(state, ("place_budget_api", code), lambda: default_answer(state, code))
     return await run_in_threadpool(budget_answer, state, code, page, year, devolve, start, format)
 

@@ -8,17 +8,15 @@ from typing import Optional
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from devolution import api
 from devolution.exports import clean, records
-from devolution.errors import DevolutionError
-from devolution.places.register import lifecycle, parents, resolve
+from devolution.places.register import lifecycle, parents
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.web import baseline_view, charts, powers_view, served
 from devolution.web.figures import display, figure, map_values, peers
 from devolution.web.formats import Format, Page, split_suffix, table
-from devolution.web.routers import FinancialYear, data, place_code
+from devolution.web.routers import FinancialYear, data, kept_code, place_code
 from devolution.web.search import of_its_time
 from devolution.web.state import AppState
 from devolution.years import year_label
@@ -120,7 +118,7 @@ def former_view(register, code: str) -> dict | None:
 @router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
                                           "and ended and its successor, parents, latest values, trends, peers")
 async def place_json_api(code: str, state: AppState = Depends(data)):
-    name = split_suffix(code)[0]
+    name = await kept_code(state, "place", split_suffix(code)[0], "json", "")
     return await served.served(state, ("place", name, "json", ""), lambda: place_answer(state, name, "json", ""))
 
 
@@ -130,22 +128,8 @@ async def place_page(name: str, request: Request, state: AppState = Depends(data
     kind = "json" if suffix is Format.json else "html"
     tab = request.query_params.get("tab", "") if kind == "html" else ""
     tab = tab if tab in TABS else ""
-    if state.peek(served.key("place", code, kind, tab)) is None:
-        code = await run_in_threadpool(register_code, state, code)
+    code = await kept_code(state, "place", code, kind, tab)
     return await served.served(state, ("place", code, kind, tab), lambda: place_answer(state, code, kind, tab))
-
-
-def register_code(state: AppState, name: str) -> str:
-    """The register's code of a place asked for by any spelling (``kent``, ``Kent%20``, ``e10000016``),
-    so every spelling shares one kept page and none can push the prepared pages out of the cache;
-    the name itself where it names no place (its page is the 404)."""
-    register = state.places()
-    if name in set(register["code"]):
-        return name
-    try:
-        return str(resolve(register, name)["code"])
-    except DevolutionError:
-        return name
 
 
 def place_answer(state: AppState, name: str, kind: str, tab: str = "") -> served.Served:

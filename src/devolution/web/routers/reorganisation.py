@@ -103,9 +103,6 @@ def _example(name: Optional[str]) -> str:
 
 
 def _parse_yaml(text: str) -> dict:
-    if "\ufffd" in text:  # the form's bytes were not UTF-8 (the server decodes them with replacement)
-        raise HTTPException(422, f"proposal: not UTF-8 text (a byte that is not UTF-8 at character "
-                                 f"{text.index(chr(0xFFFD))}); paste or send it as UTF-8")
     content = pasted_yaml(text, "proposal")
     if not isinstance(content, dict):
         raise HTTPException(422, "proposal: expected a mapping (name, kind, vesting, councils, ...); see the examples")

@@ -32,7 +32,7 @@ from devolution.rules import referendum
 from devolution.rules.council_tax import budget_deficit
 from devolution.web import served
 from devolution.web.formats import Format, split_suffix, table
-from devolution.web.routers import data, place_code
+from devolution.web.routers import data, kept_code, place_code
 from devolution.web.security import (CSRF_COOKIE, SUBMIT_COOKIE, check_csrf, client_of, require_admin,
                                      secure_cookies)
 from devolution.web.state import AppState
@@ -47,7 +47,7 @@ SKIP = {"nce_total_service_expenditure", "nce_social_care_total"}
 STEP = 0.25            # each service can move by up to a quarter of its net spending
 BALANCE_TOLERANCE = 1000.0  # pounds: the rounding of the sliders
 #: The council tax slider's step: 0.01 percentage point, the precision councils set rises to (2.99%).
-TAX_STEP = 0.0001
+TAX_STEP = referendum.JUST_BELOW
 MAX_CUT = 0.05         # the council tax slider goes down to a 5% cut; the server holds the same bound
 LIMITS = (referendum.CORE, referendum.ASC, referendum.CASH, referendum.BY_COUNCIL)
 #: Service lines funded by a ring-fenced grant (parameters/grants/ring_fences.yaml): held, not moved.
@@ -137,8 +137,8 @@ def budget_document(state: AppState, code: str) -> dict:
     previous = tax["band_d"]
     ceiling = float(found.ceiling(np.array([previous]))[0])
     # Under the percentage principle the ceiling itself is excessive: the slider stops one of its
-    # steps (0.01 percentage point) below it.
-    limit = ceiling / previous - 1 - (TAX_STEP if found.percentage_binds(np.array([previous]))[0] else 0.0)
+    # steps (rules.referendum.JUST_BELOW) below it.
+    limit = float(found.highest(np.array([previous]))[0]) / previous - 1
     cash = None if np.isnan(found.cash_limit[0]) else float(found.cash_limit[0])
     named = None
     if found.named()[0]:
@@ -281,6 +281,8 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
     if suffix is Format.json:
         response = JSONResponse({**cached_budget_document(state, code), "already_submitted": flag})
     else:  # the page kept with a stand-in for the token (served.py: nothing of a visitor is kept)
+        if state.peek(served.key("simulator", code, "html", flag)) is None:  # one copy for every spelling
+            code = place_code(state, code)
         page = served.prepare(state, ("simulator", code, "html", flag), lambda: simulator_html(state, code, flag))
         response = HTMLResponse(page.body.replace(CSRF_STAND_IN.encode(), str(escape(csrf)).encode()))
     _with_cookies(request, response, {"csrf": csrf})
@@ -289,6 +291,7 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
 
 @router.get("/api/simulator/{code}", summary="A council's budget by service and its council tax limit")
 async def simulator_json(code: str, state: AppState = Depends(data)):
+    code = await kept_code(state, "simulator", code, "json")
     return await served.served(state, ("simulator", code, "json"), lambda: simulator_answer(state, code))
 
 
