@@ -20,8 +20,11 @@ return DataFrames; ``for_council`` reads them from a store.
 
 from __future__ import annotations
 
+from importlib import resources
+
 import numpy as np
 import pandas as pd
+import yaml
 
 from devolution.places.register import successor_links
 from devolution.places.tiers import BILLING_TIERS
@@ -38,28 +41,15 @@ MEASURES = (REQUIREMENT, TAX_BASE, COUNTY_BAND_D, ASC_PRECEPT, "band_d_excl_pari
 #: two decimals (tax bases), which moves a Band D by well under half a penny.
 TOLERANCE = 0.005
 
-#: Known reasons the printed comparison differs from the predecessors' amount on the area.
-GAPS = {
-    "E06000063": "fire and rescue passed from Cumbria County Council to the Cumbria Police, Fire and Crime "
-                 "Commissioner on 1 April 2023 (the statistics list its fire precept from then), so the "
-                 "county's Band D in the comparison leaves out fire: the gap is the same per Band D in "
-                 "Cumberland and Westmorland and Furness",
-    "E06000064": "fire and rescue passed from Cumbria County Council to the Cumbria Police, Fire and Crime "
-                 "Commissioner on 1 April 2023 (the statistics list its fire precept from then), so the "
-                 "county's Band D in the comparison leaves out fire: the gap is the same per Band D in "
-                 "Cumberland and Westmorland and Furness",
-    "E06000066": "£3.52 per Band D less than the predecessors' amount (about £0.71m on a tax base of 200,747); "
-                 "cause not established. Ruled out: Somerset West and Taunton's special expenses for unparished "
-                 "Taunton (£29,458 in 2022-23, about £0.15 per Band D here) and the district councils' part of the "
-                 "Somerset Rivers Authority shadow precept (1.25% on the districts' 2015-16 Band Ds of £139 to £148, "
-                 "frozen since 2016-17: about £1.80 per Band D), alone or together; see docs/reorganisation.md",
-}
+def _gaps() -> dict[str, dict]:
+    """``notional_gaps.yaml``: code -> reason, county_wide, source (see that file)."""
+    return yaml.safe_load(resources.files("devolution.analysis").joinpath("notional_gaps.yaml").read_text("utf-8"))
 
-#: The gaps of ``GAPS`` that are a county-wide element: the same per Band D in every predecessor area
-#: (Cumbria County Council's fire and rescue, which left its Band D on 1 April 2023), so a run may
-#: take the printed comparison and lower every area's Band D by the gap. Somerset's gap is not here:
-#: its cause, and so how it falls on the areas, is not established.
-COUNTY_WIDE_GAPS = frozenset({"E06000063", "E06000064"})
+
+#: Known reasons the printed comparison differs from the predecessors' amount on the area (code -> text).
+GAPS = {code: gap["reason"] for code, gap in _gaps().items()}
+#: The gaps that are one element of the county's Band D, the same in every predecessor area.
+COUNTY_WIDE_GAPS = frozenset(code for code, gap in _gaps().items() if gap["county_wide"])
 
 
 def first_years(places: pd.DataFrame) -> pd.Series:
