@@ -34,13 +34,11 @@ def places(tier: str | None = None, region: str | None = None, county: str | Non
 def crosswalk(year: int | str, *, store=None):
     """``from_code, to_code, weight`` onto the boundaries in force in financial year ``year``."""
     from devolution.places.crosswalk import DRIVERS, crosswalk as build
-    from devolution.places.register import register_year
     from devolution.store import open_store
     from devolution.years import parse_year
 
-    with open_store(store) as s:
-        held = s.places()
-        return build(held, register_year(held, parse_year(year)), s.observations(list(DRIVERS)))
+    with open_store(store) as s:  # a year the register does not describe is refused by the crosswalk
+        return build(s.places(), parse_year(year), s.observations(list(DRIVERS)))
 
 
 def series(measure: str, boundaries: int | str | None = None, years=None, wide: bool = True, *, store=None):

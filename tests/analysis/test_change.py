@@ -171,3 +171,13 @@ def test_chart_spec_has_title_axis_units_price_base_and_source(s):
 def test_a_place_left_out_of_by_places_is_refused_with_the_real_reason(s, code, boundaries, says):
     with pytest.raises(DevolutionError, match=says):
         change(NCE, 2016, 2017, by="places", places=[code, "E08000003"], boundaries=boundaries, store=s)
+
+
+def test_boundaries_the_register_does_not_describe_are_refused(store):
+    # Checked once where every crosswalk is built: devolution.change(..., boundaries=2040) was
+    # accepted while devo places and the crosswalk API refused it.
+    from devolution.errors import PlaceError
+
+    with pytest.raises(PlaceError, match=r"boundaries 2040-41: the register of places describes the councils in "
+                                         r"force from 2009-10 to"):
+        change("nce_total_service_expenditure", 2015, 2017, "region", boundaries=2040, store=store)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
-from devolution.places.register import among, in_force
+from devolution.places.register import among, in_force, register_year
 
 
 def successors(places: pd.DataFrame, year: int) -> dict[str, list[str]]:
@@ -81,8 +81,9 @@ def crosswalk(places: pd.DataFrame, year: int, driver: pd.DataFrame | None = Non
     ``driver``: long ``code, year, measure, value`` rows used to share out splits (the latest
     year available for each old district is used). A county's successors are taken from its
     districts where it had them (Dorset County went to Dorset and, for Christchurch, to BCP).
+    A ``PlaceError`` for a year the register does not describe (``register.register_year``).
     """
-    succ = successors(places, year)
+    succ = successors(places, register_year(places, year, "boundaries"))
     district_of = places.groupby("county_code")["code"].apply(list).to_dict()
     latest = _latest_values(driver, prefer)
     rows = []
