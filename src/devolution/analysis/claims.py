@@ -9,7 +9,7 @@ service spending like for like...). A claim about a measure the data does not ho
 "cannot tell" with the reason.
 
 A claim file is YAML, checked with pydantic before anything runs (unknown keys refused; the
-first problem is reported with its key path, e.g. ``claims[2].compare.kind``)::
+problem is listed with its key path, e.g. ``claims.2.compare.kind``)::
 
     claims:
       - id: cuts-40pc
@@ -33,8 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from devolution.analysis import measures as derived
 from devolution.analysis import per_head
 from devolution.analysis.change import MEASURES, change
-from devolution.errors import DevolutionError
-from devolution.files import read_yaml
+from devolution.errors import DevolutionError, KeyPathProblems
+from devolution.files import key_path_problems, read_yaml
 from devolution.numbers import money, plural
 from devolution.years import parse_year, year_label
 
@@ -43,6 +43,12 @@ SUPPORTED, NOT_SUPPORTED, CANNOT_TELL = "supported", "not supported", "cannot te
 
 class ClaimsError(DevolutionError):
     """A claim file that cannot be read: names the file and the key path."""
+
+
+class ClaimsProblems(KeyPathProblems, ClaimsError):
+    """Every problem of a claims file, each with its key path (``claims.0.from``)."""
+
+    KIND = "claims file"
 
 
 class _Strict(BaseModel):
@@ -132,8 +138,6 @@ class ClaimFile(_Strict):
 
 
 #: What a claim file holds, for the error on one that holds none.
-#: Problems of an invalid claims file listed in its error (the rest are counted).
-MAX_LISTED = 20
 EXPECTED = "expected `claims:` followed by a list of claims (see examples/claims.yaml)"
 
 
@@ -146,14 +150,9 @@ def read_claims(path: Path | str) -> list[Claim]:
     try:
         return ClaimFile.model_validate(content).claims
     except ValidationError as exc:
-        problems = [f"{_key_path(error['loc']) or 'top level'}: {error['msg']}" for error in exc.errors()[:MAX_LISTED]]
-        more = f"; and {exc.error_count() - MAX_LISTED} more" if exc.error_count() > MAX_LISTED else ""
-        raise ClaimsError(f"{path}: {'; '.join(problems)}{more}") from None
-
-
-def _key_path(loc) -> str:
-    """``("claims", 0, "from_")`` -> ``claims[0].from``, as the file spells it."""
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".").replace("from_", "from")
+        problems = key_path_problems(exc, "unknown key (see examples/claims.yaml)")
+        raise ClaimsProblems(str(path), [(where.replace("from_", "from"), message)
+                                         for where, message in problems]) from None
 
 
 def check(claims: list[Claim], store=None, parameters=None) -> pd.DataFrame:
