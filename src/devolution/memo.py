@@ -1,4 +1,5 @@
-"""Values derived once from data that changes seldom, dropped together when it changes."""
+"""Values kept for reuse: a bounded least-recently-used cache (:class:`Recent`), and values derived
+once from data that changes seldom, dropped together when it changes (:class:`Memo`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,37 @@ from collections.abc import Callable, Hashable
 MAX_VALUES = 256
 
 
+class Recent:
+    """A bounded least-recently-used cache, safe to share between threads: ``get`` (None when
+    absent), ``put``, ``clear``."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key, value):
+        """Keep ``value`` under ``key`` unless a value is already kept there; the value kept."""
+        with self._lock:
+            value = self._items.setdefault(key, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class Memo:
     """``get(key, build)`` calls ``build()`` once per key until :meth:`forget` (or until the key is
     the least recently used of more than ``max_values``); safe across threads (two threads may build
@@ -19,22 +51,20 @@ class Memo:
 
     def __init__(self, max_values: int = MAX_VALUES) -> None:
         self.max_values = max_values
-        self._values: OrderedDict = OrderedDict()
+        self._values = Recent(max_values)
         self._lock = threading.Lock()
         self._generation = 0      # counts the times the values were dropped
 
     def get(self, key: Hashable, build: Callable[[], object]):
+        found = self._values.get(key)
+        if found is not None:
+            return found
         with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
             generation = self._generation
         value = build()
         with self._lock:
             if generation == self._generation:
-                value = self._values.setdefault(key, value)
-                while len(self._values) > self.max_values:
-                    self._values.popitem(last=False)
+                value = self._values.put(key, value)
         return value
 
     def forget(self) -> None:

@@ -5,8 +5,6 @@ with the result."""
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pandas as pd
 
 from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
+from devolution.memo import Recent  # noqa: F401  (runner.Recent: the run caches)
 from devolution.rules import referendum
 from devolution.scenarios import kernels, model
 from devolution.scenarios.context import Context
@@ -195,30 +194,6 @@ def pressure_key(scenario: Scenario, draws: int) -> str:
     rates = scenario.rates()
     return repr((scenario.first_year, tuple(scenario.projection_years), scenario.seed, draws,
                  [(name, repr(rates[name])) for name in PRESSURE_RATES]))
-
-
-class Recent:
-    """A bounded least-recently-used cache, safe to share between threads."""
-
-    def __init__(self, size: int):
-        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def _long(codes: np.ndarray, years: np.ndarray, arrays: dict[str, np.ndarray]) -> pd.DataFrame:
