@@ -22,14 +22,27 @@ def read_yaml(path: Path | str, error: type[DevolutionError], what: str = "") ->
     """The YAML content of ``path``, or ``error`` naming the file and why it could not be read."""
     label = f"{what} {path}".strip()
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{label}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
         raise error(f"{label}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at byte position {exc.start}); "
                     f"save it as UTF-8") from None
+    return parse_yaml(text, label, error)
+
+
+def parse_yaml(text: str, label: str, error: type[DevolutionError] = DevolutionError, deep: str = "") -> Any:
+    """YAML text read safely, or ``error`` naming ``label`` and why: not valid YAML, a date that
+    is no date (``2028-13-01``: PyYAML raises ValueError for it), or nested past the loader's
+    recursion (``deep`` says how deep the format goes)."""
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise error(f"{label}: not valid YAML ({' '.join(str(exc).split())})") from None
+        raise error(f"{label}: not valid YAML ({' '.join(str(exc).split())[:300]})") from None
+    except ValueError as exc:
+        raise error(f"{label}: a value that looks like a date is not one ({exc}); write dates as YYYY-MM-DD") from None
+    except RecursionError:  # the loader recurses once per level
+        raise error(f"{label}: the YAML is nested too deeply{deep}") from None
 
 
 def key_path_problems(exc: ValidationError, unknown_key: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:

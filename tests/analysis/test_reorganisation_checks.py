@@ -90,6 +90,24 @@ def test_a_vesting_date_that_is_not_1_april_is_refused(reorganisation_inputs):
     assert "vest on 1 April, the first day of a financial year" in str(caught.value)
 
 
+def test_a_year_alone_as_the_vesting_date_is_refused_as_such(reorganisation_inputs):
+    # pydantic had read 2028 as seconds since 1970 ("Datetimes provided to dates should have zero time").
+    with pytest.raises(ProposalProblems) as caught:
+        reorganise(_warwickshire(vesting=2028), reorganisation_inputs, on=ON)
+    assert "vesting: 2028: a date is needed, written YYYY-04-01" in str(caught.value)
+
+
+def test_a_file_with_a_date_that_is_no_date_is_one_line(tmp_path):
+    # PyYAML raises ValueError (not a YAMLError) for 2028-13-01: a traceback at the command line.
+    from devolution.files import read_yaml
+
+    path = tmp_path / "p.yaml"
+    path.write_text("name: t\nvesting: 2028-13-01\n")
+    with pytest.raises(ProposalError, match=r"p.yaml: a value that looks like a date is not one \(month must be in "
+                                            r"1..12\); write dates as YYYY-MM-DD"):
+        read_yaml(path, ProposalError, "proposal")
+
+
 def test_a_strategic_authority_or_region_as_a_member_is_named_as_such(reorganisation_inputs):
     raw = _warwickshire(councils=[{"name": "X", "members": ["Greater Manchester Combined Authority", "South East"]}])
     with pytest.raises(ProposalProblems) as caught:

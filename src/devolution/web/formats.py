@@ -11,7 +11,9 @@ import pandas as pd
 from fastapi import HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
+from devolution.errors import DevolutionError
 from devolution.exports import clean, parquet_bytes, records, without_negative_zero
+from devolution.files import parse_yaml
 
 MAX_LIMIT = 5000
 
@@ -108,16 +110,12 @@ def pasted_yaml(text: str, what: str, deep: str = "") -> object:
     ``MAX_YAML`` characters, valid YAML, not nested past the loader's recursion (``deep`` says how
     deep the format goes), UTF-8 (a form's other bytes arrive as U+FFFD). Errors: ``HTTPException``
     422 naming ``what`` and the fault."""
-    import yaml
-
     if len(text) > MAX_YAML:
         raise HTTPException(422, f"{what}: at most {MAX_YAML:,} characters of YAML (got {len(text):,})")
     if "\ufffd" in text:  # the form's bytes were not UTF-8 (the server decodes them with replacement)
         raise HTTPException(422, f"{what}: not UTF-8 text (a byte that is not UTF-8 at character "
                                  f"{text.index(chr(0xFFFD))}); paste or send it as UTF-8")
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise HTTPException(422, f"{what}: not valid YAML ({' '.join(str(exc).split())[:300]})") from None
-    except RecursionError:  # the loader recurses once per level
-        raise HTTPException(422, f"{what}: the YAML is nested too deeply{deep}") from None
+        return parse_yaml(text, what, deep=deep)
+    except DevolutionError as exc:
+        raise HTTPException(422, str(exc)) from None

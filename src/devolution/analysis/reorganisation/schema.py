@@ -108,6 +108,14 @@ class Proposal(_Strict):
     transition: Transition = Field(default_factory=Transition)
     strategic_authority: StrategicAuthority = Field(default_factory=StrategicAuthority)
 
+    @field_validator("vesting", mode="before")
+    @classmethod
+    def _a_date(cls, value):
+        """A date written as a date: pydantic would read a bare year (2028) as seconds since 1970."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError(f"{value}: a date is needed, written YYYY-04-01 (e.g. {VESTING_EXAMPLE}), not a year alone")
+        return value
+
     @field_validator("vesting")
     @classmethod
     def _first_of_april(cls, value: dt.date) -> dt.date:
@@ -121,4 +129,4 @@ class Proposal(_Strict):
     @property
     def first_year(self) -> int:
         """The financial year of the vesting day (the new councils' first year)."""
-        return self.vesting.year if self.vesting.month >= 4 else self.vesting.year - 1
+        return self.vesting.year  # a vesting day is 1 April (``_first_of_april``)
