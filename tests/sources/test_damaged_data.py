@@ -476,3 +476,16 @@ def test_a_first_load_that_lacks_a_council_says_so_and_devo_data_gaps_lists_it(d
 
     unknown = CliRunner().invoke(app, ["data", "gaps", "--publication", "nope"])
     assert unknown.exit_code == 1 and "not a loaded publication" in unknown.output
+
+
+def test_a_place_with_more_people_than_england_is_refused(held, data_dir, tmp_path):
+    """A fresh user's break test: Hartlepool's 2014 population typed as 920,880,000 loaded over the
+    store without a word and made the North East's spending £2.10 a head. No part is larger than
+    the whole: refused, naming the place, the year and England's figure; the store unchanged."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
+    lines = (data_dir / POPULATION).read_text().splitlines(keepends=True)
+    replace(folder, POPULATION, "".join("E06000001,Hartlepool,Unitary Authority,2014,920880000\n"
+                                        if line.startswith("E06000001,Hartlepool,Unitary Authority,2014,") else line
+                                        for line in lines))
+    message = str(refused(held, folder))
+    assert "E06000001 has 920,880,000 people (population) in 2014, more than England's" in message, message

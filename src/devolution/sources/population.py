@@ -30,6 +30,10 @@ AGE_BANDS = {
 }
 
 
+#: England's GSS code: the whole every other place of a population file is part of.
+ENGLAND = "E92000001"
+
+
 def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
     if MYE_WORKBOOK in files:  # the official ONS workbook, when present, is read in its own layout
         path = files[MYE_WORKBOOK]
@@ -40,8 +44,25 @@ def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
     frame, skipped = keep_places(frame, "gss_code", path, context, other_nations=True)
     frame["year"] = years(frame, "year", path)
     require_unique(frame, ["gss_code", "year"], path)
-    return Parsed(observations=melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path, kind=COUNT),
-                  skipped=skipped)
+    observations = melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path, kind=COUNT)
+    refuse_parts_above_england(observations, path)
+    return Parsed(observations=observations, skipped=skipped)
+
+
+def refuse_parts_above_england(observations: pd.DataFrame, path: Path) -> None:
+    """Refuse a place that holds more people than England in the same year and measure (Hartlepool
+    typed as 920,880,000 loaded without a word and made the North East's spending £2 a head): no
+    part is larger than the whole. A file without England's rows is not checked."""
+    england = observations.loc[observations["code"] == ENGLAND, ["year", "measure", "value"]]
+    if england.empty:
+        return
+    joined = observations.merge(england.rename(columns={"value": "england"}), on=["year", "measure"], how="left")
+    over = (joined["code"] != ENGLAND) & (joined["value"] > joined["england"])
+    if over.any():
+        row = joined[over].iloc[0]
+        raise DataError(f"{row['code']} has {row['value']:,.0f} people ({row['measure']}) in {int(row['year'])}, more "
+                        f"than England's {row['england']:,.0f}: a mistyped figure? ({int(over.sum())} such rows)",
+                        file=path.name)
 
 
 def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
@@ -59,6 +80,7 @@ def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
         frame["year"] = years(frame, "year", path)
         require_unique(frame, ["gss_code", "year"], path)
         parts.append(melt(frame, "gss_code", "year", measures, path, kind=COUNT))
+        refuse_parts_above_england(parts[-1], path)
         skipped += aside
     observations = pd.concat(parts, ignore_index=True)
     twice = observations.duplicated(["code", "year", "measure"])
