@@ -38,3 +38,16 @@ def test_claims_check_reports_each_verdict(loaded_store_path, monkeypatch):
     assert result.exit_code == 0, result.output
     rows = {r["id"]: r["verdict"] for r in json.loads(result.output)}
     assert rows["deprived-hit-hardest"] == "supported" and rows["per-pupil-gap-1600"] == "cannot tell"
+
+
+def test_places_may_be_official_names_with_commas_and_former_codes(loaded_store_path, monkeypatch):
+    """A fresh user's break test: "Bristol, City of" was split at its comma ("'City of' matches 8
+    places"), and Gateshead's former code E08000020 was refused with a garbled sentence."""
+    monkeypatch.setenv("DEVOLUTION_STORE", str(loaded_store_path))
+    result = CliRunner().invoke(app, ["change", "nce_total_service_expenditure", "--from", "2010", "--to", "2017",
+                                      "--by", "places", "--places",
+                                      "Kingston upon Hull, City of,Bristol, City of,St. Helens,E08000020",
+                                      "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split(",")[0]: line.split(",")[1] for line in result.output.strip().splitlines()[1:]}
+    assert rows["Selected places"] == "4", rows

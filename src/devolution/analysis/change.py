@@ -32,7 +32,7 @@ from devolution.analysis.change_places import (PLACE, by_place, check_place_opti
                                                percent_change, typical_base)
 from devolution.analysis.groupings import assign
 from devolution.errors import DevolutionError, PlaceError
-from devolution.places.crosswalk import missing_pieces, reported_in_full, to_boundaries
+from devolution.places.crosswalk import code_changes, missing_pieces, reported_in_full, to_boundaries
 from devolution.places.register import among, not_in_being
 from devolution.places.tiers import BILLING_TIERS, COUNCIL_TIERS
 from devolution.store import open_store
@@ -117,6 +117,9 @@ def _change(store, measure, first, last, by, base, per, boundaries, selected, tr
     notes = [*GENERAL_NOTES, line.method if charge else WITH_COUNTY_NOTE,
              f"{measure} covers: {' '.join((line.scope if line else derived.definition(measure).scope).split())}"]
     places_table, walk, _, _, _ = on_boundaries(store, boundaries)
+    if selected:  # a former code (Gateshead's E08000020) is the council under the code it goes on under
+        moved = code_changes(places_table)
+        selected = [moved.get(code, code) for code in selected]
     tiers = BILLING_TIERS if charge else COUNCIL_TIERS
     rows, reported, complete, money = store.memo(("change.money", measure, years, boundaries),
                                                  lambda s: _money(s, measure, line, years, boundaries, tiers))

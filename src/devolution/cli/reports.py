@@ -222,7 +222,31 @@ def _codes(places: str) -> list[str]:
 
     with Store(read_only=True) as store:
         index = PlaceIndex.of(store.places())
-    return [str(index.find(item.strip())["code"]) for item in places.split(",") if item.strip()]
+    return [str(row["code"]) for row in _split_names(places, index)]
+
+
+def _split_names(places: str, index) -> list:
+    """The places of a comma-separated list, where an official name may hold a comma itself
+    ("Bristol, City of", "Kingston upon Hull, City of"): a piece that names nothing alone is read
+    with the piece before it. A ``PlaceError`` for a piece that names nothing either way."""
+    from devolution.errors import PlaceError
+
+    found, texts = [], []
+    for piece in (p.strip() for p in places.split(",")):
+        if not piece:
+            continue
+        try:
+            found.append(index.find(piece))
+            texts.append(piece)
+        except PlaceError:
+            if not texts:
+                raise
+            joined = f"{texts[-1]}, {piece}"
+            try:
+                found[-1], texts[-1] = index.find(joined), joined
+            except PlaceError:
+                index.find(piece)  # the piece's own error, with its closest names
+    return found
 
 
 @claims_app.command("check")
