@@ -178,6 +178,6 @@ def test_boundaries_the_register_does_not_describe_are_refused(store):
     # accepted while devo places and the crosswalk API refused it.
     from devolution.errors import PlaceError
 
-    with pytest.raises(PlaceError, match=r"boundaries 2040-41: the register of places describes the councils in "
+    with pytest.raises(PlaceError, match=r"year 2040-41: the register of places describes the councils in "
                                          r"force from 2009-10 to"):
         change("nce_total_service_expenditure", 2015, 2017, "region", boundaries=2040, store=store)

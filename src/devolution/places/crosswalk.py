@@ -83,7 +83,7 @@ def crosswalk(places: pd.DataFrame, year: int, driver: pd.DataFrame | None = Non
     districts where it had them (Dorset County went to Dorset and, for Christchurch, to BCP).
     A ``PlaceError`` for a year the register does not describe (``register.register_year``).
     """
-    succ = successors(places, register_year(places, year, "boundaries"))
+    succ = successors(places, register_year(places, year))
     district_of = places.groupby("county_code")["code"].apply(list).to_dict()
     latest = _latest_values(driver, prefer)
     rows = []
