@@ -70,17 +70,25 @@ MEASURES = ("band_d", "csp_total", "max_band_d")
 
 
 def _inputs(store, code: str, year: int, measures: tuple[str, ...]) -> dict[str, float]:
-    rows = store.observations(list(measures), years=[year])
-    rows = rows[rows["code"] == code]
-    return dict(zip(rows["measure"], rows["value"].astype(float)))
+    """``measures`` the store holds for ``code`` in ``year`` (a measure it lacks is absent). The
+    year's rows for every place are read once per store (``Store.memo``): the web explains one
+    place after another."""
+    wide = store.memo(("explain.inputs", tuple(measures), int(year)), lambda s: s.observations(
+        list(measures), years=[year]).pivot(index="code", columns="measure", values="value").astype(float))
+    if code not in wide.index:
+        return {}
+    return {measure: float(value) for measure, value in wide.loc[code].dropna().items()}
 
 
 def _place(store, code: str) -> tuple[str, str]:
-    places = store.places()
-    match = places[places["code"] == code]
-    if match.empty:
+    def read(s) -> dict[str, tuple[str, str]]:
+        places = s.places()
+        return dict(zip(places["code"], zip(places["name"].astype(str), places["tier"].astype(str))))
+
+    names = store.memo("explain.names", read)
+    if code not in names:
         raise PlaceError(f"unknown place code {code!r} (see `devo places list`)")
-    return str(match["name"].iloc[0]), str(match["tier"].iloc[0])
+    return names[code]
 
 
 def _require(store, found: dict[str, float], names: tuple[str, ...], code: str, year: int, measure: str,

@@ -21,8 +21,9 @@ the closest names as suggestions (RapidFuzz's weighted ratio on the normalised f
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -101,6 +102,18 @@ class PlaceIndex:
 
     places: pd.DataFrame   # the register, indexed 0..n-1
     keys: pd.DataFrame     # position, form (code / ecode / name / bare), key
+    #: (form, key) -> positions, in the order of ``keys``: a name or code asked for is one look-up
+    #: (matching the key columns took ~6 ms of every web request that names a place)
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        if not self.positions and len(self.keys):
+            grouped = self.keys.groupby(["form", "key"], sort=False)["position"].agg(list)
+            object.__setattr__(self, "positions", grouped.to_dict())
+
+    @functools.cached_property
+    def _codes(self) -> np.ndarray:
+        return self.places["code"].astype(str).to_numpy()
 
     @classmethod
     def of(cls, places: pd.DataFrame) -> "PlaceIndex":
@@ -138,6 +151,20 @@ class PlaceIndex:
                 return self._one(hits, text, kind)
         raise NoPlaceMatch(self._none_message(text, kind))
 
+    def code(self, query: str, kind: str | None = None) -> str:
+        """The GSS code of :meth:`find` (same errors); a code or name that matches one place alone,
+        the usual case, is answered without building its row (a web request names a place each time)."""
+        text = str(query).strip()
+        if text:
+            allowed = self._allowed(kind)
+            for form, key in self._steps(text)[:2]:
+                hits = [p for p in dict.fromkeys(self.positions.get((form, key), [])) if allowed[p]]
+                if len(hits) == 1:
+                    return str(self._codes[hits[0]])
+                if hits:
+                    break
+        return str(self.find(text, kind)["code"])
+
     def candidates(self, query: str, kind: str | None = None, limit: int = 5) -> pd.DataFrame:
         """The places whose names are closest to ``query`` (best first), for suggestions."""
         from rapidfuzz import fuzz, process
@@ -172,8 +199,8 @@ class PlaceIndex:
             pattern = rf"(?:^| ){re.escape(key)}(?: |$)"
             positions = names.loc[names["key"].str.contains(pattern, regex=True), "position"]
         else:
-            positions = self.keys.loc[(self.keys["form"] == form) & (self.keys["key"] == key), "position"]
-        positions = [p for p in dict.fromkeys(positions.tolist()) if allowed[p]]
+            positions = self.positions.get((form, key), [])
+        positions = [p for p in dict.fromkeys(list(positions)) if allowed[p]]
         return self.places.iloc[positions]
 
     @staticmethod
