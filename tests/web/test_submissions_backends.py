@@ -83,6 +83,31 @@ def submit(client: TestClient, form: dict) -> httpx.Response:
     return client.post(f"/simulator/{CODE}/submit", data={"csrf": csrf, **form})
 
 
+def test_kept_results_follow_budgets_submitted_through_another_server(backend, loaded_store_path, monkeypatch):
+    """A council's public results are kept as bytes under the tally of its submissions (count and
+    latest id): a budget sent through a second server sharing the database shows on the next visit
+    to the first, as page and JSON, and until then the kept answer is reused."""
+    monkeypatch.setenv("DEVOLUTION_RESULTS_MINIMUM", "2")
+    watcher_app, other_app = make_app(backend, loaded_store_path, monkeypatch), make_app(backend, loaded_store_path,
+                                                                                         monkeypatch)
+    with TestClient(watcher_app) as watcher, TestClient(other_app) as a, TestClient(other_app) as b:
+        service = a.get(f"/simulator/{CODE}.json").json()["services"][0]["measure"]
+        first = watcher.get(f"/simulator/{CODE}/results.json").json()
+        assert (first["submissions"], first["published"]) == (0, False)
+        assert watcher.get("/simulator/middlesbrough/results.json").json() == first  # any spelling, one kept copy
+        assert submit(a, {"council_tax_change": "0.01", "changes": f'{{"{service}": -30000}}'}).status_code == 201
+        one = watcher.get(f"/simulator/{CODE}/results.json").json()
+        assert (one["submissions"], one["published"]) == (1, False)
+        assert submit(b, {"council_tax_change": "0.03", "changes": "{}"}).status_code == 201
+        two = watcher.get(f"/simulator/{CODE}/results.json").json()
+        assert (two["submissions"], two["published"]) == (2, True)
+        assert two["council_tax"]["mean"] == pytest.approx(0.02)
+        assert {s["measure"]: s["mean_change_gbp"] for s in two["services"]}[service] == pytest.approx(-15000)
+        page = watcher.get(f"/simulator/{CODE}/results", headers={"accept": "text/html"}).text
+        assert "2 budgets submitted" in page
+    assert watcher_app.state.submissions.tally(CODE, two["year"]) == (2, max(i for _, i, _ in backend.rows()))
+
+
 def test_one_time_token_409_and_results(backend, loaded_store_path, monkeypatch):
     first_app = make_app(backend, loaded_store_path, monkeypatch)
     with TestClient(first_app) as a, TestClient(first_app) as b, TestClient(first_app) as c:

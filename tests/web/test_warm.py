@@ -36,7 +36,7 @@ class Closed:
 def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded_store_path, tmp_path):
     app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
     state = app.state.data
-    counts = warm.warm_pages(state, codes=PAGES + [("simulator", "E12000001")])  # a region has no simulator
+    counts = warm.warm_pages(app, codes=PAGES + [("simulator", "E12000001")])  # a region has no simulator
     assert counts == {"built": len(PAGES), "refused": 1, "busy": 0, "failed": 0}
 
     state.work = Closed()
@@ -55,19 +55,30 @@ def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded
 
 def test_slow_site_pages_are_prepared_and_then_served_without_the_store(loaded_store_path, tmp_path):
     """The deals timeline (about 4 s to build), the reorganisation page's default example and its
-    history table (2 to 3 s each) were built by their first visitor, behind the cold-work gate."""
+    history table (2 to 3 s each) were built by their first visitor, behind the cold-work gate; now
+    every address the site links to is asked of the app at start-up and kept as sent."""
     app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
     state = app.state.data
-    assert [page for page in warm.pages(state) if page[0] == "site"] == [("site", "deals_timeline"),
-                                                                          ("site", "reorganisation")]
-    counts = warm.warm_pages(state, codes=[("site", "deals_timeline"), ("site", "reorganisation")])
-    assert counts == {"built": 2, "refused": 0, "busy": 0, "failed": 0}
+    listed = warm.addresses(state)
+    assert {"/api/deals/timeline", "/reorganisation", "/api/reorganisation/history", "/openapi.json",
+            "/reorganisation?example=dorset-2019", "/api/settlement/2020"} <= set(listed)
+    explained = [path for path in listed if path.endswith("/explain")]
+    assert len(explained) > 300 and "/api/settlement/2020/E10000016/explain" in explained
+    chosen = ["/api/deals/timeline", "/reorganisation", "/api/reorganisation/history", "/api/settlement/2020",
+              "/api/settlement/2020/E10000016/explain", "/api/settlement/2020/E99999999/explain"]
+    counts = warm.warm_pages(app, codes=[("address", path) for path in chosen])
+    assert counts == {"built": 5, "refused": 1, "busy": 0, "failed": 0}  # no such authority: a 404, not kept
     state.work = Closed()
     with TestClient(app) as client:
         timeline = client.get("/api/deals/timeline")
         assert timeline.status_code == 200 and len(timeline.json()["rows"]) > 10
-        assert client.get("/reorganisation", headers={"accept": "text/html"}).status_code == 200
+        page = client.get("/reorganisation", headers={"accept": "text/html"})
+        assert page.status_code == 200 and "Content-Security-Policy" in page.headers  # kept, Guard still adds it
         assert client.get("/api/reorganisation/history").json()["rows"][0]["first_year"]
+        explain = client.get("/api/settlement/2020/E10000016/explain").json()
+        assert explain["name"] == "Kent" and explain["steps"][0]["step"] == "sfa"
+        assert client.head("/api/settlement/2020").headers["content-length"] == str(len(client.get(
+            "/api/settlement/2020").content))
     state.store.close()
 
 
@@ -76,10 +87,10 @@ def test_a_prepared_place_page_leaves_its_budget_api_ready(loaded_store_path, tm
     clients after start-up); it now shares the one the prepared place page made."""
     app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
     state = app.state.data
-    assert warm.warm_pages(state, codes=[("place", "E06000001")])["built"] == 1
+    assert warm.warm_pages(app, codes=[("place", "E06000001")])["built"] == 1
     page = state.peek(("place_budget", "E06000001", 2017, ()))
     assert page is not None and page.place == "E06000001"
-    assert warm.warm_pages(state, codes=[("budget_api", "E06000001")])["built"] == 1
+    assert warm.warm_pages(app, codes=[("budget_api", "E06000001")])["built"] == 1
     state.work = Closed()
     with TestClient(app) as client:
         answer = client.get("/api/places/E06000001/budget").json()
@@ -98,14 +109,17 @@ def test_the_list_covers_every_current_place_and_council(web_app):
     assert {code for kind, code in listed if kind == "place"} == current
     simulators = {code for kind, code in listed if kind == "simulator"}
     assert "E10000016" in simulators and "E47000001" not in simulators and simulators <= current
+    assert {code for kind, code in listed if kind == "results"} == simulators
+    assert [kind for kind, _ in listed][-1] == "address"  # the places first, then the site
 
 
 def test_a_queued_visitor_goes_first_and_stop_ends_the_warming(loaded_store_path, tmp_path):
-    state = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite")).state.data
+    app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
+    state = app.state.data
     state.work.waiting = 1  # a visitor waits for the store
     stop = threading.Event()
     result: dict = {}
-    thread = threading.Thread(target=lambda: result.update(warm.warm_pages(state, stop, [("place", "E06000002")])))
+    thread = threading.Thread(target=lambda: result.update(warm.warm_pages(app, stop, [("place", "E06000002")])))
     thread.start()
     time.sleep(0.3)
     assert state.cache_bytes == 0  # nothing built while the visitor waits
@@ -114,7 +128,7 @@ def test_a_queued_visitor_goes_first_and_stop_ends_the_warming(loaded_store_path
     assert result["built"] == 1 and state.cache_bytes > 0
 
     stop.set()  # a stopped warming builds nothing more
-    assert warm.warm_pages(state, stop, [("place", "E06000003")])["built"] == 0
+    assert warm.warm_pages(app, stop, [("place", "E06000003")])["built"] == 0
     state.close()
 
 
@@ -122,7 +136,7 @@ def test_what_pages_share_is_built_before_the_server_says_it_is_ready(loaded_sto
     """Built afterwards, in the warming thread, the shared parts held the store for seconds while a
     visitor to a page not prepared (a former council's) waited at the gate and could get a 503."""
     started = []
-    monkeypatch.setattr(warm, "start", lambda state: started.append(state) or (None, threading.Event()))
+    monkeypatch.setattr(warm, "start", lambda app: started.append(app.state.data) or (None, threading.Event()))
     app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite", warm_pages=True))
     state = app.state.data
     with TestClient(app) as client:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import math
 import os
+import secrets
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from devolution.errors import DevolutionError, PlaceError, StoreError
-from devolution.web import warm
+from devolution.web import served, warm
 from devolution.web.formats import TableSuffix
 from devolution.web.middleware import Guard
 from devolution.web.redaction import DB_URL_ENV
@@ -107,10 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             scenarios.warm(app.state.data)
         pages = None
         if settings.warm_pages:  # what pages share is built before the server says it is ready
-            seconds = await run_in_threadpool(warm.shared_parts, app.state.data)
+            seconds = await run_in_threadpool(warm.shared_parts, app)
             log.info("ready: shared parts of the pages built in %.1f s; the places' pages are being made "
                      "in the background", seconds)
-            pages = warm.start(app.state.data)
+            pages = warm.start(app)
         yield
         if pages:
             pages[1].set()
@@ -119,8 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="devolution", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # served without a CDN by routers/api_docs.py
                   dependencies=[Depends(only_declared_query)])
+    app.add_middleware(served.Kept)  # inside Guard: kept answers get its headers (web/served.py)
     app.add_middleware(Guard, max_body=settings.max_body)
     app.state.data = AppState(settings)
+    app.state.prepare_secret = secrets.token_hex(16)  # the start-up preparation's requests (web/served.py)
     app.state.submissions = open_submissions(settings.submissions_path)
     app.state.signer = Signer(app.state.submissions.secret())
     app.state.bucket = TokenBucket(settings.rate_capacity, settings.rate_per_second)
@@ -132,9 +135,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(TableSuffix, routes=[route for module in routers for route in module.router.routes])
+    for route in app.router.routes:  # FastAPI's own OpenAPI document is the same for every visitor
+        if getattr(route, "path", None) == app.openapi_url:
+            served.by_address(route.endpoint)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/vendor/vega.js", include_in_schema=False)
+    @served.by_address
     def vega_js() -> Response:
         return Response(vega_bundle(), media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cachetools
 import numpy as np
 import pandas as pd
 
@@ -129,6 +130,10 @@ class AppState:
         self._cache_lock = threading.Lock()
         self._building: dict = {}   # key -> Event set when its build ends
         self.cache_bytes = 0
+        # answers kept by address on a visitor's request (web/served.py ``Kept``): a pool of their own
+        # (an eighth of the cache's bytes), so a flood of distinct addresses pushes out only its own
+        self._visitors = cachetools.LRUCache(max(1, self.settings.cache_bytes // 8), getsizeof=size_of)
+        self._visitors_lock = threading.Lock()
         self._memo: dict = {}
         self._memo_lock = threading.Lock()
 
@@ -165,11 +170,22 @@ class AppState:
         """What is cached under ``key`` (None when nothing is), never building nor waiting: for
         answers kept whole (:mod:`devolution.web.served`), which cost nothing to look up."""
         found = self._hit(key)
-        return None if found is None else found[0]
+        if found is not None:
+            return found[0]
+        with self._visitors_lock:
+            return self._visitors.get(key)
 
     def keep(self, key, value) -> None:
         """Cache ``value`` under ``key`` (bounded like every cached item)."""
         self._keep(key, value)
+
+    def keep_for_visitor(self, key, value) -> None:
+        """Keep an answer made on a visitor's request apart from the cache (an eighth of its bytes,
+        least recently used out; a value larger than that is not kept): :meth:`peek` finds it, but
+        however many a visitor makes, they push out none of the prepared pages."""
+        with self._visitors_lock:
+            with contextlib.suppress(ValueError):  # cachetools: larger than the whole pool
+                self._visitors[key] = value
 
     def _build(self, key, build):
         with self.work():

@@ -108,6 +108,14 @@ class SubmissionStore(Protocol):
     def frame(self) -> pd.DataFrame:
         """Every submission, ``COLUMNS``, in the order received."""
 
+    def tally(self, place: str, year: int) -> tuple[int, int]:
+        """How many submissions there are for ``place`` and budget ``year``, and the latest one's id
+        (0 when none): what a council's public results are built from, so a kept results page is
+        used while its tally is unchanged (``web/routers/results.py``)."""
+
+    def rows_for(self, place: str, year: int) -> pd.DataFrame:
+        """:meth:`frame` of ``place`` and budget ``year`` only."""
+
     def aggregate(self) -> pd.DataFrame:
         """:func:`aggregate` of :meth:`frame`."""
 

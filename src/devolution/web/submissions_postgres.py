@@ -26,6 +26,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "ALTER TABLE submissions ADD COLUMN IF NOT EXISTS client TEXT NOT NULL DEFAULT ''",
     "CREATE INDEX IF NOT EXISTS submissions_client ON submissions (client, place)",
+    "CREATE INDEX IF NOT EXISTS submissions_place ON submissions (place, year)",
 ]
 
 
@@ -115,7 +116,19 @@ class PostgresSubmissions:
                                                [token]).fetchone() is not None)
 
     def frame(self) -> pd.DataFrame:
-        rows = self._run(lambda db: db.execute(f"SELECT {', '.join(COLUMNS)} FROM submissions ORDER BY id").fetchall())
+        return self._rows(f"SELECT {', '.join(COLUMNS)} FROM submissions ORDER BY id", [])
+
+    def tally(self, place: str, year: int) -> tuple[int, int]:
+        count, latest = self._run(lambda db: db.execute("SELECT count(*), coalesce(max(id), 0) FROM submissions "
+                                                        "WHERE place = %s AND year = %s", [place, int(year)]).fetchone())
+        return int(count), int(latest)
+
+    def rows_for(self, place: str, year: int) -> pd.DataFrame:
+        return self._rows(f"SELECT {', '.join(COLUMNS)} FROM submissions WHERE place = %s AND year = %s ORDER BY id",
+                          [place, int(year)])
+
+    def _rows(self, sql: str, parameters: list) -> pd.DataFrame:
+        rows = self._run(lambda db: db.execute(sql, parameters).fetchall())
         frame = pd.DataFrame(rows, columns=COLUMNS)
         return frame.astype({"id": "int64", "year": "int64", "council_tax_change": "float64"})
 

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 #: Added after the first release: files made before it gain the column on open.
 CLIENT_COLUMN = "ALTER TABLE submissions ADD COLUMN client TEXT NOT NULL DEFAULT ''"
 CLIENT_INDEX = "CREATE INDEX IF NOT EXISTS submissions_client ON submissions (client, place)"
+#: A council's results read its own rows: the count and latest id of every results page asked for.
+PLACE_INDEX = "CREATE INDEX IF NOT EXISTS submissions_place ON submissions (place, year)"
 
 
 class SqliteSubmissions:
@@ -45,6 +47,7 @@ class SqliteSubmissions:
         if "client" not in {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}:
             self.db.execute(CLIENT_COLUMN)
         self.db.execute(CLIENT_INDEX)
+        self.db.execute(PLACE_INDEX)
 
     def secret(self) -> bytes:
         """The key that signs tokens, made once and kept in the file (so tokens survive restarts)."""
@@ -86,6 +89,17 @@ class SqliteSubmissions:
     def frame(self) -> pd.DataFrame:
         with self.lock:
             return pd.read_sql_query(f"SELECT {', '.join(COLUMNS)} FROM submissions ORDER BY id", self.db)
+
+    def tally(self, place: str, year: int) -> tuple[int, int]:
+        with self.lock:
+            count, latest = self.db.execute("SELECT count(*), coalesce(max(id), 0) FROM submissions "
+                                            "WHERE place = ? AND year = ?", [place, int(year)]).fetchone()
+        return int(count), int(latest)
+
+    def rows_for(self, place: str, year: int) -> pd.DataFrame:
+        with self.lock:
+            return pd.read_sql_query(f"SELECT {', '.join(COLUMNS)} FROM submissions WHERE place = ? AND year = ? "
+                                     "ORDER BY id", self.db, params=[place, int(year)])
 
     def aggregate(self) -> pd.DataFrame:
         return aggregate(self.frame())

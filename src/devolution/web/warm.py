@@ -1,50 +1,86 @@
 """Pages prepared before their first visitor (issue #20). Most visitors to a place page are its
 first visitor that hour, and a place page is built from the place budget, the deals, readiness, the
 funding gap and the comparison with its peers: about half a second of pandas on this machine. So
-``devo serve`` builds every current place's page and every current council's simulator page once
-at start-up, in a background thread, into the app's cache (``AppState.cached``), and keeps each
-answer as the bytes served (:mod:`devolution.web.served`: the place page's HTML and JSON twin, the
-simulator's API answer and its page's HTML with a stand-in for the visitor's CSRF token); a visitor
-then gets bytes from memory. The site pages that take seconds to build (the deals timeline, the
-reorganisation page's default example and its history table) are prepared last. Visitors come first: the thread waits while any request is queued for
-the store, and stops with the app.
+``devo serve`` prepares, at start-up, in a background thread, into the app's cache
+(``AppState.cached``), every answer a visitor is likely to ask for first, each kept as the bytes
+served (:mod:`devolution.web.served`), so that a visitor gets bytes from memory:
+
+* per place (kept under the register's code, whatever spelling is asked): each current place's page
+  (HTML and JSON twin) and its budget API's default answer; each current council's simulator page
+  and API answer, and its simulator results page (kept while no budget is submitted);
+* by address (:class:`devolution.web.served.Kept`): the site's own pages and API routes as the
+  site links to them (:func:`addresses`: the map, deals and timeline, overview, scenarios, every
+  shipped reorganisation example, the API documentation), and the latest settlement year's table
+  and each authority's step-by-step explanation.
+
+Visitors come first: the thread waits while any request is queued for the store, and stops with
+the app. An address is prepared by asking the app itself for it (in-process, through every
+middleware), so what is kept is exactly what a visitor would have been sent.
 
 On by default under ``devo serve`` (``DEVOLUTION_WARM_PAGES=0`` turns it off); off in an app made
 by ``create_app`` for tests unless ``Settings.warm_pages`` is set. Former councils' pages (their
-history) are built on first visit only.
+history), other years and other query strings are built on first visit, then kept.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import threading
 import time
 
+import httpx
 from fastapi import HTTPException
 
+from devolution.analysis import reorganisation as reorganisation_package
 from devolution.errors import DevolutionError
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
-from devolution.web.routers import budgets, deals, places, reorganisation, simulator
+from devolution.web import served
+from devolution.web.routers import budgets, places, results, settlement, simulator
+from devolution.web.routers.maps import DEFAULT_MEASURE
 from devolution.web.state import AppState, Busy
 
 log = logging.getLogger("devolution.web")
 
+#: The site's own pages and API routes, as its pages link to them (the home page's examples, the
+#: map's downloads) and the API documentation lists them with no parameters.
+SITE = ("/", "/map.json", f"/api/map/{DEFAULT_MEASURE}", f"/api/map/{DEFAULT_MEASURE}.csv",
+        f"/api/map/{DEFAULT_MEASURE}.parquet", "/api/boundaries.geojson", "/vendor/vega.js", "/search?q=Kent",
+        "/search?q=Leeds", "/claims", "/claims.json", "/scenarios", "/scenarios.json", "/api/scenarios", "/simulator",
+        "/simulator.json", "/reorganisation", "/reorganisation.json", "/api/reorganisation/examples",
+        "/api/reorganisation/history", "/api/deals", "/api/deals/timeline", "/api/powers", "/api/overview",
+        "/api/measures", "/api/places", "/docs", "/redoc", "/openapi.json")
 
-#: Site pages that take seconds to build the first time, prepared after the places' pages.
-SITE = {"deals_timeline": deals.timeline_frame, "reorganisation": reorganisation.prepare}
+
+class Failed(Exception):
+    """An address the app answered with a server error while it was prepared."""
+
+
+def addresses(state: AppState) -> list[str]:
+    """Every address prepared by asking the app (:data:`SITE`, each reorganisation example's page,
+    and the latest settlement year's table and explanations), in that order."""
+    out = list(SITE) + [f"/reorganisation?example={name}" for name in reorganisation_package.example_names()]
+    years = settlement.years_held(state)
+    if years:
+        latest = years[-1]
+        out.append(f"/api/settlement/{latest}")
+        out += [f"/api/settlement/{latest}/{code}/explain" for code in settlement.settled_codes(state, latest)]
+    return out
 
 
 def pages(state: AppState) -> list[tuple[str, str]]:
-    """(kind, code) of every page to prepare: each current place's page and its budget API's
-    default answer, then each current council's simulator page, then the slow site pages (:data:`SITE`)."""
+    """(kind, code or address) of every answer to prepare: each current place's page and its budget
+    API's default answer, each current council's simulator page and results, then :func:`addresses`."""
     register = state.places()
     current = register[register["current"].astype(bool)]
     councils = current[current["tier"].isin(COUNCIL_TIERS)]
     return ([("place", c) for c in current["code"]] + [("budget_api", c) for c in current["code"]]
-            + [("simulator", c) for c in councils["code"]] + [("site", name) for name in SITE])
+            + [("simulator", c) for c in councils["code"]] + [("results", c) for c in councils["code"]]
+            + [("address", path) for path in addresses(state)])
 
 
-def shared_parts(state: AppState) -> float:
+def shared_parts(app) -> float:
     """Build what pages share before the server says it is ready (seconds taken; about 6 s on
     this machine): the register, the year's place budget inputs, the scenario baseline behind the
     funding gap, the deals register and the tables of the maps and peers, by preparing the first
@@ -52,51 +88,86 @@ def shared_parts(state: AppState) -> float:
     later, in the warming thread, they held the store for those seconds while a visitor to a page
     not prepared (a former council's) waited at the cold-work gate and could be sent a 503."""
     started = time.perf_counter()
+    state = app.state.data
     register = state.places()
     listed = pages(state)
     tiers = register.set_index("code")["tier"]
     firsts = [next(((k, c) for k, c in listed if k == "place" and tiers[c] in tier), None)
               for tier in (COUNCIL_TIERS, SA_TIERS)] + [next(((k, c) for k, c in listed if k == "simulator"), None)]
-    warm_pages(state, codes=[page for page in firsts if page is not None], pause=0.0, quiet=True)
+    warm_pages(app, codes=[page for page in firsts if page is not None], pause=0.0, quiet=True)
     return time.perf_counter() - started
 
 
-def warm_pages(state: AppState, stop: threading.Event | None = None, codes: list[tuple[str, str]] | None = None,
+def warm_pages(app, stop: threading.Event | None = None, codes: list[tuple[str, str]] | None = None,
                pause: float = 0.005, quiet: bool = False) -> dict[str, int]:
-    """Build ``codes`` (default :func:`pages`) into the app's cache, one page at a time, yielding
-    the store to any request waiting for it. Returns counts: ``built``, ``refused`` (a page that is
-    a 404 for everyone, e.g. a council with no outturn), ``busy`` (left for its first visitor) and
+    """Prepare ``codes`` (default :func:`pages`) into the app's cache, one at a time, yielding the
+    store to any request waiting for it, then (unless ``quiet``) :func:`settle` and log what was
+    done. Returns counts: ``built``, ``refused`` (a page that is a
+    404 for everyone, e.g. a council with no outturn), ``busy`` (left for its first visitor) and
     ``failed`` (an error, logged)."""
+    state: AppState = app.state.data
     stop = stop or threading.Event()
-    build = {"place": places.prepare, "budget_api": budgets.prepare, "simulator": simulator.prepare,
-             "site": lambda state, name: SITE[name](state)}
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://devolution.warm",
+                               headers={served.PREPARE_HEADER: app.state.prepare_secret, "accept": "text/html"})
+    build = {"place": lambda code: places.prepare(state, code),
+             "budget_api": lambda code: budgets.prepare(state, code),
+             "simulator": lambda code: simulator.prepare(state, code),
+             "results": lambda code: results.prepare(app.state.submissions, state, code),
+             "address": lambda path: loop.run_until_complete(_ask(client, path))}
     counts = {"built": 0, "refused": 0, "busy": 0, "failed": 0}
     started = time.perf_counter()
-    for kind, code in codes if codes is not None else pages(state):
-        while state.work.waiting and not stop.is_set():  # a visitor is queued for the store: let it go first
-            time.sleep(pause)
-        if stop.is_set():
-            break
-        try:
-            build[kind](state, code)
-            counts["built"] += 1
-        except (HTTPException, DevolutionError):
-            counts["refused"] += 1
-        except Busy:
-            counts["busy"] += 1
-        except Exception:  # a fault in one page must not stop the others; its visitor sees it too
-            log.exception("preparing the %s page of %s failed", kind, code)
-            counts["failed"] += 1
-        time.sleep(pause)  # let a request that arrived meanwhile take the store
+    try:
+        for kind, code in codes if codes is not None else pages(state):
+            while state.work.waiting and not stop.is_set():  # a visitor is queued for the store: let it go first
+                time.sleep(pause)
+            if stop.is_set():
+                break
+            try:
+                build[kind](code)
+                counts["built"] += 1
+            except (HTTPException, DevolutionError):
+                counts["refused"] += 1
+            except Busy:
+                counts["busy"] += 1
+            except Exception:  # a fault in one page must not stop the others; its visitor sees it too
+                log.exception("preparing the %s page of %s failed", kind, code)
+                counts["failed"] += 1
+            time.sleep(pause)  # let a request that arrived meanwhile take the store
+    finally:
+        loop.run_until_complete(client.aclose())
+        loop.close()
     if not quiet:
+        settle()
         log.info("prepared %d pages in %.0f s (%d with no page, %d left to their first visitor, %d failed)",
                  counts["built"], time.perf_counter() - started, counts["refused"], counts["busy"], counts["failed"])
     return counts
 
 
-def start(state: AppState) -> tuple[threading.Thread, threading.Event]:
+async def _ask(client: httpx.AsyncClient, path: str) -> None:
+    """GET ``path`` from the app; a 503 is :class:`Busy` (left for its first visitor), another error
+    status a refusal, a server error :class:`Failed`."""
+    answer = await client.get(path)
+    if answer.status_code == 503:
+        raise Busy(f"{path} answered 503")
+    if answer.status_code >= 500:
+        raise Failed(f"{path} answered {answer.status_code}: {answer.text[:200]}")
+    if answer.status_code >= 400:
+        raise HTTPException(answer.status_code, answer.text[:200])
+
+
+def start(app) -> tuple[threading.Thread, threading.Event]:
     """:func:`warm_pages` in a daemon thread; set the event to stop it."""
     stop = threading.Event()
-    thread = threading.Thread(target=warm_pages, args=(state, stop), name="devolution-warm-pages", daemon=True)
+    thread = threading.Thread(target=warm_pages, args=(app, stop), name="devolution-warm-pages", daemon=True)
     thread.start()
     return thread, stop
+
+
+def settle() -> None:
+    """Move everything made so far out of the garbage collector's sight (``gc.freeze``): the kept
+    pages, tables and documents live as long as the server, and a full collection walked them all,
+    a pause of up to half a second on this machine in which no request was answered (four budget
+    answers at once took 0.52 s in ``bench_pages_cold.py``)."""
+    gc.collect()
+    gc.freeze()

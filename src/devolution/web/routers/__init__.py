@@ -51,15 +51,21 @@ def query_parameters(route) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def declared_query(route) -> tuple[str, ...]:
+    """:func:`query_parameters` of ``route``, worked out once and kept on the route."""
+    taken = getattr(route, "_query_parameters", None)
+    if taken is None:
+        taken = route._query_parameters = query_parameters(route)
+    return taken
+
+
 async def only_declared_query(request: Request) -> None:
     """Every /api/ route refuses a query parameter it does not take (``/api/map/population?tier=xx``
     answered every row): a 422 naming it and listing those the route takes. Pages ignore them."""
     route = request.scope.get("route")
     if route is None or not request.url.path.startswith("/api/"):
         return
-    taken = getattr(route, "_query_parameters", None)
-    if taken is None:
-        taken = route._query_parameters = query_parameters(route)
+    taken = declared_query(route)
     unknown = [name for name in dict.fromkeys(request.query_params) if name not in taken]
     if unknown:
         takes = f"takes {', '.join(taken)}" if taken else "takes no query parameters"
@@ -78,7 +84,7 @@ def place_code(state: AppState, code: str, kind: str | None = None) -> str:
     a name in any official spelling, of ``kind`` if given (``council``, ``strategic_authority``,
     ``region``). A 404 says why none or several match, with the closest names."""
     try:
-        return str(place_index(state).find(code[:120], kind)["code"])
+        return place_index(state).code(code[:120], kind)
     except PlaceError as exc:
         raise HTTPException(404, str(exc)) from None
 

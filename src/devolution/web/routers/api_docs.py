@@ -11,6 +11,8 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
+
+from devolution.web import served
 from devolution.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +41,7 @@ def redoc_bundle() -> bytes:
 
 
 @router.get("/vendor/api-docs/{name}")
+@served.by_address
 def vendor_file(name: str):
     if name not in VENDOR_FILES:
         raise HTTPException(404, f"no file {name[:60]!r} here (the API documentation's files: "
@@ -50,12 +53,14 @@ def vendor_file(name: str):
 
 
 @router.get("/docs")
+@served.by_address
 def swagger_page(request: Request):
     return templates.TemplateResponse(request, "api_docs.html", {"viewer": "swagger",
                                                                  "openapi": request.app.openapi_url})
 
 
 @router.get("/redoc")
+@served.by_address
 def redoc_page(request: Request):
     return templates.TemplateResponse(request, "api_docs.html", {"viewer": "redoc",
                                                                  "openapi": request.app.openapi_url})

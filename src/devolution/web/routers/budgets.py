@@ -51,6 +51,7 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
 
 
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
+@served.by_address
 async def place_budget(code: str, request: Request, state: AppState = Depends(data), page: Page = Depends(),
                  year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description=(
                      "Financial year (2017, 2017-18 or 2017/18); latest held if omitted.")),

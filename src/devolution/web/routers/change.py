@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from devolution import api
 from devolution.analysis.groupings import GROUPINGS
 from devolution.web.formats import Format, Page, table
+from devolution.web import served
 from devolution.web.routers import PRICES, FinancialYear, data, measure_name, place_code, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label
@@ -22,6 +23,7 @@ Per = Enum("Per", {p: p for p in ("resident", "child", "older", "looked_after_ch
 
 
 @router.get("/api/change/{measure}", summary="Change in a measure between two years, by group or council by council")
+@served.by_address
 def change(measure: str,
            first: Annotated[FinancialYear, Query(alias="from", ge=2000, le=2100,
                                                  description="First financial year: 2010, 2010-11 or 2010/11.")],

@@ -15,6 +15,7 @@ from devolution.analysis import claims
 from devolution.errors import DevolutionError
 from devolution.exports import records
 from devolution.web.formats import MAX_YAML, pasted_yaml
+from devolution.web import served
 from devolution.web.routers import data
 from devolution.web.state import AppState
 from devolution.web.templating import templates
@@ -110,11 +111,13 @@ def _page(request: Request, document: dict, text: str = "", picked: Optional[lis
 
 
 @router.get("/claims", include_in_schema=False)
+@served.by_address
 def claims_page(request: Request):
     return _page(request, {})
 
 
 @router.get("/claims.json", summary="The example claims the claims page offers")
+@served.by_address
 def claims_examples():
     return _examples_document()
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from devolution.errors import PlaceError
 from devolution.powers import catalogue, deals, timeline
 from devolution.web.formats import Format, Page, table
+from devolution.web import served
 from devolution.web.routers import data
 from devolution.web.state import AppState
 
@@ -16,6 +17,7 @@ router = APIRouter(tags=["deals"])
 
 
 @router.get("/api/deals", summary="Devolution deals by place: date, powers, verified amounts, source")
+@served.by_address
 def deal_list(place: Optional[str] = Query(None, max_length=120, description=(
                   "A strategic authority, or a council in one (its authority's deals): GSS code, E-code or name.")),
               limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0), format: Format = Format.json,
@@ -35,12 +37,14 @@ def deal_list(place: Optional[str] = Query(None, max_length=120, description=(
 
 
 @router.get("/api/powers", summary="The catalogue of powers that can be devolved")
+@served.by_address
 def power_list(limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0), format: Format = Format.json):
     return table(catalogue.table(), format, Page(limit, offset), filename="powers")
 
 
 @router.get("/api/deals/timeline", summary="Deals by calendar year, and the share of England's population in a "
                                            "mayoral strategic authority on 30 June of each year")
+@served.by_address
 def deal_timeline(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
     return table(timeline_frame(state), format, page, filename="deals_timeline")
 

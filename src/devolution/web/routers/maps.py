@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse, Response
 
 from devolution.errors import ParameterError
 from devolution.exports import records
-from devolution.web import charts
 from devolution.web.figures import display, map_values, years_of
 from devolution.web.formats import Format, Page, table
+from devolution.web import charts, served
 from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, price_base
 from devolution.web.state import AppState
 from devolution.web.templating import templates
@@ -48,6 +48,7 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
 
 
 @router.get("/", include_in_schema=False)
+@served.by_address
 def map_page(request: Request, state: AppState = Depends(data)):
     measures = state.measures()
     return templates.TemplateResponse(request, "map.html", {
@@ -56,6 +57,7 @@ def map_page(request: Request, state: AppState = Depends(data)):
 
 
 @router.get("/map.json", summary="The map's data and Vega-Lite spec for a measure and year")
+@served.by_address
 def map_json(state: AppState = Depends(data),
              measure: str = Query(DEFAULT_MEASURE, max_length=80, description="A measure from /api/measures."),
              year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description="Financial year (2024, 2024-25 or 2024/25); latest if omitted."),
@@ -68,6 +70,7 @@ def map_json(state: AppState = Depends(data),
 
 
 @router.get("/api/map/{measure}", summary="A measure for every place on the map's boundaries in a year")
+@served.by_address
 def map_table(measure: str, state: AppState = Depends(data), page: Page = Depends(),
               year: Optional[FinancialYear] = Query(None, ge=1990, le=2100),
               per: str = Query("resident", pattern="^(resident|total)$"),
@@ -99,6 +102,7 @@ def clockwise(geometry: dict) -> dict:
 
 
 @router.get("/api/boundaries.geojson", summary="Boundaries of the places on the map (GeoJSON)")
+@served.by_address
 def boundaries(state: AppState = Depends(data)):
     def build(store) -> str:
         frame = store.table("boundaries")

@@ -33,6 +33,7 @@ PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county
 
 
 @router.get("/api/places", summary="The register of places (current ones unless year or former is given)")
+@served.by_address
 def places_list(state: AppState = Depends(data), page: Page = Depends(),
                 tier: Optional[str] = Query(None, max_length=200, description="Tier(s), comma-separated."),
                 region: Optional[str] = Query(None, max_length=80, description="Region code or name."),

@@ -17,6 +17,7 @@ from devolution.errors import DevolutionError
 from devolution.files import key_path_problems
 from devolution.report.reorganisation import specs
 from devolution.web.formats import MAX_YAML, Format, Page, pasted_yaml, table
+from devolution.web import served
 from devolution.web.routers import data
 from devolution.web.state import AppState
 from devolution.web.templating import templates
@@ -125,6 +126,7 @@ def _page(request: Request, state: AppState, document: dict | None, chosen: str,
 
 
 @router.get("/reorganisation", include_in_schema=False)
+@served.by_address
 def reorganisation_page(request: Request, example: Optional[str] = Query(None, max_length=80),
                         state: AppState = Depends(data)):
     chosen = example or ""
@@ -139,6 +141,7 @@ def reorganisation_page(request: Request, example: Optional[str] = Query(None, m
 
 
 @router.get("/reorganisation.json", summary="A shipped example proposal run with the page's knobs (the page's twin)")
+@served.by_address
 def reorganisation_json(request: Request, example: Optional[str] = Query(None, max_length=80, description=(
         "The example's name (GET /api/reorganisation/examples)")),
         years: Optional[int] = Query(None, ge=1), referendum: Optional[bool] = Query(None),
@@ -189,12 +192,14 @@ def reorganisation_api(body: ReorganisationRequest = Body(..., openapi_examples=
 
 
 @router.get("/api/reorganisation/examples", summary="The shipped example proposals")
+@served.by_address
 def reorganisation_examples(state: AppState = Depends(data)):
     return {"examples": [{"name": n, "proposal": package.raw_proposal(n)[0]} for n in package.example_names()]}
 
 
 @router.get("/api/reorganisation/history", summary="Past reorganisations: the tool's notional Band D and requirement "
                                                    "against the new councils' published figures")
+@served.by_address
 def reorganisation_history(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
     return table(package.to_the_penny(history_frame(state)), format, page, filename="reorganisation_history")
 
@@ -202,11 +207,3 @@ def reorganisation_history(state: AppState = Depends(data), page: Page = Depends
 def history_frame(state: AppState):
     inputs = _inputs(state)
     return state.cached("reorganisation_history", lambda _store: package.check_history(inputs))
-
-
-def prepare(state: AppState) -> None:
-    """Build what the page shows first (the default example with the default knobs) and the
-    history table, 2 to 3 s each on this machine, before their first visitor (web/warm.py)."""
-    run_document(state, _example(None), Knobs())
-    history_frame(state)
-

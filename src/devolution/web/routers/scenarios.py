@@ -30,7 +30,7 @@ from devolution.scenarios.knobs import defaults, describe as describe_knobs, kno
 from devolution.scenarios.model import ScenarioProblems
 from devolution.scenarios.recompute import TimeLimitExceeded
 from devolution.scenarios.runner import Recent
-from devolution.web import scenario_workers
+from devolution.web import scenario_workers, served
 from devolution.web.routers import data
 from devolution.web.state import AppState, scenario_inputs
 from devolution.web.templating import templates
@@ -139,6 +139,7 @@ def describe(state: AppState) -> dict:
 
 
 @router.get("/api/scenarios", summary="The scenario page's knobs: default scenario, current limits, bounds")
+@served.by_address
 def scenario_knobs(state: AppState = Depends(data)):
     return describe(state)
 
@@ -244,11 +245,13 @@ def accepts_gzip(header: str) -> bool:
 
 
 @router.get("/scenarios.json", include_in_schema=False)
+@served.by_address
 def scenario_page_json(state: AppState = Depends(data)):
     return describe(state)
 
 
 @router.get("/scenarios", include_in_schema=False)
+@served.by_address
 def scenario_page(request: Request, state: AppState = Depends(data)):
     document = describe(state)
     first = parse_year(document["defaults"]["base_year"]) + 1

@@ -12,6 +12,7 @@ from devolution.analysis.prices import deflator_years, source_note, to_prices
 from devolution.places.tiers import TIER_LABELS
 from devolution.web.figures import additive
 from devolution.web.formats import Format, Page, table
+from devolution.web import served
 from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, place_code, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label, year_spans
@@ -34,11 +35,13 @@ class OverviewTable(str, Enum):
 
 
 @router.get("/api/measures", summary="Every measure held, with its unit, years and publication")
+@served.by_address
 def measures(state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
     return table(state.measures(), format, page, filename="measures")
 
 
 @router.get("/api/series/{measure}", summary="One measure for every place, by year (long form)")
+@served.by_address
 def series(measure: str, state: AppState = Depends(data), page: Page = Depends(),
            year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description=(
                "Only this financial year: 2024, 2024-25 or 2024/25 (404 with the years held if the data has none).")),
@@ -88,6 +91,7 @@ def _series(state, name, year, boundaries, tier, region, group, base, fmt, page)
 
 
 @router.get("/api/overview", summary="The England overview: CSP and net current expenditure per head")
+@served.by_address
 def overview(state: AppState = Depends(data), page: Page = Depends(),
              part: OverviewTable = Query(OverviewTable.by_region, description="Which table of the overview."),
              format: Format = Format.json):

@@ -17,6 +17,7 @@ from devolution.errors import DevolutionError
 from devolution.exports import clean
 from devolution.numbers import number
 from devolution.web.formats import Format, Page, table
+from devolution.web import served
 from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
 from devolution.years import year_label
@@ -44,6 +45,18 @@ def _frame(state: AppState, year: int):
     return state.cached(("settlement", year), lambda s: settlement.settlement_illustration(s, year))
 
 
+def _inputs(state: AppState, year: int):
+    """The store's settlement inputs (:data:`INPUTS`) in ``year``: one row per authority, one
+    column per measure (read once a year, not once per authority explained)."""
+    return state.cached(("settlement_inputs", year), lambda s: s.observations(list(INPUTS.values()), years=[year])
+                        .pivot(index="code", columns="measure", values="value"))
+
+
+def settled_codes(state: AppState, year: int) -> list[str]:
+    """The authorities with settlement figures in ``year`` (those ``/explain`` answers for)."""
+    return [str(code) for code in _frame(state, year)["code"]]
+
+
 def years_held(state: AppState) -> list[int]:
     """Financial years with any of the settlement inputs in the store."""
     def build(store) -> list[int]:
@@ -55,6 +68,7 @@ def years_held(state: AppState) -> list[int]:
 
 
 @router.get("/api/settlement/{year}", summary="SFA, RSG and retained rates per authority in a year")
+@served.by_address
 def settlement_year(year: Annotated[FinancialYear, Path(ge=1990, le=2100, description="2017, 2017-18 or 2017/18.")],
                     state: AppState = Depends(data), page: Page = Depends(), format: Format = Format.json):
     held_year(year, years_held(state), "settlement figures")
@@ -63,17 +77,17 @@ def settlement_year(year: Annotated[FinancialYear, Path(ge=1990, le=2100, descri
 
 @router.get("/api/settlement/{year}/{code}/explain",
             summary="One authority's settlement figures step by step (what `devo settlement` shows, with its inputs)")
+@served.by_address
 def settlement_explain(code: str, year: Annotated[FinancialYear, Path(ge=1990, le=2100)], state: AppState = Depends(data)):
     code = place_code(state, code)
     held_year(year, years_held(state), "settlement figures")
-    frame = _frame(state, year).set_index("code")
+    frame = state.cached(("settlement_by_code", year), lambda _: _frame(state, year).set_index("code"))
     if code not in frame.index:
         name = state.places().set_index("code").loc[code, "name"]
         raise HTTPException(404, f"{name} ({code}) has no SFA, RSG or retained rates figure in {year_label(year)}")
     row = frame.loc[code]
-    inputs = state.place_observations(code)
-    inputs = inputs[(inputs["year"] == year) & inputs["measure"].isin(list(INPUTS.values()))]
-    stored = dict(zip(inputs["measure"], inputs["value"]))
+    held = _inputs(state, year)
+    stored = held.loc[code].dropna().to_dict() if code in held.index else {}
     steps = [{"step": name, "formula": formula, "what": what, "value": clean(row[name]),
               **({"input": {INPUTS[name]: clean(stored.get(INPUTS[name]))}} if name in INPUTS else {})}
              for name, formula, what in STEPS]

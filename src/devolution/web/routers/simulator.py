@@ -250,6 +250,7 @@ def already_submitted(request: Request, token: str | None) -> bool:
 
 @router.get("/simulator", include_in_schema=False)
 @router.get("/simulator.json", summary="Councils whose budget can be set in the simulator")
+@served.by_address
 def simulator_index(request: Request, state: AppState = Depends(data)):
     places = state.places()
     councils = places[places["tier"].isin(COUNCIL_TIERS) & places["current"].astype(bool)].sort_values("name")
