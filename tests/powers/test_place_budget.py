@@ -128,6 +128,20 @@ def test_a_district_only_part_of_a_later_council_is_refused_naming_what_to_ask(s
         B.place_budget(store, "Allerdale", 2017, shared=year_2017)
 
 
+@pytest.mark.parametrize("asked", ["E06000058", "E06000059", "E10000009", "E07000048"])
+def test_no_refusal_sends_the_user_to_another_refusal(store, year_2017, asked):
+    """Christchurch's residents in 2017-18 are held only inside Bournemouth, Christchurch and Poole's
+    later figure. Bournemouth, Christchurch and Poole, Dorset Council, Dorset County and Christchurch
+    all need them, and each refusal told the user to ask about BCP or Dorset County, themselves
+    refused (BCP was told to ask about itself)."""
+    with pytest.raises(DevolutionError) as refused:
+        B.place_budget(store, asked, 2017, shared=year_2017)
+    message = str(refused.value)
+    assert message.startswith(f"no place budget for ") and f"({asked}): no population for Christchurch" in message
+    assert "ask about" not in message
+    assert message.endswith("no place budget that needs Christchurch (E07000048)'s residents can be made for that year")
+
+
 def test_a_council_made_later_is_the_budget_of_its_predecessors_area(store, year_2017):
     """Cumberland in 2017-18: Allerdale, Carlisle and Copeland with their population share of
     Cumbria; with Westmorland and Furness it adds up to Cumbria's budget."""

@@ -105,3 +105,14 @@ def test_every_spelling_of_a_place_shares_one_kept_page(web_app):
     assert kept == [], kept
     assert state.peek(served.key("place", "E06000001", "html", "")) is not None
     assert state.peek(served.key("simulator", "E06000001", "json")) is not None
+
+
+def test_a_place_has_a_json_twin_and_no_table_twin(client):
+    """``/places/Kent.csv`` answered the HTML page and ``/api/places/Kent.csv`` JSON: a place's
+    document is not a table, so each is a 404 pointing at the budget's table."""
+    assert client.get("/places/Kent.json").json()["code"] == "E10000016"
+    for path in ("/places/Kent.csv", "/api/places/Kent.parquet"):
+        answer = client.get(path, headers={"accept": "text/html"})
+        assert answer.status_code == 404, path
+        assert "/api/places/Kent/budget." in answer.text, path
+    assert client.get("/api/places/Kent/budget.csv").headers["content-type"].startswith("text/csv")

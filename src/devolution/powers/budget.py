@@ -173,10 +173,30 @@ def council_lines(outturn: pd.DataFrame, bodies: pd.DataFrame) -> pd.DataFrame:
         "share": rows["weight"].to_numpy(), "value": rows["value"].to_numpy() * rows["weight"].to_numpy()})
 
 
+class NoPopulation(DevolutionError):
+    """A council's residents in a year that ONS holds only inside a later council's figure which
+    also covers others: ``lost``, the later councils holding it (``holders``) and the places a user
+    might ask about instead (``suggested``: the holders, then the lost council's county)."""
+
+    def __init__(self, message: str, lost: str, suggested: list[str], label):
+        super().__init__(message)
+        self.lost, self.suggested, self.label = lost, suggested, label
+
+    def with_suggestions(self, asked: str, workable: list[str]) -> "NoPopulation":
+        """The refusal naming only ``workable`` as places to ask about: those whose own budget
+        that year can be made (Christchurch in 2017-18 is inside BCP's figure, and BCP, Dorset
+        Council and Dorset County all need it, so each would send the user to another refusal)."""
+        head = f"no place budget for {self.label(asked)}: " + str(self).split("; ask about ")[0]
+        tail = (f"; ask about {' or '.join(map(self.label, workable))} instead" if workable else
+                f"; no place budget that needs {self.label(self.lost)}'s residents can be made for that year")
+        return NoPopulation(head + tail, self.lost, workable, self.label)
+
+
 def population_of(places: pd.DataFrame, later: LaterBoundaries, population: pd.Series, codes) -> float:
-    """Residents of councils in force in ``later.year`` (:meth:`LaterBoundaries.total`); refused,
-    naming the council and what to ask about instead, when ONS holds its figure only as part of a
-    later council that also covers others (Allerdale in 2017: only inside Cumberland's 2023 figure)."""
+    """Residents of councils in force in ``later.year`` (:meth:`LaterBoundaries.total`); refused
+    with :class:`NoPopulation`, naming the council and what to ask about instead, when ONS holds its
+    figure only as part of a later council that also covers others (Allerdale in 2017: only inside
+    Cumberland's 2023 figure)."""
     value = later.total(population, codes)
     if value > 0:
         return value
@@ -187,9 +207,10 @@ def population_of(places: pd.DataFrame, later: LaterBoundaries, population: pd.S
     label = lambda c: f"{names.loc[c, 'name']} ({c})"  # noqa: E731
     where = (f": ONS estimates are held on later boundaries, where {label(lost)} is only part of "
              f"{' and '.join(map(label, holders))}" if holders else "")
-    asks = " or ".join(map(label, [*holders, *([county] if isinstance(county, str) else [])]))
-    raise DevolutionError(f"no population for {label(lost)} in {year_label(later.year)}{where}"
-                          + (f"; ask about {asks} instead" if asks else ""))
+    suggested = [*holders, *([county] if isinstance(county, str) else [])]
+    raise NoPopulation(f"no population for {label(lost)} in {year_label(later.year)}{where}"
+                       + (f"; ask about {' or '.join(map(label, suggested))} instead" if suggested else ""),
+                       lost, suggested, label)
 
 
 @dataclass(frozen=True)
@@ -246,8 +267,12 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     row = resolve(places, query)
     areas, note = place_areas(places, row["code"], year, shared.alive, shared.founders)
     population = shared.population
-    residents = population_of(places, shared.later, population, areas["code"])
-    bodies = council_bodies(places, areas, population, year, shared.later, shared.alive)
+    try:
+        residents = population_of(places, shared.later, population, areas["code"])
+        bodies = council_bodies(places, areas, population, year, shared.later, shared.alive)
+    except NoPopulation as refused:
+        raise refused.with_suggestions(row["code"], [code for code in refused.suggested if code != row["code"]
+                                        and _can_make(store, code, year, shared)]) from None
     silent = bodies[~bodies["code"].isin(shared.outturn["code"])]
     if len(silent):  # said, not hidden: the council lines are short by what these bodies spent
         note = " ".join(filter(None, [note, f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "
@@ -265,6 +290,18 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     if devolve:
         result.lines = devolve_lines(result.lines, devolve)
     return result
+
+
+def _can_make(store, code: str, year: int, shared: BudgetYear) -> bool:
+    """Whether the place budget of ``code`` in ``year`` can be made (a place suggested instead)."""
+    places, alive = shared.places, shared.alive
+    try:
+        areas, _ = place_areas(places, code, year, alive, shared.founders)
+        population_of(places, shared.later, shared.population, areas["code"])
+        council_bodies(places, areas, shared.population, year, shared.later, alive)
+    except DevolutionError:
+        return False
+    return True
 
 
 def _driver_values(store, year: int) -> pd.DataFrame:

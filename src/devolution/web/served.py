@@ -118,7 +118,7 @@ def _keeps(scope, status: int, headers) -> bool:
     """Whether an answer may be kept by its address (:class:`Kept`)."""
     from urllib.parse import parse_qsl
 
-    from devolution.web.routers import declared_query
+    from devolution.web.formats import declared_query
 
     route = scope.get("route")
     if status >= 400 or route is None or getattr(route, "endpoint", None) not in BY_ADDRESS:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from devolution.errors import DevolutionError, PlaceError
 from devolution.web import served
+from devolution.web.formats import declared_query
 from devolution.web.state import AppState
 from devolution.years import parse_year, year_label, year_spans
 
@@ -38,25 +39,6 @@ def held_year(year: int, held, what: str) -> int:
         raise HTTPException(404, f"no {what} for {year_label(year) if 1000 <= year <= 9998 else year}: "
                                  f"the data holds {year_spans(held)}")
     return year
-
-
-def query_parameters(route) -> tuple[str, ...]:
-    """The query parameters a route declares, its dependencies' included (``limit``, ``offset``
-    of a ``Page``), by the name they are given in the URL."""
-    names, stack = set(), [route.dependant]
-    while stack:
-        dependant = stack.pop()
-        names.update(field.alias for field in dependant.query_params)
-        stack.extend(dependant.dependencies)
-    return tuple(sorted(names))
-
-
-def declared_query(route) -> tuple[str, ...]:
-    """:func:`query_parameters` of ``route``, worked out once and kept on the route."""
-    taken = getattr(route, "_query_parameters", None)
-    if taken is None:
-        taken = route._query_parameters = query_parameters(route)
-    return taken
 
 
 async def only_declared_query(request: Request) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Optional
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from devolution import api
 from devolution.exports import clean, records
@@ -119,18 +119,29 @@ def former_view(register, code: str) -> dict | None:
 @router.get("/api/places/{code}", summary="One place (GSS code, E-code or name): register entry, when it began "
                                           "and ended and its successor, parents, latest values, trends, peers")
 async def place_json_api(code: str, state: AppState = Depends(data)):
-    name = await kept_code(state, "place", split_suffix(code)[0], "json", "")
+    name = await kept_code(state, "place", _document_name(code), "json", "")
     return await served.served(state, ("place", name, "json", ""), lambda: place_answer(state, name, "json", ""))
 
 
 @router.get("/places/{name}", include_in_schema=False)
 async def place_page(name: str, request: Request, state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
+    _document_name(name)
     kind = "json" if suffix is Format.json else "html"
     tab = request.query_params.get("tab", "") if kind == "html" else ""
     tab = tab if tab in TABS else ""
     code = await kept_code(state, "place", code, kind, tab)
     return await served.served(state, ("place", code, kind, tab), lambda: place_answer(state, code, kind, tab))
+
+
+def _document_name(name: str) -> str:
+    """``name`` without a ``.json`` suffix; a 404 for ``.csv`` or ``.parquet``: a place's document
+    is not a table (``/places/Kent.csv`` answered the HTML page, ``/api/places/Kent.csv`` JSON)."""
+    code, suffix = split_suffix(name)
+    if suffix not in (None, Format.json):
+        raise HTTPException(404, f"a place has no .{suffix.value} twin: its document is .json; its budget as a "
+                                 f"table is /api/places/{code[:60]}/budget.{suffix.value}")
+    return code
 
 
 def place_answer(state: AppState, name: str, kind: str, tab: str = "") -> served.Served:
