@@ -96,3 +96,31 @@ def test_devo_starts_without_heavy_imports():
             "print(','.join(m for m in ('pandas', 'duckdb', 'altair', 'numpy') if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
+
+
+def test_budget_compare_shows_each_place_once_with_its_notes(env):
+    """Gateshead named by its code, its former code and its name was three rows; and the notes
+    (a council made later, one that published no outturn) were not shown at all."""
+    shown = runner.invoke(app, ["budget", "Cumberland", "--compare", "E10000006,E08000037,E08000020,Gateshead",
+                                "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    rows = json.loads(shown.output)
+    assert [r["place"] for r in rows] == ["E06000063", "E10000006", "E08000037"]
+    assert "came into being only on 1 April 2023" in rows[0]["note"]
+    assert rows[1]["note"] == ("Not reported: Copeland (E07000029) published no Revenue Outturn for 2017-18, so the "
+                               "council lines leave out what it spent.")
+    table = runner.invoke(app, ["budget", "Cumberland", "--compare", "Cumbria"], env={"COLUMNS": "200"})
+    said = " ".join(table.output.split())
+    assert "- Cumberland (E06000063), 2017-18: Cumberland (E06000063) came into being only on 1 April 2023" in said
+    assert "with their population share of Cumbria (E10000006). Not reported: Copeland" in said
+
+
+def test_a_table_too_wide_for_the_terminal_is_shown_as_one_card_a_row(env):
+    """`devo reorganise --check-history` at 80 columns cut every cell to "Cum…", "£1,…": a table
+    that cannot fit with its words whole is printed one card a row, every value whole."""
+    narrow = runner.invoke(app, ["reorganise", "--check-history"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    assert "…" not in narrow.output
+    assert "│ tool_notional_band_d │ £1,491.36 │" in narrow.output and "Westmorland and Furness" in narrow.output
+    wide = runner.invoke(app, ["budget", "Gateshead", "--compare", "Sunderland"], env={"COLUMNS": "200"})
+    assert "┃ place" in wide.output and "│ E08000037 │ Gateshead" in wide.output  # it fits: one table

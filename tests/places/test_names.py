@@ -121,3 +121,21 @@ def test_a_council_where_a_strategic_authority_is_wanted_gives_its_authority_or_
     with pytest.raises(PlaceError, match=r"Kent \(E10000016\) is a county in no strategic authority"):
         strategic_authority_for(places, "Kent")
     assert resolve(places, "Hackney", "council")["code"] == "E09000012"
+
+
+@pytest.mark.parametrize("code, nation", [("W06000015", "Wales"), ("s12000036", "Scotland"), ("N09000003", "Northern Ireland")])
+def test_a_code_of_another_nation_says_so(index, code, nation):
+    """Cardiff's W06000015 was "no place matches": the register is England's, and the code says where it is."""
+    with pytest.raises(NoPlaceMatch, match=rf"is a GSS code in {nation}: devolution covers England's councils"):
+        index.find(code)
+    with pytest.raises(NoPlaceMatch, match=nation):
+        index.code(code)
+
+
+def test_code_answers_as_find_does_for_every_spelling(index):
+    """``PlaceIndex.code`` (the web's fast path) gives the code ``find`` gives, names, codes, former
+    codes and E-codes alike, and the same refusals."""
+    for query in ("Kent", "kent", "E10000016", "Bristol, City of", "E08000020", "Newcastle", "E1203", "Allerdale"):
+        assert index.code(query) == str(index.find(query)["code"]), query
+    with pytest.raises(AmbiguousPlace):
+        index.code("Kingston")

@@ -474,6 +474,12 @@ def test_a_first_load_that_lacks_a_council_says_so_and_devo_data_gaps_lists_it(d
     boston = table[table["code"] == "E07000136"]
     assert list(zip(boston["publication"], boston["year"])) == [("mhclg_council_tax_levels", "2018-19")]
 
+    # at 80 columns, one table per publication with tiers in words (five columns were cut to "mhclg_council_t…")
+    narrow = CliRunner().invoke(app, ["data", "gaps"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0 and "…" not in narrow.output, narrow.output
+    assert "mhclg_council_tax_levels: councils in force it lacks" in " ".join(narrow.output.split())
+    assert "│ 2018-19 │ E07000136 │ Boston" in narrow.output and "Shire district" in narrow.output
+
     unknown = CliRunner().invoke(app, ["data", "gaps", "--publication", "nope"])
     assert unknown.exit_code == 1 and "not a loaded publication" in unknown.output
 

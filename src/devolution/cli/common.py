@@ -83,13 +83,41 @@ def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = 
         return
     from rich.table import Table
 
+    out = console()
+    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    if _too_wide([plain(c) for c in frame.columns], cells, out.width):
+        _cards(frame, cells, title, out)
+        return
     table = Table(title=plain(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
     for column in frame.columns:
         numeric = frame[column].dtype.kind in "if"
         table.add_column(plain(column), justify="right" if numeric else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[_cell(v) for v in row])
-    console().print(table)
+    for row in cells:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _too_wide(headers: list[str], cells: list[list[str]], width: int) -> bool:
+    """Whether a table cannot fit ``width`` even with every cell wrapped at its spaces: its
+    columns' longest words and borders are wider (rich would then cut words to "Cum…")."""
+    longest = [max([len(w) for text in [header, *(row[i] for row in cells)] for w in text.split()] or [1])
+               for i, header in enumerate(headers)]
+    return sum(longest) + 3 * len(headers) + 1 > width
+
+
+def _cards(frame, cells: list[list[str]], title: str | None, out) -> None:
+    """Each row as a card of its own (column: value), for a table too wide for the terminal."""
+    from rich.table import Table
+
+    if title:
+        out.print(f"[bold]{plain(title)}[/]")
+    for row in cells:
+        card = Table(title=row[0] or None, show_header=False, title_justify="left", title_style="bold cyan")
+        card.add_column(style="cyan")
+        card.add_column()
+        for column, value in zip(frame.columns[1:], row[1:]):
+            card.add_row(plain(column), value)
+        out.print(card)
 
 
 def _cell(value) -> str:

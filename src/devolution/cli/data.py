@@ -123,7 +123,15 @@ def data_gaps(
                                   f"(loaded: {', '.join(sorted(known))})")
         table = table[table["publication"] == publication]
     table = table.assign(year=table["year"].map(lambda y: year_label(int(y))))
-    show(table, fmt, title="Councils in force that a publication lacks")
+    if fmt is not Format.table:
+        show(table, fmt, title="Councils in force that a publication lacks")
+        return
+    from devolution.places.tiers import TIER_LABELS
+
+    # one table per publication, tiers as words: five columns with long ids were cut at 80 columns
+    for name, rows in table.groupby("publication", sort=True):
+        show(rows.drop(columns="publication").assign(tier=rows["tier"].map(lambda t: TIER_LABELS.get(t, t))),
+             fmt, title=f"{name}: councils in force it lacks")
 
 
 @data_app.command("sources")

@@ -337,11 +337,11 @@ def budget_command(
         _say_authority(store, place, year, fmt)
         if compare:
             frame = place_budget.compare(store, [place, *compare.split(",")], year, moved)
-            show(frame, fmt, title=f"Place budgets per head, {year_label(year)}")
+            _show_with_notes(frame, fmt, f"Place budgets per head, {year_label(year)}")
             return
         if years:
             frame = place_budget.series(store, place, devolve=moved)
-            show(frame, fmt, title="Place budget by year")
+            _show_with_notes(frame, fmt, "Place budget by year")
             chart = series_chart(frame)
         else:
             result = place_budget.place_budget(store, place, year, moved)
@@ -355,6 +355,22 @@ def budget_command(
         path = write_chart(chart, out)
         if fmt is Format.table:
             console().print(f"[green]Wrote[/] {path}")
+
+
+def _show_with_notes(frame, fmt: Format, title: str) -> None:
+    """The budgets' table; on a terminal, each budget's note (a council made later, one that
+    published no outturn) below it once, naming its place and year, instead of as a column."""
+    from devolution.years import year_label
+
+    if fmt is not Format.table:
+        show(frame, fmt, title=title)
+        return
+    show(frame.drop(columns="note"), fmt, title=title)
+    said: set[str] = set()
+    for row in frame.itertuples(index=False):
+        if row.note and row.note not in said:
+            said.add(row.note)
+            console().print(f"- {plain(row.name)} ({row.place}), {year_label(int(row.year))}: {plain(row.note)}")
 
 
 def _say_authority(store, place: str, year: int, fmt: Format) -> None:

@@ -275,7 +275,7 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
                                         and _can_make(store, code, year, shared)]) from None
     silent = bodies[~bodies["code"].isin(shared.outturn["code"])]
     if len(silent):  # said, not hidden: the council lines are short by what these bodies spent
-        note = " ".join(filter(None, [note, f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "
+        note = " ".join(filter(None, [note and note.rstrip(".") + ".", f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "
                                             f"published no Revenue Outturn for {year_label(year)}, so the council lines "
                                             f"leave out what it spent."]))
     region_names = places.set_index("code")["name"].to_dict()
@@ -358,11 +358,14 @@ def series(store, query: str, years: list[int] | None = None, devolve: list[str]
         rows.append({"place": b.place, "name": b.name, "year": year,
                      "council £m": by.get("council", 0.0) / 1e6, "devolved £m": by.get("devolved", 0.0) / 1e6,
                      "central £m": by.get("central", 0.0) / 1e6, "pooled £m": pooled / 1e6,
-                     "total £m": b.total / 1e6, "population": b.population, "£ per head": b.total / b.population})
+                     "total £m": b.total / 1e6, "population": b.population, "£ per head": b.total / b.population,
+                     "note": b.note or ""})
     return pd.DataFrame(rows)
 
 
 def compare(store, queries: list[str], year: int, devolve: list[str] | None = None) -> pd.DataFrame:
-    """Per-head comparison of several places in one year, by source and who decides."""
+    """Per-head comparison of several places in one year, by source and who decides: one row per
+    place, in the order first named (a place named twice, by a name and a former code, is one row)."""
     shared = {year: budget_year(store, year)}
-    return pd.concat([series(store, q, [year], devolve, shared) for q in queries], ignore_index=True)
+    codes = list(dict.fromkeys(str(resolve(shared[year].places, q.strip())["code"]) for q in queries if q.strip()))
+    return pd.concat([series(store, code, [year], devolve, shared) for code in codes], ignore_index=True)
