@@ -116,7 +116,7 @@ def _references(tree, path: str, year: int, code: str | None = None) -> str:
     return "; ".join(str(r) for r in (chosen or parameter.references))
 
 
-def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple[str, float]], float, list[str], bool]:
+def _previous_band_d(store, code: str, name: str, tier: str, year: int) -> tuple[list[tuple[str, float]], float, list[str], bool]:
     """The amount the year's increase is measured from: inputs to show, the amount, notes, and
     whether ``year`` is the council's first.
 
@@ -139,10 +139,10 @@ def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple
         area = predecessors.for_council(store, code)
         area = area[area["year"] == before]
         if area.empty and np.isnan(printed):
-            raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: it began that year and "
+            raise ExplainError(f"cannot explain max_band_d for {name} ({code}) in {year_label(year)}: it began that year and "
                                f"the store has neither its predecessors' council tax for {year_label(before)} nor "
                                f"a published comparison for it")
-        inputs, notes = [], [f"{code} began in {year_label(year)}: its increase is measured from its predecessors' "
+        inputs, notes = [], [f"{name} ({code}) began in {year_label(year)}: its increase is measured from its predecessors' "
                              f"alternative notional amount for {year_label(before)} (LGFA 1992 s.52ZE), not from a "
                              f"Band D of its own (the statistics print {_money(found.get(band))} there)"]
         computed = float(area["notional_band_d"].iloc[0]) if not area.empty else float("nan")
@@ -170,7 +170,7 @@ def _previous_band_d(store, code: str, tier: str, year: int) -> tuple[list[tuple
         return ([(f"council_tax_requirement_excl_parish / tax_base {year_label(before)} (previous_band_d)", printed)],
                 printed, [f"the statistics print {_money(found.get(band))} as {band} for {year_label(before)}; the "
                           f"relevant basic amount is the requirement over the tax base (LGFA 1992 s.31B)"], False)
-    raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: the store has no {band} "
+    raise ExplainError(f"cannot explain max_band_d for {name} ({code}) in {year_label(year)}: the store has no {band} "
                        f"(nor requirement and tax base) for {year_label(before)}, the year its increase is measured from")
 
 
@@ -206,19 +206,19 @@ def _max_band_d(store, tree, code: str, name: str, tier: str, year: int) -> Expl
     adult social care flexibilities that depend on earlier years."""
     from devolution.rules import referendum
 
-    inputs, previous, notes, first_year = _previous_band_d(store, code, tier, year)
+    inputs, previous, notes, first_year = _previous_band_d(store, code, name, tier, year)
     history = None
     earlier, carried_from = referendum.needs_asc_history(tree, year)
     if tier in SOCIAL_CARE_TIERS and (earlier or carried_from is not None):
         if earlier and first_year:
-            raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: it began that year, "
+            raise ExplainError(f"cannot explain max_band_d for {name} ({code}) in {year_label(year)}: it began that year, "
                                f"inside the adult social care precept's cap over {year_label(earlier[0])} to "
                                f"{year_label(year)}, and how its predecessors' precept counts against the cap on "
                                f"the new area (the year's Alternative Notional Amounts Report) is not modelled")
         added = _asc_added(store, code, tier, earlier + ([carried_from] if carried_from is not None else []))
         missing = [y for y, v in added.items() if np.isnan(v)]
         if missing:
-            raise ExplainError(f"cannot explain max_band_d for {code} in {year_label(year)}: the adult social care "
+            raise ExplainError(f"cannot explain max_band_d for {name} ({code}) in {year_label(year)}: the adult social care "
                                f"limit depends on the precept added in {', '.join(year_label(y) for y in missing)}, "
                                f"and the store has no adult_social_care_precept (or tax base, or previous Band D) "
                                f"for that place and year")
@@ -273,8 +273,10 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
     tree = tree or parameters.default()
     own = store is None
     store = store or Store(read_only=True)
+    who = code
     try:
         name, tier = _place(store, code)
+        who = f"{name} ({code})"
         if derived.is_derived(measure):
             return _derived(store, code, name, year, measure)
         if measure == "band_d":
@@ -300,7 +302,7 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
                                f"{lifecycle(places, code)['text']}")
         return _max_band_d(store, tree, code, name, tier, year)
     except ParameterError as exc:
-        raise ExplainError(f"cannot explain {measure} for {code} in {year_label(year)}: {exc}") from None
+        raise ExplainError(f"cannot explain {measure} for {who} in {year_label(year)}: {exc}") from None
     finally:
         if own:
             store.close()
