@@ -29,3 +29,17 @@ def test_year_spans_write_runs_of_years_short():
 
     assert year_spans([2015, 2010, 2011, 2012]) == "2010-11 to 2012-13, 2015-16"
     assert year_spans([2017]) == "2017-18" and year_spans([]) == "none"
+
+
+def test_the_financial_year_of_a_day_starts_on_1_april():
+    import datetime as dt
+
+    import pandas as pd
+
+    from devolution.years import financial_year_of
+
+    assert financial_year_of(dt.date(2023, 3, 31)) == 2022 and financial_year_of(dt.date(2023, 4, 1)) == 2023
+    assert financial_year_of(pd.Timestamp("2024-01-15")) == 2023
+    days = pd.Series(pd.to_datetime(["2019-04-01", "2020-03-31", None]))
+    found = financial_year_of(days)
+    assert found.iloc[:2].tolist() == [2019, 2019] and pd.isna(found.iloc[2])

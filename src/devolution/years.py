@@ -9,6 +9,15 @@ from devolution.errors import DevolutionError
 _LABEL = re.compile(r"^(\d{4})[-/](\d{2}|\d{4})$")
 
 
+def financial_year_of(day):
+    """The financial year a day falls in, as the int of its start year: 1 April 2023 to 31 March
+    2024 is 2023 (2023-24). ``day``: a date, datetime or pandas Timestamp (-> int), or a pandas
+    Series of datetimes (-> a Series; NaT stays missing)."""
+    if hasattr(day, "dt"):
+        return day.dt.year - (day.dt.month < 4)
+    return day.year - (day.month < 4)
+
+
 def parse_year(value: int | str) -> int:
     """``"2024-25"``, ``"2024/25"``, ``2024`` or ``"2024"`` -> ``2024``; anything else is an error."""
     if isinstance(value, int) and not isinstance(value, bool):

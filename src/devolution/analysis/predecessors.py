@@ -29,6 +29,7 @@ import yaml
 from devolution.places.register import successor_links
 from devolution.places.tiers import BILLING_TIERS
 from devolution.rules.council_tax import band_d, notional_band_d
+from devolution.years import financial_year_of
 
 REQUIREMENT = "council_tax_requirement_excl_parish"
 TAX_BASE = "tax_base"
@@ -57,7 +58,7 @@ def first_years(places: pd.DataFrame) -> pd.Series:
     new = set(successor_links(places)["successor"])
     rows = places[places["code"].isin(new)].copy()
     start = pd.to_datetime(rows["start_date"], errors="coerce")
-    years = np.where(start.dt.month >= 4, start.dt.year, start.dt.year - 1)
+    years = financial_year_of(start).to_numpy()
     return pd.Series(years, index=rows["code"].to_numpy(), dtype="Int64").dropna().astype(int)
 
 

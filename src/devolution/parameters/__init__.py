@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from devolution.errors import ParameterError
-from devolution.years import parse_year, year_label
+from devolution.years import financial_year_of, parse_year, year_label
 
 #: What each unit accepts, said the way an error message says it.
 UNITS = {
@@ -162,7 +162,7 @@ class ParameterTree:
 def _year_key(path: str, key: Any) -> int:
     """``2023-24``, ``2023`` or a date (``2023-04-01``: the financial year it falls in) -> 2023."""
     if isinstance(key, (dt.date, dt.datetime)):
-        return key.year if key.month >= 4 else key.year - 1
+        return financial_year_of(key)
     text = str(key).strip()
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
@@ -170,7 +170,7 @@ def _year_key(path: str, key: Any) -> int:
         except ValueError:
             pass
         else:
-            return day.year if day.month >= 4 else day.year - 1
+            return financial_year_of(day)
     try:
         return parse_year(key)
     except Exception:

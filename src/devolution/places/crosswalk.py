@@ -15,6 +15,7 @@ import pandas as pd
 
 from devolution.errors import PlaceError
 from devolution.places.register import among, in_force, register_year
+from devolution.years import financial_year_of
 
 
 def successors(places: pd.DataFrame, year: int) -> dict[str, list[str]]:
@@ -229,7 +230,7 @@ class LaterBoundaries:
         self.year = year
         self.alive = set(places.loc[in_force(places, year) & places["tier"].isin(tiers), "code"])
         start = pd.to_datetime(places["start_date"], errors="coerce").dropna()
-        later = sorted({d.year - (d.month < 4) for d in start if d > pd.Timestamp(year=year, month=4, day=1)})
+        later = sorted({financial_year_of(d) for d in start if d > pd.Timestamp(year=year, month=4, day=1)})
         self.later = [successors(places, y) for y in later]
 
     def total(self, values: pd.Series, codes) -> float:

@@ -11,6 +11,7 @@ import pandas as pd
 from devolution.errors import PlaceError
 from devolution.places.names import KINDS, NoPlaceMatch, PlaceIndex
 from devolution.places.tiers import SA_TIERS, TIER_LABELS
+from devolution.years import financial_year_of
 
 #: ``status`` of a row of the register: a place in being, one abolished (with its end date and
 #: successors), or an earlier GSS code of a place that goes on under a new code (never in force:
@@ -30,7 +31,7 @@ def register_year(places: pd.DataFrame, year: int, what: str = "year") -> int:
 
     dates = pd.to_datetime(pd.concat([places["start_date"], places["end_date"]]), errors="coerce").dropna()
     today = pd.Timestamp.today()
-    last = max([today.year - (today.month < 4), *(dates.dt.year - (dates.dt.month < 4)).tolist()])
+    last = max([financial_year_of(today), *financial_year_of(dates).tolist()])
     if not FIRST_REGISTER_YEAR <= year <= last:
         shown = year_label(year) if 1000 <= year <= 9998 else str(year)
         raise PlaceError(f"{what} {shown}: the register of places describes the councils in force from "

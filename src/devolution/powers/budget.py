@@ -28,7 +28,7 @@ from devolution.places.tiers import BILLING_TIERS, SA_TIERS
 from devolution.powers.authorities import Authorities
 from devolution.powers.catalogue import council_services, drivers
 from devolution.powers.central import central_by_region, central_lines
-from devolution.years import year_label
+from devolution.years import financial_year_of, year_label
 
 LINE_COLUMNS = ["place", "year", "source", "body", "line", "function", "power", "decided_by", "pot",
                 "driver", "share", "value"]
@@ -115,7 +115,7 @@ def predecessor_areas(places: pd.DataFrame, code: str, year: int, why: str) -> t
     the council's first year), with a note saying the budget is of its area. Refused, naming its
     predecessors, when one of them was split between it and another council or none was in force."""
     start = pd.Timestamp(places.set_index("code").loc[code, "start_date"])
-    succ = successors(places, start.year - (start.month < 4))
+    succ = successors(places, financial_year_of(start))
     alive = places[in_force(places, year) & places["tier"].isin(BILLING_TIERS)]
     pieces = alive[alive["code"].map(lambda c: code in succ.get(c, []))]
     named = ", ".join(f"{r.name} ({r.code})" for r in pieces.itertuples())

@@ -39,7 +39,7 @@ from devolution.errors import DevolutionError, KeyPathProblems, ProposalError
 from devolution.files import key_path_problems
 from devolution.places.register import in_force, lifecycle
 from devolution.places.tiers import BILLING_TIERS, TIER_LABELS
-from devolution.years import parse_year, year_label
+from devolution.years import financial_year_of, parse_year, year_label
 
 
 class ProposalProblems(KeyPathProblems, ProposalError):
@@ -145,7 +145,7 @@ def first_year_of(vesting) -> int | None:
             return None
     if not isinstance(vesting, dt.date):
         return None
-    return vesting.year if vesting.month >= 4 else vesting.year - 1
+    return financial_year_of(vesting)
 
 
 def _listed(raw) -> list[tuple[int, int, str]]:

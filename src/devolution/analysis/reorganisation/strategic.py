@@ -22,6 +22,7 @@ from devolution.places.tiers import BILLING_TIERS
 from devolution.powers import mayors as mayors_module
 from devolution.powers.framework import act_level, parameter
 from devolution.powers.readiness import assess
+from devolution.years import financial_year_of
 
 
 def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tuple[pd.DataFrame, list[str]]:
@@ -33,7 +34,7 @@ def compute(checked: Checked, inputs, population: pd.Series, on: dt.date) -> tup
     partly or wholly: the authority's own area is what counts there)."""
     places = inputs.places
     register = inputs.authorities
-    year = on.year if on.month >= 4 else on.year - 1
+    year = financial_year_of(on)
     now = places[in_force(places, year) & places["tier"].isin(BILLING_TIERS)]
     groups = areas.groups_of(checked.members.rename(columns={"council_name": "group"}), inputs.atoms)
     tiles, _ = areas.tiling(groups, inputs.atoms, now["code"])

@@ -19,7 +19,7 @@ from devolution.web.formats import Format, Page, split_suffix, table
 from devolution.web.routers import FinancialYear, data, kept_code, place_code
 from devolution.web.search import of_its_time
 from devolution.web.state import AppState
-from devolution.years import year_label
+from devolution.years import financial_year_of, year_label
 
 router = APIRouter(tags=["places"])
 
@@ -112,7 +112,7 @@ def former_view(register, code: str) -> dict | None:
     if life["status"] == "current":
         return None
     last_day = pd.Timestamp(life["end_date"]) if life["end_date"] else None
-    last_year = None if last_day is None else last_day.year - (last_day.month < 4)
+    last_year = None if last_day is None else financial_year_of(last_day)
     return {**life, "last_year": last_year, "last_label": None if last_year is None else year_label(last_year)}
 
 
