@@ -126,9 +126,10 @@ def test_submission_needs_csrf_balance_and_is_once_per_browser(client, web_app, 
     good = {"csrf": csrf, "council_tax_change": "0.01", "changes": f'{{"{first}": -10000}}'}
     ok = client.post("/simulator/E06000002/submit", data=good)
     assert ok.status_code == 201, ok.text
-    assert client.post("/simulator/E06000002/submit", data=good).status_code == 409
+    again = client.post("/simulator/E06000002/submit", data=good)
+    assert again.status_code == 409 and "already submitted a budget for Middlesbrough" in again.json()["error"]
     stored = web_app.state.submissions.frame()
-    assert (stored["token"] == client.cookies.get(SUBMIT_COOKIE)).sum() == 1
+    assert (stored["token"] == client.cookies.get(SUBMIT_COOKIE) + ":E06000002").sum() == 1
 
     # Results: refused with no password set, 401 with a wrong one, the aggregate with the right one.
     monkeypatch.delenv("DEVOLUTION_ADMIN_PASSWORD", raising=False)

@@ -193,3 +193,18 @@ def test_not_found_is_a_page_for_people_and_json_for_the_api(client):
                                                                "the routes", "status": 404}
     place = client.get("/places/E99999999", headers={"accept": "text/html"})
     assert place.status_code == 404 and "E99999999" in place.text and 'id="not-found"' in place.text
+
+
+def test_one_budget_per_browser_for_each_council_so_a_two_tier_resident_sets_both(fresh_app):
+    """A resident of Maidstone pays Kent County Council and Maidstone Borough Council: one token for
+    every council made their Kent budget refuse their Maidstone one as "already submitted"."""
+    browser, csrf = _browser(fresh_app, KENT)
+    form = {"csrf": csrf, "council_tax_change": "0", "changes": "{}"}
+    assert browser.post(f"/simulator/{KENT}/submit", data=form).status_code == 201
+    assert browser.get(f"/simulator/{KENT}.json").json()["already_submitted"] is True
+    maidstone = browser.get("/simulator/Maidstone.json").json()
+    assert maidstone["code"] == "E07000110" and maidstone["already_submitted"] is False
+    assert browser.post("/simulator/E07000110/submit", data=form).status_code == 201
+    assert browser.post(f"/simulator/{KENT}/submit", data=form).status_code == 409
+    assert browser.post("/simulator/Maidstone/submit", data=form).status_code == 409
+    assert sorted(fresh_app.state.submissions.frame()["place"]) == ["E07000110", KENT]

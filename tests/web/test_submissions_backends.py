@@ -119,7 +119,7 @@ def test_one_time_token_409_and_results(backend, loaded_store_path, monkeypatch)
         assert [r.status_code for r in answers] == [201, 201, 201], [r.text for r in answers]
         assert submit(a, forms[0]).status_code == 409  # the one-time token, used
         assert a.get(f"/simulator/{CODE}.json").json()["already_submitted"] is True
-        tokens = [browser.cookies.get(SUBMIT_COOKIE) for browser in (a, b, c)]
+        tokens = [f"{browser.cookies.get(SUBMIT_COOKIE)}:{CODE}" for browser in (a, b, c)]  # one per council
         stored = backend.rows()
         assert sorted(t for t, _, _ in stored) == sorted(tokens)  # each once, no 409 stored
         assert {t: i for t, i, _ in stored} == {t: r.json()["id"] for t, r in zip(tokens, answers)}
@@ -139,7 +139,7 @@ def test_one_time_token_409_and_results(backend, loaded_store_path, monkeypatch)
     # the same signing key, so the first browser's token is recognised and refused again.
     second_app = make_app(backend, loaded_store_path, monkeypatch)
     assert second_app.state.submissions.secret() == first_app.state.submissions.secret()
-    with TestClient(second_app, cookies={SUBMIT_COOKIE: tokens[0]}) as again:
+    with TestClient(second_app, cookies={SUBMIT_COOKIE: tokens[0].rsplit(":", 1)[0]}) as again:
         assert submit(again, forms[0]).status_code == 409
     assert len(backend.rows()) == 3
 
@@ -166,7 +166,8 @@ def submit_once(url: str, n: int, acknowledged: dict, stop: threading.Event) -> 
             form = {"csrf": client.cookies.get(CSRF_COOKIE), "council_tax_change": str(0.001 * (n % 10)), "changes": "{}"}
             response = client.post(f"/simulator/{code}/submit", data=form)
             if response.status_code == 201:
-                acknowledged[client.cookies.get(SUBMIT_COOKIE)] = (response.json()["id"], code)
+                # stored under the browser's token and the council (one budget per browser for each council)
+                acknowledged[f"{client.cookies.get(SUBMIT_COOKIE)}:{code}"] = (response.json()["id"], code)
     except httpx.HTTPError:
         pass  # the server was killed under this request: not acknowledged, so nothing is owed
 
@@ -200,7 +201,7 @@ def test_acknowledged_submissions_survive_sigkill(backend, loaded_store_path):
         assert all(stored[t] == [acked[t]] for t in acked)  # exactly once, with the id acknowledged
         assert len(rows) == len(stored)  # no token stored twice
         token, (_, code) = next(iter(acked.items()))
-        with httpx.Client(base_url=restarted.url, timeout=10, cookies={SUBMIT_COOKIE: token}) as client:
+        with httpx.Client(base_url=restarted.url, timeout=10, cookies={SUBMIT_COOKIE: token.rsplit(":", 1)[0]}) as client:
             client.get(f"/simulator/{code}")
             again = client.post(f"/simulator/{code}/submit", data={
                 "csrf": client.cookies.get(CSRF_COOKIE), "council_tax_change": "0", "changes": "{}"})

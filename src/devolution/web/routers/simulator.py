@@ -5,7 +5,8 @@ of the year after that base (core + adult social care, or the district cash limi
 council's own principle where that year's report names it, from the dated parameters through
 ``rules.referendum``): a rise from a 2023-24 Band D is judged by the 2024-25 principles, never by a
 later year's, which would skip a year's rise. Ring-fenced lines (``RING_FENCES``) are held.
-Submissions are stored (committed before the reply), one per browser and at most
+Submissions are stored (committed before the reply), one per browser for each council (a resident
+of a two-tier area sets the county's and the district's) and at most
 ``Settings.submissions_per_address`` per address and council, with CSRF and a per-client rate
 limit; every council's aggregates need the admin password (wrong ones locked out) (the public results page is
 ``routers/results.py``).
@@ -236,13 +237,20 @@ def _with_cookies(request: Request, response, state_request) -> None:
     response.headers["Cache-Control"] = "private, no-store"
 
 
-def already_submitted(request: Request, token: str | None) -> bool:
-    """Whether this browser's token was used; False when the submissions database cannot be
-    reached (the page is still shown; a submission would then get 503)."""
+def council_token(token: str, code: str) -> str:
+    """The stored one-time key of a browser's budget for the council ``code``: one budget per browser
+    for each council, so a resident of a two-tier area can set both the county's and the district's
+    (one token for every council made a Kent budget refuse a Maidstone one as "already submitted")."""
+    return f"{token}:{code}"
+
+
+def already_submitted(request: Request, token: str | None, code: str) -> bool:
+    """Whether this browser sent a budget for the council ``code``; False when the submissions
+    database cannot be reached (the page is still shown; a submission would then get 503)."""
     if not token:
         return False
     try:
-        return request.app.state.submissions.used(token)
+        return request.app.state.submissions.used(council_token(token, code))
     except SubmissionsUnavailable as exc:
         log.warning("GET %s: %s", request.url.path, exc)
         return False
@@ -278,12 +286,11 @@ def simulator_page(name: str, request: Request, state: AppState = Depends(data))
     signer = request.app.state.signer
     csrf = request.cookies.get(CSRF_COOKIE)
     csrf = csrf if signer.valid("csrf", csrf) else signer.issue("csrf")
-    flag = already_submitted(request, request.cookies.get(SUBMIT_COOKIE))  # this visitor's own
+    code = place_code(state, code)  # one kept copy for every spelling
+    flag = already_submitted(request, request.cookies.get(SUBMIT_COOKIE), code)  # this visitor's own
     if suffix is Format.json:
         response = JSONResponse({**cached_budget_document(state, code), "already_submitted": flag})
     else:  # the page kept with a stand-in for the token (served.py: nothing of a visitor is kept)
-        if state.peek(served.key("simulator", code, "html", flag)) is None:  # one copy for every spelling
-            code = place_code(state, code)
         page = served.prepare(state, ("simulator", code, "html", flag), lambda: simulator_html(state, code, flag))
         response = HTMLResponse(page.body.replace(CSRF_STAND_IN.encode(), str(escape(csrf)).encode()))
     _with_cookies(request, response, {"csrf": csrf})
@@ -315,7 +322,7 @@ def prepare(state: AppState, code: str) -> None:
     served.prepare(state, ("simulator", code, "html", False), lambda: simulator_html(state, code, False))
 
 
-@router.post("/simulator/{code}/submit", summary="Submit a balanced budget (form; CSRF and one per browser)",
+@router.post("/simulator/{code}/submit", summary="Submit a balanced budget (form; CSRF and one per browser for each council)",
              status_code=201)
 def submit(code: str, request: Request, state: AppState = Depends(data),
            csrf: str = Form("", max_length=200),
@@ -339,11 +346,13 @@ def submit(code: str, request: Request, state: AppState = Depends(data),
     check_balanced(document, submission)
     limit = state.settings.submissions_per_address
     try:
-        number = request.app.state.submissions.add(token, document["code"], document["limit_year"],
+        number = request.app.state.submissions.add(council_token(token, document["code"]), document["code"],
+                                                   document["limit_year"],
                                                    submission.council_tax_change, submission.changes,
                                                    client=request.app.state.signer.pseudonym(client), per_client=limit)
     except AlreadySubmitted:
-        raise HTTPException(409, "this browser has already submitted a budget (one per browser)") from None
+        raise HTTPException(409, f"this browser has already submitted a budget for {document['name']} (one per "
+                                 f"browser for each council)") from None
     except TooManyFromClient:
         raise HTTPException(429, f"{limit} budgets have already been sent for {document['name']} from this "
                                  f"address, the most one address may send") from None
