@@ -146,3 +146,34 @@ def test_what_pages_share_is_built_before_the_server_says_it_is_ready(loaded_sto
         assert state.peek("baseline_run") is not None            # the scenario baseline behind the gap
         assert client.get("/places/E07000026", headers={"accept": "text/html"}).status_code == 200
     state.store.close()
+
+
+def test_one_wait_for_the_store_does_not_refuse_every_later_page(web_app, monkeypatch):
+    # The gate keeps a request's deadline in its context; the warming thread lives for minutes, so
+    # without a context per page its first wait set a deadline that, once passed, refused every
+    # later page that met a visitor at the gate (219 of 1,718 left unprepared under light traffic).
+    from devolution.web.routers import places
+
+    state = web_app.state.data
+    monkeypatch.setattr(state.work, "wait", 0.3)
+    held = threading.Event()
+
+    def visitor():  # holds the store 0.1 s: well inside the gate's 0.3 s
+        with state.work():
+            held.set()
+            time.sleep(0.1)
+
+    def page(_state, code):  # each page meets a visitor at the gate and waits for it
+        held.clear()
+        holder = threading.Thread(target=visitor)
+        holder.start()
+        held.wait(5)
+        try:
+            with state.work():
+                pass
+        finally:
+            holder.join()
+
+    monkeypatch.setattr(places, "prepare", page)
+    counts = warm.warm_pages(web_app, codes=[("place", f"P{i}") for i in range(6)], pause=0.0, quiet=True)
+    assert counts == {"built": 6, "refused": 0, "busy": 0, "failed": 0}

@@ -25,6 +25,7 @@ history), other years and other query strings are built on first visit, then kep
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import gc
 import logging
 import threading
@@ -124,7 +125,10 @@ def warm_pages(app, stop: threading.Event | None = None, codes: list[tuple[str, 
             if stop.is_set():
                 break
             try:
-                build[kind](code)
+                # each page in a context of its own, as each request is: the store gate's deadline
+                # (state._deadline) is kept in the context, and one wait in this long-lived thread
+                # must not refuse every later page once its cold_wait has passed
+                contextvars.Context().run(build[kind], code)
                 counts["built"] += 1
             except (HTTPException, DevolutionError):
                 counts["refused"] += 1
