@@ -141,3 +141,29 @@ def test_a_build_needing_a_part_another_request_waits_to_build_does_not_deadlock
     second.join(40)
     assert got == {"page": "page with the part", "part": "the part"}  # built once, by the holder of the store
     assert time.monotonic() - started < 10  # neither waited out the other
+
+
+def test_the_preparation_gives_way_to_a_visitor_between_its_passes_through_the_gate():
+    """A visitor's page passes the gate several times; the start-up preparation took the store
+    between the passes, so a reorganisation answer waited 10 s behind prepared pages and got a 503.
+    A visitor holding the store, or that let go of it less than VISITOR_GRACE ago, keeps it from
+    the preparation; the preparation's own passes do not count as a visitor's."""
+    import contextvars
+    import time
+
+    from devolution.web.state import PREPARING, VISITOR_GRACE, ColdWork
+
+    gate = ColdWork(queue=4, wait=1.0)
+    assert not gate.visitors_active()
+    with gate():
+        assert gate.visitors_active()  # a visitor holds it
+    assert gate.visitors_active()      # and has just let go: its next pass may follow
+    time.sleep(VISITOR_GRACE + 0.05)
+    assert not gate.visitors_active()
+
+    def prepare():
+        PREPARING.set(True)
+        with gate():
+            assert not gate.visitors_active()
+    contextvars.Context().run(prepare)
+    assert not gate.visitors_active()  # the preparation's pass leaves no grace behind

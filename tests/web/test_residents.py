@@ -5,6 +5,7 @@ a minimum number of submissions, the map for every tier and the human 404 pages.
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -208,3 +209,27 @@ def test_one_budget_per_browser_for_each_council_so_a_two_tier_resident_sets_bot
     assert browser.post(f"/simulator/{KENT}/submit", data=form).status_code == 409
     assert browser.post("/simulator/Maidstone/submit", data=form).status_code == 409
     assert sorted(fresh_app.state.submissions.frame()["place"]) == ["E07000110", KENT]
+
+
+def test_one_budget_is_said_in_the_singular_and_the_slider_stops_at_a_plain_number(fresh_app, monkeypatch):
+    """A break test read "1 budgets submitted", "at least 1 budgets", and a council tax slider with
+    max="0.049900000000000055" (a float's repr): the slider's end is the limit cut to 6 decimals, never
+    above it (the server refuses anything above the limit)."""
+    monkeypatch.setenv("DEVOLUTION_RESULTS_MINIMUM", "1")
+    browser, csrf = _browser(fresh_app, KENT)
+    page = browser.get(f"/simulator/{KENT}", headers={"accept": "text/html"}).text
+    shown = float(re.search(r'id="council-tax"[^>]*max="([^"]+)"', page).group(1))
+    limit = browser.get(f"/simulator/{KENT}.json").json()["limit"]["max_change"]
+    assert len(str(shown)) <= 8 and limit - 1e-6 < shown <= limit
+    assert browser.post(f"/simulator/{KENT}/submit", data={"csrf": csrf, "council_tax_change": str(shown),
+                                                           "changes": "{}"}).status_code == 201
+    results = TestClient(fresh_app).get(f"/simulator/{KENT}/results", headers={"accept": "text/html"}).text
+    assert "1 budget submitted." in results
+    assert "at least 1 budget has been submitted" in TestClient(fresh_app).get(f"/simulator/{KENT}/results.json").json()["why"]
+
+
+def test_the_admin_results_are_never_kept_by_a_shared_cache(fresh_app, monkeypatch):
+    monkeypatch.setenv("DEVOLUTION_ADMIN_PASSWORD", "no-store-test")
+    for path in ("/simulator/results", "/simulator/results.json"):
+        answer = TestClient(fresh_app).get(path, auth=("admin", "no-store-test"), headers={"accept": "text/html"})
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "private, no-store", path

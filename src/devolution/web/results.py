@@ -33,7 +33,8 @@ def public_results(rows: pd.DataFrame, budget: dict, fewest: int) -> dict:
     count = len(mine)
     out = {"code": budget["code"], "name": budget["name"], "year": budget["limit_year"],
            "label": budget["limit_label"], "submissions": count, "minimum": fewest, "published": count >= fewest,
-           "why": (f"Results are shown once at least {fewest} budgets have been submitted for {budget['name']}, "
+           "why": (f"Results are shown once at least {fewest} budget{'' if fewest == 1 else 's'} "
+                   f"{'has' if fewest == 1 else 'have'} been submitted for {budget['name']}, "
                    "so that no one's choices can be read from the averages. No personal data is kept on "
                    "this page: only totals and averages.")}
     if not out["published"]:

@@ -51,6 +51,12 @@ class Busy(Exception):
 
 #: When the current request must stop waiting for the store (each request runs in its own context).
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("cold_work_deadline", default=None)
+#: Set in the context of the start-up preparation's work (web/warm.py), so the gate can tell it from visitors.
+PREPARING: contextvars.ContextVar[bool] = contextvars.ContextVar("preparing_pages", default=False)
+#: Seconds after a visitor lets go of the store during which the preparation still gives way: a
+#: visitor's page passes the gate several times, and the preparation took it between the passes (a
+#: reorganisation answer got 503 after waiting 10 s behind prepared pages during start-up).
+VISITOR_GRACE = 0.25
 
 
 class ColdWork:
@@ -67,6 +73,8 @@ class ColdWork:
         self._count = threading.Lock()
         self.waiting = 0
         self.owner: int | None = None
+        self.visitor_left = float("-inf")   # when a visitor last let go of the store
+        self.visitor_holds = False
 
     @contextlib.contextmanager
     def __call__(self):
@@ -91,11 +99,21 @@ class ColdWork:
             if not acquired:
                 raise Busy(f"waited {self.wait:g} s for the store")
         self.owner = me
+        visitor = not PREPARING.get()
+        self.visitor_holds = visitor
         try:
             yield
         finally:
+            if visitor:
+                self.visitor_left = time.monotonic()
+            self.visitor_holds = False
             self.owner = None
             self.lock.release()
+
+    def visitors_active(self) -> bool:
+        """Whether a visitor holds or waits for the store, or let go of it less than
+        :data:`VISITOR_GRACE` seconds ago (its page may come back for more): the preparation waits."""
+        return self.visitor_holds or self.waiting > 0 or time.monotonic() - self.visitor_left < VISITOR_GRACE
 
 
 def size_of(value) -> int:

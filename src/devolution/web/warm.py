@@ -40,7 +40,7 @@ from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
 from devolution.web import served
 from devolution.web.routers import budgets, places, results, settlement, simulator
 from devolution.web.routers.maps import DEFAULT_MEASURE
-from devolution.web.state import AppState, Busy
+from devolution.web.state import PREPARING, AppState, Busy
 
 log = logging.getLogger("devolution.web")
 
@@ -120,15 +120,18 @@ def warm_pages(app, stop: threading.Event | None = None, codes: list[tuple[str, 
     started = time.perf_counter()
     try:
         for kind, code in codes if codes is not None else pages(state):
-            while state.work.waiting and not stop.is_set():  # a visitor is queued for the store: let it go first
-                time.sleep(pause)
+            while state.work.visitors_active() and not stop.is_set():  # a visitor is at the store: it goes first
+                time.sleep(max(pause, 0.005))
             if stop.is_set():
                 break
             try:
                 # each page in a context of its own, as each request is: the store gate's deadline
                 # (state._deadline) is kept in the context, and one wait in this long-lived thread
-                # must not refuse every later page once its cold_wait has passed
-                contextvars.Context().run(build[kind], code)
+                # must not refuse every later page once its cold_wait has passed; PREPARING tells
+                # the gate this is not a visitor (it gives way to visitors: ColdWork.visitors_active)
+                context = contextvars.Context()
+                context.run(PREPARING.set, True)
+                context.run(build[kind], code)
                 counts["built"] += 1
             except (HTTPException, DevolutionError):
                 counts["refused"] += 1

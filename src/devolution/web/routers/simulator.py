@@ -274,10 +274,13 @@ def results(request: Request, state: AppState = Depends(data)):
     require_admin(request)
     frame = request.app.state.submissions.aggregate()
     if request.url.path.endswith(".json"):
-        return table(frame, Format.json)
-    names = state.places().set_index("code")["name"].to_dict()
-    return templates.TemplateResponse(request, "results.html", {"rows": records(frame.assign(
-        name=frame["place"].map(names)))})
+        answer = table(frame, Format.json)
+    else:
+        names = state.places().set_index("code")["name"].to_dict()
+        answer = templates.TemplateResponse(request, "results.html", {"rows": records(frame.assign(
+            name=frame["place"].map(names)))})
+    answer.headers["Cache-Control"] = "private, no-store"  # behind the password: no shared cache may keep it
+    return answer
 
 
 @router.get("/simulator/{name}", include_in_schema=False)
