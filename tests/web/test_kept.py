@@ -112,3 +112,15 @@ def test_a_flood_of_addresses_pushes_out_no_prepared_answer(loaded_store_path, t
         assert kept(app, "/api/places", b"limit=397") is not None  # the latest are kept, for visitors
     assert served.key("address", path, b"") in state._cache
     state.store.close()
+
+
+def test_a_refused_place_budget_is_refused_again_without_the_store(app):
+    """Dorset Council's 2017-18 budget is refused (Christchurch's residents are only inside BCP's
+    later figure); working that out took ~0.5 s on every visit. The refusal is kept with the budgets."""
+    with TestClient(app) as client:
+        first = client.get("/api/places/E06000059/budget")
+        assert first.status_code == 400 and "no place budget for Dorset Council (E06000059)" in first.json()["error"]
+        gate, app.state.data.work = app.state.data.work, Closed()
+        again = client.get("/api/places/Dorset%20Council/budget")
+        assert again.status_code == 400 and again.json() == first.json()
+        app.state.data.work = gate

@@ -30,9 +30,22 @@ def budget_years(state: AppState) -> list[int]:
 
 def place_budget_of(state: AppState, code: str, year: int, moved: tuple[str, ...] = ()):
     """A place's budget in ``year`` with ``moved`` powers devolved (``powers.budget.place_budget``),
-    made once: the place page (prepared at start-up) and ``/api/places/{code}/budget`` share it."""
-    return state.cached(("place_budget", code, year, tuple(moved)), lambda store: budget.place_budget(
-        store, code, year, list(moved) or None, shared=budget_year(state, year)))
+    made once: the place page (prepared at start-up) and ``/api/places/{code}/budget`` share it. A
+    refusal (a DevolutionError) is kept too and raised again: it is as fixed as the store, and
+    working it out took ~0.5 s a visit (Dorset Council and BCP in 2017-18: trying each place the
+    refusal might suggest instead)."""
+    from devolution.errors import DevolutionError
+
+    def build(store):
+        try:
+            return budget.place_budget(store, code, year, list(moved) or None, shared=budget_year(state, year))
+        except DevolutionError as refused:
+            return refused
+
+    found = state.cached(("place_budget", code, year, tuple(moved)), build)
+    if isinstance(found, DevolutionError):
+        raise found.with_traceback(None)
+    return found
 
 
 def place_budget(state: AppState, code: str) -> dict | None:
