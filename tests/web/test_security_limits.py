@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from devolution.web.app import create_app
 from devolution.web.middleware import CSP
 from devolution.web.security import CSRF_COOKIE, Lockout
-from devolution.web.state import Settings
+from devolution.web.state import Settings, size_of
 from devolution.web.submissions_sqlite import SqliteSubmissions
 
 CLAIM = {"id": "x", "statement": "Spending fell.", "measure": "nce_total_service_expenditure",
@@ -186,7 +186,7 @@ def test_the_cache_is_bounded_in_bytes(loaded_store_path, tmp_path):
         for offset in range(0, 60):  # sixty distinct pages: each is kept until the bytes run out
             assert client.get(f"/api/series/population?limit=2000&offset={offset}").status_code == 200
         assert 0 < state.cache_bytes <= budget
-        assert state.cache_bytes == sum(size for _, size in state._cache.values())
+        assert state.cache_bytes == sum(size_of(value) for value in state._cache.values())
         newest = ("series_response",) + ("population",)
         kept = [k for k in state._cache if isinstance(k, tuple) and k[:2] == newest]
         assert kept and len(kept) < 60 and kept[-1][-1] == 59  # the oldest went, the newest stayed

@@ -12,7 +12,6 @@ import functools
 import sys
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +135,10 @@ def size_of(value) -> int:
     return sys.getsizeof(value)
 
 
+#: What ``AppState._hit`` returns for a key not cached (a cached value may be None or falsy).
+_MISSING = object()
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -144,10 +147,10 @@ class AppState:
     def __post_init__(self):
         self.store = Store(self.settings.store_path, read_only=True)
         self.work = ColdWork(self.settings.cold_queue, self.settings.cold_wait)
-        self._cache: OrderedDict = OrderedDict()   # key -> (value, bytes), least recently used first
+        # what was read or built, least recently used out past Settings.cache_bytes (by size_of)
+        self._cache = cachetools.LRUCache(max(1, self.settings.cache_bytes), getsizeof=size_of)
         self._cache_lock = threading.Lock()
         self._building: dict = {}   # key -> Event set when its build ends
-        self.cache_bytes = 0
         # answers kept by address on a visitor's request (web/served.py ``Kept``): a pool of their own
         # (an eighth of the cache's bytes), so a flood of distinct addresses pushes out only its own
         self._visitors = cachetools.LRUCache(max(1, self.settings.cache_bytes // 8), getsizeof=size_of)
@@ -155,14 +158,19 @@ class AppState:
         self._memo: dict = {}
         self._memo_lock = threading.Lock()
 
+    @property
+    def cache_bytes(self) -> int:
+        """What the cache holds, in bytes (:func:`size_of`)."""
+        return int(self._cache.currsize)
+
     def cached(self, key, build):
         """``build(store)`` once per key (tables are read-only while the app runs), kept while the
         cache's bytes allow (``Settings.cache_bytes``; least recently used out). A miss builds
         behind the cold-work gate (:class:`ColdWork`: :class:`Busy` when it is full); requests
         for a key being built meanwhile wait for that build, taking no place in the gate's queue."""
         found = self._hit(key)
-        if found is not None:
-            return found[0]
+        if found is not _MISSING:
+            return found
         if self.work.owner == threading.get_ident():
             return self._build(key, build)  # a part of a build: never wait on a request that waits for us
         with self._cache_lock:
@@ -174,8 +182,8 @@ class AppState:
             if not building.wait(self.settings.cold_wait):
                 raise Busy(f"waited {self.settings.cold_wait:g} s for the same part being built")
             found = self._hit(key)
-            if found is not None:
-                return found[0]
+            if found is not _MISSING:
+                return found
             return self._build(key, build)  # that build failed (or was evicted at once): try ourselves
         try:
             return self._build(key, build)
@@ -188,8 +196,8 @@ class AppState:
         """What is cached under ``key`` (None when nothing is), never building nor waiting: for
         answers kept whole (:mod:`devolution.web.served`), which cost nothing to look up."""
         found = self._hit(key)
-        if found is not None:
-            return found[0]
+        if found is not _MISSING:
+            return found
         with self._visitors_lock:
             return self._visitors.get(key)
 
@@ -208,28 +216,23 @@ class AppState:
     def _build(self, key, build):
         with self.work():
             found = self._hit(key)
-            if found is not None:
-                return found[0]
+            if found is not _MISSING:
+                return found
             value = build(self.store)
             self._keep(key, value)
             return value
 
     def _hit(self, key):
+        """The value cached under ``key`` (now the most recently used), or ``_MISSING``."""
         with self._cache_lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-            return found
+            return self._cache.get(key, _MISSING)
 
     def _keep(self, key, value) -> None:
-        size = size_of(value)
+        """Cache ``value`` (replacing what two visitors rendering the same page at once both made);
+        one larger than the whole cache is not kept (cachetools refuses it), and is built again."""
         with self._cache_lock:
-            replaced = self._cache.pop(key, None)  # two visitors may render the same page at once
-            self.cache_bytes += size - (replaced[1] if replaced else 0)
-            self._cache[key] = (value, size)
-            while self.cache_bytes > self.settings.cache_bytes and len(self._cache) > 1:
-                _, (_, dropped) = self._cache.popitem(last=False)
-                self.cache_bytes -= dropped
+            with contextlib.suppress(ValueError):
+                self._cache[key] = value
 
     def memo(self, key, make):
         """``make(store)`` once per key, kept for the app's life and never evicted: objects with a
@@ -246,11 +249,7 @@ class AppState:
             if key in self._memo:
                 return self._memo.pop(key)
         with self._cache_lock:
-            found = self._cache.pop(key, None)
-            if found is None:
-                return None
-            self.cache_bytes -= found[1]
-            return found[0]
+            return self._cache.pop(key, None)
 
     def run(self, function, *args, **kwargs):
         """Call ``function(*args, store=..., **kwargs)`` with the store, behind the cold-work gate."""
