@@ -124,3 +124,24 @@ def test_a_table_too_wide_for_the_terminal_is_shown_as_one_card_a_row(env):
     assert "│ tool_notional_band_d │ £1,491.36 │" in narrow.output and "Westmorland and Furness" in narrow.output
     wide = runner.invoke(app, ["budget", "Gateshead", "--compare", "Sunderland"], env={"COLUMNS": "200"})
     assert "┃ place" in wide.output and "│ E08000037 │ Gateshead" in wide.output  # it fits: one table
+
+
+def test_a_table_that_wraps_to_fit_keeps_every_value_whole(monkeypatch, capsys):
+    """`devo budget "Greater Manchester" --years` at 120 columns fitted with its words whole, yet
+    rich's squeeze narrowed every column alike and printed the population as "2,685,386…"."""
+    import pandas as pd
+
+    from devolution.cli.common import Format, show
+
+    frame = pd.DataFrame({"place": ["E47000001"] * 2, "name": ["Greater Manchester"] * 2, "year": [2011, 2012],
+                          "council £m": [4036.2, 3894.8], "devolved £m": [0.0, 0.0],
+                          "central £m": [16883.3, 17661.3], "pooled £m": [1832.5, 1763.1],
+                          "total £m": [20919.5, 21556.0], "population": [2685386.0, 2700093.0],
+                          "£ per head": [7790.1, 7983.4]})
+    monkeypatch.setenv("COLUMNS", "120")
+    show(frame, Format.table, title="Place budget by year")
+    printed = capsys.readouterr().out
+    assert "┃ place" in printed  # one table, wrapped, not cards
+    assert "…" not in printed
+    assert "2,685,386.0" in printed and "2,700,093.0" in printed
+    assert max(len(line) for line in printed.splitlines()) <= 120

@@ -85,13 +85,14 @@ def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = 
 
     out = console()
     cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-    if _too_wide([plain(c) for c in frame.columns], cells, out.width):
+    headers = [plain(c) for c in frame.columns]
+    if _too_wide(headers, cells, out.width):
         _cards(frame, cells, title, out)
         return
     table = Table(title=plain(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
-    for column in frame.columns:
+    for column, header, width in zip(frame.columns, headers, _widths(headers, cells, out.width)):
         numeric = frame[column].dtype.kind in "if"
-        table.add_column(plain(column), justify="right" if numeric else "left")
+        table.add_column(header, justify="right" if numeric else "left", width=width)
     for row in cells:
         table.add_row(*row)
     out.print(table)
@@ -103,6 +104,22 @@ def _too_wide(headers: list[str], cells: list[list[str]], width: int) -> bool:
     longest = [max([len(w) for text in [header, *(row[i] for row in cells)] for w in text.split()] or [1])
                for i, header in enumerate(headers)]
     return sum(longest) + 3 * len(headers) + 1 > width
+
+
+def _widths(headers: list[str], cells: list[list[str]], width: int) -> list[int | None]:
+    """Each column's width when the table must wrap to fit ``width``: its longest word, and the
+    space left shared in proportion to what each column's longest line still lacks. (rich's own
+    squeeze narrows the widest columns first and then all alike, and cut a population of
+    2,685,386.0 to "2,685,386…" at 120 columns.) None for every column when the table fits whole."""
+    columns = [[header, *(row[i] for row in cells)] for i, header in enumerate(headers)]
+    least = [max([len(w) for text in texts for w in text.split()] or [1]) for texts in columns]
+    most = [max([len(text) for text in texts] or [1]) for texts in columns]
+    room = width - 3 * len(headers) - 1
+    if sum(most) <= room:
+        return [None] * len(headers)
+    spare, lack = room - sum(least), [m - lo for m, lo in zip(most, least)]
+    extra = [spare * gap // sum(lack) for gap in lack]
+    return [lo + e for lo, e in zip(least, extra)]
 
 
 def _cards(frame, cells: list[list[str]], title: str | None, out) -> None:
