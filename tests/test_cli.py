@@ -145,3 +145,15 @@ def test_a_table_that_wraps_to_fit_keeps_every_value_whole(monkeypatch, capsys):
     assert "…" not in printed
     assert "2,685,386.0" in printed and "2,700,093.0" in printed
     assert max(len(line) for line in printed.splitlines()) <= 120
+
+
+def test_budget_compare_reads_names_with_a_comma_and_refuses_an_empty_list(env):
+    """"Bournemouth, Christchurch and Poole" was split at its comma and read as Bournemouth; an empty
+    --compare printed a one-row "comparison"."""
+    named = runner.invoke(app, ["budget", "Gateshead", "--compare", "Kingston upon Hull, City of,Sunderland",
+                                "--format", "json"])
+    assert named.exit_code == 0, named.output
+    assert [r["place"] for r in json.loads(named.output)] == ["E08000037", "E06000010", "E08000024"]
+    for empty in (",", "", " , "):
+        refused = runner.invoke(app, ["budget", "Gateshead", "--compare", empty])
+        assert refused.exit_code == 1 and "no place given" in refused.output, empty

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show
+from devolution.cli.common import Format, app, console, friendly, plain, show, split_places
 
 
 @app.command("powers")
@@ -320,6 +320,7 @@ def budget_command(
 
         devo budget E47000001 --compare E47000007,E47000004
     """
+    from devolution.errors import DevolutionError
     from devolution.powers import budget as place_budget
     from devolution.powers.catalogue import parse_powers
     from devolution.report.budget import series_chart, who_decides_chart, write_chart
@@ -335,8 +336,14 @@ def budget_command(
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
         _say_authority(store, place, year, fmt)
-        if compare:
-            frame = place_budget.compare(store, [place, *compare.split(",")], year, moved)
+        if compare is not None:
+            from devolution.places.names import PlaceIndex
+
+            others = split_places(compare, PlaceIndex.of(store.places()))  # "Bristol, City of" is one name
+            if not others:
+                raise DevolutionError(f"--compare {compare!r}: no place given (give places to compare, by code or "
+                                      f"name, separated by commas: --compare Surrey,Essex)")
+            frame = place_budget.compare(store, [place, *(str(row["code"]) for row in others)], year, moved)
             _show_with_notes(frame, fmt, f"Place budgets per head, {year_label(year)}")
             return
         if years:

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, checked_out, console, friendly, plain, show, write_tables
+from devolution.cli.common import Format, app, checked_out, console, friendly, plain, show, split_places, write_tables
 
 
 @app.command("overview")
@@ -222,31 +222,7 @@ def _codes(places: str) -> list[str]:
 
     with Store(read_only=True) as store:
         index = PlaceIndex.of(store.places())
-    return [str(row["code"]) for row in _split_names(places, index)]
-
-
-def _split_names(places: str, index) -> list:
-    """The places of a comma-separated list, where an official name may hold a comma itself
-    ("Bristol, City of", "Kingston upon Hull, City of"): a piece that names nothing alone is read
-    with the piece before it. A ``PlaceError`` for a piece that names nothing either way."""
-    from devolution.errors import PlaceError
-
-    found, texts = [], []
-    for piece in (p.strip() for p in places.split(",")):
-        if not piece:
-            continue
-        try:
-            found.append(index.find(piece))
-            texts.append(piece)
-        except PlaceError:
-            if not texts:
-                raise
-            joined = f"{texts[-1]}, {piece}"
-            try:
-                found[-1], texts[-1] = index.find(joined), joined
-            except PlaceError:
-                index.find(piece)  # the piece's own error, with its closest names
-    return found
+    return [str(row["code"]) for row in split_places(places, index)]
 
 
 @claims_app.command("check")
