@@ -42,10 +42,12 @@ Where the time goes (cProfile, 2026-11-30, 2 cores shared with two other jobs, l
   now every address the site links to is asked of the app at start-up and kept as sent, p95 6 ms.
   A full garbage collection walking every kept page (~0.5 s, in which nothing is answered) put
   four budget answers at 0.52 s; ``gc.freeze`` after the warming (``warm.settle``) took them out.
-  Warming 1,718 answers takes ~120 s (was 1,003 in ~108 s). Same run: place p95 32.6 ms,
-  simulator 74.4, budget API 102.4, results 82.4, explain 13.0, site links 6.3 (all met); the
-  addresses no page links to, all 7 at once, p95 434 ms (their builds, queued on one interpreter:
-  alone each is 30-80 ms, ``/api/settlement/2016`` ~0.4 s as it builds that year's table).
+  Warming 1,718 answers takes ~120-130 s (was 1,003 in ~108 s). Latest run (the app's cache on
+  cachetools, refused budgets kept): place p95 40.4 ms, simulator 81.6, budget API 87.1, results
+  100.3, explain 22.0, site links 11.9 (all met); the addresses no page links to, all 7 at once,
+  p95 471 ms (their builds, queued on one interpreter: alone each is 30-80 ms,
+  ``/api/settlement/2016`` ~0.4 s as it builds that year's table). A run with another process
+  busy on the machine (a second server and CLI commands) missed: place p95 230, simulator 180.
 """
 
 from __future__ import annotations
