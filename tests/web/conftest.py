@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -33,6 +34,22 @@ def web_app(loaded_store_path, tmp_path_factory):
 def client(web_app):
     with TestClient(web_app) as c:
         yield c
+
+
+class ClosedGate:
+    """A cold-work gate (``AppState.work``) that fails any request that would read the store: put in
+    place after preparing, it proves what follows is answered from what was kept."""
+
+    waiting = 0
+    owner = None
+
+    @contextlib.contextmanager
+    def __call__(self):
+        raise AssertionError("a kept or prepared answer went back to the store")
+        yield
+
+    def visitors_active(self) -> bool:
+        return False
 
 
 def free_port() -> int:

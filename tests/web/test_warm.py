@@ -3,7 +3,6 @@ page are served without touching the store, and what is served is what a cold bu
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
@@ -16,21 +15,12 @@ from devolution.web.app import create_app
 from devolution.web.routers.places import place_document
 from devolution.web.routers.simulator import budget_document
 from devolution.web.state import Settings
+from tests.web.conftest import ClosedGate
 
 PAGES = [("place", "E08000025"), ("place", "E47000001"), ("place", "E10000016"), ("simulator", "E10000016"),
          ("simulator", "E06000001"), ("place", "E12000001")]
 
 
-class Closed:
-    """A cold-work gate that fails any request that would read the store."""
-
-    waiting = 0
-    owner = None
-
-    @contextlib.contextmanager
-    def __call__(self):
-        raise AssertionError("a warmed page went back to the store")
-        yield
 
 
 def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded_store_path, tmp_path):
@@ -39,7 +29,7 @@ def test_warmed_pages_are_served_without_the_store_and_equal_a_cold_build(loaded
     counts = warm.warm_pages(app, codes=PAGES + [("simulator", "E12000001")])  # a region has no simulator
     assert counts == {"built": len(PAGES), "refused": 1, "busy": 0, "failed": 0}
 
-    state.work = Closed()
+    state.work = ClosedGate()
     cold_state = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "t.sqlite")).state.data
     with TestClient(app) as client:
         for kind, code in PAGES:
@@ -68,7 +58,7 @@ def test_slow_site_pages_are_prepared_and_then_served_without_the_store(loaded_s
               "/api/settlement/2020/E10000016/explain", "/api/settlement/2020/E99999999/explain"]
     counts = warm.warm_pages(app, codes=[("address", path) for path in chosen])
     assert counts == {"built": 5, "refused": 1, "busy": 0, "failed": 0}  # no such authority: a 404, not kept
-    state.work = Closed()
+    state.work = ClosedGate()
     with TestClient(app) as client:
         timeline = client.get("/api/deals/timeline")
         assert timeline.status_code == 200 and len(timeline.json()["rows"]) > 10
@@ -91,7 +81,7 @@ def test_a_prepared_place_page_leaves_its_budget_api_ready(loaded_store_path, tm
     page = state.peek(("place_budget", "E06000001", 2017, ()))
     assert page is not None and page.place == "E06000001"
     assert warm.warm_pages(app, codes=[("budget_api", "E06000001")])["built"] == 1
-    state.work = Closed()
+    state.work = ClosedGate()
     with TestClient(app) as client:
         answer = client.get("/api/places/E06000001/budget").json()
         assert client.get("/api/places/Hartlepool/budget").json() == answer  # one kept answer, any spelling
