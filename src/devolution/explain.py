@@ -313,6 +313,7 @@ def _band_d(store, code: str, name: str, tier: str, year: int) -> Explanation:
     including parish precepts is its own: MHCLG's "Council Tax levels set by local authorities"
     leaves the excluding-parish column blank for precepting authorities from 2020-21, and the
     including-parish figures (the same amount) are used."""
+    from devolution.analysis import predecessors
     from devolution.rules import council_tax
 
     suffix = "incl_parish" if tier == "county" else "excl_parish"
@@ -325,7 +326,7 @@ def _band_d(store, code: str, name: str, tier: str, year: int) -> Explanation:
                       [(n, found[n]) for n in names], [], result)
     if f"band_d_{suffix}" in found:
         out.published = (f"band_d_{suffix}", found[f"band_d_{suffix}"])
-        if abs(result - out.published[1]) >= 0.005:  # Band D is printed to the penny
+        if abs(result - out.published[1]) >= predecessors.TOLERANCE:  # Band D is printed to the penny
             out.notes.append(f"the published Band D is not the published requirement over the published tax "
                              f"base (a gap of {money(abs(result - out.published[1]), 2)}): the official row does not "
                              f"agree with itself, so one of its three figures is in doubt")

@@ -116,3 +116,13 @@ def test_a_place_has_a_json_twin_and_no_table_twin(client):
         assert answer.status_code == 404, path
         assert "/api/places/Kent/budget." in answer.text, path
     assert client.get("/api/places/Kent/budget.csv").headers["content-type"].startswith("text/csv")
+
+
+def test_the_change_api_reads_official_names_that_hold_a_comma(client):
+    """``devo change --places`` read "Bristol, City of" as one name; the API split it at the comma."""
+    answer = client.get("/api/change/nce_total_service_expenditure",
+                        params={"from": 2015, "to": 2017, "by": "places",
+                                "places": "Bristol, City of,Kingston upon Hull, City of,Leeds"})
+    assert answer.status_code == 200, answer.text  # was a 404: no place matches 'City of'
+    selected = next(row for row in answer.json()["rows"] if row["group"] == "Selected places")
+    assert selected["areas"] == 3

@@ -84,8 +84,8 @@ def test_a_prepared_place_page_leaves_its_budget_api_ready(loaded_store_path, tm
     state.work = ClosedGate()
     with TestClient(app) as client:
         answer = client.get("/api/places/E06000001/budget").json()
-        assert client.get("/api/places/Hartlepool/budget").json() == answer  # one kept answer, any spelling
-        kept = state.peek(served.key("place_budget_api", "E06000001"))
+        assert client.get("/api/places/Hartlepool/budget").json() == answer  # another spelling: the same budget
+        kept = state.peek(served.key("address", "/api/places/E06000001/budget", b""))
     assert kept is not None and json.loads(kept.body) == answer
     assert answer["year"] == 2017 and answer["total_gbp"] == page.total
     state.store.close()

@@ -188,27 +188,3 @@ def write_tables(tables: dict, fmt: Format, out) -> list:
         content = frame.to_csv(index=False) if fmt is Format.csv else parquet_bytes(frame)
         written.append(write_output(out / f"{name}.{fmt.value}", content))
     return written
-
-
-def split_places(places: str, index) -> list:
-    """The places of a comma-separated list, where an official name may hold a comma itself
-    ("Bristol, City of", "Kingston upon Hull, City of"): a piece that names nothing alone is read
-    with the piece before it. A ``PlaceError`` for a piece that names nothing either way."""
-    from devolution.errors import PlaceError
-
-    found, texts = [], []
-    for piece in (p.strip() for p in places.split(",")):
-        if not piece:
-            continue
-        try:
-            found.append(index.find(piece))
-            texts.append(piece)
-        except PlaceError:
-            if not texts:
-                raise
-            joined = f"{texts[-1]}, {piece}"
-            try:
-                found[-1], texts[-1] = index.find(joined), joined
-            except PlaceError:
-                index.find(piece)  # the piece's own error, with its closest names
-    return found

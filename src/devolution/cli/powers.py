@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show, split_places
+from devolution.cli.common import Format, app, console, friendly, plain, show
 
 
 @app.command("powers")
@@ -339,7 +339,7 @@ def budget_command(
         if compare is not None:
             from devolution.places.names import PlaceIndex
 
-            others = split_places(compare, PlaceIndex.of(store.places()))  # "Bristol, City of" is one name
+            others = PlaceIndex.of(store.places()).find_all(compare)  # "Bristol, City of" is one name
             if not others:
                 raise DevolutionError(f"--compare {compare!r}: no place given (give places to compare, by code or "
                                       f"name, separated by commas: --compare Surrey,Essex)")

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, checked_out, console, friendly, plain, show, split_places, write_tables
+from devolution.cli.common import Format, app, checked_out, console, friendly, plain, show, write_tables
 
 
 @app.command("overview")
@@ -222,7 +222,7 @@ def _codes(places: str) -> list[str]:
 
     with Store(read_only=True) as store:
         index = PlaceIndex.of(store.places())
-    return [str(row["code"]) for row in split_places(places, index)]
+    return [str(row["code"]) for row in index.find_all(places)]
 
 
 @claims_app.command("check")

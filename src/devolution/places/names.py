@@ -168,6 +168,28 @@ class PlaceIndex:
                     break
         return str(self.find(text, kind)["code"])
 
+    def find_all(self, text: str, kind: str | None = None) -> list[pd.Series]:
+        """The places of a comma-separated list (:meth:`find` each), where an official name may hold
+        a comma itself ("Bristol, City of", "Kingston upon Hull, City of"): a piece that names
+        nothing alone is read with the piece before it. Empty pieces are skipped. The error of
+        :meth:`find` for a piece that names nothing either way."""
+        found, texts = [], []
+        for piece in (p.strip() for p in str(text).split(",")):
+            if not piece:
+                continue
+            try:
+                found.append(self.find(piece, kind))
+                texts.append(piece)
+            except PlaceError:
+                if not texts:
+                    raise
+                joined = f"{texts[-1]}, {piece}"
+                try:
+                    found[-1], texts[-1] = self.find(joined, kind), joined
+                except PlaceError:
+                    self.find(piece, kind)  # the piece's own error, with its closest names
+        return found
+
     def candidates(self, query: str, kind: str | None = None, limit: int = 5) -> pd.DataFrame:
         """The places whose names are closest to ``query`` (best first), for suggestions."""
         from rapidfuzz import fuzz, process

@@ -265,14 +265,12 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     shared = shared if shared is not None else budget_year(store, year)
     places = shared.places
     row = resolve(places, query)
-    areas, note = place_areas(places, row["code"], year, shared.alive, shared.founders)
     population = shared.population
     try:
-        residents = population_of(places, shared.later, population, areas["code"])
-        bodies = council_bodies(places, areas, population, year, shared.later, shared.alive)
+        areas, note, residents, bodies = _area_and_bodies(row["code"], year, shared)
     except NoPopulation as refused:
         raise refused.with_suggestions(row["code"], [code for code in refused.suggested if code != row["code"]
-                                        and _can_make(store, code, year, shared)]) from None
+                                        and _can_make(code, year, shared)]) from None
     silent = bodies[~bodies["code"].isin(shared.outturn["code"])]
     if len(silent):  # said, not hidden: the council lines are short by what these bodies spent
         note = " ".join(filter(None, [note and note.rstrip(".") + ".", f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "
@@ -292,13 +290,19 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     return result
 
 
-def _can_make(store, code: str, year: int, shared: BudgetYear) -> bool:
-    """Whether the place budget of ``code`` in ``year`` can be made (a place suggested instead)."""
+def _area_and_bodies(code: str, year: int, shared: BudgetYear):
+    """The areas of the place ``code`` in ``year`` with its note, its residents and the council
+    bodies covering it (:func:`place_areas`, :func:`population_of`, :func:`council_bodies`)."""
     places, alive = shared.places, shared.alive
+    areas, note = place_areas(places, code, year, alive, shared.founders)
+    residents = population_of(places, shared.later, shared.population, areas["code"])
+    return areas, note, residents, council_bodies(places, areas, shared.population, year, shared.later, alive)
+
+
+def _can_make(code: str, year: int, shared: BudgetYear) -> bool:
+    """Whether the place budget of ``code`` in ``year`` can be made (a place suggested instead)."""
     try:
-        areas, _ = place_areas(places, code, year, alive, shared.founders)
-        population_of(places, shared.later, shared.population, areas["code"])
-        council_bodies(places, areas, shared.population, year, shared.later, alive)
+        _area_and_bodies(code, year, shared)
     except DevolutionError:
         return False
     return True

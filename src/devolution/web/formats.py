@@ -121,20 +121,15 @@ def pasted_yaml(text: str, what: str, deep: str = "") -> object:
         raise HTTPException(422, str(exc)) from None
 
 
-def query_parameters(route) -> tuple[str, ...]:
-    """The query parameters a route declares, its dependencies' included (``limit``, ``offset``
-    of a ``Page``), by the name they are given in the URL."""
-    names, stack = set(), [route.dependant]
-    while stack:
-        dependant = stack.pop()
-        names.update(field.alias for field in dependant.query_params)
-        stack.extend(dependant.dependencies)
-    return tuple(sorted(names))
-
-
 def declared_query(route) -> tuple[str, ...]:
-    """:func:`query_parameters` of ``route``, worked out once and kept on the route."""
+    """The query parameters a route declares, its dependencies' included (``limit``, ``offset``
+    of a ``Page``), by the name they are given in the URL; worked out once and kept on the route."""
     taken = getattr(route, "_query_parameters", None)
     if taken is None:
-        taken = route._query_parameters = query_parameters(route)
+        names, stack = set(), [route.dependant]
+        while stack:
+            dependant = stack.pop()
+            names.update(field.alias for field in dependant.query_params)
+            stack.extend(dependant.dependencies)
+        taken = route._query_parameters = tuple(sorted(names))
     return taken

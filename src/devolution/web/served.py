@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from urllib.parse import parse_qsl
 from dataclasses import dataclass
 from typing import Callable
 
@@ -30,6 +31,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from devolution.web.formats import declared_query
 from devolution.web.state import AppState
 from devolution.web.templating import templates
 
@@ -116,10 +118,6 @@ def _preparing(scope) -> bool:
 
 def _keeps(scope, status: int, headers) -> bool:
     """Whether an answer may be kept by its address (:class:`Kept`)."""
-    from urllib.parse import parse_qsl
-
-    from devolution.web.formats import declared_query
-
     route = scope.get("route")
     if status >= 400 or route is None or getattr(route, "endpoint", None) not in BY_ADDRESS:
         return False

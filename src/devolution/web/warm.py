@@ -6,12 +6,12 @@ funding gap and the comparison with its peers: about half a second of pandas on 
 served (:mod:`devolution.web.served`), so that a visitor gets bytes from memory:
 
 * per place (kept under the register's code, whatever spelling is asked): each current place's page
-  (HTML and JSON twin) and its budget API's default answer; each current council's simulator page
-  and API answer, and its simulator results page (kept while no budget is submitted);
+  (HTML and JSON twin); each current council's simulator page and API answer, and its simulator
+  results page (kept while no budget is submitted);
 * by address (:class:`devolution.web.served.Kept`): the site's own pages and API routes as the
   site links to them (:func:`addresses`: the map, deals and timeline, overview, scenarios, every
-  shipped reorganisation example, the API documentation), and the latest settlement year's table
-  and each authority's step-by-step explanation.
+  shipped reorganisation example, the API documentation), each current place's budget API default
+  answer, and the latest settlement year's table and each authority's step-by-step explanation.
 
 Visitors come first: the thread waits while any request is queued for the store, and stops with
 the app. An address is prepared by asking the app itself for it (in-process, through every
@@ -38,7 +38,7 @@ from devolution.analysis import reorganisation as reorganisation_package
 from devolution.errors import DevolutionError
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
 from devolution.web import served
-from devolution.web.routers import budgets, places, results, settlement, simulator
+from devolution.web.routers import places, results, settlement, simulator
 from devolution.web.routers.maps import DEFAULT_MEASURE
 from devolution.web.state import PREPARING, AppState, Busy
 
@@ -112,7 +112,7 @@ def warm_pages(app, stop: threading.Event | None = None, codes: list[tuple[str, 
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://devolution.warm",
                                headers={served.PREPARE_HEADER: app.state.prepare_secret, "accept": "text/html"})
     build = {"place": lambda code: places.prepare(state, code),
-             "budget_api": lambda code: budgets.prepare(state, code),
+             "budget_api": lambda code: loop.run_until_complete(_ask(client, f"/api/places/{code}/budget")),
              "simulator": lambda code: simulator.prepare(state, code),
              "results": lambda code: results.prepare(app.state.submissions, state, code),
              "address": lambda path: loop.run_until_complete(_ask(client, path))}

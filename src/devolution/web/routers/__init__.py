@@ -82,6 +82,15 @@ async def kept_code(state: AppState, kind: str, name: str, *rest) -> str:
     return await run_in_threadpool(place_code, state, name)
 
 
+def place_codes(state: AppState, text: str) -> list[str]:
+    """The GSS codes of a comma-separated list of places (``PlaceIndex.find_all``: "Bristol, City
+    of" is one name); a 404 as :func:`place_code`."""
+    try:
+        return [str(row["code"]) for row in place_index(state).find_all(text[:2000])]
+    except PlaceError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
 def place_index(state: AppState):
     """The register's names and codes, indexed once while the app runs."""
     from devolution.places.names import PlaceIndex

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution.errors import DevolutionError
 from devolution.exports import records
@@ -21,7 +20,7 @@ from devolution.places.register import strategic_authority_of
 from devolution.powers import budget, catalogue
 from devolution.web import served
 from devolution.web.formats import Format, Page, table
-from devolution.web.routers import FinancialYear, data, held_year, kept_code, place_code
+from devolution.web.routers import FinancialYear, data, held_year, place_code
 from devolution.web.state import AppState
 from devolution.web.powers_view import budget_years, place_budget_of
 from devolution.years import year_label
@@ -52,7 +51,7 @@ def by_default_powers(state: AppState, code: str, start: int | None) -> list[str
 
 @router.get("/api/places/{code}/budget", summary="A place's budget by function and who decides (£m, £ per head)")
 @served.by_address
-async def place_budget(code: str, request: Request, state: AppState = Depends(data), page: Page = Depends(),
+def place_budget(code: str, state: AppState = Depends(data), page: Page = Depends(),
                  year: Optional[FinancialYear] = Query(None, ge=1990, le=2100, description=(
                      "Financial year (2017, 2017-18 or 2017/18); latest held if omitted.")),
                  devolve: Optional[str] = Query(None, max_length=400, description=(
@@ -61,21 +60,9 @@ async def place_budget(code: str, request: Request, state: AppState = Depends(da
                  start: Optional[FinancialYear] = Query(None, alias="from", ge=2014, le=2100, description=(
                      "With devolve=by-default: the financial year devolution by default starts (2027 = 2027-28).")),
                  format: Format = Format.json):
-    if not request.query_params:  # the default answer is kept as bytes (prepared at start-up: web/warm.py)
-        code = await kept_code(state, "place_budget_api", code)
-        return await served.served(state, ("place_budget_api", code), lambda: default_answer(state, code))
-    return await run_in_threadpool(budget_answer, state, code, page, year, devolve, start, format)
-
-
-def default_answer(state: AppState, code: str) -> served.Served:
-    """The budget of a place asked for with no options (its latest year, nothing devolved), as served."""
-    answer = budget_answer(state, code, Page(limit=500, offset=0), None, None, None, Format.json)
-    return served.Served(answer.body, answer.media_type)
-
-
-def prepare(state: AppState, code: str) -> None:
-    """Keep the default budget answer of ``code``, ready for its first visitor."""
-    served.prepare(state, ("place_budget_api", code), lambda: default_answer(state, code))
+    """Kept by its address (web/served.py ``Kept``); each current place's default answer is
+    prepared at start-up (web/warm.py)."""
+    return budget_answer(state, code, page, year, devolve, start, format)
 
 
 def budget_answer(state: AppState, code: str, page: Page, year: int | None, devolve: str | None, start: int | None,

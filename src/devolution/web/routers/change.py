@@ -12,7 +12,7 @@ from devolution import api
 from devolution.analysis.groupings import GROUPINGS
 from devolution.web.formats import Format, Page, table
 from devolution.web import served
-from devolution.web.routers import PRICES, FinancialYear, data, measure_name, place_code, price_base
+from devolution.web.routers import PRICES, FinancialYear, data, measure_name, place_codes, price_base
 from devolution.web.state import AppState
 from devolution.years import year_label
 
@@ -48,7 +48,7 @@ def change(measure: str,
     title (naming the measure), unit, notes, councils left out and sources."""
     name = measure_name(state, measure)
     base = price_base(prices)
-    codes = [place_code(state, item.strip()) for item in places.split(",") if item.strip()] if places else None
+    codes = place_codes(state, places) if places else None
     frame = state.run(api.change, name, first, last, by.value, prices=base, per=per.value if per else None,
                       places=codes, region=region, type=type, top=top, bottom=bottom)
     meta = {key: frame.attrs[key] for key in ("title", "unit", "measure", "per", "by", "notes", "publications")}

@@ -23,11 +23,6 @@ from devolution.web.submissions import SubmissionStore
 router = APIRouter(tags=["simulator"])
 
 
-def results_document(submissions: SubmissionStore, state: AppState, code: str) -> dict:
-    budget = cached_budget_document(state, code)
-    return public_results(submissions.rows_for(budget["code"], budget["limit_year"]), budget, minimum())
-
-
 def results_answer(submissions: SubmissionStore, state: AppState, name: str, kind: str) -> served.Served:
     """The results of the council ``name`` as ``kind`` (``html`` or ``json``), kept while its tally
     of submissions is unchanged. Errors as :func:`place_code` and the simulator's document."""
@@ -36,7 +31,7 @@ def results_answer(submissions: SubmissionStore, state: AppState, name: str, kin
     tally = submissions.tally(budget["code"], budget["limit_year"])
 
     def make() -> served.Served:
-        document = results_document(submissions, state, code)
+        document = public_results(submissions.rows_for(budget["code"], budget["limit_year"]), budget, minimum())
         return (served.html_page("public_results.html", {"r": document}) if kind == "html"
                 else served.json_page(document))
 
