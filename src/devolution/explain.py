@@ -15,7 +15,7 @@ import pandas as pd
 from devolution.errors import DevolutionError, ParameterError, PlaceError
 from devolution.numbers import money, number
 from devolution.places.register import in_force, lifecycle
-from devolution.places.tiers import TIER_LABELS
+from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label, year_spans
 
@@ -277,6 +277,12 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
     try:
         name, tier = _place(store, code)
         who = f"{name} ({code})"
+        places = store.places()
+        if tier in COUNCIL_TIERS and not bool(in_force(places[places["code"] == code], year).iloc[0]):
+            # the official files print placeholder zeros on such rows (Aylesbury Vale's CSP in 2020-21,
+            # Buckinghamshire's Band D in 2019-20): explained, they read as real £0 figures
+            raise ExplainError(f"{name} ({code}) was not a council in {year_label(year)}: "
+                               f"{lifecycle(places, code)['text']}")
         if derived.is_derived(measure):
             return _derived(store, code, name, year, measure)
         if measure == "band_d":
@@ -296,10 +302,6 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
         if tier not in SOCIAL_CARE_TIERS + ("shire_district",):
             what = "the whole country" if tier == "england" else f"a {TIER_LABELS.get(tier, tier).lower()}"
             raise ExplainError(f"max_band_d covers councils only: {name} ({code}) is {what}, not a council")
-        places = store.places()
-        if not bool(in_force(places[places["code"] == code], year).iloc[0]):
-            raise ExplainError(f"{name} ({code}) set no council tax for {year_label(year)}: "
-                               f"{lifecycle(places, code)['text']}")
         return _max_band_d(store, tree, code, name, tier, year)
     except ParameterError as exc:
         raise ExplainError(f"cannot explain {measure} for {who} in {year_label(year)}: {exc}") from None

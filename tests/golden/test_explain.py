@@ -205,3 +205,15 @@ def test_a_published_band_d_that_disagrees_with_its_own_row_is_flagged(store):
     assert any("does not agree with itself" in note for note in out.notes)
     kent = explain("E10000016", "2023-24", "band_d", store=store)
     assert not any("does not agree" in note for note in kent.notes)
+
+
+@pytest.mark.parametrize("code, year, measure, words", [
+    ("E07000004", 2020, "csp_total", r"Aylesbury Vale \(E07000004\) was not a council in 2020-21: Abolished on 1 April 2020"),
+    ("E06000060", 2019, "band_d", r"Buckinghamshire \(E06000060\) was not a council in 2019-20: In being since 1 April 2020"),
+])
+def test_a_council_not_in_being_that_year_is_refused_not_shown_as_zero(store, code, year, measure, words):
+    """The official files print placeholder zeros on such rows: explained, Aylesbury Vale's 2020-21
+    CSP read as £0.00 "published 0.00 (difference 0.00)", and Buckinghamshire's 2019-20 Band D as a
+    row that "does not agree with itself"."""
+    with pytest.raises(ExplainError, match=words):
+        explain(code, year, measure, store=store)

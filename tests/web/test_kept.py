@@ -112,3 +112,10 @@ def test_a_refused_place_budget_is_refused_again_without_the_store(app):
         again = client.get("/api/places/Dorset%20Council/budget")
         assert again.status_code == 400 and again.json() == first.json()
         app.state.data.work = gate
+
+
+def test_a_council_not_in_being_has_no_settlement_explanation(app):
+    with TestClient(app) as client:
+        gone = client.get("/api/settlement/2020/Aylesbury%20Vale/explain")
+        assert gone.status_code == 404 and "was not a council in 2020-21" in gone.json()["error"]
+        assert client.get("/api/settlement/2019/E07000004/explain").json()["steps"][0]["value"] > 0

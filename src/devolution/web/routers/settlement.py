@@ -16,6 +16,8 @@ from devolution.analysis import settlement
 from devolution.errors import DevolutionError
 from devolution.exports import clean
 from devolution.numbers import number
+from devolution.places.register import in_force, lifecycle
+from devolution.places.tiers import COUNCIL_TIERS
 from devolution.web.formats import Format, Page, table
 from devolution.web import served
 from devolution.web.routers import FinancialYear, data, held_year, place_code
@@ -81,6 +83,12 @@ def settlement_year(year: Annotated[FinancialYear, Path(ge=1990, le=2100, descri
 def settlement_explain(code: str, year: Annotated[FinancialYear, Path(ge=1990, le=2100)], state: AppState = Depends(data)):
     code = place_code(state, code)
     held_year(year, years_held(state), "settlement figures")
+    places = state.places()
+    place = places[places["code"] == code]
+    if place["tier"].isin(COUNCIL_TIERS).all() and not bool(in_force(place, year).iloc[0]):
+        # the CSP file's placeholder zeros (Aylesbury Vale 2020-21) are not figures of a council
+        raise HTTPException(404, f"{place['name'].iloc[0]} ({code}) was not a council in {year_label(year)}: "
+                                 f"{lifecycle(places, code)['text']}")
     frame = state.cached(("settlement_by_code", year), lambda _: _frame(state, year).set_index("code"))
     if code not in frame.index:
         name = state.places().set_index("code").loc[code, "name"]
