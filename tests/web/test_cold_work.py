@@ -99,7 +99,10 @@ def test_fifty_cold_pages_at_once_leave_warm_pages_fast_on_a_real_server(loaded_
         watcher.join()
     finally:
         server.stop()
-    assert {status for status, _, _ in cold} <= {200, 503} and any(status == 503 for status, _, _ in cold)
+    # The queue (64) holds all fifty; on a slow machine the last of them pass cold_wait and are refused,
+    # on a fast one all are served (CI's machine served every one), so either is right, each refusal
+    # with its Retry-After. Refusal itself is pinned deterministically by the held-store tests above.
+    assert len(cold) == 50 and {status for status, _, _ in cold} <= {200, 503}
     assert all(headers.get("retry-after") for status, _, headers in cold if status == 503)
     slowest = max(seconds for _, seconds, _ in cold)
     assert slowest < 30, f"a cold page took {slowest:.0f} s (no one waits more than cold_wait + one build)"
