@@ -15,6 +15,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,6 +58,20 @@ class LoadReport:
     absent: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     gaps: pd.DataFrame | None = None  # councils in force a loaded publication lacks (places.coverage.gaps)
+
+
+def _refuse_years_outside(publication: Publication, result: Parsed, files: dict[str, Path]) -> None:
+    """The net under each parser's own check (``sources.base.years(within=...)``, which names the
+    row): no observation of a year outside the years the edition holds reaches the store."""
+    if publication.years is None or result.observations is None or result.observations.empty:
+        return
+    first, last = publication.years
+    held = result.observations["year"]
+    outside = held[(held < first) | (held > last)]
+    if not outside.empty:
+        raise DataError(f"publication {publication.id} gives rows for year {int(outside.iloc[0])}, outside the "
+                        f"years this edition holds ({first} to {last}, by the year each begins); nothing "
+                        f"was loaded", file=", ".join(files))
 
 
 def _size(result: Parsed) -> tuple[int, int]:
@@ -197,8 +212,9 @@ class Store:
                 continue
             if progress:
                 progress(id_)
-            parsed[id_] = by_id[id_].parse(files, context)
+            parsed[id_] = by_id[id_].parse(files, dataclasses.replace(context, years=by_id[id_].years))
         for id_, result in parsed.items():
+            _refuse_years_outside(by_id[id_], result, found[id_])
             if _size(result)[0] == 0:
                 raise DataError(f"publication {id_} gives no rows (every row blank, or set aside as a body "
                                 f"outside the register?); nothing was loaded", file=", ".join(found[id_]))

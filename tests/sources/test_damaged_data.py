@@ -195,6 +195,18 @@ VALUES = {
     "inf in the CRA": (CRA, "2015-16", "inf", None, "is not a finite number"),
     "year 0000": (POPULATION, "year", "0000", ("gss_code", "E06000001"), "'0000' is not a possible year"),
     "year 2011.7": (POPULATION, "year", "2011.7", ("gss_code", "E06000001"), "'2011.7' is not a year"),
+    # A break test's made-up code was set aside as "a body outside the register" and counted.
+    "a code of no known body": (CSP, "ons_code", "E99999999", ("ons_code", "E07000223"),
+                                "'E99999999' is neither a place of the register"),
+    "a start year that disagrees with its financial year": (CSP, "year_start", "2016", ("ons_code", "E07000223"),
+                                                            "'2016' disagrees with financial_year '2015-16'"),
+    # A break test's 2031-32 row in the CSP file loaded, and `devo data gaps` then listed every council.
+    "a year after the edition": (CSP, "financial_year", "2031-32", ("ons_code", "E07000223"),
+                                 "'2031-32' is outside the years this edition holds, 2015-16 to 2020-21"),
+    "a year before the edition": (POPULATION, "year", "1999", ("gss_code", "E06000001"),
+                                  "'1999' is outside the years this edition holds, 2011 to 2023"),
+    "a reporting year after the edition": (CLA, "time_period", "2031", None,
+                                           "'2031' is outside the years this edition holds, 2021 to 2025"),
     # A break test stored "92,192358" as 92,192,358 people: a comma outside groups of three.
     "comma not a thousands separator": (POPULATION, "population", "92,192358", ("gss_code", "E06000001"),
                                         "has a comma that is not a thousands separator"),
@@ -495,3 +507,56 @@ def test_a_place_with_more_people_than_england_is_refused(held, data_dir, tmp_pa
                                         for line in lines))
     message = str(refused(held, folder))
     assert "E06000001 has 920,880,000 people (population) in 2014, more than England's" in message, message
+
+
+def test_every_publication_of_measures_says_which_years_it_holds_and_holds_them(held):
+    """Each edition's span (``Publication.years``) is what the loaded data holds, no wider: the
+    check that refuses a stray year cannot be missing for a publication, or looser than its files."""
+    from devolution.sources import PUBLICATIONS
+
+    with Store(held) as store:
+        spans = store.query("SELECT publication, min(year) AS first, max(year) AS last FROM observations "
+                            "GROUP BY ALL").set_index("publication")
+    for publication in PUBLICATIONS:
+        if publication.measures:
+            assert publication.years == tuple(spans.loc[publication.id, ["first", "last"]].astype(int)), \
+                publication.id
+
+
+def test_a_parser_that_lets_a_stray_year_through_is_stopped_before_the_store(held, data_dir, tmp_path):
+    """The store's own net under the parsers' check: a publication whose parser does not look."""
+    from dataclasses import replace as changed
+
+    from devolution.sources import PUBLICATIONS
+    from devolution.sources.base import Parsed
+
+    csp = next(p for p in PUBLICATIONS if p.id == "mhclg_core_spending_power")
+
+    def careless(files, context):
+        parsed = csp.parse(files, context)
+        parsed.observations.loc[0, "year"] = 2031
+        return Parsed(observations=parsed.observations)
+
+    folder = copy_of_data(data_dir, tmp_path / "data", only={CSP})
+    others = [p for p in PUBLICATIONS if p.id != csp.id]
+    error = refused(held, folder, publications=[*others, changed(csp, parse=careless)])
+    assert error.file == CSP
+    assert "gives rows for year 2031, outside the years this edition holds (2015 to 2020" in str(error)
+
+
+def test_the_two_council_tax_files_that_disagree_are_both_named_with_their_cells(held, data_dir, tmp_path):
+    """A break test typed "1,234" into the wide levels file: a possible Band D (1234), refused only
+    because the long file says otherwise, and the message blamed the long file's row alone."""
+    long_name = "council_tax_requirement_band_d_2014_15_to_2023_24_long.csv"
+    folder = copy_of_data(data_dir, tmp_path / "data", only={LEVELS, long_name})
+    wide_row = set_cell(data_dir, folder, LEVELS, "band_d_excl_parish", "1,234", ("ons_code", "E06000022"))
+    wide = pd.read_csv(data_dir / LEVELS, dtype=str).iloc[wide_row - 2]
+    long = pd.read_csv(data_dir / long_name, dtype=str)
+    long_row = int(((long["ecode"] == wide["ecode"]) & (long["year"] == wide["year"])
+                    & (long["section"] == wide["section"]) & (long["variable"] == "band_d_excl_parish"))
+                   .to_numpy().argmax()) + 2
+    error = refused(held, folder)
+    message = str(error)
+    assert LEVELS in error.file and long_name in error.file
+    assert f"{LEVELS} row {wide_row} column 'band_d_excl_parish' says 1,234" in message
+    assert f"{long_name} row {long_row} column 'value' says {long['value'].iloc[long_row - 2]}" in message

@@ -18,7 +18,7 @@ import pandas as pd
 
 from devolution.errors import DataError
 from devolution.sources.text import csv_error, refuse_undecodable
-from devolution.years import parse_year
+from devolution.years import parse_year, year_label
 
 OGL = "Open Government Licence v3.0"
 
@@ -29,6 +29,18 @@ GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 #: known place; codes of other bodies (police E23, fire E31, national parks E26, Wales W06 ...)
 #: are outside the register and their rows are set aside, counted in the provenance.
 REGISTERED_PREFIXES = ("E06", "E07", "E08", "E09", "E10", "E12", "E47", "E61", "E92")
+
+#: Entity prefixes of the other English bodies the official files read here list beside the
+#: places, whose rows are set aside (each seen in ../shared/data). A code of any other entity, such
+#: as ``E99999999``, is refused: a mistyped code, not a body to skip.
+OTHER_BODIES = {
+    "E11": "metropolitan counties (ONS population estimates)",
+    "E13": "Inner and Outer London (DfE statistics)",
+    "E23": "police force areas (police precepts, revenue outturn)",
+    "E26": "national park authorities (revenue outturn)",
+    "E31": "fire and rescue authorities (precepts, CSP, revenue outturn)",
+    "E50": "waste authorities such as the East London Waste Authority (revenue outturn)",
+}
 
 OBSERVATION_COLUMNS = ["code", "year", "measure", "value"]
 
@@ -78,6 +90,11 @@ class Publication:
     #: (required file, official original that can stand in for it), e.g. the ONS workbook for
     #: the tidy CSV made from it
     alternatives: tuple[tuple[str, str], ...] = ()
+    #: the first and last year this edition holds (start years of financial years, or mid-years for
+    #: population), as its title and file names state; a row outside is refused (a row pasted from
+    #: another edition, or a mistyped year, would otherwise show every council as missing that year).
+    #: ``None`` for tables with no years.
+    years: tuple[int, int] | None = None
 
     def missing(self, present: set[str]) -> list[str]:
         """Required files absent from ``present`` with no stand-in there either."""
@@ -91,6 +108,8 @@ class Context:
     """What a parser may check against: the codes of the register of places."""
 
     known_codes: frozenset[str] = frozenset()
+    #: the years the publication being read holds (``Publication.years``), or ``None``
+    years: tuple[int, int] | None = None
 
 
 # ---------------------------------------------------------------- reading and checking
@@ -319,11 +338,14 @@ YEAR_RANGE = (1900, 2100)
 _WHOLE = re.compile(r"^(\d{4})\.0*$")
 
 
-def years(frame: pd.DataFrame, column: str, path: Path, offset: int = 0) -> pd.Series:
+def years(frame: pd.DataFrame, column: str, path: Path, offset: int = 0,
+          within: tuple[int, int] | None = None) -> pd.Series:
     """A column of years (``2023-24``, ``2023`` or ``2023.0``) as int start years, plus ``offset``.
 
     A value that is not a year (``2011.7``, blank) or lies outside ``YEAR_RANGE`` (``0000``) is
-    refused with its row and column."""
+    refused with its row and column, and so is one whose year (after ``offset``) lies outside
+    ``within``, the years the edition holds (``Context.years``): a 2031-32 row in a file of
+    2015-16 to 2020-21."""
     text = frame[column].astype("string").str.strip()
     parsed: dict[str, int] = {}
     for label in text.dropna().unique():  # each distinct label once (a handful), not each row
@@ -339,7 +361,21 @@ def years(frame: pd.DataFrame, column: str, path: Path, offset: int = 0) -> pd.S
     low, high = YEAR_RANGE
     refuse_first((values < low) | (values > high), frame, path, column, lambda at: (
         f"{frame[column].iloc[at]!r} is not a possible year (expected {low} to {high}, e.g. 2023-24)"))
-    return values + offset
+    values = values + offset
+    if within is not None:
+        first, last = within
+        financial = text.str.contains("-", regex=False).fillna(False)
+        refuse_first((values < first) | (values > last), frame, path, column, lambda at: (
+            f"{frame[column].iloc[at]!r} is outside the years this edition holds, "
+            f"{_span(first - offset, last - offset, bool(financial.iloc[at]))} (a row from another "
+            f"edition, or a mistyped year? A newer edition is a new publication for this project)"))
+    return values
+
+
+def _span(first: int, last: int, financial: bool) -> str:
+    """``2015-16 to 2020-21`` (financial years) or ``2011 to 2023``, as the file writes its years."""
+    label = year_label if financial else str
+    return f"{label(first)} to {label(last)}"
 
 
 NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland", "K": "the UK or Great Britain"}
@@ -350,7 +386,8 @@ def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context,
     """Keep rows whose code is a place in the register; set aside rows of other bodies.
 
     A malformed code, or a code with a registered prefix that the register does not know, is
-    refused with its row and column. Blank codes (bodies with no GSS code) are set aside. A code
+    refused with its row and column, and so is an English code of an entity that is neither a
+    place nor one of ``OTHER_BODIES``. Blank codes (bodies with no GSS code) are set aside. A code
     of another nation (W06..., K02...) is set aside only where the publication covers other nations
     (``other_nations``); in a publication of England it is a damaged code and is refused.
     """
@@ -365,6 +402,11 @@ def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context,
             f"{codes.iloc[at]!r} is a code of {NATIONS.get(str(codes.iloc[at])[:1], 'another nation')}, "
             f"in a publication of England (expected an E code such as E06000001)"))
     registered = ~blank & codes.str[:3].isin(REGISTERED_PREFIXES).fillna(False)
+    unknown_body = ~blank & ~registered & (codes.str[:1] == "E").fillna(False) \
+        & ~codes.str[:3].isin(OTHER_BODIES).fillna(False)
+    refuse_first(unknown_body, frame, path, column, lambda at: (
+        f"{codes.iloc[at]!r} is neither a place of the register (codes {', '.join(REGISTERED_PREFIXES)}) "
+        f"nor another body official files list ({', '.join(OTHER_BODIES)}): a mistyped code?"))
     if context.known_codes:
         unknown = registered & ~codes.isin(context.known_codes).fillna(False)
         refuse_first(unknown, frame, path, column, lambda at: (

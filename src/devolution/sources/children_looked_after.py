@@ -31,7 +31,7 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     frame["code"] = (frame["new_la_code"].fillna(frame["region_code"]).fillna(frame["country_code"])
                      .where(frame["geographic_level"] != "National", frame["country_code"]))
     frame, skipped = keep_places(frame, "code", path, context)
-    frame["year"] = years(frame, "time_period", path, offset=-1)
+    frame["year"] = years(frame, "time_period", path, offset=-1, within=context.years)
     require_unique(frame, ["code", "year", "population_type"], path, shown={"code": "new_la_code"})
     measure = frame["population_type"].map(POPULATION_TYPES)
     parts = [
@@ -51,6 +51,7 @@ PUBLICATIONS = (
         publisher="Department for Education",
         url="https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions",
         licence=OGL, files=(FILE,), parse=parse,
+        years=(2020, 2024),  # reporting years to 31 March 2021 to 2025, each held as the year it began
         measures=tuple(Measure(m, "children", f"{t} (count)") for t, m in POPULATION_TYPES.items())
         + tuple(Measure(f"{m}_rate_per_10k", "per_10k_children", f"{t} per 10,000 children")
                 for t, m in POPULATION_TYPES.items()),

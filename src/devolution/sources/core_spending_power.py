@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from devolution.sources.base import (MONEY, OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
-                                     melt, read_csv, require_unique, years)
+                                     melt, read_csv, refuse_first, require_unique, years)
 
 FILE = "core_spending_power_components_2015_16_to_2020_21.csv"
 MILLION = 1e6
@@ -30,7 +30,12 @@ def parse(files: dict[str, Path], context: Context) -> Parsed:
     frame = read_csv(path, ["ons_code", "authority", "region", "financial_year", *COMPONENTS])
     frame = apply_corrections(frame, path)
     frame, skipped = keep_places(frame, "ons_code", path, context)
-    frame["year"] = years(frame, "financial_year", path)
+    frame["year"] = years(frame, "financial_year", path, within=context.years)
+    if "year_start" in frame.columns:  # the same year again, as a number: the two must agree
+        start = years(frame, "year_start", path)
+        refuse_first(start != frame["year"], frame, path, "year_start", lambda at: (
+            f"{frame['year_start'].iloc[at]!r} disagrees with financial_year "
+            f"{frame['financial_year'].iloc[at]!r} on the same row (expected {frame['year'].iloc[at]})"))
     require_unique(frame, ["ons_code", "year"], path)
     measures = {column: (name, MILLION) for column, (name, _) in COMPONENTS.items()}
     return Parsed(observations=melt(frame, "ons_code", "year", measures, path, kind=MONEY), skipped=skipped)
@@ -42,7 +47,7 @@ PUBLICATIONS = (
         title="Core Spending Power: supporting tables, 2015-16 to 2020-21 (Local Government Finance Settlement 2020-21)",
         publisher="Ministry of Housing, Communities and Local Government",
         url="https://www.gov.uk/government/collections/local-government-finance-settlement",
-        licence=OGL, files=(FILE,), parse=parse,
+        licence=OGL, files=(FILE,), parse=parse, years=(2015, 2020),
         measures=tuple(Measure(name, "GBP", text) for name, text in COMPONENTS.values()),
     ),
 )

@@ -48,7 +48,7 @@ def parse_levels(files: dict[str, Path], context: Context) -> Parsed:
                                                               "authority", "la_class", *LEVELS],
                                          CTR_WORKBOOK, read_ctr_workbook):
         frame, dropped = keep_places(frame, "ons_code", path, context)
-        frame["year"] = years(frame, "year", path)
+        frame["year"] = years(frame, "year", path, within=context.years)
         require_unique(frame, ["ons_code", "year"], path)
         # Collection rates are published as percent to 2018-19 and as a fraction from 2019-20.
         rate = numbers(frame, "collection_rate", path, kind=PERCENT_OR_SHARE)
@@ -63,21 +63,27 @@ def parse_levels(files: dict[str, Path], context: Context) -> Parsed:
 
 
 def _check_long_agrees(long_path: Path, wide_path: Path) -> None:
-    """The long file is the same data as the wide one; refuse the pair if they disagree."""
+    """The long file is the same data as the wide one; refuse the pair if they disagree. Which of
+    the two is damaged cannot be told from the pair, so the message gives both cells, each with
+    its file, row and column (a "1,234" typed into the wide file reads as 1234, a possible Band D)."""
     long = read_csv(long_path, ["year", "ecode", "section", "variable", "value"])
     wide = read_csv(wide_path, ["year", "ecode", "section", *LEVELS])
-    wide_long = wide.melt(id_vars=["year", "ecode", "section"], value_vars=list(LEVELS),
-                          var_name="variable", value_name="wide").dropna(subset=["wide"])
+    wide_long = wide.assign(wide_row=wide.index + 2).melt(
+        id_vars=["year", "ecode", "section", "wide_row"], value_vars=list(LEVELS),
+        var_name="variable", value_name="wide").dropna(subset=["wide"])
     joined = long.merge(wide_long, on=["year", "ecode", "section", "variable"], how="left")
     a = numbers(joined, "value", long_path, kind=NUMBER)  # each value is checked in the wide file
     b = numbers(joined, "wide", wide_path, kind=NUMBER)
     differs = ~np.isclose(a, b, rtol=1e-9, atol=1e-6) & a.notna() & b.notna()
     if differs.any():
         at = int(differs.to_numpy().nonzero()[0][0])
-        raise DataError(f"value {joined['value'].iloc[at]} disagrees with {wide_path.name} "
-                        f"({joined['wide'].iloc[at]}) for {joined['ecode'].iloc[at]} {joined['year'].iloc[at]} "
-                        f"{joined['variable'].iloc[at]}", file=long_path.name, row=file_row(joined, at),
-                        column="value")
+        row = joined.iloc[at]
+        raise DataError(
+            f"the two files of council tax levels disagree for {row['ecode']} {row['year']} {row['variable']}: "
+            f"{long_path.name} row {file_row(joined, at)} column 'value' says {row['value']}, "
+            f"{wide_path.name} row {int(row['wide_row'])} column {row['variable']!r} says {row['wide']}. "
+            f"They hold the same figures, so one of them is damaged: fetch both again",
+            file=f"{wide_path.name} and {long_path.name}")
 
 
 def parse_taxbase(files: dict[str, Path], context: Context) -> Parsed:
@@ -91,7 +97,7 @@ def parse_taxbase(files: dict[str, Path], context: Context) -> Parsed:
                                                                *band_columns, "dwellings_total"],
                                          TAXBASE_WORKBOOK, read_taxbase_workbook):
         frame, dropped = keep_places(frame, "ons_code", path, context)
-        frame["year"] = years(frame, "year", path)
+        frame["year"] = years(frame, "year", path, within=context.years)
         require_unique(frame, ["ons_code", "year"], path)
         parts.append(melt(frame, "ons_code", "year", measures, path, kind=COUNT))
         skipped += dropped
@@ -107,7 +113,7 @@ PUBLICATIONS = (
         title="Council Tax levels set by local authorities in England: local authority level data, 2014-15 to 2023-24",
         publisher=PUBLISHER, url=URL, licence=OGL, files=(LEVELS_FILE, LEVELS_LONG_FILE, CTR_WORKBOOK),
         optional_files=(LEVELS_LONG_FILE, CTR_WORKBOOK), alternatives=((LEVELS_FILE, CTR_WORKBOOK),),
-        parse=parse_levels,
+        parse=parse_levels, years=(2014, 2023),
         measures=tuple(Measure(m, u, d) for m, u, d in LEVELS.values()),
     ),
     Publication(
@@ -115,7 +121,7 @@ PUBLICATIONS = (
         title="Council Taxbase: local authority level data (dwellings by band), 2010 to 2019 and 2022",
         publisher=PUBLISHER, url="https://www.gov.uk/government/collections/council-taxbase-statistics",
         licence=OGL, files=(TAXBASE_FILE, TAXBASE_WORKBOOK), optional_files=(TAXBASE_WORKBOOK,),
-        alternatives=((TAXBASE_FILE, TAXBASE_WORKBOOK),), parse=parse_taxbase,
+        alternatives=((TAXBASE_FILE, TAXBASE_WORKBOOK),), parse=parse_taxbase, years=(2010, 2022),
         measures=tuple(Measure(f"dwellings_band_{b.lower()}", "dwellings", f"Dwellings on the valuation list in band {b}")
                        for b in BANDS) + (Measure("dwellings_total", "dwellings", "Dwellings on the valuation list"),),
     ),

@@ -76,14 +76,14 @@ PUBLICATIONS = (
         id="mhclg_imd2019",
         title="English indices of deprivation 2019: local authority district summaries (File 10) and LSOA ranks (File 7)",
         publisher=PUBLISHER, url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2019",
-        licence=OGL, files=(LAD19_FILE, LSOA11_FILE), parse=parse_2019,
+        licence=OGL, files=(LAD19_FILE, LSOA11_FILE), parse=parse_2019, years=(2019, 2019),
         measures=tuple(Measure(m, u, d) for m, u, d, _ in IMD2019.values()),
     ),
     Publication(
         id="mhclg_imd2025",
         title="English indices of deprivation 2025: local authority district summaries (File 10) and LSOA scores (File 7)",
         publisher=PUBLISHER, url="https://www.gov.uk/government/statistics/english-indices-of-deprivation-2025",
-        licence=OGL, files=(LAD24_FILE, LSOA21_FILE), parse=parse_2025,
+        licence=OGL, files=(LAD24_FILE, LSOA21_FILE), parse=parse_2025, years=(2025, 2025),
         measures=tuple(Measure(m, u, d) for m, u, d, _ in IMD2025.values()),
     ),
 )

@@ -44,7 +44,7 @@ def parse_changes(files: dict[str, Path], context: Context) -> Parsed:
     frame = frame[english]
     keep_places(frame, "old_gss_code", path, context, other_nations=True)
     keep_places(frame, "new_gss_code", path, context, other_nations=True)
-    frame = frame.assign(effective_year=years(frame, "effective_year", path))
+    frame = frame.assign(effective_year=years(frame, "effective_year", path, within=context.years))
     return Parsed(skipped=int((~english).sum()), tables={"code_changes": frame})
 
 
@@ -61,7 +61,7 @@ def parse_successors(files: dict[str, Path], context: Context) -> Parsed:
     path = files[SUCCESSOR_FILE]
     frame = read_csv(path, ["origin_ons_code", "origin_ecode", "origin_authority", "origin_class",
                             "year", "ons_code", "ecode", "authority", "la_class", "status_2023"])
-    frame = frame.assign(year=years(frame, "year", path))
+    frame = frame.assign(year=years(frame, "year", path, within=context.years))
     return Parsed(tables={"successors": frame})
 
 
@@ -89,5 +89,5 @@ PUBLICATIONS = (
         title="Successor authorities 2013-2023 for every English authority (compiled from ONS GSS codes and MHCLG E-codes)",
         publisher="Compiled (not an official release)",
         url="https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing",
-        licence=OGL, files=(SUCCESSOR_FILE,), parse=parse_successors),
+        licence=OGL, files=(SUCCESSOR_FILE,), parse=parse_successors, years=(2013, 2023)),
 )

@@ -42,7 +42,7 @@ def parse_mye(files: dict[str, Path], context: Context) -> Parsed:
         path = files[MYE_FILE]
         frame = read_csv(path, ["gss_code", "name", "geography", "year", "population"])
     frame, skipped = keep_places(frame, "gss_code", path, context, other_nations=True)
-    frame["year"] = years(frame, "year", path)
+    frame["year"] = years(frame, "year", path, within=context.years)
     require_unique(frame, ["gss_code", "year"], path)
     observations = melt(frame, "gss_code", "year", {"population": ("population", 1.0)}, path, kind=COUNT)
     refuse_parts_above_england(observations, path)
@@ -77,7 +77,7 @@ def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
         path = files[name]
         frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS])
         frame, aside = keep_places(frame, "gss_code", path, context, other_nations=True)
-        frame["year"] = years(frame, "year", path)
+        frame["year"] = years(frame, "year", path, within=context.years)
         require_unique(frame, ["gss_code", "year"], path)
         parts.append(melt(frame, "gss_code", "year", measures, path, kind=COUNT))
         refuse_parts_above_england(parts[-1], path)
@@ -100,7 +100,7 @@ def parse_children(files: dict[str, Path], context: Context) -> Parsed:
     frame["code"] = (frame["new_la_code"].fillna(frame["region_code"]).fillna(frame["country_code"])
                      .where(frame["geographic_level"] != "National", frame["country_code"]))
     frame, skipped = keep_places(frame, "code", path, context)
-    frame["year"] = years(frame, "time_period", path, offset=-1)
+    frame["year"] = years(frame, "time_period", path, offset=-1, within=context.years)
     require_unique(frame, ["code", "year"], path, shown={"code": "new_la_code"})
     return Parsed(observations=melt(frame, "code", "year",
                                     {"population_estimate": ("children_0_17_dfe", 1.0)}, path, kind=COUNT),
@@ -122,7 +122,7 @@ PUBLICATIONS = (
         publisher="Office for National Statistics", url=MYE_URL, licence=OGL,
         files=(MYE_FILE, MYE_WORKBOOK), optional_files=(MYE_WORKBOOK,),
         alternatives=((MYE_FILE, MYE_WORKBOOK),),
-        parse=parse_mye,
+        parse=parse_mye, years=(2011, 2023),
         downloads=(Download(MYE_WORKBOOK_URL, MYE_WORKBOOK),),
         measures=(Measure("population", "persons", "Usual residents at 30 June (ONS mid-year estimate)"),),
     ),
@@ -130,7 +130,7 @@ PUBLICATIONS = (
         id="ons_mye_age_bands",
         title="Mid-year population estimates by single year of age (MYE2), mid-2015 to mid-2023, in bands",
         publisher="Office for National Statistics", url=MYE_URL, licence=OGL, files=(AGE_FILE, AGE_2015_FILE),
-        optional_files=(AGE_2015_FILE,), parse=parse_age_bands,
+        optional_files=(AGE_2015_FILE,), parse=parse_age_bands, years=(2015, 2023),
         measures=tuple(Measure(m, "persons", f"Residents aged {c[4:].replace('_plus', '+').replace('_', '-')} "
                                              f"(ONS mid-year estimate as first published each year, on that "
                                              f"year's boundaries; not rebased)")
@@ -142,6 +142,7 @@ PUBLICATIONS = (
         publisher="Department for Education",
         url="https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions",
         licence=OGL, files=(CHILDREN_FILE,), parse=parse_children,
+        years=(2011, 2023),  # time_period 2012 to 2024, each read as the year before (see parse_children)
         measures=(Measure("children_0_17_dfe", "persons", "Children aged 0-17 (ONS estimate as used by DfE)"),),
     ),
 )

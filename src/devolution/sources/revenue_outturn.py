@@ -77,7 +77,7 @@ def parse_key_lines(files: dict[str, Path], context: Context) -> Parsed:
         refuse_first(~frame["variable"].isin(SERVICES.keys() | FINANCING.keys()), frame, path, "variable",
                      lambda at: f"unknown variable {frame['variable'].iloc[at]!r} (expected one of "
                                 f"{', '.join([*SERVICES, *FINANCING])})")
-        frame["year"] = years(frame, "year", path)
+        frame["year"] = years(frame, "year", path, within=context.years)
         frame["value"] = numbers(frame, "value_gbp_thousands", path, kind=NET_MONEY, scale=THOUSAND)
         require_unique(frame, ["ons_code", "year", "variable"], path)
         parts.append(frame.assign(file=name))
@@ -158,7 +158,7 @@ def parse_rs(files: dict[str, Path], context: Context) -> Parsed:
         frame = read_csv(path, RS_IDS if name == RS_FILE else ["financial_year", "ecode", "gss_code", "authority",
                                                                  "la_class", "l851_revenue_support_grant"])
         frame = apply_corrections(frame, path).rename(columns={"financial_year": "year", "gss_code": "ons_code"})
-        frame["year"] = years(frame, "year", path)
+        frame["year"] = years(frame, "year", path, within=context.years)
         check_numbers(frame, frame.columns.drop(["year", "ecode", "ons_code", "authority", "la_class"]), path,
                       kind=NET_MONEY, scale=THOUSAND)  # checked; the table is kept as published
         tables[table] = frame
@@ -191,7 +191,7 @@ def parse_rsx(files: dict[str, Path], context: Context) -> Parsed:
     parts = []
     for path, frame in tidy_and_official(files, RSX_FILE, ids, RSX_WORKBOOK, read_rsx_workbook):
         frame = apply_corrections(frame, path)
-        frame["year"] = years(frame, "year", path)
+        frame["year"] = years(frame, "year", path, within=context.years)
         lines = [c for c in frame.columns if c.startswith("RSX-")]
         long = frame.melt(id_vars=ids, value_vars=lines, var_name="line", value_name="raw", ignore_index=False)
         long["value"] = numbers(long, "raw", path, kind=NET_MONEY, scale=THOUSAND, columns=long["line"])
@@ -211,7 +211,7 @@ PUBLICATIONS = (
         id="mhclg_revenue_outturn",
         title="Local authority revenue expenditure and financing: outturn, key lines 2010-11 to 2024-25",
         publisher=PUBLISHER, url=URL, licence=OGL, files=(KEY_LINES_FILE, KEY_LINES_2015_FILE),
-        optional_files=(KEY_LINES_2015_FILE,), parse=parse_key_lines,
+        optional_files=(KEY_LINES_2015_FILE,), parse=parse_key_lines, years=(2010, 2024),
         measures=tuple(Measure(measure_name(v), "GBP", f"Net current expenditure: {t}") for v, t in SERVICES.items())
         + tuple(Measure(measure_name(v), "GBP", t) for v, t in FINANCING.items()),
     ),
@@ -219,7 +219,7 @@ PUBLICATIONS = (
         id="mhclg_revenue_outturn_rs",
         title="Revenue Outturn Summary (RS) data by LA, 2010-11 to 2017-18",
         publisher=PUBLISHER, url=URL, licence=OGL, files=(RS_FILE, RS_2015_FILE, RS_2015_DICTIONARY_FILE),
-        optional_files=(RS_2015_FILE, RS_2015_DICTIONARY_FILE), parse=parse_rs,
+        optional_files=(RS_2015_FILE, RS_2015_DICTIONARY_FILE), parse=parse_rs, years=(2010, 2017),
         measures=tuple(Measure(m, "GBP", t) for m, (t, _) in RS_LINES.items()),
     ),
     Publication(
@@ -231,6 +231,6 @@ PUBLICATIONS = (
         # downloads it (not opened from here); `devo data pull` names the URL if it fails.
         downloads=(Download("https://assets.publishing.service.gov.uk/media/692ed8baa245b0985f0343e5/"
                             "RSX_LA_Data_2024-25_data_by_LA.ods", RSX_WORKBOOK),),
-        parse=parse_rsx,
+        parse=parse_rsx, years=(2022, 2024),
     ),
 )
