@@ -560,3 +560,14 @@ def test_the_two_council_tax_files_that_disagree_are_both_named_with_their_cells
     assert LEVELS in error.file and long_name in error.file
     assert f"{LEVELS} row {wide_row} column 'band_d_excl_parish' says 1,234" in message
     assert f"{long_name} row {long_row} column 'value' says {long['value'].iloc[long_row - 2]}" in message
+
+
+def test_a_column_added_to_an_official_file_is_refused_by_name(held, data_dir, tmp_path):
+    """A break test added a column to a file and it loaded, silently unread."""
+    frame = pd.read_csv(data_dir / CSP, dtype=str, keep_default_na=False)
+    frame.insert(6, "sfa_2021_22", "1.0")
+    folder = copy_of_data(data_dir, tmp_path / "data", only={CSP})
+    replace(folder, CSP, frame.to_csv(index=False))
+    error = refused(held, folder)
+    assert (error.file, error.row, error.column) == (CSP, 1, "sfa_2021_22")
+    assert "is not in this file's layout, so it would not be read" in str(error)

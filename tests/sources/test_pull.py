@@ -14,7 +14,8 @@ import pytest
 
 from devolution.errors import DevolutionError
 from devolution.sources import PUBLICATIONS, population, publication, register
-from devolution.sources.base import Context, Download, Publication, read_csv
+from devolution.sources.base import Context, Download, Publication
+from devolution.sources.text import read_csv
 from devolution.sources.official_layouts import MYE_WORKBOOK
 from devolution.sources.pull import PullError, pull
 from tests.conftest import with_register
@@ -32,7 +33,7 @@ REGIONS = publication("ons_lad_region_2024")
 
 def official_region_bytes() -> bytes:
     """The region lookup as the ONS portal serves it: BOM, LAD24CD/LAD24NM/RGN24CD/RGN24NM, ObjectId."""
-    tidy = read_csv(DATA / register.REGIONS_FILE, ["ltla24_code"])
+    tidy = read_csv(DATA / register.REGIONS_FILE, ["ltla24_code"], unread=None)
     frame = pd.DataFrame({"LAD24CD": tidy["ltla24_code"], "LAD24NM": tidy["ltla24_name"],
                           "RGN24CD": tidy["region24_code"], "RGN24NM": tidy["region24_name"],
                           "ObjectId": range(1, len(tidy) + 1)})

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from devolution.errors import DataError
-from devolution.sources.base import (COUNT, NET_MONEY, SHARE, check_numbers, numbers, read_csv,
-                                     years)
+from devolution.sources.base import COUNT, NET_MONEY, SHARE, check_numbers, numbers, years
+from devolution.sources.text import read_csv
 
 
 def write(tmp_path, text: str, name: str = "file.csv"):
@@ -29,7 +29,7 @@ def test_a_short_row_is_refused_with_its_line_in_a_windows_file(tmp_path):
     path = write(tmp_path, "code,name,value\r\nE06000001,Hartlepool,5\r\n\r\nE06000002,Middlesbrough\r\n"
                            "E06000003,Redcar,9\r\n")
     with pytest.raises(DataError) as caught:
-        read_csv(path, ["code"])
+        read_csv(path, ["code"], unread=["name", "value"])
     assert caught.value.row == 4  # the blank line 3 counts: this is the line an editor shows
     assert "cut short: it has 2 of the header's 3 fields" in str(caught.value)
 
@@ -37,8 +37,21 @@ def test_a_short_row_is_refused_with_its_line_in_a_windows_file(tmp_path):
 def test_a_last_line_cut_after_a_comma_is_refused(tmp_path):
     path = write(tmp_path, "code,name,value\nE06000001,Hartlepool,5\nE06000002,")
     with pytest.raises(DataError, match="ends in the middle of a row") as caught:
-        read_csv(path, ["code"])
+        read_csv(path, ["code"], unread=["name", "value"])
     assert caught.value.row == 3
+
+
+def test_a_column_neither_read_nor_in_the_layout_is_refused_by_name(tmp_path):
+    """A column added to a file was silently ignored: now it is refused at the header, named, with
+    the layout; the columns the layout carries for people load, and ``unread=None`` takes any."""
+    path = write(tmp_path, "code,name,value,value_2025\nE06000001,Hartlepool,5,6\n")
+    with pytest.raises(DataError) as caught:
+        read_csv(path, ["code", "value"], unread=["name"])
+    assert (caught.value.row, caught.value.column) == (1, "value_2025")
+    assert "column 'value_2025' is not in this file's layout, so it would not be read" in str(caught.value)
+    assert "(its columns: code, value, name)" in str(caught.value)
+    assert read_csv(path, ["code", "value"], unread=["name", "value_2025"]).shape == (1, 4)
+    assert read_csv(path, ["code"], unread=None).shape == (1, 4)
 
 
 def test_an_empty_file_is_refused(tmp_path):

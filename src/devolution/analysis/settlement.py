@@ -40,15 +40,18 @@ def read_retention_inputs(path: Path, places=None):
     """The ``--inputs`` CSV checked as loaded files are: every problem refused with the file, row
     and column. ``code``: a GSS code of a council or strategic authority in the register (a name is
     refused with its code), each once; amounts: numbers, not negative; ``tier_share``: a share above
-    0 and at most 1; ``pool`` (optional): a whole number naming a pool, blank or -1 for none.
+    0 and at most 1; ``pool`` (optional): a whole number naming a pool, blank or -1 for none;
+    ``name`` (optional): for people, not read; any other column is refused (a misspelt ``pools``
+    would otherwise leave every authority outside its pool).
     ``places``: the register (codes are checked against it when given)."""
     import numpy as np
 
     from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
-    from devolution.sources.base import GSS_CODE, NUMBER, numbers, read_csv, refuse_first, require_unique
+    from devolution.sources.base import GSS_CODE, NUMBER, numbers, refuse_first, require_unique
+from devolution.sources.text import read_csv
 
     path = Path(path)
-    table = read_csv(path, ["code", *INPUT_AMOUNTS, "tier_share"])
+    table = read_csv(path, ["code", *INPUT_AMOUNTS, "tier_share"], unread=["pool", "name"])
     codes = table["code"].fillna("").str.strip()
     table["code"] = codes
     if places is not None:

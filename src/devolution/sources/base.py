@@ -7,7 +7,6 @@ it reads, and how to turn them into tidy tables. Parsing never touches the store
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.text import csv_error, refuse_undecodable
 from devolution.years import parse_year, year_label
 
 OGL = "Open Government Licence v3.0"
@@ -113,80 +111,6 @@ class Context:
 
 
 # ---------------------------------------------------------------- reading and checking
-
-
-def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8") -> pd.DataFrame:
-    """Read a CSV as text, refusing it if a required column is missing (named, with the header row),
-    if it has no rows of data, or if a row is cut short (fewer fields than the header, or a last
-    line that stops after a comma with no line break: a file cut off while it was written)."""
-    columns = list(columns)
-    data = path.read_bytes()
-    refuse_undecodable(data, encoding, path.name)
-    try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
-                            encoding=encoding)
-    except pd.errors.EmptyDataError:
-        raise DataError("is empty (expected a header row and rows of data)", file=path.name) from None
-    except pd.errors.ParserError as exc:
-        raise csv_error(str(exc), path.name) from None
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"missing column(s) {', '.join(map(repr, missing))}; "
-            f"expected columns include {', '.join(columns)}",
-            file=path.name, row=1, column=missing[0],
-        )
-    if frame.empty:
-        raise DataError("has a header but no rows of data (an emptied or cut-off file?)", file=path.name, row=2)
-    _refuse_cut_rows(data, frame, path)
-    return frame
-
-
-def _refuse_cut_rows(data: bytes, frame: pd.DataFrame, path: Path) -> None:
-    """Refuse a CSV with a row cut short. pandas fills a short row's missing fields with blanks,
-    so only a file whose last column has a blank can hold one; pyarrow's parser (which counts the
-    fields of every row, minding quotes) then finds it."""
-    if not data.endswith(b"\n") and data.rsplit(b"\n", 1)[-1].rstrip(b"\r").endswith(b","):
-        raise DataError("the file ends in the middle of a row (its last line stops after a comma, with no "
-                        "line break): it looks cut off; fetch it again", file=path.name,
-                        row=data.count(b"\n") + 1)
-    if not frame.iloc[:, -1].isna().any():
-        return
-    import pyarrow as pa
-    from pyarrow import csv as pa_csv
-
-    short: list = []
-
-    def note(row) -> str:
-        short.append(row)
-        return "skip"
-
-    names = [f"c{i}" for i in range(len(frame.columns))]
-    try:
-        pa_csv.read_csv(io.BytesIO(data),
-                        read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names),
-                        parse_options=pa_csv.ParseOptions(invalid_row_handler=note, newlines_in_values=True),
-                        convert_options=pa_csv.ConvertOptions(include_columns=names[:1],
-                                                              column_types={names[0]: pa.string()}))
-    except pa.ArrowInvalid as exc:
-        raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from None
-    if short:
-        row = short[0]
-        raise DataError(f"a row is cut short: it has {row.actual_columns} of the header's "
-                        f"{row.expected_columns} fields ({row.text[:60]!r}); the file looks cut off "
-                        f"or damaged", file=path.name, row=_line_of(data, row.text))
-
-
-def _line_of(data: bytes, text: str) -> int | None:
-    """The line number (1 = header) on which a whole line ``text`` first appears in ``data``."""
-    needle = text.encode()
-    at = data.find(b"\n" + needle)
-    while at != -1:
-        end = at + 1 + len(needle)
-        if data[end:end + 1] in (b"", b"\n", b"\r"):
-            return data.count(b"\n", 0, at + 1) + 1
-        at = data.find(b"\n" + needle, at + 1)
-    return None
 
 
 def apply_corrections(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.sources.base import (COUNT, OGL, RATE_PER_10K, Context, Measure, Parsed, Publication, keep_places,
-                                     numbers, read_csv, refuse_first, require_unique, years)
+from devolution.sources.base import (COUNT, OGL, RATE_PER_10K, Context, Measure, Parsed, Publication,
+                                     keep_places, numbers, refuse_first, require_unique, years)
+from devolution.sources.text import read_csv
 
 FILE = "children_looked_after_number_rate_per_10k_la.csv"
 
@@ -24,7 +25,9 @@ POPULATION_TYPES = {
 def parse(files: dict[str, Path], context: Context) -> Parsed:
     path = files[FILE]
     frame = read_csv(path, ["time_period", "geographic_level", "country_code", "region_code",
-                            "new_la_code", "population_type", "children_count", "rate_per_10000"])
+                            "new_la_code", "population_type", "children_count", "rate_per_10000"],
+                     unread=["time_identifier", "country_name", "region_name", "old_la_code", "la_name",
+                             "population_estimate"])
     refuse_first(~frame["population_type"].isin(POPULATION_TYPES), frame, path, "population_type",
                  lambda at: f"unknown population_type {frame['population_type'].iloc[at]!r} "
                             f"(expected one of {', '.join(POPULATION_TYPES)})")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devolution.sources.base import (MONEY, OGL, apply_corrections, Context, Measure, Parsed, Publication, keep_places,
-                                     melt, read_csv, refuse_first, require_unique, years)
+from devolution.sources.base import (MONEY, OGL, apply_corrections, Context, Measure, Parsed, Publication,
+                                     keep_places, melt, refuse_first, require_unique, years)
+from devolution.sources.text import read_csv
 
 FILE = "core_spending_power_components_2015_16_to_2020_21.csv"
 MILLION = 1e6
@@ -27,7 +28,7 @@ COMPONENTS = {
 
 def parse(files: dict[str, Path], context: Context) -> Parsed:
     path = files[FILE]
-    frame = read_csv(path, ["ons_code", "authority", "region", "financial_year", *COMPONENTS])
+    frame = read_csv(path, ["ons_code", "authority", "region", "financial_year", *COMPONENTS], unread=["year_start"])
     frame = apply_corrections(frame, path)
     frame, skipped = keep_places(frame, "ons_code", path, context)
     frame["year"] = years(frame, "financial_year", path, within=context.years)

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.base import (BAND_D_EQUIVALENTS, COUNT, MONEY, NUMBER, OGL, PERCENT_OR_SHARE, SHARE, Context,
-                                     Measure, Parsed, Publication, file_row, keep_places, melt, numbers, read_csv,
-                                     require_unique, years)
+from devolution.sources.base import (BAND_D_EQUIVALENTS, COUNT, MONEY, NUMBER, OGL, PERCENT_OR_SHARE, SHARE,
+                                     Context, Measure, Parsed, Publication, file_row, keep_places, melt,
+                                     numbers, require_unique, years)
+from devolution.sources.text import read_csv
 from devolution.sources.official_layouts import (CTR_WORKBOOK, TAXBASE_WORKBOOK, read_ctr_workbook,
                                                  read_taxbase_workbook, tidy_and_official)
 
@@ -66,8 +67,9 @@ def _check_long_agrees(long_path: Path, wide_path: Path) -> None:
     """The long file is the same data as the wide one; refuse the pair if they disagree. Which of
     the two is damaged cannot be told from the pair, so the message gives both cells, each with
     its file, row and column (a "1,234" typed into the wide file reads as 1234, a possible Band D)."""
-    long = read_csv(long_path, ["year", "ecode", "section", "variable", "value"])
-    wide = read_csv(wide_path, ["year", "ecode", "section", *LEVELS])
+    long = read_csv(long_path, ["year", "ecode", "section", "variable", "value"],
+                    unread=["ons_code", "authority", "la_class"])
+    wide = read_csv(wide_path, ["year", "ecode", "section", *LEVELS], unread=None)  # its layout is checked when parsed
     wide_long = wide.assign(wide_row=wide.index + 2).melt(
         id_vars=["year", "ecode", "section", "wide_row"], value_vars=list(LEVELS),
         var_name="variable", value_name="wide").dropna(subset=["wide"])

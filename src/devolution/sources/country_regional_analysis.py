@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from devolution.sources.base import NET_MONEY, OGL, Context, Parsed, Publication, numbers, read_csv
+from devolution.sources.base import NET_MONEY, OGL, Context, Parsed, Publication, numbers
+from devolution.sources.text import read_csv, refuse_unknown_columns
 from devolution.years import parse_year
 
 FILE_2014 = "hmt_country_regional_analysis_2014_database.csv"
@@ -28,12 +29,22 @@ COLUMNS = {
                 "HMT Subfunction": "hmt_subfunction", "ID/non-ID": "identifiable", "CAP or CUR": "capital_current",
                 "CG, LG, PC, BOE": "sector", "NUTS Region": "region", "Country": "country"},
 }
+#: Each vintage's other columns, besides one per financial year (``2013-14``): codes and labels not read.
+UNREAD = {
+    FILE_2014: ["CRA Segment"],
+    FILE_2018: ["Organisation Name", "CRA Segment Code", "Allocated by HMT or DEPT"],
+}
+
+
+def _is_year(column: str) -> bool:
+    return column[:4].isdigit() and "-" in column
 
 
 def _parse_one(path: Path, vintage: int) -> pd.DataFrame:
     names = COLUMNS[path.name]
-    frame = read_csv(path, names)
-    year_columns = [c for c in frame.columns if c[:4].isdigit() and "-" in c]
+    frame = read_csv(path, names, unread=None)
+    year_columns = [c for c in frame.columns if _is_year(c)]
+    refuse_unknown_columns(frame, list(names), UNREAD[path.name] + year_columns, path)
     frame = frame.rename(columns=names)
     long = frame.melt(id_vars=list(names.values()), value_vars=year_columns, var_name="year_label",
                       value_name="raw", ignore_index=False)

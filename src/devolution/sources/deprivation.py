@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devolution.sources.base import (AVERAGE_RANK, DECILE, IMD_SCORE, OGL, RANK, SHARE, Context, Kind, Measure,
-                                     Parsed, Publication, keep_places, melt, numbers, read_csv, require_unique)
+from devolution.sources.base import (AVERAGE_RANK, DECILE, IMD_SCORE, OGL, RANK, SHARE, Context, Kind,
+                                     Measure, Parsed, Publication, keep_places, melt, numbers, require_unique)
+from devolution.sources.text import read_csv
 
 LAD19_FILE = "imd2019_lad19_summary.csv"
 LSOA11_FILE = "imd2019_lsoa11.csv"
@@ -33,8 +34,23 @@ IMD2025 = {
 }
 
 
-def _summary(path: Path, code: str, year: int, columns: dict, context: Context) -> Parsed:
-    frame = read_csv(path, [code, *columns])
+#: The other columns of each File 10 (district summaries): names, and the statistics of each domain
+#: this project does not read (their ranks, the domains' own scores).
+UNREAD_2019 = ["lad19_name", *(f"{domain}_{statistic}" for domain in (
+    "income", "employment", "education", "health", "crime", "housing_and_access", "environment")
+    for statistic in ("score", "proportion"))]
+UNREAD_2025 = ["ltla24_name", *(f"{domain}_{statistic}" for domain in (
+    "imd", "income", "employment", "education_skills_and_training", "health_deprivation_and_disability", "crime",
+    "barriers_to_housing_and_services", "living_environment") for statistic in (
+    "average_rank", "rank_of_average_rank", "average_score", "rank_of_average_score",
+    "proportion_of_lso_as_in_most_deprived_10_percent_nationally",
+    "rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally")),
+    "imd25_rank_of_extent", "imd25_local_concentration", "imd25_rank_of_local_concentration",
+    "income_scale", "rank_of_income_scale", "employment_scale", "rank_of_employment_scale"]
+
+
+def _summary(path: Path, code: str, year: int, columns: dict, context: Context, unread: list[str]) -> Parsed:
+    frame = read_csv(path, [code, *columns], unread=unread)
     frame, skipped = keep_places(frame, code, path, context)
     require_unique(frame, [code], path)
     frame["year"] = year
@@ -47,7 +63,7 @@ def _with_lsoas(parsed: Parsed, files: dict[str, Path], name: str, table: str, l
                 columns: dict[str, Kind | None], context: Context) -> Parsed:
     """Add the LSOA table (each LSOA once, its district a known place, its ranks, deciles and
     scores possible)."""
-    frame = read_csv(files[name], [lsoa, lad, *columns])
+    frame = read_csv(files[name], [lsoa, lad, *columns], unread=None)  # kept whole
     keep_places(frame, lad, files[name], context)
     require_unique(frame, [lsoa], files[name])
     for column, kind in columns.items():
@@ -58,13 +74,13 @@ def _with_lsoas(parsed: Parsed, files: dict[str, Path], name: str, table: str, l
 
 
 def parse_2019(files: dict[str, Path], context: Context) -> Parsed:
-    parsed = _summary(files[LAD19_FILE], "lad19_code", 2019, IMD2019, context)
+    parsed = _summary(files[LAD19_FILE], "lad19_code", 2019, IMD2019, context, UNREAD_2019)
     return _with_lsoas(parsed, files, LSOA11_FILE, "imd2019_lsoa", "lsoa11_code", "lad23_code",
                        {"lad19_code": None, "imd_rank": RANK, "imd_decile": DECILE}, context)
 
 
 def parse_2025(files: dict[str, Path], context: Context) -> Parsed:
-    parsed = _summary(files[LAD24_FILE], "ltla24_code", 2025, IMD2025, context)
+    parsed = _summary(files[LAD24_FILE], "ltla24_code", 2025, IMD2025, context, UNREAD_2025)
     return _with_lsoas(parsed, files, LSOA21_FILE, "imd2025_lsoa", "lsoa21_code", "ltla24_code",
                        {"imd_rank": RANK, "imd_decile": DECILE, "imd_score": IMD_SCORE}, context)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devolution.sources.base import OGL, Context, Parsed, Publication, keep_places, read_csv, require_unique, years
+from devolution.sources.base import OGL, Context, Parsed, Publication, keep_places, require_unique, years
+from devolution.sources.text import read_csv
 from devolution.sources.official_layouts import read_lookup
 
 CA_FILE = "ons_lookup_lad23_combined_authority_dec2023.csv"

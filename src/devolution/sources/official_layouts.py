@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.base import read_csv
+from devolution.sources.text import read_csv
 
 # ------------------------------------------------------------------ ONS mid-year estimates
 
@@ -118,7 +118,7 @@ def read_lookup(path: Path, columns: Iterable[str]) -> pd.DataFrame:
         raise DataError(f"cannot be read as CSV ({exc})", file=path.name) from exc
     if not is_official_lookup(header):
         return read_csv(path, columns)
-    frame = read_csv(path, (), encoding="utf-8-sig")
+    frame = read_csv(path, (), encoding="utf-8-sig", unread=None)  # ONS's own fields, renamed below
     frame = frame.rename(columns={c: ons_column(c) for c in frame.columns})
     frame = frame.drop(columns=[c for c in frame.columns if c.lower() in {"objectid", "fid"}])
     missing = [c for c in columns if c not in frame.columns]
@@ -326,13 +326,15 @@ def read_taxbase_workbook(path: Path) -> pd.DataFrame:
 
 
 def tidy_and_official(files: dict[str, Path], tidy: str, columns: Iterable[str], official: str,
-                      reader: Callable[[Path], pd.DataFrame], year: str = "year") -> list[tuple[Path, pd.DataFrame]]:
+                      reader: Callable[[Path], pd.DataFrame], year: str = "year",
+                      unread: Iterable[str] | None = ()) -> list[tuple[Path, pd.DataFrame]]:
     """The frames to parse, each with its file: the tidy CSV's, less the year(s) the official
-    workbook holds, and the workbook's (the original wins for its year; either may be absent)."""
+    workbook holds, and the workbook's (the original wins for its year; either may be absent).
+    ``columns`` and ``unread``: the tidy CSV's layout, as ``read_csv`` takes them."""
     out = []
     book = reader(files[official]) if official in files else None
     if tidy in files:
-        frame = read_csv(files[tidy], list(columns))
+        frame = read_csv(files[tidy], list(columns), unread=unread)
         if book is not None:
             frame = frame[~frame[year].isin(set(book[year]))]
         out.append((files[tidy], frame))

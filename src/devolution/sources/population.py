@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.base import (COUNT, OGL, Context, Download, Measure, Parsed, Publication, keep_places,
-                                     melt, read_csv, require_unique, years)
+from devolution.sources.base import (COUNT, OGL, Context, Download, Measure, Parsed, Publication,
+                                     keep_places, melt, require_unique, years)
+from devolution.sources.text import read_csv
 from devolution.sources.official_layouts import MYE_WORKBOOK, read_mye_workbook
 
 MYE_FILE = "population_mye_2011_2023_lad_county_region.csv"
@@ -75,7 +76,8 @@ def parse_age_bands(files: dict[str, Path], context: Context) -> Parsed:
         if name not in files:
             continue
         path = files[name]
-        frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS])
+        frame = read_csv(path, ["gss_code", "year", "all_ages", *AGE_BANDS],
+                         unread=["name", "geography", "geography_source", "source_file"])
         frame, aside = keep_places(frame, "gss_code", path, context, other_nations=True)
         frame["year"] = years(frame, "year", path, within=context.years)
         require_unique(frame, ["gss_code", "year"], path)
@@ -96,7 +98,8 @@ def parse_children(files: dict[str, Path], context: Context) -> Parsed:
     so it is held as year Y-1."""
     path = files[CHILDREN_FILE]
     frame = read_csv(path, ["time_period", "geographic_level", "country_code", "region_code",
-                            "new_la_code", "population_estimate"])
+                            "new_la_code", "population_estimate"],
+                     unread=["time_identifier", "country_name", "region_name", "old_la_code", "la_name", "age_group"])
     frame["code"] = (frame["new_la_code"].fillna(frame["region_code"]).fillna(frame["country_code"])
                      .where(frame["geographic_level"] != "National", frame["country_code"]))
     frame, skipped = keep_places(frame, "code", path, context)

@@ -22,8 +22,9 @@ import pandas as pd
 import yaml
 
 from devolution.errors import DataError
-from devolution.sources.base import (GSS_CODE, OGL, apply_corrections, Context, Download, Parsed, Publication, refuse_first,
-                                     read_csv, require_unique)
+from devolution.sources.base import (GSS_CODE, OGL, apply_corrections, Context, Download, Parsed,
+                                     Publication, refuse_first, require_unique)
+from devolution.sources.text import read_csv
 from devolution.sources import strategic_authorities
 from devolution.sources.official_layouts import read_lookup
 
@@ -59,12 +60,14 @@ COUNCIL_TIERS = ("county", *LOWER_TIERS)
 COLUMNS = ["gss_code", "name", "official_name", "la_type", "region_code", "region_name",
            "county_gss_code", "combined_authority_gss_code", "start_date", "end_date", "current",
            "replaced_by_gss", "former_gss_codes", "mhclg_ecode"]
+#: The register's other columns: labels and codes the places table derives from the ones above.
+UNREAD = ["la_type_name", "gss_prefix", "county_name", "combined_authority_name", "registry_code"]
 
 
 def parse(files: dict[str, Path], context: Context) -> Parsed:
     """Build the ``places`` table: councils, strategic authorities, former codes, regions, England."""
     path = files[FILE]
-    raw = apply_corrections(read_csv(path, COLUMNS), path)
+    raw = apply_corrections(read_csv(path, COLUMNS, unread=UNREAD), path)
     ons_regions = _ons_regions(files[REGIONS_FILE])
     refuse_first(~raw["la_type"].isin(TIERS.keys()), raw, path, "la_type", lambda at: (
         f"unknown la_type {raw['la_type'].iloc[at]!r} (expected one of {', '.join(TIERS)})"))

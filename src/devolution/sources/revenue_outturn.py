@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from devolution.errors import DataError
-from devolution.sources.base import (NET_MONEY, OGL, Download, apply_corrections, check_numbers, Context, Measure,
-                                     Parsed, Publication, keep_places, numbers, read_csv, refuse_first,
+from devolution.sources.base import (NET_MONEY, OGL, Download, apply_corrections, check_numbers, Context,
+                                     Measure, Parsed, Publication, keep_places, numbers, refuse_first,
                                      require_unique, years)
+from devolution.sources.text import read_csv, refuse_unknown_columns
 from devolution.sources.official_layouts import RSX_WORKBOOK, read_rsx_workbook, tidy_and_official
 from devolution.years import year_label
 
@@ -71,7 +72,7 @@ def parse_key_lines(files: dict[str, Path], context: Context) -> Parsed:
             continue
         path = files[name]
         frame = read_csv(path, ["year", "ecode", "ons_code", "authority", "la_class", "variable",
-                                "value_gbp_thousands"])
+                                "value_gbp_thousands"], unread=["source_column", "source_file"])
         frame = apply_corrections(frame, path)
         frame, aside = keep_places(frame, "ons_code", path, context)
         refuse_first(~frame["variable"].isin(SERVICES.keys() | FINANCING.keys()), frame, path, "variable",
@@ -156,7 +157,8 @@ def parse_rs(files: dict[str, Path], context: Context) -> Parsed:
             continue
         path = files[name]
         frame = read_csv(path, RS_IDS if name == RS_FILE else ["financial_year", "ecode", "gss_code", "authority",
-                                                                 "la_class", "l851_revenue_support_grant"])
+                                                                 "la_class", "l851_revenue_support_grant"],
+                         unread=None)  # kept whole
         frame = apply_corrections(frame, path).rename(columns={"financial_year": "year", "gss_code": "ons_code"})
         frame["year"] = years(frame, "year", path, within=context.years)
         check_numbers(frame, frame.columns.drop(["year", "ecode", "ons_code", "authority", "la_class"]), path,
@@ -172,7 +174,8 @@ def parse_rs(files: dict[str, Path], context: Context) -> Parsed:
                                            "measure": measure, "value": values.to_numpy()}))
     if RS_2015_DICTIONARY_FILE in files:
         tables["revenue_outturn_rs_2015_16_2016_17_lines"] = read_csv(
-            files[RS_2015_DICTIONARY_FILE], ["column", "rs_line", "section", "published_description"])
+            files[RS_2015_DICTIONARY_FILE], ["column", "rs_line", "section", "published_description"],
+            unread=["financial_years_present"])
     observations = pd.concat(parts, ignore_index=True)
     observations = observations[observations["value"].notna()].reset_index(drop=True)
     twice = observations.duplicated(["code", "year", "measure"])
@@ -189,10 +192,11 @@ def parse_rsx(files: dict[str, Path], context: Context) -> Parsed:
     MHCLG's RSX workbook, when present, is read in its own layout for the year it holds."""
     ids = ["year", "ecode", "ons_code", "authority", "la_class"]
     parts = []
-    for path, frame in tidy_and_official(files, RSX_FILE, ids, RSX_WORKBOOK, read_rsx_workbook):
+    for path, frame in tidy_and_official(files, RSX_FILE, ids, RSX_WORKBOOK, read_rsx_workbook, unread=None):
         frame = apply_corrections(frame, path)
         frame["year"] = years(frame, "year", path, within=context.years)
         lines = [c for c in frame.columns if c.startswith("RSX-")]
+        refuse_unknown_columns(frame, ids, ["Certification", *lines], path)  # one column per RSX line, and a note
         long = frame.melt(id_vars=ids, value_vars=lines, var_name="line", value_name="raw", ignore_index=False)
         long["value"] = numbers(long, "raw", path, kind=NET_MONEY, scale=THOUSAND, columns=long["line"])
         parts.append(long.drop(columns="raw"))
