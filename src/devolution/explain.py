@@ -71,10 +71,9 @@ MEASURES = ("band_d", "csp_total", "max_band_d")
 
 def _inputs(store, code: str, year: int, measures: tuple[str, ...]) -> dict[str, float]:
     """``measures`` the store holds for ``code`` in ``year`` (a measure it lacks is absent). The
-    year's rows for every place are read once per store (``Store.memo``): the web explains one
+    year's rows for every place are read once per store (``Store.wide``): the web explains one
     place after another."""
-    wide = store.memo(("explain.inputs", tuple(measures), int(year)), lambda s: s.observations(
-        list(measures), years=[year]).pivot(index="code", columns="measure", values="value").astype(float))
+    wide = store.wide(measures, year)
     if code not in wide.index:
         return {}
     return {measure: float(value) for measure, value in wide.loc[code].dropna().items()}

@@ -4,8 +4,9 @@ once from data that changes seldom, dropped together when it changes (:class:`Me
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+import cachetools
 
 #: Values a memo keeps at most (the least recently used go first): a web server asked about many
 #: measures, years and boundaries must not grow without bound.
@@ -13,27 +14,20 @@ MAX_VALUES = 256
 
 
 class Recent:
-    """A bounded least-recently-used cache, safe to share between threads: ``get`` (None when
-    absent), ``put``, ``clear``."""
+    """A bounded least-recently-used cache of ``size`` entries (``cachetools.LRUCache``), safe to
+    share between threads: ``get`` (None when absent), ``put``, ``clear``, ``len``."""
 
     def __init__(self, size: int):
-        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+        self._items, self._lock = cachetools.LRUCache(size), threading.Lock()
 
     def get(self, key):
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
+            return self._items.get(key)
 
     def put(self, key, value):
         """Keep ``value`` under ``key`` unless a value is already kept there; the value kept."""
         with self._lock:
-            value = self._items.setdefault(key, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-            return value
+            return self._items.setdefault(key, value)
 
     def clear(self) -> None:
         with self._lock:

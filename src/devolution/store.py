@@ -386,6 +386,16 @@ class Store:
             parameters.append([int(y) for y in years])
         return self.query(sql + " ORDER BY measure, code, year", parameters)
 
+    def wide(self, measures: str | Sequence[str], year: int) -> pd.DataFrame:
+        """A year's ``measures``, one row per code holding any of them (index ``code``, sorted), one
+        float64 column per measure in the order given, in the store's units (``devo data measures``):
+        NaN where a code lacks a measure, a column of NaN for a measure with no row that year. Read
+        once while the store's data stays as it is (:meth:`memo`): the frame is shared, never change
+        it in place. Raises :class:`StoreError` for a measure the store holds in no year."""
+        names = (measures,) if isinstance(measures, str) else tuple(measures)
+        return self.memo(("store.wide", names, int(year)), lambda s: s.observations(names, [year]).pivot(
+            index="code", columns="measure", values="value").reindex(columns=list(names)).astype(float))
+
     def places(self) -> pd.DataFrame:
         return self.table("places")
 

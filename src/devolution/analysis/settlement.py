@@ -17,11 +17,7 @@ def settlement_illustration(store, year: int):
 
     measures = {"csp_settlement_funding_assessment": "sfa", "ro_revenue_support_grant": "rsg_outturn",
                 "ro_retained_business_rates_income": "retained_income_outturn"}
-    obs = store.observations(list(measures), years=[year])
-    wide = obs.pivot_table(index="code", columns="measure", values="value").rename(columns=measures)
-    for column in measures.values():
-        if column not in wide:
-            wide[column] = float("nan")
+    wide = store.wide(list(measures), year).rename(columns=measures)  # a copy: the store's frame is shared
     wide[["rsg_outturn", "retained_income_outturn"]] *= -1.0
     wide["bfl_implied"] = wide["sfa"] - wide["rsg_outturn"]
     wide["retained_minus_bfl_implied"] = wide["retained_income_outturn"] - wide["bfl_implied"]

@@ -145,16 +145,15 @@ def dwellings_from_store(store, year: int = 2022,
 
 def dwelling_counts(store, year: int = 2022):
     """Dwellings by band A..H for each billing authority in a year (DataFrame, codes sorted)."""
-    long = store.observations(list(BAND_MEASURES), [year])
-    if long.empty:
+    wide = store.wide(BAND_MEASURES, year)
+    if wide.empty:
         raise DataError(f"no dwellings-by-band counts for {year} in the store (years held: see "
                         f"`devo data measures`, measure dwellings_band_a)")
-    wide = long.pivot(index="code", columns="measure", values="value").reindex(columns=list(BAND_MEASURES))
     incomplete = wide[wide.isna().any(axis=1)]
     if len(incomplete):
         raise DataError(f"{len(incomplete)} authorities lack some band counts for {year}, "
                         f"e.g. {incomplete.index[0]}")
-    return wide.sort_index().astype(np.int64)
+    return wide.astype(np.int64)
 
 
 def hereditaments_for(codes, dwellings_per_place,

@@ -48,10 +48,9 @@ def _frame(state: AppState, year: int):
 
 
 def _inputs(state: AppState, year: int):
-    """The store's settlement inputs (:data:`INPUTS`) in ``year``: one row per authority, one
-    column per measure (read once a year, not once per authority explained)."""
-    return state.cached(("settlement_inputs", year), lambda s: s.observations(list(INPUTS.values()), years=[year])
-                        .pivot(index="code", columns="measure", values="value"))
+    """The store's settlement inputs (:data:`INPUTS`) in ``year`` (``Store.wide``): one row per
+    authority, one column per measure (read once a year, not once per authority explained)."""
+    return state.cached(("settlement_inputs", year), lambda s: s.wide(INPUTS.values(), year))
 
 
 def settled_codes(state: AppState, year: int) -> list[str]:
@@ -89,11 +88,12 @@ def settlement_explain(code: str, year: Annotated[FinancialYear, Path(ge=1990, l
         # the CSP file's placeholder zeros (Aylesbury Vale 2020-21) are not figures of a council
         raise HTTPException(404, f"{place['name'].iloc[0]} ({code}) was not a council in {year_label(year)}: "
                                  f"{lifecycle(places, code)['text']}")
-    frame = state.cached(("settlement_by_code", year), lambda _: _frame(state, year).set_index("code"))
-    if code not in frame.index:
-        name = state.places().set_index("code").loc[code, "name"]
-        raise HTTPException(404, f"{name} ({code}) has no SFA, RSG or retained rates figure in {year_label(year)}")
-    row = frame.loc[code]
+    frame = _frame(state, year)
+    found = frame[frame["code"] == code]
+    if found.empty:
+        raise HTTPException(404, f"{place['name'].iloc[0]} ({code}) has no SFA, RSG or retained rates figure "
+                                 f"in {year_label(year)}")
+    row = found.iloc[0]
     held = _inputs(state, year)
     stored = held.loc[code].dropna().to_dict() if code in held.index else {}
     steps = [{"step": name, "formula": formula, "what": what, "value": clean(row[name]),
