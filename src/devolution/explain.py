@@ -258,7 +258,7 @@ def _max_band_d(store, tree, code: str, name: str, tier: str, year: int) -> Expl
 def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> Explanation:
     """Explain one figure; errors name what is unknown or missing."""
     from devolution import parameters
-    from devolution.rules import council_tax, spending_power
+    from devolution.rules import spending_power
     from devolution.store import Store
 
     from devolution.analysis import measures as derived

@@ -137,7 +137,7 @@ def test_no_refusal_sends_the_user_to_another_refusal(store, year_2017, asked):
     with pytest.raises(DevolutionError) as refused:
         B.place_budget(store, asked, 2017, shared=year_2017)
     message = str(refused.value)
-    assert message.startswith(f"no place budget for ") and f"({asked}): no population for Christchurch" in message
+    assert message.startswith("no place budget for ") and f"({asked}): no population for Christchurch" in message
     assert "ask about" not in message
     assert message.endswith("no place budget that needs Christchurch (E07000048)'s residents can be made for that year")
 

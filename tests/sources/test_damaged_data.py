@@ -347,7 +347,7 @@ def test_an_optional_file_stays_optional(tmp_path, data_dir):
     with Store(tmp_path / "s.duckdb") as store:
         report = store.load(folder)
         assert report.loaded["mhclg_revenue_outturn_rsx"] > 100_000
-        assert not store._has_table("revenue_outturn_rsx_lines")
+        assert not store.has_table("revenue_outturn_rsx_lines")
 
 
 def test_a_refused_load_into_a_new_store_creates_no_file(tmp_path, data_dir):

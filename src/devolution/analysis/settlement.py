@@ -44,7 +44,7 @@ def read_retention_inputs(path: Path, places=None):
 
     from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
     from devolution.sources.base import GSS_CODE, NUMBER, numbers, refuse_first, require_unique
-from devolution.sources.text import read_csv
+    from devolution.sources.text import read_csv
 
     path = Path(path)
     table = read_csv(path, ["code", *INPUT_AMOUNTS, "tier_share"], unread=["pool", "name"])

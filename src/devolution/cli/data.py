@@ -292,7 +292,7 @@ def doctor():
         from devolution.store import Store
 
         with Store(read_only=True) as store:
-            loaded = set(store.provenance()["publication"]) if store._has_table("provenance") else set()
+            loaded = set(store.provenance()["publication"]) if store.has_table("provenance") else set()
         missing = [p.id for p in PUBLICATIONS if p.id not in loaded]
         line(not missing, f"{len(loaded)} of {len(PUBLICATIONS)} publications loaded",
              f"not loaded: {', '.join(missing)}")

@@ -5,7 +5,7 @@ council of the tiers it covers that was in force in each of its years. A council
 either a gap in the official file (North Warwickshire is not in the RSX outturn for 2022-23) or a
 cut or damaged copy (every Maidstone row removed): either way the user must be told, since every
 figure made from it for that council is missing. Over a store that already holds the publication
-a lost council is refused (``Store._refuse_lost_places``); on a first load there is nothing to
+a lost council is refused (``store.refusals.lost_places``); on a first load there is nothing to
 compare with, so the load reports these gaps and ``devo data gaps`` lists them.
 """
 

@@ -8,7 +8,7 @@ it reads, and how to turn them into tidy tables. Parsing never touches the store
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -27,10 +27,9 @@ from devolution import config
 from devolution.errors import DataError, StoreError
 from devolution.memo import Memo
 from devolution.places import coverage
-from devolution.places.register import ABOLISHED, FORMER_CODE
 from devolution.sources import PUBLICATIONS, REGISTER_ID, folder
 from devolution.sources.base import OBSERVATION_COLUMNS, Context, Parsed, Publication
-from devolution.years import year_label
+from devolution.store import refusals
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
@@ -43,12 +42,6 @@ CREATE TABLE IF NOT EXISTS provenance (
     file VARCHAR, sha256 VARCHAR, rows BIGINT, set_aside BIGINT, loaded_at TIMESTAMP);
 """
 
-#: A publication may come back with fewer rows or places than the store holds (a new edition that
-#: drops a year), but with fewer than this share of either only when allowed by name: a cut,
-#: emptied or wrong file must not wipe what is held.
-KEEP_AT_LEAST = 0.9
-
-
 @dataclass
 class LoadReport:
     """What a load did: publications loaded (with rows), files not recognised, publications absent."""
@@ -58,27 +51,6 @@ class LoadReport:
     absent: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     gaps: pd.DataFrame | None = None  # councils in force a loaded publication lacks (places.coverage.gaps)
-
-
-def _refuse_years_outside(publication: Publication, result: Parsed, files: dict[str, Path]) -> None:
-    """The net under each parser's own check (``sources.base.years(within=...)``, which names the
-    row): no observation of a year outside the years the edition holds reaches the store."""
-    if publication.years is None or result.observations is None or result.observations.empty:
-        return
-    first, last = publication.years
-    held = result.observations["year"]
-    outside = held[(held < first) | (held > last)]
-    if not outside.empty:
-        raise DataError(f"publication {publication.id} gives rows for year {int(outside.iloc[0])}, outside the "
-                        f"years this edition holds ({first} to {last}, by the year each begins); nothing "
-                        f"was loaded", file=", ".join(files))
-
-
-def _size(result: Parsed) -> tuple[int, int]:
-    """Rows a parsed publication brings (observations and tables) and places (codes observed)."""
-    observations = result.observations
-    rows = (0 if observations is None else len(observations)) + sum(len(t) for t in result.tables.values())
-    return rows, (0 if observations is None else observations["code"].nunique())
 
 
 def _holder(message: str) -> str:
@@ -175,7 +147,7 @@ class Store:
         """Parse every known file in ``directory``, check it, then write it all in one transaction.
 
         ``allow_shrink``: ids of publications that may come back with far fewer rows or places
-        than the store holds (see ``KEEP_AT_LEAST``). ``max_file_bytes``: the size limit of one
+        than the store holds (see ``refusals.KEEP_AT_LEAST``). ``max_file_bytes``: the size limit of one
         file (default ``DEVOLUTION_MAX_FILE_MB``). Raises ``DataError`` (naming file, row and
         column) or ``StoreError``, and then nothing in the store has changed.
         """
@@ -214,85 +186,19 @@ class Store:
                 progress(id_)
             parsed[id_] = by_id[id_].parse(files, dataclasses.replace(context, years=by_id[id_].years))
         for id_, result in parsed.items():
-            _refuse_years_outside(by_id[id_], result, found[id_])
-            if _size(result)[0] == 0:
+            refusals.years_outside(by_id[id_], result, found[id_])
+            if refusals.size(result)[0] == 0:
                 raise DataError(f"publication {id_} gives no rows (every row blank, or set aside as a body "
                                 f"outside the register?); nothing was loaded", file=", ".join(found[id_]))
 
         places = self._carry_onto_current_codes(parsed)
-        self._refuse_shrinks(parsed, found, directory, allow_shrink)
-        self._refuse_lost_places(parsed, found, directory, allow_shrink, places)
+        refusals.shrinks(self, parsed, found, directory, allow_shrink)
+        refusals.lost_places(self, parsed, found, directory, allow_shrink, places)
         self._write(parsed, found, by_id, report)
         report.gaps = coverage.gaps(places, pd.concat(
             [result.observations[["code", "year"]].drop_duplicates().assign(publication=id_)
              for id_, result in parsed.items() if result.observations is not None] or [pd.DataFrame()]))
         return report
-
-    def _refuse_shrinks(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]], directory: Path,
-                        allow_shrink: Collection[str]) -> None:
-        """Refuse a publication that would replace far more than it brings (see ``KEEP_AT_LEAST``)."""
-        if not self.path.exists():
-            return
-        held = self.query("""
-            SELECT p.publication, p.rows, coalesce(o.places, 0) AS places
-            FROM (SELECT publication, max(rows) AS rows FROM provenance GROUP BY ALL) p
-            LEFT JOIN (SELECT publication, count(DISTINCT code) AS places FROM observations GROUP BY ALL) o
-            USING (publication)""").set_index("publication")
-        for id_, result in parsed.items():
-            if id_ not in held.index or id_ in allow_shrink:
-                continue
-            rows, places = _size(result)
-            held_rows, held_places = int(held.at[id_, "rows"]), int(held.at[id_, "places"])
-            if rows < KEEP_AT_LEAST * held_rows or places < KEEP_AT_LEAST * held_places:
-                gives = "the file gives" if len(found[id_]) == 1 else "its files give"
-                raise DataError(
-                    f"publication {id_} would shrink: {gives} {rows:,} rows for {places:,} places, "
-                    f"the store holds {held_rows:,} rows for {held_places:,} places (a cut or wrong file?); "
-                    f"nothing was loaded. If the shrink is real, run `devo data load {directory} "
-                    f"--allow-shrink {id_}`", file=", ".join(found[id_]))
-
-    def _refuse_lost_places(self, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
-                            directory: Path, allow_shrink: Collection[str], places: pd.DataFrame) -> None:
-        """Refuse a publication that would lose any place or any year of a place it holds: a code
-        with observations in the store and none in the new files (Hartlepool's rows cut from the
-        population file), a year gone for every place (2015's rows cut) or a place's earlier years
-        gone, unless the register explains it (a former code now carried onto its successor, or an
-        abolished council)."""
-        if not self.path.exists() or not self._has_table("observations"):
-            return
-        ids = [id_ for id_, result in parsed.items()
-               if result.observations is not None and id_ not in allow_shrink]
-        if not ids:
-            return
-        held = self.connection.execute(
-            "SELECT DISTINCT publication, code, year FROM observations WHERE list_contains(?, publication)",
-            [ids]).df()
-        explained = set(places.loc[places["status"].isin([ABOLISHED, FORMER_CODE]), "code"])
-        names = dict(zip(places["code"], places["name"]))
-        for id_, pairs in held.groupby("publication"):
-            new = parsed[id_].observations[["code", "year"]].drop_duplicates().astype({"year": "int64"})
-            pairs = pairs[~pairs["code"].isin(explained)].astype({"year": "int64"})
-            lost = pairs.merge(new, on=["code", "year"], how="left", indicator=True)
-            lost = lost[lost["_merge"] == "left_only"]
-            if lost.empty:
-                continue
-            whole = sorted(set(lost["code"]) - set(new["code"]))
-            if whole:
-                shown = ", ".join(f"{code} {names.get(code, '')}".strip() for code in whole[:5])
-                more = f" and {len(whole) - 5} more" if len(whole) > 5 else ""
-                what = f"{len(whole)} {'place' if len(whole) == 1 else 'places'} the store holds for it, not " \
-                       f"abolished or recoded in the register: {shown}{more}"
-            else:
-                by_year = lost.groupby("year")["code"].agg(list).sort_index()
-                shown = "; ".join(
-                    f"{year_label(int(year))} for " + (f"{len(codes)} places" if len(codes) > 1
-                                                        else f"{codes[0]} {names.get(codes[0], '')}".strip())
-                    for year, codes in list(by_year.items())[:5])
-                more = f" and {len(by_year) - 5} more years" if len(by_year) > 5 else ""
-                what = f"{len(lost):,} place-years the store holds for it: {shown}{more}"
-            raise DataError(
-                f"publication {id_} would lose {what} (a cut or wrong file?); nothing was loaded. If the "
-                f"loss is real, run `devo data load {directory} --allow-shrink {id_}`", file=", ".join(found[id_]))
 
     def _carry_onto_current_codes(self, parsed: dict[str, Parsed]) -> pd.DataFrame:
         """Series published under a council's former code (Barnsley E08000016) are held under the
@@ -311,7 +217,7 @@ class Store:
         return places
 
     def _known_codes(self) -> Iterable[str]:
-        if not self.path.exists() or not self._has_table("places"):
+        if not self.path.exists() or not self.has_table("places"):
             raise StoreError("the register of places is not loaded: load la_register_england.csv "
                              "with (or before) the other files")
         return self.connection.execute("SELECT code FROM places").df()["code"]
@@ -324,7 +230,7 @@ class Store:
         try:
             for id_, result in parsed.items():
                 item = by_id[id_]
-                rows = _size(result)[0]
+                rows = refusals.size(result)[0]
                 con.execute("DELETE FROM observations WHERE publication = ?", [id_])
                 con.execute("DELETE FROM measures WHERE publication = ?", [id_])
                 con.execute("DELETE FROM provenance WHERE publication = ?", [id_])
@@ -355,14 +261,15 @@ class Store:
             self._memo.forget()
 
     # ------------------------------------------------------------------ reading
-    def _has_table(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
+        """Whether the store holds a table called ``name``."""
         found = self.connection.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
         return bool(found and found[0])
 
     def table(self, name: str) -> pd.DataFrame:
         """A whole table as a DataFrame (an error naming the publication to load if absent)."""
-        if not self._has_table(name):
+        if not self.has_table(name):
             raise StoreError(f"the store has no table {name!r}: run `devo data load` first")
         return self.connection.execute(f'SELECT * FROM "{name}"').df()
 
