@@ -59,9 +59,13 @@ def console():
     return Console()
 
 
-def show(frame, fmt: Format, title: str | None = None) -> None:
+def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] = ()) -> None:
     """Print a DataFrame as a coloured table, CSV or JSON, or write it to standard output as Parquet
-    (refused onto a terminal: redirect it to a file). No figure is written as "-0.0"."""
+    (refused onto a terminal: redirect it to a file). No figure is written as "-0.0".
+
+    A table too wide for the terminal, even wrapped at its spaces, is printed one card a row; or,
+    when ``narrow`` names the columns a reader cannot do without, with the others left out (the
+    rightmost first, only as many as it takes) and a line below naming them and how to see them."""
     from devolution.exports import without_negative_zero
 
     frame = without_negative_zero(frame)
@@ -88,16 +92,25 @@ def show(frame, fmt: Format, title: str | None = None) -> None:
     headers = [plain(c) for c in frame.columns]
     columns = [[header, *(row[i] for row in cells)] for i, header in enumerate(headers)]
     least = [max([len(w) for text in texts for w in text.split()] or [1]) for texts in columns]
-    if _too_wide(least, out.width):
+    kept = list(range(len(headers)))
+    droppable = [i for i in kept if narrow and frame.columns[i] not in narrow]
+    while droppable and _too_wide([least[i] for i in kept], out.width):
+        kept.remove(droppable.pop())
+    if _too_wide([least[i] for i in kept], out.width):
         _cards(frame, cells, title, out)
         return
     table = Table(title=plain(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
-    for column, header, width in zip(frame.columns, headers, _widths(columns, least, out.width)):
-        numeric = frame[column].dtype.kind in "if"
-        table.add_column(header, justify="right" if numeric else "left", width=width)
+    widths = _widths([columns[i] for i in kept], [least[i] for i in kept], out.width)
+    for i, width in zip(kept, widths):
+        numeric = frame[frame.columns[i]].dtype.kind in "if"
+        table.add_column(headers[i], justify="right" if numeric else "left", width=width)
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(row[i] for i in kept))
     out.print(table)
+    if len(kept) < len(headers):
+        left_out = ", ".join(h for i, h in enumerate(headers) if i not in kept)
+        out.print(f"Left out to fit {out.width} columns: {left_out}. See them with --format csv, or in a wider "
+                  f"terminal (e.g. COLUMNS=200 before the command).", highlight=False)
 
 
 def show_with_notes(frame, fmt: Format, title: str | None, notes) -> None:
