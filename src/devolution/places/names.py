@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
+from devolution.nations import NATIONS
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS, TIER_LABELS
 
 class NoPlaceMatch(PlaceError):
@@ -41,9 +42,6 @@ class AmbiguousPlace(PlaceError):
 
 #: GSS codes (E06000001) and MHCLG E-codes (E3831, E0101).
 CODE_LIKE = re.compile(r"^[A-Za-z]\d{4}(\d{4})?$")
-#: The first letter of the GSS codes of the other nations (ONS Code History Database): the register is
-#: England's, so such a code gets a sentence of its own rather than "no place matches".
-OTHER_NATIONS = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 #: MHCLG's class suffixes in finance files ("Reading UA", "Barnsley MD", "Camden LB").
 _CLASS_SUFFIX = re.compile(r"\s+(ua|md|lb|sd|nmd|cty|ct|cc|lbo|ca|gla)$")
@@ -244,9 +242,10 @@ class PlaceIndex:
 
     def _none_message(self, text: str, kind: str | None) -> str:
         what = KINDS[kind][1] if kind else "place"
-        nation = OTHER_NATIONS.get(text[:1].upper()) if CODE_LIKE.match(text) and len(text) == 9 else None
-        if nation:
-            return (f"{text!r} is a GSS code in {nation}: devolution covers England's councils and places only "
+        # the register is England's: a code of another nation gets a sentence of its own, not "no place matches"
+        letter = text[:1].upper()
+        if CODE_LIKE.match(text) and len(text) == 9 and letter != "E" and letter in NATIONS:
+            return (f"{text!r} is a GSS code of {NATIONS[letter]}: devolution covers England's councils and places only "
                     f"(their codes begin with E; see `devo places list`)")
         close = self.candidates(text, kind) if not CODE_LIKE.match(text) else self.places.iloc[:0]
         hint = ""
