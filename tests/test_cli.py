@@ -126,6 +126,22 @@ def test_a_table_too_wide_for_the_terminal_is_shown_as_one_card_a_row(env):
     assert "┃ place" in wide.output and "│ E08000037 │ Gateshead" in wide.output  # it fits: one table
 
 
+def test_places_list_on_a_narrow_terminal_is_one_table_with_columns_left_out_and_named(env):
+    """`devo places list` at 80 columns printed 343 cards, one a place: a list of places is a
+    table, so the rightmost columns are left out (only as many as it takes) and named below."""
+    narrow = runner.invoke(app, ["places", "list"], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.output.splitlines()
+    assert lines[1].startswith("┏") and "┃ code " in lines[2] and "┃ region " in lines[2] and "county" not in lines[2]
+    assert "│ E06000001 │ Hartlepool" in narrow.output and "…" not in narrow.output
+    assert sum(line.startswith("│ E") for line in lines) == 343  # a row a place, no cards
+    assert max(len(line) for line in lines) <= 80
+    assert ("Left out to fit 80 columns: county, strategic_authority. See them with --format csv, or in a wider "
+            "terminal (e.g. COLUMNS=200 before the command).") in " ".join(narrow.output.split())
+    wide = runner.invoke(app, ["places", "list"], env={"COLUMNS": "200"})
+    assert "┃ county " in wide.output and "┃ strategic_authority " in wide.output and "Left out" not in wide.output
+
+
 def test_a_table_that_wraps_to_fit_keeps_every_value_whole(monkeypatch, capsys):
     """`devo budget "Greater Manchester" --years` at 120 columns fitted with its words whole, yet
     rich's squeeze narrowed every column alike and printed the population as "2,685,386…"."""

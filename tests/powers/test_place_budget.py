@@ -128,6 +128,22 @@ def test_a_district_only_part_of_a_later_council_is_refused_naming_what_to_ask(s
         B.place_budget(store, "Allerdale", 2017, shared=year_2017)
 
 
+def test_a_refusal_keeps_its_reason_and_names_only_the_workable_places_when_a_budget_is_asked():
+    """The reason and the places to ask about are kept apart, so the refusal of a place's budget
+    is made from them, not cut out of the first message's text."""
+    names = {"L": "Lost", "H": "Holder", "C": "County", "A": "Asked"}
+    label = lambda c: f"{names[c]} ({c})"  # noqa: E731
+    first = B.NoPopulation("no population for Lost (L) in 2017-18", "L", ["H", "C"], label)
+    assert str(first) == "no population for Lost (L) in 2017-18; ask about Holder (H) or County (C) instead"
+    some = first.with_suggestions("A", ["C"])
+    assert str(some) == ("no place budget for Asked (A): no population for Lost (L) in 2017-18; ask about County (C) "
+                         "instead")
+    assert (some.reason, some.lost, some.suggested, some.asked) == (first.reason, "L", ["C"], "A")
+    assert str(first.with_suggestions("A", [])) == ("no place budget for Asked (A): no population for Lost (L) in "
+                                                    "2017-18; no place budget that needs Lost (L)'s residents can be "
+                                                    "made for that year")
+
+
 @pytest.mark.parametrize("asked", ["E06000058", "E06000059", "E10000009", "E07000048"])
 def test_no_refusal_sends_the_user_to_another_refusal(store, year_2017, asked):
     """Christchurch's residents in 2017-18 are held only inside Bournemouth, Christchurch and Poole's

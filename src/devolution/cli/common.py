@@ -59,9 +59,13 @@ def console():
     return Console()
 
 
-def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = ()) -> None:
+def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] = ()) -> None:
     """Print a DataFrame as a coloured table, CSV or JSON, or write it to standard output as Parquet
-    (refused onto a terminal: redirect it to a file). No figure is written as "-0.0"."""
+    (refused onto a terminal: redirect it to a file). No figure is written as "-0.0".
+
+    A table too wide for the terminal, even wrapped at its spaces, is printed one card a row; or,
+    when ``narrow`` names the columns a reader cannot do without, with the others left out (the
+    rightmost first, only as many as it takes) and a line below naming them and how to see them."""
     from devolution.exports import without_negative_zero
 
     frame = without_negative_zero(frame)
@@ -86,37 +90,55 @@ def show(frame, fmt: Format, title: str | None = None, money: tuple[str, ...] = 
     out = console()
     cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     headers = [plain(c) for c in frame.columns]
-    if _too_wide(headers, cells, out.width):
+    columns = [[header, *(row[i] for row in cells)] for i, header in enumerate(headers)]
+    least = [max([len(w) for text in texts for w in text.split()] or [1]) for texts in columns]
+    kept = list(range(len(headers)))
+    droppable = [i for i in kept if narrow and frame.columns[i] not in narrow]
+    while droppable and _too_wide([least[i] for i in kept], out.width):
+        kept.remove(droppable.pop())
+    if _too_wide([least[i] for i in kept], out.width):
         _cards(frame, cells, title, out)
         return
     table = Table(title=plain(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
-    for column, header, width in zip(frame.columns, headers, _widths(headers, cells, out.width)):
-        numeric = frame[column].dtype.kind in "if"
-        table.add_column(header, justify="right" if numeric else "left", width=width)
+    widths = _widths([columns[i] for i in kept], [least[i] for i in kept], out.width)
+    for i, width in zip(kept, widths):
+        numeric = frame[frame.columns[i]].dtype.kind in "if"
+        table.add_column(headers[i], justify="right" if numeric else "left", width=width)
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(row[i] for i in kept))
     out.print(table)
+    if len(kept) < len(headers):
+        left_out = ", ".join(h for i, h in enumerate(headers) if i not in kept)
+        out.print(f"Left out to fit {out.width} columns: {left_out}. See them with --format csv, or in a wider "
+                  f"terminal (e.g. COLUMNS=200 before the command).", highlight=False)
 
 
-def _too_wide(headers: list[str], cells: list[list[str]], width: int) -> bool:
+def show_with_notes(frame, fmt: Format, title: str | None, notes) -> None:
+    """``show`` a table; on a terminal, then each of ``notes`` (text, printed as written) as a
+    "- note" line below it. Other formats carry what the notes say in their columns, or not at all."""
+    show(frame, fmt, title=title)
+    if fmt is Format.table:
+        out = console()
+        for note in notes:
+            out.print(f"- {plain(note)}", highlight=False)
+
+
+def _too_wide(least: list[int], width: int) -> bool:
     """Whether a table cannot fit ``width`` even with every cell wrapped at its spaces: its
-    columns' longest words and borders are wider (rich would then cut words to "Cum…")."""
-    longest = [max([len(w) for text in [header, *(row[i] for row in cells)] for w in text.split()] or [1])
-               for i, header in enumerate(headers)]
-    return sum(longest) + 3 * len(headers) + 1 > width
+    columns' longest words (``least``) and borders are wider (rich would then cut words to "Cum…")."""
+    return sum(least) + 3 * len(least) + 1 > width
 
 
-def _widths(headers: list[str], cells: list[list[str]], width: int) -> list[int | None]:
-    """Each column's width when the table must wrap to fit ``width``: its longest word, and the
-    space left shared in proportion to what each column's longest line still lacks. (rich's own
-    squeeze narrows the widest columns first and then all alike, and cut a population of
-    2,685,386.0 to "2,685,386…" at 120 columns.) None for every column when the table fits whole."""
-    columns = [[header, *(row[i] for row in cells)] for i, header in enumerate(headers)]
-    least = [max([len(w) for text in texts for w in text.split()] or [1]) for texts in columns]
+def _widths(columns: list[list[str]], least: list[int], width: int) -> list[int | None]:
+    """Each column's width when the table must wrap to fit ``width``: its longest word (``least``),
+    and the space left shared in proportion to what each column's longest line still lacks.
+    ``columns``: each column's header then cells. (rich's own squeeze narrows the widest columns
+    first and then all alike, and cut a population of 2,685,386.0 to "2,685,386…" at 120 columns.)
+    None for every column when the table fits whole."""
     most = [max([len(text) for text in texts] or [1]) for texts in columns]
-    room = width - 3 * len(headers) - 1
+    room = width - 3 * len(columns) - 1
     if sum(most) <= room:
-        return [None] * len(headers)
+        return [None] * len(columns)
     spare, lack = room - sum(least), [m - lo for m, lo in zip(most, least)]
     extra = [spare * gap // sum(lack) for gap in lack]
     return [lo + e for lo, e in zip(least, extra)]

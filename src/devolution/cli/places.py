@@ -44,10 +44,12 @@ def places_list(
     names = devolution.places(former=True).set_index("code")["name"]
     frame = frame.assign(region=frame["region_code"].map(names), county=frame["county_code"].map(names),
                          strategic_authority=frame["strategic_authority_code"].map(names))
-    columns = ["code", "name", "tier", "region", "county", "strategic_authority"]
-    if year is not None or former:
-        columns += ["start_date", "end_date"]
-    show(frame[columns] if fmt is Format.table else frame, fmt, title=f"{len(frame)} places")
+    # on a terminal too narrow for all of them, the rightmost are left out first: the dates of a
+    # --year or --former list go before the county and strategic authority
+    dates = ["start_date", "end_date"] if year is not None or former else []
+    columns = ["code", "name", "tier", "region", *dates, "county", "strategic_authority"]
+    show(frame[columns] if fmt is Format.table else frame, fmt, title=f"{len(frame)} places",
+         narrow=("code", "name", "tier", "region"))
 
 
 @places_app.command("show")

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show
+from devolution.cli.common import Format, app, console, friendly, show, show_with_notes
 
 
 @app.command("powers")
@@ -369,15 +369,11 @@ def _show_with_notes(frame, fmt: Format, title: str) -> None:
     published no outturn) below it once, naming its place and year, instead of as a column."""
     from devolution.years import year_label
 
-    if fmt is not Format.table:
-        show(frame, fmt, title=title)
-        return
-    show(frame.drop(columns="note"), fmt, title=title)
-    said: set[str] = set()
+    notes: dict[str, str] = {}  # each note once, with the first place and year it is said of
     for row in frame.itertuples(index=False):
-        if row.note and row.note not in said:
-            said.add(row.note)
-            console().print(f"- {plain(row.name)} ({row.place}), {year_label(int(row.year))}: {plain(row.note)}")
+        if row.note:
+            notes.setdefault(row.note, f"{row.name} ({row.place}), {year_label(int(row.year))}: {row.note}")
+    show_with_notes(frame.drop(columns="note") if fmt is Format.table else frame, fmt, title, notes.values())
 
 
 def _say_authority(store, place: str, year: int, fmt: Format) -> None:

@@ -7,13 +7,16 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show
+from devolution.cli.common import Format, app, console, friendly, plain, show, show_with_notes
 
 TABLES = ("councils", "people", "homes", "predecessors", "harmonisation", "bills", "households", "spending",
           "apportionment", "comparators", "strategic_authority", "transition")
 OUT_SUFFIXES = (".html", ".json")  # --out: a report that works offline, or the JSON document
 HISTORY_TABLE = ("council", "year", "tool_notional_band_d", "published_band_d", "band_d_gap", "within_tolerance",
                  "first_year", "first_year_band_d", "first_year_principle", "first_year_increase", "within_principle")
+HISTORY_TOLERANCE = ("Tolerance: half a penny per Band D (requirements printed to the pound, tax bases to two "
+                     "decimals); the requirement within that times the tax base; the tax base within half a Band D "
+                     "equivalent.")
 
 
 @app.command("reorganise")
@@ -85,10 +88,12 @@ def reorganise_command(
         shown = history.to_the_penny(frame)
         if fmt is Format.table:
             shown = frame[list(HISTORY_TABLE)].apply(lambda column: column.map(lambda v, n=column.name: _display(n, v)))
-        show(shown, fmt, title="Historical reorganisations: the tool's figures from the predecessors against MHCLG's "
-                               "published ones")
+        misses = frame[~frame["within_tolerance"]]
+        show_with_notes(shown, fmt, "Historical reorganisations: the tool's figures from the predecessors against "
+                                    "MHCLG's published ones",
+                        [f"{row.council}: {row.band_d_gap:+.2f} per Band D: {row.reason}" for row in misses.itertuples()])
         if fmt is Format.table:
-            _history_notes(frame)
+            console().print(HISTORY_TOLERANCE, highlight=False)
         return
     if proposal is None:
         raise DevolutionError("give a proposal file or an example's name (devo reorganise --examples lists them), "
@@ -218,11 +223,9 @@ def _summary(result) -> None:
     show(summary.reset_index(names="figure"), Format.table, title=result.proposal.name)
     show(result.council_tax.households, Format.table, title="Dwellings whose bill (the new council's part) rises or falls")
     spend = result.spending.by_service.pivot(index="service", columns="council", values="per_head").reset_index()
-    show(spend, Format.table, title=f"Spending per resident by service, {result.spending.by_service['year_label'].iloc[0]}")
-    out = console()
-    for note in result.notes:
-        out.print(f"- {plain(note)}", highlight=False)
-    out.print("More: --table NAME (" + ", ".join(TABLES) + "), --out report.html", highlight=False)
+    show_with_notes(spend, Format.table, f"Spending per resident by service, "
+                                         f"{result.spending.by_service['year_label'].iloc[0]}", result.notes)
+    console().print("More: --table NAME (" + ", ".join(TABLES) + "), --out report.html", highlight=False)
 
 
 def _display(name: str, value) -> str:
@@ -247,12 +250,3 @@ def _display(name: str, value) -> str:
     if name.endswith("requirement"):
         return money(value / 1e6, 1, missing="") + "m"
     return number(value, 0)
-
-
-def _history_notes(frame) -> None:
-    out = console()
-    for row in frame[~frame["within_tolerance"]].itertuples():
-        out.print(f"- {plain(row.council)}: {row.band_d_gap:+.2f} per Band D: {plain(row.reason)}", highlight=False)
-    out.print("Tolerance: half a penny per Band D (requirements printed to the pound, tax bases to two decimals); "
-              "the requirement within that times the tax base; the tax base within half a Band D equivalent.",
-              highlight=False)

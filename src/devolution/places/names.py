@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from devolution.errors import PlaceError
+from devolution.nations import NATIONS
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS, TIER_LABELS
 
 class NoPlaceMatch(PlaceError):
@@ -41,9 +42,6 @@ class AmbiguousPlace(PlaceError):
 
 #: GSS codes (E06000001) and MHCLG E-codes (E3831, E0101).
 CODE_LIKE = re.compile(r"^[A-Za-z]\d{4}(\d{4})?$")
-#: The first letter of the GSS codes of the other nations (ONS Code History Database): the register is
-#: England's, so such a code gets a sentence of its own rather than "no place matches".
-OTHER_NATIONS = {"W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 #: MHCLG's class suffixes in finance files ("Reading UA", "Barnsley MD", "Camden LB").
 _CLASS_SUFFIX = re.compile(r"\s+(ua|md|lb|sd|nmd|cty|ct|cc|lbo|ca|gla)$")
@@ -105,14 +103,12 @@ class PlaceIndex:
 
     places: pd.DataFrame   # the register, indexed 0..n-1
     keys: pd.DataFrame     # position, form (code / ecode / name / bare), key
-    #: (form, key) -> positions, in the order of ``keys``: a name or code asked for is one look-up
-    #: (matching the key columns took ~6 ms of every web request that names a place)
-    positions: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def __post_init__(self):
-        if not self.positions and len(self.keys):
-            grouped = self.keys.groupby(["form", "key"], sort=False)["position"].agg(list)
-            object.__setattr__(self, "positions", grouped.to_dict())
+    @functools.cached_property
+    def positions(self) -> dict:
+        """(form, key) -> positions, in the order of ``keys``: a name or code asked for is one
+        look-up (matching the key columns took ~6 ms of every web request that names a place)."""
+        return self.keys.groupby(["form", "key"], sort=False)["position"].agg(list).to_dict()
 
     @functools.cached_property
     def _codes(self) -> np.ndarray:
@@ -149,9 +145,9 @@ class PlaceIndex:
         for form, key in self._steps(text):
             if exact and form == "words":
                 continue
-            hits = self._hits(form, key, allowed)
-            if len(hits):
-                return self._one(hits, text, kind)
+            hits = self._positions(form, key, allowed)
+            if hits:
+                return self._one(self.places.iloc[hits], text, kind)
         raise NoPlaceMatch(self._none_message(text, kind))
 
     def code(self, query: str, kind: str | None = None) -> str:
@@ -161,7 +157,7 @@ class PlaceIndex:
         if text:
             allowed = self._allowed(kind)
             for form, key in self._steps(text)[:2]:
-                hits = [p for p in dict.fromkeys(self.positions.get((form, key), [])) if allowed[p]]
+                hits = self._positions(form, key, allowed)
                 if len(hits) == 1:
                     return str(self._codes[hits[0]])
                 if hits:
@@ -218,15 +214,16 @@ class PlaceIndex:
         normal = normalise(text)
         return [("name", normal), ("bare", bare(normal)), ("words", normal)]
 
-    def _hits(self, form: str, key: str, allowed: np.ndarray) -> pd.DataFrame:
+    def _positions(self, form: str, key: str, allowed: np.ndarray) -> list[int]:
+        """The positions of the places whose ``form`` is ``key`` (for ``words``: whose name holds
+        ``key`` as whole words), each once, in the order of ``keys``, of those ``allowed``."""
         if form == "words":
             names = self.keys[self.keys["form"] == "name"]
             pattern = rf"(?:^| ){re.escape(key)}(?: |$)"
             positions = names.loc[names["key"].str.contains(pattern, regex=True), "position"]
         else:
             positions = self.positions.get((form, key), [])
-        positions = [p for p in dict.fromkeys(list(positions)) if allowed[p]]
-        return self.places.iloc[positions]
+        return [p for p in dict.fromkeys(list(positions)) if allowed[p]]
 
     @staticmethod
     def _one(hits: pd.DataFrame, text: str, kind: str | None) -> pd.Series:
@@ -244,9 +241,10 @@ class PlaceIndex:
 
     def _none_message(self, text: str, kind: str | None) -> str:
         what = KINDS[kind][1] if kind else "place"
-        nation = OTHER_NATIONS.get(text[:1].upper()) if CODE_LIKE.match(text) and len(text) == 9 else None
-        if nation:
-            return (f"{text!r} is a GSS code in {nation}: devolution covers England's councils and places only "
+        # the register is England's: a code of another nation gets a sentence of its own, not "no place matches"
+        letter = text[:1].upper()
+        if CODE_LIKE.match(text) and len(text) == 9 and letter != "E" and letter in NATIONS:
+            return (f"{text!r} is a GSS code of {NATIONS[letter]}: devolution covers England's councils and places only "
                     f"(their codes begin with E; see `devo places list`)")
         close = self.candidates(text, kind) if not CODE_LIKE.match(text) else self.places.iloc[:0]
         hint = ""

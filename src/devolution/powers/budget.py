@@ -175,21 +175,27 @@ def council_lines(outturn: pd.DataFrame, bodies: pd.DataFrame) -> pd.DataFrame:
 
 class NoPopulation(DevolutionError):
     """A council's residents in a year that ONS holds only inside a later council's figure which
-    also covers others: ``lost``, the later councils holding it (``holders``) and the places a user
-    might ask about instead (``suggested``: the holders, then the lost council's county)."""
+    also covers others: ``lost``, the ``reason`` (which council, which year, where ONS holds it),
+    the places a user might ask about instead (``suggested``: the holders, then the lost council's
+    county; ``label`` names a code) and, once known, the place whose budget was ``asked`` for."""
 
-    def __init__(self, message: str, lost: str, suggested: list[str], label):
-        super().__init__(message)
-        self.lost, self.suggested, self.label = lost, suggested, label
+    def __init__(self, reason: str, lost: str, suggested: list[str], label, asked: str | None = None):
+        self.reason, self.lost, self.suggested, self.label, self.asked = reason, lost, suggested, label, asked
+        head = f"no place budget for {label(asked)}: " if asked is not None else ""
+        if suggested:
+            tail = f"; ask about {' or '.join(map(label, suggested))} instead"
+        elif asked is not None:
+            tail = f"; no place budget that needs {label(lost)}'s residents can be made for that year"
+        else:
+            tail = ""
+        super().__init__(head + reason + tail)
 
     def with_suggestions(self, asked: str, workable: list[str]) -> "NoPopulation":
-        """The refusal naming only ``workable`` as places to ask about: those whose own budget
-        that year can be made (Christchurch in 2017-18 is inside BCP's figure, and BCP, Dorset
-        Council and Dorset County all need it, so each would send the user to another refusal)."""
-        head = f"no place budget for {self.label(asked)}: " + str(self).split("; ask about ")[0]
-        tail = (f"; ask about {' or '.join(map(self.label, workable))} instead" if workable else
-                f"; no place budget that needs {self.label(self.lost)}'s residents can be made for that year")
-        return NoPopulation(head + tail, self.lost, workable, self.label)
+        """The refusal of ``asked``'s budget naming only ``workable`` as places to ask about: those
+        whose own budget that year can be made (Christchurch in 2017-18 is inside BCP's figure, and
+        BCP, Dorset Council and Dorset County all need it, so each would send the user to another
+        refusal)."""
+        return NoPopulation(self.reason, self.lost, workable, self.label, asked)
 
 
 def population_of(places: pd.DataFrame, later: LaterBoundaries, population: pd.Series, codes) -> float:
@@ -208,9 +214,7 @@ def population_of(places: pd.DataFrame, later: LaterBoundaries, population: pd.S
     where = (f": ONS estimates are held on later boundaries, where {label(lost)} is only part of "
              f"{' and '.join(map(label, holders))}" if holders else "")
     suggested = [*holders, *([county] if isinstance(county, str) else [])]
-    raise NoPopulation(f"no population for {label(lost)} in {year_label(later.year)}{where}"
-                       + (f"; ask about {' or '.join(map(label, suggested))} instead" if suggested else ""),
-                       lost, suggested, label)
+    raise NoPopulation(f"no population for {label(lost)} in {year_label(later.year)}{where}", lost, suggested, label)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import DataError
+from devolution.nations import NATIONS
 from devolution.years import parse_year, year_label
 
 OGL = "Open Government Licence v3.0"
@@ -300,9 +301,6 @@ def _span(first: int, last: int, financial: bool) -> str:
     """``2015-16 to 2020-21`` (financial years) or ``2011 to 2023``, as the file writes its years."""
     label = year_label if financial else str
     return f"{label(first)} to {label(last)}"
-
-
-NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland", "K": "the UK or Great Britain"}
 
 
 def keep_places(frame: pd.DataFrame, column: str, path: Path, context: Context,
