@@ -48,7 +48,29 @@ def test_a_query_parameter_an_api_route_does_not_take_is_refused_naming_it(clien
     assert response.status_code == 422, url
     error = response.json()["error"]
     assert f"unknown parameter '{unknown}'" in error and takes in error
-    assert client.get("/map.json?measure=population&zz=1").status_code == 200  # pages may ignore them
+
+
+def test_pages_refuse_a_parameter_they_do_not_read_but_let_a_links_campaign_tags_through(client):
+    """/map.json?mesure=... answered the default measure and /places/Kent?tab=budgte the first tab,
+    each as if asked for; a shared link's utm_ and fbclid tags are not asked for anything."""
+    html = {"accept": "text/html"}
+    twin = client.get("/map.json?mesure=population")
+    assert twin.status_code == 422 and "unknown parameter 'mesure'" in twin.json()["error"]
+    page = client.get("/places/Kent?year=2019", headers=html)
+    assert page.status_code == 422 and "unknown parameter &#39;year&#39;" in page.text and "takes tab" in page.text
+    tab = client.get("/places/Kent?tab=budgte", headers=html)
+    assert tab.status_code == 404 and "no tab &#39;budgte&#39;" in tab.text and "budget" in tab.text
+    assert client.get("/places/Kent.json?tab=budget").status_code == 404  # the JSON holds every tab
+    tagged = client.get("/places/Kent?tab=budget&utm_source=newsletter&fbclid=x1", headers=html)
+    assert tagged.status_code == 200 and tagged.text == client.get("/places/Kent?tab=budget", headers=html).text
+    assert client.get("/api/places?utm_source=x").status_code == 422  # the API takes its own parameters only
+    knobs = client.get("/reorganisation.json?example=dorset-2019&years=3&driver.education=population")
+    assert knobs.status_code == 200  # the knobs and drivers the reorganisation page reads itself
+    assert client.get("/reorganisation?example=dorset-2019&yeras=3", headers=html).status_code == 422
+    # The map's and the scenarios' knobs, read by the page's script (a reload keeps them).
+    assert client.get("/?measure=population&year=2020&per=total&councils=own&prices=cash", headers=html).status_code == 200
+    assert client.get("/scenarios?core=5&asc=2&policy=fixed&dbd=1", headers=html).status_code == 200
+    assert client.get("/?meausre=population", headers=html).status_code == 422
 
 
 def test_place_page_and_its_json_twin(client):

@@ -54,8 +54,10 @@ def test_errors_visitors_and_unknown_parameters_are_not_kept(app, monkeypatch):
     with TestClient(app) as client:
         assert client.get("/api/settlement/2020/E99999999/explain").status_code == 404
         assert kept(app, "/api/settlement/2020/E99999999/explain") is None
-        assert client.get("/reorganisation?example=dorset-2019&years=3&junk=1").status_code == 200
-        assert kept(app, "/reorganisation", b"example=dorset-2019&years=3&junk=1") is None  # knobs the route reads itself
+        assert client.get("/reorganisation?example=dorset-2019&years=3&utm_source=x").status_code == 200
+        assert kept(app, "/reorganisation", b"example=dorset-2019&years=3&utm_source=x") is None  # a link's tag
+        assert client.get("/reorganisation?example=dorset-2019&years=3").status_code == 200
+        assert kept(app, "/reorganisation", b"example=dorset-2019&years=3") is not None  # knobs it reads itself
         assert client.get("/api/places?limit=3&limit=4").status_code == 200
         assert kept(app, "/api/places", b"limit=3&limit=4") is None  # given twice
         assert client.get("/api/places?limit=3").status_code == 200

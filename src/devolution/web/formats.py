@@ -121,15 +121,32 @@ def pasted_yaml(text: str, what: str, deep: str = "") -> object:
         raise HTTPException(422, str(exc)) from None
 
 
+def reads_query(*names: str, prefixes: tuple[str, ...] = ()):
+    """Mark an endpoint that reads query parameters from ``request.query_params`` itself (the
+    reorganisation page's knobs, ``driver.SERVICE``), so they count as declared (:func:`takes`)."""
+    def mark(endpoint):
+        endpoint.reads_query = (names, prefixes)
+        return endpoint
+    return mark
+
+
 def declared_query(route) -> tuple[str, ...]:
     """The query parameters a route declares, its dependencies' included (``limit``, ``offset``
-    of a ``Page``), by the name they are given in the URL; worked out once and kept on the route."""
+    of a ``Page``) and those its endpoint reads itself (:func:`reads_query`), by the name they are
+    given in the URL; worked out once and kept on the route."""
     taken = getattr(route, "_query_parameters", None)
     if taken is None:
-        names, stack = set(), [route.dependant]
+        names, stack = set(getattr(route.endpoint, "reads_query", ((), ()))[0]), [route.dependant]
         while stack:
             dependant = stack.pop()
             names.update(field.alias for field in dependant.query_params)
             stack.extend(dependant.dependencies)
         taken = route._query_parameters = tuple(sorted(names))
     return taken
+
+
+def takes(route, name: str) -> bool:
+    """Whether ``route`` reads the query parameter ``name`` (declared, or under a prefix its endpoint
+    reads, such as ``driver.``)."""
+    prefixes = getattr(route.endpoint, "reads_query", ((), ()))[1]
+    return name in declared_query(route) or any(name.startswith(prefix) for prefix in prefixes)

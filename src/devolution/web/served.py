@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from devolution.web.formats import declared_query
+from devolution.web.formats import takes
 from devolution.web.state import AppState
 from devolution.web.templating import templates
 
@@ -124,7 +124,7 @@ def _keeps(scope, status: int, headers) -> bool:
     if any(name.lower() == b"set-cookie" for name, _ in headers):
         return False
     names = [name for name, _ in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)]
-    return len(names) == len(set(names)) and set(names) <= set(declared_query(route))
+    return len(names) == len(set(names)) and all(takes(route, name) for name in names)
 
 
 def key(*parts) -> tuple:

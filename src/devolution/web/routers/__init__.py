@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from devolution.errors import DevolutionError, PlaceError
 from devolution.web import served
-from devolution.web.formats import declared_query
+from devolution.web.formats import declared_query, takes
 from devolution.web.state import AppState
 from devolution.years import parse_year, year_label, year_spans
 
@@ -41,19 +41,34 @@ def held_year(year: int, held, what: str) -> int:
     return year
 
 
+#: Query parameters a shared link may carry that no page reads (campaign tags, click ids): pages
+#: ignore them; the API does not.
+LINK_TAGS = ("fbclid", "gclid", "msclkid")
+
+
+def _link_tag(name: str) -> bool:
+    return name.startswith("utm_") or name in LINK_TAGS
+
+
 async def only_declared_query(request: Request) -> None:
-    """Every /api/ route refuses a query parameter it does not take (``/api/map/population?tier=xx``
-    answered every row): a 422 naming it and listing those the route takes. Pages ignore them."""
+    """Every route refuses a query parameter it does not take (``/api/map/population?tier=xx``
+    answered every row; ``/map.json?mesure=...`` the default measure): a 422 naming it and listing
+    those the route takes, as JSON or, for a page asked for as HTML, as the error page. Pages let
+    a link's campaign tags through (``utm_*``, ``fbclid``: ``LINK_TAGS``)."""
     route = request.scope.get("route")
-    if route is None or not request.url.path.startswith("/api/"):
+    if route is None:
         return
-    taken = declared_query(route)
-    unknown = [name for name in dict.fromkeys(request.query_params) if name not in taken]
+    page = not request.url.path.startswith("/api/")
+    unknown = [name for name in dict.fromkeys(request.query_params)
+               if not takes(route, name) and not (page and _link_tag(name))]
     if unknown:
-        takes = f"takes {', '.join(taken)}" if taken else "takes no query parameters"
+        taken = declared_query(route)
+        prefixes = getattr(route.endpoint, "reads_query", ((), ()))[1]
+        listed = [*taken, *(f"{prefix}*" for prefix in prefixes)]
+        what = f"takes {', '.join(listed)}" if listed else "takes no query parameters"
         raise RequestValidationError([
             {"loc": ("query", name[:40]), "type": "unknown_parameter", "input": None,
-             "msg": f"unknown parameter {name[:40]!r}: {route.path} {takes}"} for name in unknown[:5]])
+             "msg": f"unknown parameter {name[:40]!r}: {route.path} {what}"} for name in unknown[:5]])
 
 
 async def data(request: Request) -> AppState:

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from devolution.errors import ParameterError
 from devolution.exports import records
 from devolution.web.figures import display, map_values, years_of
-from devolution.web.formats import Format, Page, table
+from devolution.web.formats import Format, Page, reads_query, table
 from devolution.web import charts, served
 from devolution.web.routers import PRICES, FinancialYear, data, held_year, measure_name, price_base
 from devolution.web.state import AppState
@@ -49,6 +49,7 @@ def map_document(state: AppState, measure: str, year: Optional[int], per_residen
 
 @router.get("/", include_in_schema=False)
 @served.by_address
+@reads_query("measure", "year", "per", "councils", "prices")  # by the page's script (static/app.js)
 def map_page(request: Request, state: AppState = Depends(data)):
     measures = state.measures()
     return templates.TemplateResponse(request, "map.html", {

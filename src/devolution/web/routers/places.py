@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Optional
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from devolution import api
 from devolution.exports import clean, records
@@ -124,12 +124,13 @@ async def place_json_api(code: str, state: AppState = Depends(data)):
 
 
 @router.get("/places/{name}", include_in_schema=False)
-async def place_page(name: str, request: Request, state: AppState = Depends(data)):
+async def place_page(name: str, tab: str = Query("", max_length=40), state: AppState = Depends(data)):
     code, suffix = split_suffix(name)
     _document_name(name)
     kind = "json" if suffix is Format.json else "html"
-    tab = request.query_params.get("tab", "") if kind == "html" else ""
-    tab = tab if tab in TABS else ""
+    if tab and (kind == "json" or tab not in TABS):  # a mistyped tab showed the first one, as if chosen
+        raise HTTPException(404, "the JSON holds every tab; ?tab= is for the page" if kind == "json" else
+                                 f"no tab {tab!r} on a place's page: its tabs are {', '.join(TABS)}")
     code = await kept_code(state, "place", code, kind, tab)
     return await served.served(state, ("place", code, kind, tab), lambda: place_answer(state, code, kind, tab))
 

@@ -16,7 +16,7 @@ from devolution.analysis import reorganisation as package
 from devolution.errors import DevolutionError
 from devolution.files import key_path_problems
 from devolution.report.reorganisation import specs
-from devolution.web.formats import MAX_YAML, Format, Page, pasted_yaml, table
+from devolution.web.formats import MAX_YAML, Format, Page, pasted_yaml, reads_query, table
 from devolution.web import served
 from devolution.web.routers import data
 from devolution.web.state import AppState
@@ -127,6 +127,7 @@ def _page(request: Request, state: AppState, document: dict | None, chosen: str,
 
 @router.get("/reorganisation", include_in_schema=False)
 @served.by_address
+@reads_query(*KNOB_NAMES, prefixes=("driver.",))
 def reorganisation_page(request: Request, example: Optional[str] = Query(None, max_length=80),
                         state: AppState = Depends(data)):
     chosen = example or ""
@@ -142,6 +143,7 @@ def reorganisation_page(request: Request, example: Optional[str] = Query(None, m
 
 @router.get("/reorganisation.json", summary="A shipped example proposal run with the page's knobs (the page's twin)")
 @served.by_address
+@reads_query(prefixes=("driver.",))
 def reorganisation_json(request: Request, example: Optional[str] = Query(None, max_length=80, description=(
         "The example's name (GET /api/reorganisation/examples)")),
         years: Optional[int] = Query(None, ge=1), referendum: Optional[bool] = Query(None),
@@ -152,6 +154,7 @@ def reorganisation_json(request: Request, example: Optional[str] = Query(None, m
 
 
 @router.post("/reorganisation", include_in_schema=False)
+@reads_query(*KNOB_NAMES, prefixes=("driver.",))
 def reorganisation_page_post(request: Request, proposal_yaml: str = Form("", max_length=MAX_YAML, alias="proposal"),
                              state: AppState = Depends(data)):
     knobs = Knobs()
@@ -165,6 +168,7 @@ def reorganisation_page_post(request: Request, proposal_yaml: str = Form("", max
 
 @router.post("/reorganisation.json", summary="A pasted YAML proposal run with the knobs in the address (form field "
                                              "`proposal`)")
+@reads_query(*KNOB_NAMES, prefixes=("driver.",))
 def reorganisation_json_post(request: Request, proposal_yaml: str = Form(..., max_length=MAX_YAML, alias="proposal",
                                                                          description="The proposal in YAML."),
                              state: AppState = Depends(data)):

@@ -31,6 +31,7 @@ from devolution.scenarios.model import ScenarioProblems
 from devolution.scenarios.recompute import TimeLimitExceeded
 from devolution.scenarios.runner import Recent
 from devolution.web import scenario_workers, served
+from devolution.web.formats import reads_query
 from devolution.web.routers import data
 from devolution.web.state import AppState, scenario_inputs
 from devolution.web.templating import templates
@@ -252,6 +253,7 @@ def scenario_page_json(state: AppState = Depends(data)):
 
 @router.get("/scenarios", include_in_schema=False)
 @served.by_address
+@reads_query("core", "asc", "share", "levy", "from", "fixed", "end", "draws", "seed", "policy", "dbd")  # by its script
 def scenario_page(request: Request, state: AppState = Depends(data)):
     document = describe(state)
     first = parse_year(document["defaults"]["base_year"]) + 1
