@@ -2,7 +2,7 @@
 force asked for once (its place page, then its budget simulator page), each answer the first for
 that place: p50 and p95 per page kind; then, on the same server, the other per-council routes
 (place budget API, simulator results, settlement explain), every address the site's pages link to
-once (``warm.SITE``), and a few addresses no page links to (built by their first visitor: the
+once (``warm.site``), and a few addresses no page links to (built by their first visitor: the
 figure there is the floor of building them, all asked at once). Measured twice in the same run: on a server that prepared
 every current place's pages at start-up (``DEVOLUTION_WARM_PAGES=1``, the default of ``devo
 serve``; web/warm.py), after its warming ends (the time it takes is printed), and on one that did
@@ -79,11 +79,19 @@ OTHER_KINDS = {"place budget API": "/api/places/{code}/budget",
                "settlement explain API": "/api/settlement/2020/{code}/explain"}
 #: Addresses the site's pages link to (web/warm.py prepares them), and addresses no page links to
 #: (built by their first visitor, then kept): both asked once each, on the prepared server.
-SITE = list(warm.SITE) + ["/reorganisation?example=dorset-2019", "/api/settlement/2020"]
+EXTRA = ["/reorganisation?example=dorset-2019", "/api/settlement/2020"]
 OTHER = ["/api/map/nce_total_service_expenditure?year=2017", "/api/series/population?limit=5000",
          "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=deprivation",
          "/api/change/nce_total_service_expenditure?from=2010&to=2017&by=region", "/api/places?limit=5000",
          "/search?q=Newcastle", "/api/settlement/2016"]
+
+
+def site(store: Path) -> list[str]:
+    """The addresses the server prepares as the site's own (``warm.site``), from an app of its own."""
+    from devolution.web.app import create_app
+    from devolution.web.state import Settings
+
+    return warm.site(create_app(Settings(store_path=store, submissions_path=Path(tempfile.mkdtemp()) / "s.sqlite")))
 
 
 def html(path: str) -> bytes:
@@ -154,7 +162,7 @@ def first_visits(store: Path, warm_pages: bool, loop) -> None:
                   + f"  [{wall:.1f} s wall, server CPU {cpu_seconds(server.process.pid) - cpu:.1f} s]")
         if warm_pages:  # every other kind of route, first visits on the same server
             kinds = {kind: [pattern.format(code=code) for code in codes] for kind, pattern in OTHER_KINDS.items()}
-            for kind, paths in {**kinds, "site's own links, each once": SITE,
+            for kind, paths in {**kinds, "site's own links, each once": site(store) + EXTRA,
                                 "addresses no page links to, each once": OTHER}.items():
                 by_path: dict[str, float] = {}
                 times, statuses = loop.run_until_complete(ask_each_once(server.url, paths, by_path))

@@ -49,9 +49,11 @@ def test_slow_site_pages_are_prepared_and_then_served_without_the_store(loaded_s
     every address the site links to is asked of the app at start-up and kept as sent."""
     app = create_app(Settings(store_path=loaded_store_path, submissions_path=tmp_path / "s.sqlite"))
     state = app.state.data
-    listed = warm.addresses(state)
-    assert {"/api/deals/timeline", "/reorganisation", "/api/reorganisation/history", "/openapi.json",
+    listed = warm.addresses(app)
+    assert {"/api/deals/timeline", "/reorganisation", "/api/reorganisation/history", "/openapi.json", "/",
+            "/vendor/vega.js", "/docs", "/api/map/nce_total_service_expenditure.csv",
             "/reorganisation?example=dorset-2019", "/api/settlement/2020"} <= set(listed)
+    assert len(listed) == len(set(listed))
     explained = [path for path in listed if path.endswith("/explain")]
     assert len(explained) > 300 and "/api/settlement/2020/E10000016/explain" in explained
     chosen = ["/api/deals/timeline", "/reorganisation", "/api/reorganisation/history", "/api/settlement/2020",
@@ -94,7 +96,7 @@ def test_a_prepared_place_page_leaves_its_budget_api_ready(loaded_store_path, tm
 def test_the_list_covers_every_current_place_and_council(web_app):
     state = web_app.state.data
     register = state.places()
-    listed = warm.pages(state)
+    listed = warm.pages(web_app)
     current = set(register.loc[register["current"].astype(bool), "code"])
     assert {code for kind, code in listed if kind == "place"} == current
     simulators = {code for kind, code in listed if kind == "simulator"}

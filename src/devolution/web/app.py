@@ -146,6 +146,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(vega_bundle(), media_type="text/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
+    # Every route with its endpoint, the routers' and the app's own (the start-up preparation
+    # derives the site's addresses from them: web/warm.py).
+    app.state.routes = [*(route for module in routers for route in module.router.routes),
+                        *(route for route in app.router.routes if hasattr(route, "endpoint"))]
+
     @app.exception_handler(DevolutionError)
     async def devolution_error(request: Request, exc: DevolutionError):
         if isinstance(exc, SubmissionsUnavailable):  # the detail names the database: the log only

@@ -50,15 +50,17 @@ class Served:
         return Response(self.body, media_type=self.media_type)
 
 
-#: Endpoints whose GET answers are kept by address (:func:`by_address`).
-BY_ADDRESS: set = set()
-
-
 def by_address(endpoint):
     """Mark a route's endpoint as answering from its address, the store and the day alone (no
-    cookie, token, header, submission or visitor in the answer): :class:`Kept` keeps its answers."""
-    BY_ADDRESS.add(endpoint)
+    cookie, token, header, submission or visitor in the answer): :class:`Kept` keeps its answers.
+    The mark is on the function (a module-level set grew with every app's own closures)."""
+    endpoint.by_address = True
     return endpoint
+
+
+def is_by_address(endpoint) -> bool:
+    """Whether ``endpoint`` is marked :func:`by_address`."""
+    return getattr(endpoint, "by_address", False) is True
 
 
 class Kept:
@@ -119,7 +121,7 @@ def _preparing(scope) -> bool:
 def _keeps(scope, status: int, headers) -> bool:
     """Whether an answer may be kept by its address (:class:`Kept`)."""
     route = scope.get("route")
-    if status >= 400 or route is None or getattr(route, "endpoint", None) not in BY_ADDRESS:
+    if status >= 400 or route is None or not is_by_address(getattr(route, "endpoint", None)):
         return False
     if any(name.lower() == b"set-cookie" for name, _ in headers):
         return False

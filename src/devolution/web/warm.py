@@ -9,7 +9,8 @@ served (:mod:`devolution.web.served`), so that a visitor gets bytes from memory:
   (HTML and JSON twin); each current council's simulator page and API answer, and its simulator
   results page (kept while no budget is submitted);
 * by address (:class:`devolution.web.served.Kept`): the site's own pages and API routes as the
-  site links to them (:func:`addresses`: the map, deals and timeline, overview, scenarios, every
+  site links to them (:func:`addresses`: every GET route kept by address with no path parameter,
+  such as the map, deals and timeline, overview, scenarios, every
   shipped reorganisation example, the API documentation), each current place's budget API default
   answer, and the latest settlement year's table and each authority's step-by-step explanation.
 
@@ -44,24 +45,32 @@ from devolution.web.state import PREPARING, AppState, Busy
 
 log = logging.getLogger("devolution.web")
 
-#: The site's own pages and API routes, as its pages link to them (the home page's examples, the
-#: map's downloads) and the API documentation lists them with no parameters.
-SITE = ("/", "/map.json", f"/api/map/{DEFAULT_MEASURE}", f"/api/map/{DEFAULT_MEASURE}.csv",
-        f"/api/map/{DEFAULT_MEASURE}.parquet", "/api/boundaries.geojson", "/vendor/vega.js", "/search?q=Kent",
-        "/search?q=Leeds", "/claims", "/claims.json", "/scenarios", "/scenarios.json", "/api/scenarios", "/simulator",
-        "/simulator.json", "/reorganisation", "/reorganisation.json", "/api/reorganisation/examples",
-        "/api/reorganisation/history", "/api/deals", "/api/deals/timeline", "/api/powers", "/api/overview",
-        "/api/measures", "/api/places", "/docs", "/redoc", "/openapi.json")
+#: Addresses the site's pages link to that no route gives by itself: a route with a path parameter
+#: (the map's table of its default measure and its downloads) or a query (the home page's search
+#: examples). Every GET route marked ``by_address`` with no path parameter is added (:func:`site`).
+LINKED = (f"/api/map/{DEFAULT_MEASURE}", f"/api/map/{DEFAULT_MEASURE}.csv", f"/api/map/{DEFAULT_MEASURE}.parquet",
+          "/search?q=Kent", "/search?q=Leeds")
+
+
+def site(app) -> list[str]:
+    """The site's own addresses: every GET route kept by address that takes no path parameter (the
+    home page, the map, deals and timeline, overview, scenarios, the API documentation ...), in the
+    order the app declares them, then :data:`LINKED`. A new page is prepared without being listed."""
+    routes = app.state.routes
+    bare = [route.path for route in routes if served.is_by_address(route.endpoint)
+            and "GET" in (getattr(route, "methods", None) or ()) and "{" not in route.path]
+    return list(dict.fromkeys([*bare, *LINKED]))
 
 
 class Failed(Exception):
     """An address the app answered with a server error while it was prepared."""
 
 
-def addresses(state: AppState) -> list[str]:
-    """Every address prepared by asking the app (:data:`SITE`, each reorganisation example's page,
+def addresses(app) -> list[str]:
+    """Every address prepared by asking the app (:func:`site`, each reorganisation example's page,
     and the latest settlement year's table and explanations), in that order."""
-    out = list(SITE) + [f"/reorganisation?example={name}" for name in reorganisation_package.example_names()]
+    state: AppState = app.state.data
+    out = site(app) + [f"/reorganisation?example={name}" for name in reorganisation_package.example_names()]
     years = settlement.years_held(state)
     if years:
         latest = years[-1]
@@ -70,15 +79,15 @@ def addresses(state: AppState) -> list[str]:
     return out
 
 
-def pages(state: AppState) -> list[tuple[str, str]]:
+def pages(app) -> list[tuple[str, str]]:
     """(kind, code or address) of every answer to prepare: each current place's page and its budget
     API's default answer, each current council's simulator page and results, then :func:`addresses`."""
-    register = state.places()
+    register = app.state.data.places()
     current = register[register["current"].astype(bool)]
     councils = current[current["tier"].isin(COUNCIL_TIERS)]
     return ([("place", c) for c in current["code"]] + [("budget_api", c) for c in current["code"]]
             + [("simulator", c) for c in councils["code"]] + [("results", c) for c in councils["code"]]
-            + [("address", path) for path in addresses(state)])
+            + [("address", path) for path in addresses(app)])
 
 
 def shared_parts(app) -> float:
@@ -91,7 +100,7 @@ def shared_parts(app) -> float:
     started = time.perf_counter()
     state = app.state.data
     register = state.places()
-    listed = pages(state)
+    listed = pages(app)
     tiers = register.set_index("code")["tier"]
     firsts = [next(((k, c) for k, c in listed if k == "place" and tiers[c] in tier), None)
               for tier in (COUNCIL_TIERS, SA_TIERS)] + [next(((k, c) for k, c in listed if k == "simulator"), None)]
@@ -119,7 +128,7 @@ def warm_pages(app, stop: threading.Event | None = None, codes: list[tuple[str, 
     counts = {"built": 0, "refused": 0, "busy": 0, "failed": 0}
     started = time.perf_counter()
     try:
-        for kind, code in codes if codes is not None else pages(state):
+        for kind, code in codes if codes is not None else pages(app):
             while state.work.visitors_active() and not stop.is_set():  # a visitor is at the store: it goes first
                 time.sleep(max(pause, 0.005))
             if stop.is_set():
