@@ -63,12 +63,11 @@ class Measure:
 
 @dataclass
 class Parsed:
-    """What parsing a publication gives: observations, other tables, and rows set aside."""
+    """What parsing a publication gives: observations, other tables, and how many rows were set aside."""
 
     observations: pd.DataFrame | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     skipped: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
