@@ -173,3 +173,20 @@ def test_budget_compare_reads_names_with_a_comma_and_refuses_an_empty_list(env):
     for empty in (",", "", " , "):
         refused = runner.invoke(app, ["budget", "Gateshead", "--compare", empty])
         assert refused.exit_code == 1 and "no place given" in refused.output, empty
+
+
+def test_explain_wraps_at_the_terminal_width_and_keeps_its_text(env):
+    """`devo explain` at 80 columns printed lines of 300 characters (rich's soft wrap): each line
+    wraps at the width under its own indent, with the words unchanged and a URL never cut."""
+    from devolution.explain import explain
+    from devolution.store import Store
+
+    result = runner.invoke(app, ["explain", "E08000021", "2010-11", "government_funding"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 or " " not in line.strip() for line in lines), [l for l in lines if len(l) > 80]
+    assert "  https://www.nao.org.uk/reports/financial-sustainability-of-local-authorities-2018/" in lines
+    assert "    Redistributed non-domestic rates (until the rates retention scheme began in" in lines  # its indent
+    with Store(read_only=True) as store:
+        text = explain("E08000021", "2010-11", "government_funding", store=store).lines()
+    assert result.output.split() == " ".join(text).split()
