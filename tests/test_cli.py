@@ -104,7 +104,7 @@ def test_budget_compare_shows_each_place_once_with_its_notes(env):
     shown = runner.invoke(app, ["budget", "Cumberland", "--compare", "E10000006,E08000037,E08000020,Gateshead",
                                 "--format", "json"])
     assert shown.exit_code == 0, shown.output
-    rows = json.loads(shown.output)
+    rows = json.loads(shown.stdout)  # standard error says Gateshead was given three times
     assert [r["place"] for r in rows] == ["E06000063", "E10000006", "E08000037"]
     assert "came into being only on 1 April 2023" in rows[0]["note"]
     assert rows[1]["note"] == ("Not reported: Copeland (E07000029) published no Revenue Outturn for 2017-18, so the "
@@ -173,3 +173,77 @@ def test_budget_compare_reads_names_with_a_comma_and_refuses_an_empty_list(env):
     for empty in (",", "", " , "):
         refused = runner.invoke(app, ["budget", "Gateshead", "--compare", empty])
         assert refused.exit_code == 1 and "no place given" in refused.output, empty
+
+
+def test_budget_population_is_a_whole_count_of_people(env):
+    """`devo budget Kent --compare Surrey` printed Kent's population as "1,542,707.0": a count of
+    people is whole on a terminal and in JSON (CSV keeps the number, here whole too)."""
+    table = runner.invoke(app, ["budget", "Kent", "--compare", "Surrey"])
+    assert table.exit_code == 0, table.output
+    assert "│  1,542,707 │" in table.output and "1,185,103 │" in table.output and "1,542,707.0" not in table.output
+    rows = json.loads(runner.invoke(app, ["budget", "Kent", "--compare", "Surrey", "--format", "json"]).stdout)
+    assert [(r["place"], r["population"]) for r in rows] == [("E10000016", 1542707), ("E10000030", 1185103)]
+    assert "│    1,903.7 │" in table.output  # £m keep their decimal; people do not
+
+
+def test_budget_compare_says_a_place_given_twice_and_takes_compare_repeated(env):
+    """A place named twice (twice in --compare, by its name and its code, or by a former code) was
+    dropped without a word, and a repeated --compare kept only its last value."""
+    table = runner.invoke(app, ["budget", "Kent", "--compare", "Kent", "--compare", "Surrey,E10000016"])
+    assert table.exit_code == 0, table.output
+    said = " ".join(table.output.split())
+    assert "- Kent (E10000016) was given three times; shown once" in said
+    assert "│ E10000016 │ Kent" in table.output and "│ E10000030 │ Surrey" in table.output
+    # JSON stays whole on standard output; the note goes to standard error.
+    shown = runner.invoke(app, ["budget", "Gateshead", "--compare", "E08000020", "--compare", "Sunderland",
+                                "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert [r["place"] for r in json.loads(shown.stdout)] == ["E08000037", "E08000024"]
+    assert shown.stderr.strip() == "note: Gateshead (E08000037) was given twice; shown once"
+    once = runner.invoke(app, ["budget", "Gateshead", "--compare", "Sunderland"])
+    assert "given" not in once.output
+
+
+def test_budget_year_out_of_range_is_the_first_thing_said(env):
+    """`devo budget Kent --year 2030` said "in no strategic authority on 2030-04-01" before saying
+    that no budget can be made for 2030-31: the year comes first, naming the years held."""
+    result = runner.invoke(app, ["budget", "Kent", "--year", "2030"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: no place budget for 2030-31: council outturn, CRA and population are "
+                                    "all held only for 2011-12, 2012-13"), result.output
+    assert "strategic authority" not in result.output and "2017-18" in result.output
+
+
+def test_budget_csv_carries_the_note_the_table_prints(env):
+    """`devo budget Cumberland --year 2011 --format csv` lost the note saying that Cumberland was made
+    on 1 April 2023 (the 2011-12 figures are its area's): the CSV carries it in a note column, as
+    the --compare and --years CSVs do."""
+    import io
+
+    import pandas as pd
+
+    result = runner.invoke(app, ["budget", "Cumberland", "--year", "2011", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert "9. Education" in set(frame["function"])
+    assert frame["note"].nunique() == 1 and frame["note"].iloc[0].startswith(
+        "Cumberland (E06000063) came into being only on 1 April 2023: this is the budget of its area in 2011-12")
+    kent = pd.read_csv(io.StringIO(runner.invoke(app, ["budget", "Kent", "--format", "csv"]).stdout))
+    assert kent["note"].isna().all()  # a place in being that year: the column is there, empty
+
+
+def test_explain_wraps_at_the_terminal_width_and_keeps_its_text(env):
+    """`devo explain` at 80 columns printed lines of 300 characters (rich's soft wrap): each line
+    wraps at the width under its own indent, with the words unchanged and a URL never cut."""
+    from devolution.explain import explain
+    from devolution.store import Store
+
+    result = runner.invoke(app, ["explain", "E08000021", "2010-11", "government_funding"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 or " " not in line.strip() for line in lines), [l for l in lines if len(l) > 80]
+    assert "  https://www.nao.org.uk/reports/financial-sustainability-of-local-authorities-2018/" in lines
+    assert "    Redistributed non-domestic rates (until the rates retention scheme began in" in lines  # its indent
+    with Store(read_only=True) as store:
+        text = explain("E08000021", "2010-11", "government_funding", store=store).lines()
+    assert result.output.split() == " ".join(text).split()

@@ -181,3 +181,18 @@ def test_shares_show_four_decimals_and_spending_whole_pounds_on_the_terminal(env
     assert f"{first['share']:.4f}" in result.output                 # e.g. 0.4734, not 0.5
     assert f"{first['county_total']:,.0f}" in result.output and f"{first['county_total']:,.1f}" not in result.output
     assert first["county_total"] != round(first["county_total"])    # the CSV keeps the value (RS 2017-18 £000 decimals)
+
+
+def test_the_spending_table_alone_says_why_its_cells_are_blank(env):
+    """`devo reorganise cumbria-2023 --table spending` left Westmorland and Furness's own spending and
+    totals blank without a word; the combined output said why (Eden and South Lakeland did not
+    report their 2022-23 outturn). The table alone says it too, below the table."""
+    result = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "spending"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert ("- Spending 2022-23: Eden (E07000030), South Lakeland (E07000031) did not report (MHCLG Revenue "
+            "Outturn), so the own spending of Westmorland and Furness is not known that year and its totals are "
+            "left blank") in said
+    assert said.index("┏") < said.index("did not report")  # below the table, not before it
+    people = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "people"])
+    assert "did not report" not in people.output  # a table that is not about spending: no spending note

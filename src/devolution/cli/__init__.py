@@ -8,7 +8,7 @@ project's own types print as one clear line and exit with status 1.
 from __future__ import annotations
 
 from devolution.cli.common import app
-from devolution.cli import data, export, finance, places, powers, reorganise, reports, scenarios, web  # noqa: F401  (registers commands)
+from devolution.cli import data, export, finance, places, powers, budget, reorganise, reports, scenarios, web  # noqa: F401  (registers commands; in the order of `devo --help`)
 
 
 def main() -> None:  # pragma: no cover

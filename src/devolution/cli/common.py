@@ -59,13 +59,16 @@ def console():
     return Console()
 
 
-def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] = ()) -> None:
+def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] = (),
+         counts: tuple[str, ...] = ()) -> None:
     """Print a DataFrame as a coloured table, CSV or JSON, or write it to standard output as Parquet
     (refused onto a terminal: redirect it to a file). No figure is written as "-0.0".
 
     A table too wide for the terminal, even wrapped at its spaces, is printed one card a row; or,
     when ``narrow`` names the columns a reader cannot do without, with the others left out (the
-    rightmost first, only as many as it takes) and a line below naming them and how to see them."""
+    rightmost first, only as many as it takes) and a line below naming them and how to see them.
+    ``counts`` names columns of whole counts (people): on a terminal, whole with thousands separated
+    ("168,115", not "168,115.0"); the other formats keep the values."""
     from devolution.exports import without_negative_zero
 
     frame = without_negative_zero(frame)
@@ -88,7 +91,8 @@ def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] =
     from rich.table import Table
 
     out = console()
-    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+    whole = [column in counts for column in frame.columns]
+    cells = [[_cell(v, w) for v, w in zip(row, whole)] for row in frame.itertuples(index=False)]
     headers = [plain(c) for c in frame.columns]
     columns = [[header, *(row[i] for row in cells)] for i, header in enumerate(headers)]
     least = [max([len(w) for text in texts for w in text.split()] or [1]) for texts in columns]
@@ -113,10 +117,10 @@ def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] =
                   f"terminal (e.g. COLUMNS=200 before the command).", highlight=False)
 
 
-def show_with_notes(frame, fmt: Format, title: str | None, notes) -> None:
+def show_with_notes(frame, fmt: Format, title: str | None, notes, counts: tuple[str, ...] = ()) -> None:
     """``show`` a table; on a terminal, then each of ``notes`` (text, printed as written) as a
     "- note" line below it. Other formats carry what the notes say in their columns, or not at all."""
-    show(frame, fmt, title=title)
+    show(frame, fmt, title=title, counts=counts)
     if fmt is Format.table:
         out = console()
         for note in notes:
@@ -159,12 +163,18 @@ def _cards(frame, cells: list[list[str]], title: str | None, out) -> None:
         out.print(card)
 
 
-def _cell(value) -> str:
-    """A value as table text (cells are data, so "[x]" in them is escaped, not read as markup)."""
+def _cell(value, whole: bool = False) -> str:
+    """A value as table text (cells are data, so "[x]" in them is escaped, not read as markup);
+    ``whole``: a count, with thousands separated and no decimals."""
     import math
+    import numbers
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if whole and isinstance(value, numbers.Real):
+        from devolution.numbers import number
+
+        return number(value, 0)
     if isinstance(value, float):
         from devolution.numbers import number
 

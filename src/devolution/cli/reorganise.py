@@ -122,10 +122,15 @@ def reorganise_command(
     tables = result.tables()
     if fmt is not Format.table or table is not None:
         frame = tables[table or "councils"]
-        show(_for_terminal(frame) if fmt is Format.table else frame, fmt, title=table)
+        # a spending table on a terminal says, below it, why cells are blank (a member did not report)
+        notes = result.spending.notes if table in SPENDING_TABLES else ()
+        show_with_notes(_for_terminal(frame) if fmt is Format.table else frame, fmt, table, notes)
         return
     _summary(result)
 
+
+#: The tables of ``result.spending``: on a terminal, its notes follow each of them.
+SPENDING_TABLES = ("spending", "apportionment", "comparators")
 
 #: Columns shown rounded on a terminal only (CSV, JSON and Parquet keep the values): shares to four
 #: decimals, pounds of spending whole (the outturn files give £ thousand with decimals).

@@ -109,9 +109,15 @@ def explain_command(
 
     with Store(read_only=True) as store:
         code = resolve(store.places(), code)["code"]
+    import textwrap
+
     out = console()
     for line in explain(code, year, measure).lines():
-        out.print(line, highlight=False, markup=False, soft_wrap=True)
+        # Wrapped at the terminal's width under the line's own indent; a URL or name is never cut.
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        wrapped = textwrap.fill(line, width=out.width, subsequent_indent=indent, break_long_words=False,
+                                break_on_hyphens=False)
+        out.print(wrapped, highlight=False, markup=False, soft_wrap=True)
 
 
 claims_app = typer.Typer(help="Test public claims about council funding against the data.", no_args_is_help=True)

@@ -234,12 +234,18 @@ class BudgetYear:
     founders: pd.DataFrame         # authority_code, member_code: each authority's members on its first day
 
 
-def budget_year(store, year: int) -> BudgetYear:
-    """Read what the place budgets of ``year`` need (a DevolutionError if the year cannot be made)."""
+def check_year(store, year: int) -> None:
+    """A DevolutionError naming the years held when ``year`` has no council outturn, CRA or
+    population in the store (:func:`common_years`): no place budget can be made for it."""
     years = common_years(store)
     if year not in years:
         raise DevolutionError(f"no place budget for {year_label(year)}: council outturn, CRA and "
                               f"population are all held only for {', '.join(year_label(y) for y in years)}")
+
+
+def budget_year(store, year: int) -> BudgetYear:
+    """Read what the place budgets of ``year`` need (:func:`check_year`'s error if it cannot be made)."""
+    check_year(store, year)
     places = _plain(store.places())
     alive = places[in_force(places, year)].copy()
     # The strategic authority each council was in on 1 April of the year, not the register's current
@@ -366,7 +372,7 @@ def series(store, query: str, years: list[int] | None = None, devolve: list[str]
         rows.append({"place": b.place, "name": b.name, "year": year,
                      "council £m": by.get("council", 0.0) / 1e6, "devolved £m": by.get("devolved", 0.0) / 1e6,
                      "central £m": by.get("central", 0.0) / 1e6, "pooled £m": pooled / 1e6,
-                     "total £m": b.total / 1e6, "population": b.population, "£ per head": b.total / b.population,
+                     "total £m": b.total / 1e6, "population": round(b.population), "£ per head": b.total / b.population,
                      "note": b.note or ""})
     return pd.DataFrame(rows)
 

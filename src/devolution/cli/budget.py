@@ -1,0 +1,147 @@
+"""`devo budget`: One Place, One Budget (``devolution.powers.budget``) for a place, by year, or
+compared per head with other places."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from devolution.cli.common import Format, app, console, friendly, plain, show, show_with_notes
+
+
+@app.command("budget")
+@friendly
+def budget_command(
+    place: str = typer.Argument(..., help="A place (code or name): strategic authority, council, county, region."),
+    year: str = typer.Option("2017", "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011-12 to 2017-18 "
+                                                "(where outturn, CRA and population overlap)."),
+    devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
+    years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
+    compare: Optional[list[str]] = typer.Option(None, "--compare", help="Other places to compare per head, "
+                                                "comma-separated or with --compare repeated."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the chart there: .html (a page that works "
+                                       "offline) or .json (the Vega-Lite spec). Nothing is written without it."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
+):
+    """One Place, One Budget: all identifiable public spending in a place by function, and who decides
+    it (council / devolved / central); with --out, writes a stacked-bar chart. See docs/place_budget.md.
+
+    Examples:
+
+        devo budget "Greater Manchester" --year 2017 --out build/place_budget.html
+
+        devo budget E47000001 --year 2017 --devolve adult_skills,bus_franchising
+
+        devo budget "Greater Manchester" --years
+
+        devo budget E47000001 --compare E47000007,E47000004
+    """
+    from devolution.errors import DevolutionError
+    from devolution.powers import budget as place_budget
+    from devolution.powers.catalogue import parse_powers
+    from devolution.report.budget import series_chart, who_decides_chart, write_chart
+    from devolution.store import Store
+    from devolution.years import parse_year, year_label
+
+    if out is not None:
+        from devolution.files import output_path
+        from devolution.report.standalone import CHART_SUFFIXES
+
+        output_path(out, CHART_SUFFIXES)
+    year = parse_year(year)
+    moved = parse_powers(devolve)
+    with Store(read_only=True) as store:
+        place_budget.check_year(store, year)  # the year first: the most basic problem
+        _say_authority(store, place, year, fmt)
+        if compare is not None:
+            from devolution.places.names import PlaceIndex
+
+            index = PlaceIndex.of(store.places())
+            given = ",".join(compare)
+            others = [row for text in compare for row in index.find_all(text)]  # "Bristol, City of" is one name
+            if not others:
+                raise DevolutionError(f"--compare {given!r}: no place given (give places to compare, by code or "
+                                      f"name, separated by commas: --compare Surrey,Essex)")
+            queries = [place, *(str(row["code"]) for row in others)]
+            frame = place_budget.compare(store, queries, year, moved)
+            _show_with_notes(frame, fmt, f"Place budgets per head, {year_label(year)}",
+                             _given_twice(store.places(), queries, fmt))
+            return
+        if years:
+            frame = place_budget.series(store, place, devolve=moved)
+            _show_with_notes(frame, fmt, "Place budget by year")
+            chart = series_chart(frame)
+        else:
+            result = place_budget.place_budget(store, place, year, moved)
+            if result.note and fmt is Format.table:
+                console().print(result.note)
+            lines = place_budget.summary(result)
+            show(lines if fmt is Format.table else lines.assign(note=result.note or ""), fmt,
+                 title=f"{result.name} {year_label(year)}: £{result.total / 1e6:,.0f}m, "
+                       f"£{result.total / result.population:,.0f} per head")
+            chart = who_decides_chart(result)
+    if out is not None:
+        path = write_chart(chart, out)
+        if fmt is Format.table:
+            console().print(f"[green]Wrote[/] {path}")
+
+
+def _show_with_notes(frame, fmt: Format, title: str, first: tuple[str, ...] = ()) -> None:
+    """The budgets' table; on a terminal, ``first`` then each budget's note (a council made later,
+    one that published no outturn) below it once, naming its place and year, instead of as a column.
+    Population, a count of people, is shown whole."""
+    from devolution.years import year_label
+
+    notes: dict[str, str] = {}  # each note once, with the first place and year it is said of
+    for row in frame.itertuples(index=False):
+        if row.note:
+            notes.setdefault(row.note, f"{row.name} ({row.place}), {year_label(int(row.year))}: {row.note}")
+    show_with_notes(frame.drop(columns="note") if fmt is Format.table else frame, fmt, title,
+                    [*first, *notes.values()], counts=("population",))
+
+
+def _given_twice(places, queries: list[str], fmt: Format) -> tuple[str, ...]:
+    """A note for each place given more than once (by a name and a code, a former code, or twice
+    in --compare): ``place_budget.compare`` shows it once. With --format other than table, said on
+    standard error (the table on standard output stays whole) and none returned."""
+    import collections
+
+    from devolution.places.register import resolve
+
+    rows = [resolve(places, query) for query in queries]
+    times = collections.Counter(str(row["code"]) for row in rows)
+    names = {str(row["code"]): str(row["name"]) for row in rows}
+    said = tuple(f"{names[code]} ({code}) was given {_times(n)}; shown once" for code, n in times.items() if n > 1)
+    if fmt is Format.table or not said:
+        return said
+    from rich.console import Console
+
+    for note in said:
+        Console(stderr=True).print(f"note: {plain(note)}", highlight=False, soft_wrap=True)
+    return ()
+
+
+def _times(n: int) -> str:
+    return {2: "twice", 3: "three times"}.get(n, f"{n} times")
+
+
+def _say_authority(store, place: str, year: int, fmt: Format) -> None:
+    """For a council, say which strategic authority it was in on 1 April of the budget's year
+    (its own place budget is shown); nothing for a council not in being then (the budget says why)."""
+    import datetime as dt
+
+    from devolution.errors import PlaceError
+    from devolution.places.tiers import SA_TIERS
+    from devolution.powers.authorities import Authorities
+
+    if fmt is not Format.table:
+        return
+    try:
+        area = Authorities.from_store(store).area(place, dt.date(year, 4, 1))
+    except PlaceError:
+        return
+    if area.place["tier"] not in SA_TIERS and area.place["tier"] not in ("region", "england"):
+        console().print(f"{area.note}; this is {area.place['name']}'s own place budget "
+                        f"(`devo budget {area.authority}` for the authority's)" if area.authority else area.note)
