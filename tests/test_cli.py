@@ -247,3 +247,10 @@ def test_explain_wraps_at_the_terminal_width_and_keeps_its_text(env):
     with Store(read_only=True) as store:
         text = explain("E08000021", "2010-11", "government_funding", store=store).lines()
     assert result.output.split() == " ".join(text).split()
+
+
+def test_a_council_of_another_nation_is_named_as_such(env):
+    result = runner.invoke(app, ["places", "show", "Cardiff"])
+    assert result.exit_code == 1
+    assert "'Cardiff' is Cardiff (W06000015), a council of Wales: devolution covers England's" in result.output
+    assert "Traceback" not in result.output

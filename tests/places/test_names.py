@@ -143,3 +143,19 @@ def test_code_answers_as_find_does_for_every_spelling(index):
         assert index.code(query) == str(index.find(query)["code"]), query
     with pytest.raises(AmbiguousPlace):
         index.code("Kingston")
+
+
+@pytest.mark.parametrize("name, code, nation", [("Cardiff", "W06000015", "Wales"),
+                                                ("Edinburgh", "S12000036", "Scotland"),
+                                                ("belfast", "N09000003", "Northern Ireland")])
+def test_a_council_name_of_another_nation_says_so(loaded_store_path, name, code, nation):
+    """"Cardiff" was "no place matches 'Cardiff'" with English suggestions: the register is England's,
+    and ONS's district codes (held in the store) say where it is. An English name is not one."""
+    from devolution.places.names import in_other_nations
+    from devolution.store import Store
+
+    with Store(loaded_store_path, read_only=True) as store:
+        history = store.table("lad_code_history")
+    assert in_other_nations(name, history).startswith(f"{name!r} is ") and f"({code}), a council of {nation}" \
+        in in_other_nations(name, history)
+    assert in_other_nations("Hartlepool", history) is None and in_other_nations("Narnia", history) is None

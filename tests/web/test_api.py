@@ -73,6 +73,14 @@ def test_pages_refuse_a_parameter_they_do_not_read_but_let_a_links_campaign_tags
     assert client.get("/?meausre=population", headers=html).status_code == 422
 
 
+def test_a_council_of_another_nation_is_a_404_saying_so(client):
+    answer = client.get("/api/places/Cardiff")
+    assert answer.status_code == 404 and "Cardiff (W06000015), a council of Wales" in answer.json()["error"]
+    page = client.get("/places/Edinburgh", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "a council of Scotland" in page.text
+    assert "no place matches" in client.get("/api/places/Narnia").json()["error"]
+
+
 def test_place_page_and_its_json_twin(client):
     page = client.get("/places/E06000001", headers={"accept": "text/html"})
     twin = client.get("/places/E06000001.json").json()

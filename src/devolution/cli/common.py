@@ -48,9 +48,27 @@ def friendly(command):
             from rich.console import Console
 
             # The message quotes file content and user input: "[x]" there is text, not markup.
-            Console(stderr=True).print(f"[bold red]error:[/] {plain(exc)}", highlight=False, soft_wrap=True)
+            message = _in_other_nations(exc) or str(exc)
+            Console(stderr=True).print(f"[bold red]error:[/] {plain(message)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
     return wrapper
+
+
+def _in_other_nations(exc: Exception) -> str | None:
+    """For a name the register does not know, the sentence saying it is a council of Wales, Scotland
+    or Northern Ireland ("Cardiff"), from ONS's district codes in the store; ``None`` otherwise."""
+    from devolution.places.names import NoPlaceMatch, in_other_nations
+
+    if not isinstance(exc, NoPlaceMatch) or not exc.query:
+        return None
+    try:
+        from devolution.store import Store
+
+        with Store(read_only=True) as store:
+            return in_other_nations(exc.query, store.table("lad_code_history")) \
+                if store.has_table("lad_code_history") else None
+    except DevolutionError:  # no store, or it is in use: the register's own message
+        return None
 
 
 def console():

@@ -33,7 +33,28 @@ from devolution.nations import NATIONS
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS, TIER_LABELS
 
 class NoPlaceMatch(PlaceError):
-    """Nothing in the register answers to the query (the message suggests the closest names)."""
+    """Nothing in the register answers to the query (the message suggests the closest names).
+    ``query``: the text asked for, for a caller that knows more places (:func:`in_other_nations`)."""
+
+    def __init__(self, message: str, query: str = ""):
+        super().__init__(message)
+        self.query = query
+
+
+def in_other_nations(query: str, history: pd.DataFrame) -> str | None:
+    """The sentence for a name the register does not know because it is a council of Wales,
+    Scotland or Northern Ireland ("Cardiff", "City of Edinburgh", "Belfast"), from ONS's local
+    authority district codes and names (``history``: the ``lad_code_history`` table, columns
+    ``ltlaYY_code`` and ``ltlaYY_name``); ``None`` for any other text."""
+    wanted = normalise(query)
+    keys = {wanted, bare(wanted)}
+    for column in (c for c in history.columns if c.endswith("_code")):
+        pairs = history[[column, column.removesuffix("_code") + "_name"]].dropna().drop_duplicates()
+        for code, name in pairs.itertuples(index=False):
+            if code[:1] in NATIONS and code[:1] != "E" and keys & {normalise(name), bare(normalise(name))}:
+                return (f"{query!r} is {name} ({code}), a council of {NATIONS[code[:1]]}: devolution covers "
+                        f"England's councils and places only (their codes begin with E; see `devo places list`)")
+    return None
 
 
 class AmbiguousPlace(PlaceError):
@@ -148,7 +169,7 @@ class PlaceIndex:
             hits = self._positions(form, key, allowed)
             if hits:
                 return self._one(self.places.iloc[hits], text, kind)
-        raise NoPlaceMatch(self._none_message(text, kind))
+        raise NoPlaceMatch(self._none_message(text, kind), text)
 
     def code(self, query: str, kind: str | None = None) -> str:
         """The GSS code of :meth:`find` (same errors); a code or name that matches one place alone,

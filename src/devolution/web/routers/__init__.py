@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import pandas as pd
 from fastapi import HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BeforeValidator
@@ -83,7 +84,7 @@ def place_code(state: AppState, code: str, kind: str | None = None) -> str:
     try:
         return place_index(state).code(code[:120], kind)
     except PlaceError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise not_a_place(state, exc) from None
 
 
 async def kept_code(state: AppState, kind: str, name: str, *rest) -> str:
@@ -103,7 +104,21 @@ def place_codes(state: AppState, text: str) -> list[str]:
     try:
         return [str(row["code"]) for row in place_index(state).find_all(text[:2000])]
     except PlaceError as exc:
-        raise HTTPException(404, str(exc)) from None
+        raise not_a_place(state, exc) from None
+
+
+def not_a_place(state: AppState, exc: PlaceError) -> HTTPException:
+    """The 404 for a place the register does not know: its message, or, for a council of Wales,
+    Scotland or Northern Ireland ("Cardiff"), a sentence saying so (``places.names.in_other_nations``
+    over ONS's district codes, when the store holds them)."""
+    from devolution.places.names import NoPlaceMatch, in_other_nations
+
+    message = str(exc)
+    if isinstance(exc, NoPlaceMatch) and exc.query:
+        history = state.cached("lad_code_history", lambda s: s.table("lad_code_history")
+                               if s.has_table("lad_code_history") else pd.DataFrame())
+        message = in_other_nations(exc.query, history) or message
+    return HTTPException(404, message)
 
 
 def place_index(state: AppState):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
 from devolution.errors import PlaceError
 from devolution.powers import catalogue, deals, timeline
@@ -25,12 +25,12 @@ def deal_list(place: Optional[str] = Query(None, max_length=120, description=(
     note = None
     if place is not None:
         from devolution.places.register import strategic_authority_for
-        from devolution.web.routers import place_index
+        from devolution.web.routers import not_a_place, place_index
 
         try:
             found, note = strategic_authority_for(state.places(), place, place_index(state))
         except PlaceError as exc:
-            raise HTTPException(404, str(exc)) from None
+            raise not_a_place(state, exc) from None
         place = str(found["code"])
     return table(deals.table(place), format, Page(limit, offset), filename="deals",
                  meta={"place": place, "note": note} if place else None)
