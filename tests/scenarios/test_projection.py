@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from devolution.memo import Recent
 from devolution.scenarios import model, runner
 from devolution.scenarios.projection import run as project
 
@@ -168,7 +169,7 @@ def test_a_run_reusing_spending_pressure_gives_the_numbers_of_a_fresh_run(inputs
                  "wage_growth": {"distribution": "triangular", "low": 0.02, "mode": 0.03, "high": 0.045}}
     limits = [scenario(**uncertain, top={"parameters": {"council_tax.referendum.core_limit": {"2026-27": limit}}})
               for limit in (0.0299, 0.0499, 0.0699)]
-    memo = runner.Recent(4)
+    memo = Recent(4)
     with Store(loaded_store_path, read_only=True) as store:
         reused = [runner.run(s, store, draws=60, inputs=inputs_2024, memo=memo) for s in limits]
         assert len(memo) == 1  # only policy changed: one pressure, computed once

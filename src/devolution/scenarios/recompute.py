@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from devolution.errors import ScenarioError
+from devolution.memo import Recent
 from devolution.exports import records
 from devolution.scenarios import compare, runner
 from devolution.scenarios.inputs import Inputs, load_inputs, outturn_years
@@ -138,8 +139,8 @@ class Memory:
     assumptions (a knob that changes only policy reuses it)."""
 
     councils: dict[int, Councils] = field(default_factory=dict)
-    baselines: runner.Recent = field(default_factory=lambda: runner.Recent(16))
-    pressures: runner.Recent = field(default_factory=lambda: runner.Recent(4))
+    baselines: Recent = field(default_factory=lambda: Recent(16))
+    pressures: Recent = field(default_factory=lambda: Recent(4))
     data_years: tuple[int, int] | None = None
 
     def outturn_years(self, store) -> tuple[int, int]:

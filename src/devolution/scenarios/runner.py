@@ -13,7 +13,7 @@ import pandas as pd
 
 from devolution import parameters as parameters_module
 from devolution.errors import ParameterError
-from devolution.memo import Recent  # noqa: F401  (runner.Recent: the run caches)
+from devolution.memo import Recent
 from devolution.rules import referendum
 from devolution.scenarios import kernels, model
 from devolution.scenarios.context import Context

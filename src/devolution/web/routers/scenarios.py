@@ -29,7 +29,7 @@ from fastapi.responses import JSONResponse, Response
 from devolution.scenarios.knobs import defaults, describe as describe_knobs, knob_scenario
 from devolution.scenarios.model import ScenarioProblems
 from devolution.scenarios.recompute import TimeLimitExceeded
-from devolution.scenarios.runner import Recent
+from devolution.memo import Recent
 from devolution.web import scenario_workers, served
 from devolution.web.formats import reads_query
 from devolution.web.routers import data
