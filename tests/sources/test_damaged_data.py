@@ -571,3 +571,38 @@ def test_a_column_added_to_an_official_file_is_refused_by_name(held, data_dir, t
     error = refused(held, folder)
     assert (error.file, error.row, error.column) == (CSP, 1, "sfa_2021_22")
     assert "is not in this file's layout, so it would not be read" in str(error)
+
+
+def test_a_figure_blanked_in_one_council_tax_file_but_not_its_twin_is_refused(held, data_dir, tmp_path):
+    """A break test blanked Bath & North East Somerset's 2014-15 Band D in the wide file: the long
+    file still said 1201.85, the load went through and the store lost the figure."""
+    long_name = "council_tax_requirement_band_d_2014_15_to_2023_24_long.csv"
+    folder = copy_of_data(data_dir, tmp_path / "data", only={LEVELS, long_name})
+    wide_row = set_cell(data_dir, folder, LEVELS, "band_d_excl_parish", "", ("ons_code", "E06000022"))
+    error = refused(held, folder)
+    assert f"{LEVELS} row {wide_row} column 'band_d_excl_parish' says nothing (blank)" in str(error)
+
+
+def test_placeholder_zeros_for_councils_not_in_force_are_set_aside_not_stored(store):
+    """The CSP file prints 0.00 in every column for a council in years it did not exist:
+    Buckinghamshire before 1 April 2020, Aylesbury Vale (abolished 31 March 2020) in 2020-21. They
+    were stored and shown as real £0 figures (a trend chart at £0, "CSP 2020-21 £0.00")."""
+    held = store.query("SELECT code, year FROM observations WHERE publication = 'mhclg_core_spending_power' "
+                       "AND code IN ('E06000060', 'E07000004') AND measure = 'csp_total' ORDER BY code, year")
+    assert held.loc[held["code"] == "E06000060", "year"].tolist() == [2020]   # 2015-16 to 2019-20 set aside
+    assert held.loc[held["code"] == "E07000004", "year"].tolist() == [2015, 2016, 2017, 2018, 2019]
+    real = store.query("SELECT value FROM observations WHERE code = 'E06000060' AND year = 2020 "
+                       "AND measure = 'csp_total'")["value"].item()
+    assert real > 0
+
+
+def test_a_figure_for_a_council_after_it_ended_is_refused(held, data_dir, tmp_path):
+    """A break test added Aylesbury Vale (abolished 31 March 2020) to the population file for 2023,
+    and the load stored 200,000 people for it."""
+    folder = copy_of_data(data_dir, tmp_path / "data", only={POPULATION})
+    text = (data_dir / POPULATION).read_text()
+    replace(folder, POPULATION, text + "E07000004,Aylesbury Vale,Non-metropolitan District,2023,200000\n")
+    error = refused(held, folder)
+    assert error.file == POPULATION
+    assert "population = 200,000.00 for E07000004 Aylesbury Vale in year 2023" in str(error)
+    assert "after it ended on 31 March 2020" in str(error)

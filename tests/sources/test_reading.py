@@ -3,6 +3,8 @@ and each kind of number accepts what is possible and refuses the rest (issue #21
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -54,6 +56,25 @@ def test_a_column_neither_read_nor_in_the_layout_is_refused_by_name(tmp_path):
     assert read_csv(path, ["code"], unread=None).shape == (1, 4)
 
 
+@pytest.mark.parametrize("header, expected", [
+    ("code,name,value,name", "column 'name' appears twice in the header (columns 2 and 4)"),
+    ("code,,value", "column 2 of the header has no name"),
+])
+def test_a_header_with_a_column_twice_or_unnamed_is_refused(tmp_path, header, expected):
+    """pandas renamed them (name.1, Unnamed: 1): a copied column loaded under a made-up name."""
+    path = write(tmp_path, header + "\nE06000001,Hartlepool,5,x\n" if header.count(",") == 3 else
+                 header + "\nE06000001,x,5\n")
+    with pytest.raises(DataError, match=re.escape(expected)) as caught:
+        read_csv(path, ["code"], unread=None)
+    assert caught.value.row == 1
+
+
+def test_a_file_separated_by_semicolons_gets_a_hint(tmp_path):
+    path = write(tmp_path, "code;name;value\nE06000001;Hartlepool;5\n")
+    with pytest.raises(DataError, match="is the file separated by semicolons"):
+        read_csv(path, ["code", "name", "value"])
+
+
 def test_an_empty_file_is_refused(tmp_path):
     with pytest.raises(DataError, match="is empty"):
         read_csv(write(tmp_path, ""), ["code"])
@@ -95,7 +116,7 @@ def test_years(tmp_path):
     frame = pd.DataFrame({"year": ["2023-24", "2023", "2023.0", "2024/25"]})
     assert years(frame, "year", tmp_path / "f.csv").tolist() == [2023, 2023, 2023, 2024]
     for bad, message in (("2011.7", "'2011.7' is not a year"), ("0000", "'0000' is not a possible year"),
-                         ("", "is not a year")):
+                         ("", "is not a year"), (None, "the year is blank")):
         with pytest.raises(DataError, match=message):
             years(pd.DataFrame({"year": ["2020", bad]}), "year", tmp_path / "f.csv")
 

@@ -73,6 +73,18 @@ def test_pages_refuse_a_parameter_they_do_not_read_but_let_a_links_campaign_tags
     assert client.get("/?meausre=population", headers=html).status_code == 422
 
 
+def test_a_parameter_given_twice_is_refused_and_a_tab_a_place_lacks_is_a_404(client):
+    """/search?q=Kent&q=Hull went to Hull and /map.json?measure=a&measure=b answered b: the last won,
+    silently. /places/E07000004?tab=budget showed another tab: Aylesbury Vale has no budget tab."""
+    twice = client.get("/map.json?measure=population&measure=band_d_excl_parish")
+    assert twice.status_code == 422 and "parameter 'measure' is given 2 times: give it once" in twice.json()["error"]
+    assert client.get("/search?q=Kent&q=Hull", headers={"accept": "text/html"}).status_code == 422
+    assert client.get("/places/Kent?tab=budget&utm_source=a&utm_source=b").status_code == 200  # link tags: ignored
+    former = client.get("/places/E07000004?tab=budget", headers={"accept": "text/html"})
+    assert former.status_code == 404 and "Aylesbury Vale&#39;s page has no &#39;budget&#39; tab" in former.text
+    assert client.get("/places/E07000004?tab=figures", headers={"accept": "text/html"}).status_code == 200
+
+
 def test_a_council_of_another_nation_is_a_404_saying_so(client):
     answer = client.get("/api/places/Cardiff")
     assert answer.status_code == 404 and "Cardiff (W06000015), a council of Wales" in answer.json()["error"]

@@ -48,6 +48,7 @@ def data_load(
     from rich.progress import Progress
 
     from devolution import config
+    from devolution.numbers import plural
     from devolution.sources import PUBLICATIONS
     from devolution.store import Store
 
@@ -61,8 +62,11 @@ def data_load(
     out = console()
     out.print(f"[green]Loaded[/] {len(report.loaded)} publications into {plain(path)}")
     for id_, rows in report.loaded.items():
-        aside = report.set_aside.get(id_, 0)
-        note = f" ({aside:,} rows of bodies outside the register set aside)" if aside else ""
+        aside, zeros = report.set_aside.get(id_, 0), report.placeholders.get(id_, 0)
+        notes = [f"{aside:,} rows of bodies outside the register set aside"] if aside else []
+        notes += [f"{plural(zeros, 'council-year')} of placeholder zeros set aside (councils in years "
+                  f"they were not in force)"] if zeros else []
+        note = f" ({'; '.join(notes)})" if notes else ""
         out.print(f"  {id_}: {rows:,} rows{note}")
     if report.absent:
         out.print(f"[yellow]Not in {plain(directory)}:[/] {', '.join(report.absent)}")

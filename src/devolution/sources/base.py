@@ -280,7 +280,8 @@ def years(frame: pd.DataFrame, column: str, path: Path, offset: int = 0,
             continue
     values = text.map(parsed)
     refuse_first(values.isna(), frame, path, column, lambda at: (
-        f"{frame[column].iloc[at]!r} is not a year (expected e.g. 2023-24 or 2023)"))
+        ("the year is blank" if pd.isna(frame[column].iloc[at]) else f"{frame[column].iloc[at]!r} is not a year")
+        + " (expected e.g. 2023-24 or 2023)"))
     values = values.astype("int64")
     low, high = YEAR_RANGE
     refuse_first((values < low) | (values > high), frame, path, column, lambda at: (

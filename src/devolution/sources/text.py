@@ -61,11 +61,15 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8",
         raise DataError("is empty (expected a header row and rows of data)", file=path.name) from None
     except pd.errors.ParserError as exc:
         raise csv_error(str(exc), path.name) from None
+    _refuse_bad_header(data, encoding, path)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
+        semicolons = ";" in str(frame.columns[0]) and len(frame.columns) == 1
         raise DataError(
             f"missing column(s) {', '.join(map(repr, missing))}; "
-            f"expected columns include {', '.join(columns)}",
+            f"expected columns include {', '.join(columns)}"
+            + ("; the header is one field holding ';': is the file separated by semicolons? (commas expected)"
+               if semicolons else ""),
             file=path.name, row=1, column=missing[0],
         )
     if unread is not None:
@@ -74,6 +78,22 @@ def read_csv(path: Path, columns: Iterable[str], encoding: str = "utf-8",
         raise DataError("has a header but no rows of data (an emptied or cut-off file?)", file=path.name, row=2)
     _refuse_cut_rows(data, frame, path)
     return frame
+
+
+def _refuse_bad_header(data: bytes, encoding: str, path: Path) -> None:
+    """Refuse a header with a column named twice or a column with no name. pandas renames them
+    (``sfa.1``, ``Unnamed: 6``), so a copied column loaded under a made-up name, and a refusal
+    named a column the file does not have."""
+    line = data.split(b"\n", 1)[0].rstrip(b"\r").decode(encoding, errors="replace").lstrip("\ufeff")
+    names = next(csv.reader([line]), [])
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if not name.strip():
+            raise DataError(f"column {position} of the header has no name", file=path.name, row=1)
+        if name in seen:
+            raise DataError(f"column {name!r} appears twice in the header (columns {seen[name]} and {position}): "
+                            f"each column may appear once", file=path.name, row=1, column=name)
+        seen[name] = position
 
 
 def _some(names: list[str], shown: int = 12) -> str:
@@ -88,8 +108,8 @@ def refuse_unknown_columns(frame: pd.DataFrame, columns: list[str], unread: Iter
     if extra:
         raise DataError(
             f"column {extra[0]!r} is not in this file's layout, so it would not be read"
-            f"{f' (nor {len(extra) - 1} more)' if len(extra) > 1 else ''}: remove it, or check the file is "
-            f"the edition this project reads (its columns: {_some(layout)})",
+            f"{f' (nor {len(extra) - 1} more)' if len(extra) > 1 else ''}: remove it (the columns this file "
+            f"may have: {_some(layout)})",
             file=path.name, row=1, column=str(extra[0]))
 
 

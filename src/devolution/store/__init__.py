@@ -48,6 +48,8 @@ class LoadReport:
 
     loaded: dict[str, int] = field(default_factory=dict)
     set_aside: dict[str, int] = field(default_factory=dict)
+    #: council-years of placeholder zeros set aside, by publication (``refusals.placeholders``)
+    placeholders: dict[str, int] = field(default_factory=dict)
     absent: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
     gaps: pd.DataFrame | None = None  # councils in force a loaded publication lacks (places.coverage.gaps)
@@ -192,8 +194,10 @@ class Store:
                                 f"outside the register?); nothing was loaded", file=", ".join(found[id_]))
 
         places = self._carry_onto_current_codes(parsed)
+        aside = refusals.placeholders(parsed, found, places)
+        report.placeholders = {id_: len(pairs) for id_, pairs in aside.items()}
         refusals.shrinks(self, parsed, found, directory, allow_shrink)
-        refusals.lost_places(self, parsed, found, directory, allow_shrink, places)
+        refusals.lost_places(self, parsed, found, directory, allow_shrink, places, aside)
         self._write(parsed, found, by_id, report)
         report.gaps = coverage.gaps(places, pd.concat(
             [result.observations[["code", "year"]].drop_duplicates().assign(publication=id_)

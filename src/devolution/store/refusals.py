@@ -1,6 +1,7 @@
-"""What a load refuses before the store is written: a year outside the edition, a publication that
-would shrink or lose a place it holds (``Store.load`` calls these; each raises ``DataError`` naming
-the files, and then nothing has been written)."""
+"""What a load refuses before the store is written: a year outside the edition, a figure for a
+council after it ended, a publication that would shrink or lose a place it holds (``Store.load``
+calls these; each raises ``DataError`` naming the files, and then nothing has been written); and
+the placeholder zeros it sets aside."""
 
 from __future__ import annotations
 
@@ -34,6 +35,48 @@ def years_outside(publication: Publication, result: Parsed, files: dict[str, Pat
                         f"was loaded", file=", ".join(files))
 
 
+def placeholders(parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
+                 places: pd.DataFrame) -> dict[str, set[tuple[str, int]]]:
+    """Set aside the zeros official files print for a council in years it was not in force (the CSP
+    file gives Buckinghamshire 0.00 in every column for 2015-16 to 2019-20, before it began, and
+    Aylesbury Vale 0.00 for 2020-21, after it ended), which were stored and shown as real £0 figures:
+    a (code, year) outside the council's life (the register's dates, on 1 April) whose every value
+    in the publication is zero. Returns the (code, year) pairs set aside, by publication.
+
+    A figure that is not zero for a council after it ended is refused (a row typed under a former
+    council, or a file of the wrong year). Before it began, figures are kept: series on later
+    boundaries (ONS's rebased mid-year estimates give Dorset Council for 2011) are real."""
+    start = dict(zip(places["code"], pd.to_datetime(places["start_date"], errors="coerce")))
+    end = dict(zip(places["code"], pd.to_datetime(places["end_date"], errors="coerce")))
+    names = dict(zip(places["code"], places["name"]))
+    out: dict[str, set[tuple[str, int]]] = {}
+    for id_, result in parsed.items():
+        frame = result.observations
+        if frame is None or frame.empty:
+            continue
+        day = pd.to_datetime(frame["year"].astype("int64").astype(str) + "-04-01")
+        began, ended = frame["code"].map(start), frame["code"].map(end)
+        before = (began.notna() & (day < began)).to_numpy()
+        after = (ended.notna() & (day > ended)).to_numpy()
+        if not (before | after).any():
+            continue
+        zero = frame["value"].eq(0).groupby([frame["code"], frame["year"]]).transform("all").to_numpy()
+        wrong = after & ~zero
+        if wrong.any():
+            at = frame.iloc[int(wrong.nonzero()[0][0])]
+            raise DataError(
+                f"publication {id_} gives {at['measure']} = {at['value']:,.2f} for {at['code']} "
+                f"{names.get(at['code'], '')} in year {int(at['year'])} (as held: a financial year's start, or a "
+                f"mid-year), after it ended on "
+                f"{ended.iloc[int(wrong.nonzero()[0][0])]:%d %B %Y} (the register's date): a row under a former "
+                f"council?; nothing was loaded", file=", ".join(found[id_]))
+        aside = (before | after) & zero
+        if aside.any():
+            out[id_] = set(zip(frame.loc[aside, "code"], frame.loc[aside, "year"].astype(int)))
+            result.observations = frame[~aside].reset_index(drop=True)
+    return out
+
+
 def size(result: Parsed) -> tuple[int, int]:
     """Rows a parsed publication brings (observations and tables) and places (codes observed)."""
     observations = result.observations
@@ -65,12 +108,13 @@ def shrinks(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
                 f"--allow-shrink {id_}`", file=", ".join(found[id_]))
 
 def lost_places(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
-                        directory: Path, allow_shrink: Collection[str], places: pd.DataFrame) -> None:
+                directory: Path, allow_shrink: Collection[str], places: pd.DataFrame,
+                set_aside: dict[str, set[tuple[str, int]]] | None = None) -> None:
     """Refuse a publication that would lose any place or any year of a place it holds: a code
     with observations in the store and none in the new files (Hartlepool's rows cut from the
     population file), a year gone for every place (2015's rows cut) or a place's earlier years
     gone, unless the register explains it (a former code now carried onto its successor, or an
-    abolished council)."""
+    abolished council) or it is a placeholder set aside (``set_aside``, from :func:`placeholders`)."""
     if not store.path.exists() or not store.has_table("observations"):
         return
     ids = [id_ for id_, result in parsed.items()
@@ -85,6 +129,9 @@ def lost_places(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Pat
     for id_, pairs in held.groupby("publication"):
         new = parsed[id_].observations[["code", "year"]].drop_duplicates().astype({"year": "int64"})
         pairs = pairs[~pairs["code"].isin(explained)].astype({"year": "int64"})
+        aside = (set_aside or {}).get(id_, set())
+        if aside:
+            pairs = pairs[[(c, int(y)) not in aside for c, y in zip(pairs["code"], pairs["year"])]]
         lost = pairs.merge(new, on=["code", "year"], how="left", indicator=True)
         lost = lost[lost["_merge"] == "left_only"]
         if lost.empty:

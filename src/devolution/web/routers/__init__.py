@@ -60,8 +60,14 @@ async def only_declared_query(request: Request) -> None:
     if route is None:
         return
     page = not request.url.path.startswith("/api/")
-    unknown = [name for name in dict.fromkeys(request.query_params)
-               if not takes(route, name) and not (page and _link_tag(name))]
+    given = [name for name, _ in request.query_params.multi_items() if not (page and _link_tag(name))]
+    twice = [name for name in dict.fromkeys(given) if given.count(name) > 1]
+    if twice:  # the last one won, silently (/search?q=Kent&q=Hull went to Hull)
+        raise RequestValidationError([
+            {"loc": ("query", name[:40]), "type": "repeated_parameter", "input": None,
+             "msg": f"parameter {name[:40]!r} is given {given.count(name)} times: give it once"}
+            for name in twice[:5]])
+    unknown = [name for name in dict.fromkeys(given) if not takes(route, name)]
     if unknown:
         taken = declared_query(route)
         prefixes = getattr(route.endpoint, "reads_query", ((), ()))[1]

@@ -8,6 +8,7 @@ from typing import Optional
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
+from starlette.concurrency import run_in_threadpool
 
 from devolution import api
 from devolution.exports import clean, records
@@ -26,8 +27,16 @@ router = APIRouter(tags=["places"])
 TRENDS = ("nce_total_service_expenditure", "band_d_excl_parish", "population", "csp_total",
           "nce_adult_social_care", "nce_childrens_social_care")
 COMPARE = "nce_total_service_expenditure"
-#: The place page's tabs (``?tab=`` in its URL), in order.
-TABS = ("trends", "gap", "budget", "figures", "similar")
+#: The place page's tabs (``?tab=`` in its URL), in order: label, and the parts of the place's
+#: document that fill it (a tab is shown when one of them is not empty).
+TABS = {"trends": ("Trends", ("trends", "comparison")), "gap": ("Funding gap", ("gap",)),
+        "budget": ("Budget and deals", ("devolution",)), "figures": ("Latest figures", ("latest",)),
+        "similar": ("Similar places", ("similar",))}
+
+
+def tabs_of(document: dict) -> list[tuple[str, str]]:
+    """The tabs a place's page shows, as (id, label), in order (a former council has no budget tab)."""
+    return [(tab, label) for tab, (label, parts) in TABS.items() if any(document.get(part) for part in parts)]
 PLACE_COLUMNS = ["code", "name", "official_name", "tier", "region_code", "county_code", "strategic_authority_code",
                  "start_date", "end_date", "current", "replaced_by", "ecode"]
 
@@ -132,6 +141,11 @@ async def place_page(name: str, tab: str = Query("", max_length=40), state: AppS
         raise HTTPException(404, "the JSON holds every tab; ?tab= is for the page" if kind == "json" else
                                  f"no tab {tab!r} on a place's page: its tabs are {', '.join(TABS)}")
     code = await kept_code(state, "place", code, kind, tab)
+    if tab and state.peek(served.key("place", code, kind, tab)) is None:  # a tab this place's page lacks
+        document = await run_in_threadpool(cached_place_document, state, code)
+        shown = [id_ for id_, _ in tabs_of(document)]
+        if tab not in shown:
+            raise HTTPException(404, f"{document['name']}'s page has no {tab!r} tab: its tabs are {', '.join(shown)}")
     return await served.served(state, ("place", code, kind, tab), lambda: place_answer(state, code, kind, tab))
 
 
@@ -150,7 +164,7 @@ def place_answer(state: AppState, name: str, kind: str, tab: str = "") -> served
     document = cached_place_document(state, name)
     if kind == "json":
         return served.json_page(document)
-    return served.html_page("place.html", {"place": document, "tab": tab})
+    return served.html_page("place.html", {"place": document, "tab": tab, "tabs": tabs_of(document)})
 
 
 def prepare(state: AppState, code: str) -> None:
