@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from devolution.analysis.settlement import settlement_illustration
+from devolution.places.register import in_force
 from devolution.rules.settlement import revenue_support_grant, settlement_funding_assessment
 
 PENNY = 0.01
@@ -39,7 +40,13 @@ def test_sfa_for_every_authority_matches_the_csp_file(store, published, year):
     changes = code_changes(store.places())  # Barnsley and Sheffield are held under their 2025 codes
     rows = published[published["year_start"] == year]
     theirs = rows.assign(ons_code=rows["ons_code"].replace(changes)).groupby("ons_code")["sfa_gbp"].sum()
-    theirs = theirs[theirs.index.isin(store.places()["code"])]
+    places = store.places()
+    theirs = theirs[theirs.index.isin(places["code"])]
+    # The file's 0.00 for a council in a year it was not in force (Buckinghamshire before 2020-21,
+    # Aylesbury Vale in 2020-21) is a placeholder, set aside at load: not in the store, not compared.
+    placeholder = ~theirs.index.isin(places.loc[in_force(places, year), "code"]) & theirs.eq(0).to_numpy()
+    assert not ours.index.isin(theirs.index[placeholder]).any()
+    theirs = theirs[~placeholder]
     joined = pd.concat([ours, theirs], axis=1, keys=["ours", "published"])
     missing = joined[joined["ours"].isna()]
     assert missing.empty, f"{len(missing)} authorities in the CSP file have no SFA in the store: {list(missing.index[:5])}"

@@ -51,7 +51,7 @@ def test_a_column_neither_read_nor_in_the_layout_is_refused_by_name(tmp_path):
         read_csv(path, ["code", "value"], unread=["name"])
     assert (caught.value.row, caught.value.column) == (1, "value_2025")
     assert "column 'value_2025' is not in this file's layout, so it would not be read" in str(caught.value)
-    assert "(its columns: code, value, name)" in str(caught.value)
+    assert "(the columns this file may have: code, value, name)" in str(caught.value)
     assert read_csv(path, ["code", "value"], unread=["name", "value_2025"]).shape == (1, 4)
     assert read_csv(path, ["code"], unread=None).shape == (1, 4)
 

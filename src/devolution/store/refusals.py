@@ -85,7 +85,7 @@ def size(result: Parsed) -> tuple[int, int]:
 
 
 def shrinks(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]], directory: Path,
-                    allow_shrink: Collection[str]) -> None:
+            allow_shrink: Collection[str]) -> None:
     """Refuse a publication that would replace far more than it brings (see ``KEEP_AT_LEAST``)."""
     if not store.path.exists():
         return
@@ -106,6 +106,7 @@ def shrinks(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
                 f"the store holds {held_rows:,} rows for {held_places:,} places (a cut or wrong file?); "
                 f"nothing was loaded. If the shrink is real, run `devo data load {directory} "
                 f"--allow-shrink {id_}`", file=", ".join(found[id_]))
+
 
 def lost_places(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Path]],
                 directory: Path, allow_shrink: Collection[str], places: pd.DataFrame,
@@ -129,9 +130,11 @@ def lost_places(store, parsed: dict[str, Parsed], found: dict[str, dict[str, Pat
     for id_, pairs in held.groupby("publication"):
         new = parsed[id_].observations[["code", "year"]].drop_duplicates().astype({"year": "int64"})
         pairs = pairs[~pairs["code"].isin(explained)].astype({"year": "int64"})
-        aside = (set_aside or {}).get(id_, set())
+        aside = (set_aside or {}).get(id_)
         if aside:
-            pairs = pairs[[(c, int(y)) not in aside for c, y in zip(pairs["code"], pairs["year"])]]
+            marked = pairs.merge(pd.DataFrame(list(aside), columns=["code", "year"]).astype({"year": "int64"}),
+                                 on=["code", "year"], how="left", indicator=True)
+            pairs = pairs[(marked["_merge"] == "left_only").to_numpy()]
         lost = pairs.merge(new, on=["code", "year"], how="left", indicator=True)
         lost = lost[lost["_merge"] == "left_only"]
         if lost.empty:
