@@ -47,3 +47,14 @@ def test_readiness_refuses_evidence_for_no_criterion(env):
 def test_a_top_band_priced_below_band_h_is_refused(env, tmp_path):
     code, text = run("microsim", "run", str(tmp_path), "--new-band", "1/9:0.4")
     assert code == 1 and "new band '1/9:0.4'" in text and "band H is 2" in text
+
+
+def test_places_list_of_an_authority_in_a_year_before_it_began_or_matching_nothing_says_why(env):
+    code, text = run("places", "list", "--sa", "North of Tyne", "--year", "2019", "--format", "csv")
+    assert code == 0 and all(name in text for name in ("Newcastle upon Tyne", "North Tyneside", "Northumberland"))
+    code, text = run("places", "list", "--sa", "North of Tyne", "--year", "2016")
+    assert code == 1 and "came into being only on 2 November 2018 (give --year 2019 or later)" in text, text
+    code, text = run("places", "list", "--county", "Cumbria", "--year", "2024")
+    assert code == 1 and "was abolished on 1 April 2023" in text and "Westmorland and Furness" in text, text
+    code, text = run("places", "list", "--tier", "county", "--region", "North East", "--year", "2020")
+    assert code == 1 and "no place in the register matches --tier 'county' --region 'North East'" in text, text

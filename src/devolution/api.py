@@ -19,16 +19,23 @@ def places(tier: str | None = None, region: str | None = None, county: str | Non
            former: bool = False, *, store=None):
     """The register of places: current ones unless ``year`` (those in force on 1 April of that
     financial year) or ``former`` (abolished places and former codes too) is given. ``tier``: one
-    or more tiers, comma-separated; ``region``, ``county``, ``strategic_authority``: a code or name."""
+    or more tiers, comma-separated; ``region``, ``county``, ``strategic_authority``: a code or name
+    (a strategic authority's members on the day, by its membership over time; an authority or
+    county that has ended, without ``year``: its places on its last day, ``attrs["note"]`` saying
+    so). A ``PlaceError`` when the region, county or authority was not in being on the day."""
     from devolution.places.register import register_year, select
+    from devolution.powers.authorities import Authorities
     from devolution.store import open_store
     from devolution.years import parse_year
 
     with open_store(store) as s:
         held = s.places()
         year = None if year is None else register_year(held, parse_year(year))
+        # an authority's members on the day, from its membership over time (as the place budget reads
+        # it), not the register's one current authority per place
+        members = None if strategic_authority is None else Authorities.from_store(s).member_codes
         return select(held, tier=tier, region=region, county=county, strategic_authority=strategic_authority,
-                      year=year, former=former)
+                      year=year, former=former, members=members)
 
 
 def crosswalk(year: int | str, *, store=None):

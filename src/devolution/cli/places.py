@@ -17,13 +17,19 @@ def places_list(
                                                   "combined_authority, greater_london_authority, region, england."),
     region: Optional[str] = typer.Option(None, help="Region code or name, e.g. 'North West'."),
     county: Optional[str] = typer.Option(None, help="County code or name: its districts."),
-    strategic_authority: Optional[str] = typer.Option(None, "--strategic-authority", "--sa",
-                                                      help="Combined authority or GLA: its members."),
+    strategic_authority: Optional[str] = typer.Option(
+        None, "--strategic-authority", "--sa",
+        help="Combined authority or GLA: its members on 1 April of --year; without --year its members now, or "
+             "for an authority that has ended, its members on its last day (a note says so)."),
     year: Optional[str] = typer.Option(None, help="Places in force on 1 April of this financial year (2019, 2019-20 or 2019/20)."),
-    former: bool = typer.Option(False, "--former", help="Include abolished places and former codes."),
+    former: bool = typer.Option(False, "--former", help="Include abolished places and former codes (with --sa: "
+                                                        "every council that has been a member)."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """List places in the register, filtered by tier, region, county or strategic authority.
+
+    A region, county or authority not in being in --year is an error saying when it began or ended
+    (and what holds its area); so is a filter that matches no place.
 
     Examples:
 
@@ -34,19 +40,32 @@ def places_list(
         devo places list --sa "Greater Manchester" --format csv
 
         devo places list --tier shire_district --year 2019
+
+        devo places list --sa "North of Tyne" --year 2019     # 2018 to 2024: its members in 2019-20
     """
+    from rich.console import Console
+
     import devolution
-    from devolution.years import parse_year
+    from devolution.errors import PlaceError
+    from devolution.years import parse_year, year_label
 
     year = parse_year(year) if year is not None else None
     frame = devolution.places(tier=tier, region=region, county=county, strategic_authority=strategic_authority,
                               year=year, former=former)
+    if frame.empty:
+        asked = " ".join(f"--{flag} {value!r}" for flag, value in (("tier", tier), ("region", region),
+                         ("county", county), ("sa", strategic_authority)) if value is not None)
+        when = f"in force on 1 April {year} ({year_label(year)})" if year is not None else \
+            ("ever held" if former else "in being now")
+        raise PlaceError(f"no place in the register matches {asked or 'the filters'} {when}")
+    if frame.attrs.get("note"):
+        Console(stderr=True).print(f"note: {plain(frame.attrs['note'])}", highlight=False, soft_wrap=True)
     names = devolution.places(former=True).set_index("code")["name"]
     frame = frame.assign(region=frame["region_code"].map(names), county=frame["county_code"].map(names),
                          strategic_authority=frame["strategic_authority_code"].map(names))
     # on a terminal too narrow for all of them, the rightmost are left out first: the dates of a
     # --year or --former list go before the county and strategic authority
-    dates = ["start_date", "end_date"] if year is not None or former else []
+    dates = ["start_date", "end_date"] if year is not None or former or frame.attrs.get("note") else []
     columns = ["code", "name", "tier", "region", *dates, "county", "strategic_authority"]
     show(frame[columns] if fmt is Format.table else frame, fmt, title=f"{len(frame)} places",
          narrow=("code", "name", "tier", "region"))

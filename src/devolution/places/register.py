@@ -54,7 +54,12 @@ def in_force(places: pd.DataFrame, year: int) -> pd.Series:
     day) and ``end_date`` the last (the day before its successor's vesting day), so a place is in
     force on a day when ``start_date <= day <= end_date``. A former code is never in force.
     """
-    date = pd.Timestamp(year=year, month=4, day=1)
+    return in_force_on(places, pd.Timestamp(year=year, month=4, day=1))
+
+
+def in_force_on(places: pd.DataFrame, day) -> pd.Series:
+    """Which places existed on ``day`` (a date), by the dates convention of :func:`in_force`."""
+    date = pd.Timestamp(day)
     start, end = _dates(places["start_date"]), _dates(places["end_date"])
     ended = end.notna() & (end < date)
     former = places["status"].eq(FORMER_CODE) if "status" in places else (~places["current"].astype(bool) & end.isna())
@@ -202,9 +207,20 @@ def _long(iso: str | None) -> str:
 
 def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None = None,
            county: str | None = None, strategic_authority: str | None = None,
-           year: int | None = None, former: bool = False) -> pd.DataFrame:
-    """Filter the register: current places, or those in force in ``year``, or (``former``) every
-    place ever held. ``region`` / ``county`` / ``strategic_authority`` take a code or name."""
+           year: int | None = None, former: bool = False, members=None) -> pd.DataFrame:
+    """Filter the register: current places, or those in force on 1 April of ``year``, or
+    (``former``) every place ever held. ``region`` / ``county`` / ``strategic_authority`` take a
+    code or name.
+
+    ``members``: ``(authority code, day) -> member codes`` on that day (``day`` None: at any time),
+    the strategic authorities' membership over time
+    (:meth:`devolution.powers.authorities.Authorities.member_codes`, the one the place budget uses);
+    without it, the register's current members (the register holds one authority per place).
+
+    A parent not in being on the day asked raises :class:`PlaceError` saying when it began or ended
+    (and what holds its area) and which years to ask for. Without ``year``, a parent that has ended
+    gives its places on its last day, and the frame's ``attrs["note"]`` says so (else ``""``).
+    """
     out = places
     if tier is not None:
         tiers = [t.strip() for t in tier.split(",")]
@@ -212,18 +228,53 @@ def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None 
         if unknown:
             raise PlaceError(f"unknown tier {unknown[0]!r}; expected one of {', '.join(TIER_LABELS)}")
         out = out[out["tier"].isin(tiers)]
-    for column, value, tiers, kind in (("region_code", region, ("region",), "region"),
-                                       ("county_code", county, ("county",), "council"),
-                                       ("strategic_authority_code", strategic_authority, SA_TIERS,
-                                        "strategic_authority")):
-        if value is not None:
-            parent = resolve(places[places["tier"].isin(tiers)], value, kind)
-            out = out[out[column] == parent["code"]]
-    if year is not None:
-        out = out[in_force(out, year)]
+    chosen = [(column, resolve(places[places["tier"].isin(tiers)], value, kind)["code"])
+              for column, value, tiers, kind in (("region_code", region, ("region",), "region"),
+                                                 ("county_code", county, ("county",), "council"),
+                                                 ("strategic_authority_code", strategic_authority, SA_TIERS,
+                                                  "strategic_authority"))
+              if value is not None]
+    day, note = _day_asked(places, [code for _, code in chosen], year, former)
+    for column, code in chosen:
+        if column == "strategic_authority_code" and members is not None:
+            # the authority they were members of then, not the register's current one
+            out = out[among(out["code"], members(code, None if day is None else day.date()))].assign(
+                strategic_authority_code=code)
+        else:
+            out = out[out[column] == code]
+    if day is not None:
+        out = out[in_force_on(out, day)]
     elif not former:
         out = out[out["current"].astype(bool)]
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["note"] = note
+    return out
+
+
+def _day_asked(places: pd.DataFrame, parents: list[str], year: int | None, former: bool) -> tuple:
+    """The day whose places :func:`select` lists (``None``: the current ones, or every one with
+    ``former``) and a note: 1 April of ``year``; without it, the last day of a parent that has
+    ended. A :class:`PlaceError` for a parent not in being on 1 April of ``year`` (or today)."""
+    day = None if year is None else pd.Timestamp(year=year, month=4, day=1)
+    if former and day is None:
+        return None, ""
+    note = ""
+    for code in parents:
+        life = lifecycle(places, code)
+        if day is None and life["end_date"]:  # ended: its places on its last day
+            day = pd.Timestamp(life["end_date"])
+            name = places.loc[places["code"] == code, "name"].iloc[0]
+            note = (f"{name} ({code}) has ended (its last day was {_long(life['end_date'])}): listing its "
+                    f"places on that day; give --year for another year")
+        why = not_in_being(places, code, pd.Timestamp.today().normalize() if day is None else day)
+        if why:
+            if life["end_date"] and (day is None or day > pd.Timestamp(life["end_date"])):
+                years = f"--year {financial_year_of(pd.Timestamp(life['end_date']))} or earlier"
+            else:
+                start = pd.Timestamp(life["start_date"])
+                years = f"--year {start.year + (start > pd.Timestamp(year=start.year, month=4, day=1))} or later"
+            raise PlaceError(f"{why} (give {years})")
+    return day, note
 
 
 def parents(places: pd.DataFrame, code: str) -> pd.DataFrame:

@@ -97,6 +97,16 @@ class Authorities:
         return pd.Series(periods["authority_code"].to_numpy(), index=self._on_current_codes(periods["member_code"]),
                          name="authority_code")
 
+    def member_codes(self, code: str, on: dt.date | None) -> list[str]:
+        """An authority's members on a date (:meth:`membership_on`, so under the codes they go on
+        under; none before it exists or after it ends); ``on`` None: every member it has had, under
+        the codes listed and the codes they go on under (a list of former places and codes)."""
+        if on is not None:
+            membership = self.membership_on(on)
+            return sorted(membership.index[membership.to_numpy() == code])
+        listed = self.members.loc[self.members["authority_code"] == code, "member_code"]
+        return sorted(set(listed) | set(self._on_current_codes(listed)))
+
     def founders(self) -> pd.DataFrame:
         """``authority_code, member_code``: every authority's members on its first day (current codes)."""
         first = self.members.merge(self.table[["code", "start_date"]].rename(
