@@ -159,3 +159,16 @@ def test_a_council_name_of_another_nation_says_so(loaded_store_path, name, code,
     assert in_other_nations(name, history).startswith(f"{name!r} is ") and f"({code}), a council of {nation}" \
         in in_other_nations(name, history)
     assert in_other_nations("Hartlepool", history) is None and in_other_nations("Narnia", history) is None
+
+
+def test_find_all_reads_the_longest_run_of_pieces_that_names_a_place(index):
+    """"Bournemouth, Christchurch and Poole" was split at its comma and read as Bournemouth (a
+    former council) and "Christchurch and Poole": the longest run of comma pieces that names a
+    place exactly is one place, while a list of names is still a list."""
+    codes = lambda text: [str(row["code"]) for row in index.find_all(text)]  # noqa: E731
+    assert codes("Bournemouth, Christchurch and Poole") == ["E06000058"]
+    assert codes("Bournemouth, Christchurch and Poole,Kent") == ["E06000058", "E10000016"]
+    assert codes("Bournemouth") == ["E06000028"]  # the former council, asked for alone
+    assert codes("Kent, Surrey") == ["E10000016", "E10000030"]
+    assert codes("Bristol, City of") == ["E06000023"]
+    assert codes("Kingston upon Hull, City of,Sunderland") == ["E06000010", "E08000024"]

@@ -201,7 +201,9 @@ def test_a_strategic_authority_not_yet_made_is_its_founding_members_area(store, 
     assert set(made.areas["code"]) == {"E08000021", "E08000022", "E06000057"}
     assert "E47000011" not in set(made.bodies["code"])
     assert made.note.startswith("North of Tyne (E47000011) was established on 2 November 2018: this is the "
-                                "budget of its founding members' area in 2017-18: its own spending is not in it")
+                                "budget of its founding members' area in 2017-18. It leaves out the authority's own "
+                                "spending, as the authority did not yet exist, but includes what its members then "
+                                "spent through any other authority they belonged to")
 
 
 def test_a_function_spelt_in_two_cases_by_the_cra_is_one_line(store):
@@ -210,3 +212,21 @@ def test_a_function_spelt_in_two_cases_by_the_cra_is_one_line(store):
     functions = B.summary(B.place_budget(store, GM, 2011))["function"]
     assert functions.str.lower().is_unique
     assert "10. Social protection" in set(functions)
+
+
+def test_a_part_no_body_reported_is_missing_not_zero(store):
+    """`devo budget "Isles of Scilly" --years` showed council £m 0.0 for 2016-17 (Scilly made no
+    return) and so £6,764 a head against about £10,000 in other years; GMCA's devolved £m read 0.0
+    for 2011-12 to 2013-14 (it published no Revenue Outturn). A part no body reported is missing,
+    and so are the pooled £m, the total and the £ per head; the other parts are kept."""
+    scilly = B.series(store, "Isles of Scilly").set_index("year")
+    gap = scilly.loc[2016]
+    assert gap[["council £m", "pooled £m", "total £m", "£ per head"]].isna().all()
+    assert gap["central £m"] > 10 and gap["devolved £m"] == 0.0  # in no authority: a true 0
+    assert "shown as missing, not as 0" in gap["note"]
+    assert scilly.drop(index=2016)[["council £m", "total £m", "£ per head"]].notna().all().all()
+    gm = B.series(store, GM, years=[2011, 2017]).set_index("year")
+    assert gm.loc[2011, ["devolved £m", "total £m", "£ per head"]].isna().all() and gm.loc[2011, "council £m"] > 3000
+    assert gm.loc[2017, ["devolved £m", "total £m", "£ per head"]].notna().all()
+    by_function = B.summary(B.place_budget(store, "Isles of Scilly", 2016))
+    assert by_function[["council £m", "total £m", "£ per head"]].isna().all().all()

@@ -15,8 +15,8 @@ from devolution.cli.common import Format, app, console, friendly, plain, show, s
 @friendly
 def budget_command(
     place: str = typer.Argument(..., help="A place (code or name): strategic authority, council, county, region."),
-    year: str = typer.Option("2017", "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011-12 to 2017-18 "
-                                                "(where outturn, CRA and population overlap)."),
+    year: Optional[str] = typer.Option(None, "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011-12 to "
+                                       "2017-18 (where outturn, CRA and population overlap); 2017-18 if not given."),
     devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
     years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
     compare: Optional[list[str]] = typer.Option(None, "--compare", help="Other places to compare per head, "
@@ -45,16 +45,16 @@ def budget_command(
     from devolution.store import Store
     from devolution.years import parse_year, year_label
 
+    _refuse_together(year is not None, years, compare is not None, out is not None)
     if out is not None:
         from devolution.files import output_path
         from devolution.report.standalone import CHART_SUFFIXES
 
         output_path(out, CHART_SUFFIXES)
-    year = parse_year(year)
+    year = parse_year(year or "2017")
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
         place_budget.check_year(store, year)  # the year first: the most basic problem
-        _say_authority(store, place, year, fmt)
         if compare is not None:
             from devolution.places.names import PlaceIndex
 
@@ -66,6 +66,7 @@ def budget_command(
                                       f"name, separated by commas: --compare Surrey,Essex)")
             queries = [place, *(str(row["code"]) for row in others)]
             frame = place_budget.compare(store, queries, year, moved)
+            _say_authority(store, place, year, fmt)
             _show_with_notes(frame, fmt, f"Place budgets per head, {year_label(year)}",
                              _given_twice(store.places(), queries, fmt))
             return
@@ -75,17 +76,33 @@ def budget_command(
             chart = series_chart(frame)
         else:
             result = place_budget.place_budget(store, place, year, moved)
+            _say_authority(store, place, year, fmt)
             if result.note and fmt is Format.table:
                 console().print(result.note)
             lines = place_budget.summary(result)
             show(lines if fmt is Format.table else lines.assign(note=result.note or ""), fmt,
-                 title=f"{result.name} {year_label(year)}: £{result.total / 1e6:,.0f}m, "
-                       f"£{result.total / result.population:,.0f} per head")
+                 title=f"{result.name} {year_label(year)}: " + (
+                     f"£{result.total / 1e6:,.0f}m, £{result.total / result.population:,.0f} per head"
+                     if result.known else f"total not known ({' and '.join(result.missing)} £m missing)"))
             chart = who_decides_chart(result)
     if out is not None:
         path = write_chart(chart, out)
         if fmt is Format.table:
             console().print(f"[green]Wrote[/] {path}")
+
+
+def _refuse_together(year: bool, years: bool, compare: bool, out: bool) -> None:
+    """A DevolutionError naming two options given together when one would have no effect: --years
+    shows every year (so --year has none), --compare is one year's table with no chart."""
+    from devolution.errors import DevolutionError
+
+    clashes = [(year and years, "--year", "--years", "--years shows every year held; drop one of them"),
+               (compare and years, "--compare", "--years", "a comparison is of one year (--year); drop one of them"),
+               (compare and out, "--compare", "--out", "the chart is of one place's budget; drop --out, or "
+                                                      "drop --compare to chart the place")]
+    for clash, first, second, what in clashes:
+        if clash:
+            raise DevolutionError(f"{first} and {second} cannot be given together: {what}")
 
 
 def _show_with_notes(frame, fmt: Format, title: str, first: tuple[str, ...] = ()) -> None:

@@ -186,26 +186,46 @@ class PlaceIndex:
         return str(self.find(text, kind)["code"])
 
     def find_all(self, text: str, kind: str | None = None) -> list[pd.Series]:
-        """The places of a comma-separated list (:meth:`find` each), where an official name may hold
-        a comma itself ("Bristol, City of", "Kingston upon Hull, City of"): a piece that names
-        nothing alone is read with the piece before it. Empty pieces are skipped. The error of
-        :meth:`find` for a piece that names nothing either way."""
-        found, texts = [], []
-        for piece in (p.strip() for p in str(text).split(",")):
-            if not piece:
-                continue
-            try:
-                found.append(self.find(piece, kind))
-                texts.append(piece)
-            except PlaceError:
-                if not texts:
-                    raise
-                joined = f"{texts[-1]}, {piece}"
+        """The places of a comma-separated list, where an official name may hold a comma itself
+        ("Bristol, City of", "Bournemouth, Christchurch and Poole"): from each piece on, the longest
+        run of pieces that names a place exactly (:meth:`find` with ``exact``) is one place, so a
+        full name wins over its first piece ("Bournemouth", a former council) while "Kent, Surrey"
+        is two places. A piece that starts no such run is read by :meth:`find` alone, or else with
+        the piece before it. Empty pieces are skipped. The error of :meth:`find` for a piece that
+        names nothing either way."""
+        pieces = [p for p in (p.strip() for p in str(text).split(",")) if p]
+        found, texts, start = [], [], 0
+        while start < len(pieces):
+            for end in range(min(len(pieces), start + self._most_pieces), start, -1):
+                joined = ", ".join(pieces[start:end])
                 try:
-                    found[-1], texts[-1] = self.find(joined, kind), joined
+                    found.append(self.find(joined, kind, exact=True))
                 except PlaceError:
-                    self.find(piece, kind)  # the piece's own error, with its closest names
+                    continue
+                texts.append(joined)
+                break
+            else:
+                end, piece = start + 1, pieces[start]
+                try:
+                    found.append(self.find(piece, kind))
+                    texts.append(piece)
+                except PlaceError:
+                    if not texts:
+                        raise
+                    joined = f"{texts[-1]}, {piece}"
+                    try:
+                        found[-1], texts[-1] = self.find(joined, kind), joined
+                    except PlaceError:
+                        self.find(piece, kind)  # the piece's own error, with its closest names
+            start = end
         return found
+
+    @functools.cached_property
+    def _most_pieces(self) -> int:
+        """The most comma pieces a place's name can be written in: its name's commas, and one more
+        for ONS's inverted "Bristol, City of"."""
+        names = pd.concat([self.places[c] for c in ("name", "official_name") if c in self.places])
+        return int(names.fillna("").astype(str).str.count(",").max() or 0) + 2
 
     def candidates(self, query: str, kind: str | None = None, limit: int = 5) -> pd.DataFrame:
         """The places whose names are closest to ``query`` (best first), for suggestions."""

@@ -45,6 +45,13 @@ class PlaceBudget:
     lines: pd.DataFrame   # LINE_COLUMNS
     population: float     # residents of the place (ONS mid-year), read through later boundaries where needed
     note: str = ""        # how the place's area was made (a council made later: its predecessors' areas)
+    missing: tuple[str, ...] = ()  # who decides ("council", "devolved") with no figure: every body
+    #                                that would give it published no Revenue Outturn that year
+
+    @property
+    def known(self) -> bool:
+        """Whether every part of the total is held (:attr:`missing` is empty)."""
+        return not self.missing
 
     @property
     def total(self) -> float:
@@ -87,8 +94,9 @@ def place_areas(places: pd.DataFrame, code: str, year: int, alive: pd.DataFrame 
             areas = _members_area(alive, alive["code"].isin(
                 founders.loc[founders["authority_code"] == code, "member_code"]))
             note = (f"{row['name']} ({code}) was established on {pd.Timestamp(row['start_date']):%-d %B %Y}: this "
-                    f"is the budget of its founding members' area in {year_label(year)}: its own spending is not in it, "
-                    f"and what its members then spent through another authority is")
+                    f"is the budget of its founding members' area in {year_label(year)}. It leaves out the authority's own "
+                    f"spending, as the authority did not yet exist, but includes what its members then spent "
+                    f"through any other authority they belonged to")
             if not areas.empty:
                 return areas, note
     elif row["tier"] == "county":
@@ -282,10 +290,13 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
         raise refused.with_suggestions(row["code"], [code for code in refused.suggested if code != row["code"]
                                         and _can_make(code, year, shared)]) from None
     silent = bodies[~bodies["code"].isin(shared.outturn["code"])]
+    missing = _missing_parts(bodies, silent)
     if len(silent):  # said, not hidden: the council lines are short by what these bodies spent
+        blank = (f" Its {' and '.join(f'{m} £m' for m in missing)}, pooled £m, total and £ per head are "
+                 f"therefore shown as missing, not as 0." if missing else "")
         note = " ".join(filter(None, [note and note.rstrip(".") + ".", f"Not reported: {', '.join(silent['name'] + ' (' + silent['code'] + ')')} "
                                             f"published no Revenue Outturn for {year_label(year)}, so the council lines "
-                                            f"leave out what it spent."]))
+                                            f"leave out what it spent.{blank}"]))
     region_names = places.set_index("code")["name"].to_dict()
     lines = [council_lines(shared.outturn, bodies),
              central_lines(shared.central, areas, shared.driver_values, region_names, shared.later,
@@ -294,10 +305,19 @@ def place_budget(store, query: str, year: int, devolve: list[str] | None = None,
     result = PlaceBudget(place=row["code"], name=row["name"], year=year,
                          areas=areas.assign(population=population.reindex(areas["code"]).to_numpy())[
                              ["code", "name", "region_code", "population"]],
-                         bodies=bodies, lines=table, population=residents, note=note)
+                         bodies=bodies, lines=table, population=residents, note=note, missing=missing)
     if devolve:
         result.lines = devolve_lines(result.lines, devolve)
     return result
+
+
+def _missing_parts(bodies: pd.DataFrame, silent: pd.DataFrame) -> tuple[str, ...]:
+    """Who decides ("council" for councils, "devolved" for strategic authorities) where every body
+    of that kind covering the place is ``silent`` (published no outturn): no figure, not 0. Where
+    only some are silent the part is shown, and the note names what it leaves out."""
+    kind = lambda frame: np.where(frame["tier"].isin(SA_TIERS), "devolved", "council")  # noqa: E731
+    held, lacking = set(kind(bodies[~bodies["code"].isin(silent["code"])])), set(kind(silent))
+    return tuple(k for k in ("council", "devolved") if k in lacking and k not in held)
 
 
 def _area_and_bodies(code: str, year: int, shared: BudgetYear):
@@ -347,7 +367,9 @@ def summary(budget: PlaceBudget, by: tuple[str, ...] = ("function",)) -> pd.Data
     for column in ("council", "devolved", "central"):
         if column not in wide:
             wide[column] = 0.0
-    wide["total"] = wide[["council", "devolved", "central"]].sum(axis=1)
+    for column in budget.missing:
+        wide[column] = np.nan  # no figure, not 0 (see the note)
+    wide["total"] = wide[["council", "devolved", "central"]].sum(axis=1, skipna=False)
     wide["per_head"] = wide["total"] / budget.population
     out = wide.sort_values("total", ascending=False).reset_index(drop=True)
     for column in ("council", "devolved", "central", "total"):
@@ -369,10 +391,12 @@ def series(store, query: str, years: list[int] | None = None, devolve: list[str]
         b = place_budget(store, query, year, devolve, shared[year])
         by = b.lines.groupby("decided_by")["value"].sum()
         pooled = b.lines.loc[b.lines["pot"] == "pooled", "value"].sum()
+        part = lambda who: np.nan if who in b.missing else by.get(who, 0.0) / 1e6  # noqa: E731
+        total = b.total if b.known else np.nan  # a total lacking a part is no total
         rows.append({"place": b.place, "name": b.name, "year": year,
-                     "council £m": by.get("council", 0.0) / 1e6, "devolved £m": by.get("devolved", 0.0) / 1e6,
-                     "central £m": by.get("central", 0.0) / 1e6, "pooled £m": pooled / 1e6,
-                     "total £m": b.total / 1e6, "population": round(b.population), "£ per head": b.total / b.population,
+                     "council £m": part("council"), "devolved £m": part("devolved"),
+                     "central £m": part("central"), "pooled £m": pooled / 1e6 if b.known else np.nan,
+                     "total £m": total / 1e6, "population": round(b.population), "£ per head": total / b.population,
                      "note": b.note or ""})
     return pd.DataFrame(rows)
 
