@@ -124,3 +124,12 @@ def test_devolution_by_default_moves_what_the_level_allows_and_keeps_the_total(c
     bolton = client.get("/api/places/E08000001/budget?year=2017&devolve=by-default&from=2027").json()
     assert bolton["devolved_powers"] == moved["devolved_powers"]
     assert client.get("/api/places/E47000001/budget?year=2017&devolve=by-default").status_code == 422
+
+
+def test_a_budget_missing_a_part_has_no_total_in_the_api(client):
+    """The Isles of Scilly made no 2016-17 return: its council part is missing, so the total is not
+    known (a sum without it read as £6,764 a head against about £10,000 in other years)."""
+    answer = client.get("/api/places/E06000053/budget?year=2016").json()
+    assert answer["total_gbp"] is None and answer["missing"] == ["council"]
+    known = client.get("/api/places/E06000053/budget?year=2017").json()
+    assert known["total_gbp"] > 0 and known["missing"] == []

@@ -68,13 +68,14 @@ def place_budget(state: AppState, code: str) -> dict | None:
         by_function = lines.groupby(["function", "decided_by"], as_index=False)["value"].sum()
         by_function["value"] = by_function["value"] / 1e6
         decided = lines.groupby("decided_by")["value"].sum()
-        total = float(result.total)
-        who = [{"decided_by": d, "value_m": float(decided.get(d, 0.0)) / 1e6,
+        total = float(result.total) if result.known else None  # a total lacking a part is no total
+        who = [{"decided_by": d, "value_m": None if d in result.missing else float(decided.get(d, 0.0)) / 1e6,
                 "share": float(decided.get(d, 0.0)) / total if total else None} for d in DECIDERS]
         title = f"{result.name}: public spending by function and who decides, {year_label(year)} (£m)"
         return {"year": year, "label": year_label(year), "years_held": [year_label(y) for y in years],
-                "total_m": total / 1e6, "population": result.population, "note": result.note,
-                "per_head": total / result.population if result.population else None,
+                "total_m": total / 1e6 if total is not None else None, "population": result.population,
+                "note": result.note, "per_head": total / result.population if total and result.population else None,
+                "missing": list(result.missing),
                 "who_decides": who, "summary": records(budget.summary(result)),
                 "spec": charts.who_decides(records(by_function), title),
                 "source": "Revenue Outturn (MHCLG) for councils, weighted by population share; HM Treasury Country "

@@ -77,7 +77,8 @@ def budget_answer(state: AppState, code: str, page: Page, year: int | None, devo
     whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
     by_decider = records(whole.drop(columns=["place"]))[0]
     return table(frame, format, page, meta={"place": result.place, "name": result.name, "year": result.year,
-                                            "label": year_label(result.year), "total_gbp": result.total, "note": result.note,
+                                            "label": year_label(result.year), "total_gbp": result.total if result.known else None,
+                                            "missing": list(result.missing), "note": result.note,
                                             "devolved_powers": moved, "by_decider": by_decider,
                                             "years_held": years},
                  filename=f"budget_{code}_{chosen}" + ("_devolved" if moved else ""))
