@@ -193,7 +193,7 @@ def _cards(frame, cells: list[list[str]], title: str | None, out) -> None:
     for row in cells:
         card = Table(title=row[0] or None, show_header=False, title_justify="left", title_style="bold cyan")
         card.add_column(style="cyan")
-        card.add_column()
+        card.add_column(overflow="fold")  # a word longer than the terminal (a URL) goes on, not cut to "…"
         for column, value in zip(frame.columns[1:], row[1:]):
             card.add_row(plain(column), value)
         out.print(card)
