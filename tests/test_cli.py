@@ -44,6 +44,30 @@ def test_sources_list_provenance_as_json(env):
     assert any(r["publisher"] == "Office for National Statistics" for r in rows)
 
 
+def test_sources_give_each_file_its_hash_and_page_and_say_whose_rows(env, data_dir, monkeypatch):
+    """`devo data sources` gave 12 characters of each sha256 even in csv (no file could be checked),
+    the CRA 2014 file the 2018 edition's page, and each file its publication's rows as its own; at
+    80 columns it cut URLs to "…"."""
+    import hashlib
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(runner.invoke(app, ["data", "sources", "--format", "csv"]).stdout))
+    for row in frame.itertuples():  # the whole hash of the file as it is on disk
+        assert row.sha256 == hashlib.sha256((data_dir / row.file).read_bytes()).hexdigest(), row.file
+    urls = frame.set_index("file")["url"]
+    assert urls["hmt_country_regional_analysis_2014_database.csv"].endswith("country-and-regional-analysis-2014")
+    assert urls["hmt_country_regional_analysis_2018_database.csv"].endswith("country-and-regional-analysis-2018")
+    assert urls["ons_lookup_lad24_region_dec2024.csv"].str.contains("geoportal.statistics.gov.uk").all()  # 2 rows
+    assert "rows" not in frame.columns and pd.api.types.is_integer_dtype(frame["publication_rows"])
+    monkeypatch.setenv("COLUMNS", "80")
+    table = runner.invoke(app, ["data", "sources"]).output
+    folded = "".join(line.strip("│ ") for line in table.splitlines())
+    assert all(url in folded.replace(" ", "").replace("│", "") for url in frame["url"]), table
+    assert "whole with --format csv or json" in table and "all its files together" in table
+
+
 def test_places_list_and_show(env):
     result = runner.invoke(app, ["places", "list", "--county", "Kent", "--format", "csv"])
     assert result.exit_code == 0, result.output

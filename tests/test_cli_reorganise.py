@@ -196,3 +196,42 @@ def test_the_spending_table_alone_says_why_its_cells_are_blank(env):
     assert said.index("┏") < said.index("did not report")  # below the table, not before it
     people = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "people"])
     assert "did not report" not in people.output  # a table that is not about spending: no spending note
+
+
+def test_counts_are_whole_and_shares_per_cent_in_every_format(env):
+    """People and dwellings printed as 276876.0 (csv, json) and 276,876.0 (terminal), and the
+    terminal's shares to one decimal showed share_85_plus 3.06% as 0.0: counts are integers in every
+    format, shares per cent on a terminal and whole fractions elsewhere."""
+    people = pd.read_csv(io.StringIO(runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "people",
+                                                         "--format", "csv"]).stdout))
+    homes = json.loads(runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "homes", "--format", "json"]).stdout)
+    councils = pd.read_csv(io.StringIO(runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "councils",
+                                                           "--format", "csv"]).stdout))
+    assert all(pd.api.types.is_integer_dtype(people[c]) for c in people.columns if c.startswith("population_")
+               and c != "population_year") and pd.api.types.is_integer_dtype(people["population"])
+    assert all(isinstance(row[band], int) for row in homes for band in ("A", "H", "dwellings"))
+    assert pd.api.types.is_integer_dtype(councils["population"]) and pd.api.types.is_integer_dtype(councils["dwellings"])
+    share = people.set_index("council").loc["Cumberland", "share_85_plus"]
+    assert 0.03 < share < 0.031 and share != round(share, 3)         # the fraction kept whole in csv
+    table = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "people"]).output
+    population = people.set_index("council").loc["Cumberland", "population"]
+    assert f"{population:,}" in table and f"{population:,}.0" not in table
+    assert f"{100 * share:.1f}%" in table                             # 3.1%, not 0.0
+    households = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "households"]).output
+    assert re.search(r"\d{3},\d{3}", households) and not re.search(r"\d{5,}", households), households
+
+
+def test_the_spending_notes_go_to_stderr_in_machine_formats(env):
+    """`--table spending --format csv` left Westmorland and Furness's spending blank with no word;
+    the notes the terminal prints below the table are said on standard error (standard output stays
+    one table to read)."""
+    for fmt in ("csv", "json"):
+        result = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "spending", "--format", fmt])
+        assert result.exit_code == 0, result.output
+        said = " ".join(result.stderr.split())
+        assert "note: Spending 2022-23: Eden (E07000030), South Lakeland (E07000031) did not report" in said
+        assert "did not report" not in result.stdout
+    frame = pd.DataFrame(json.loads(result.stdout))  # the json, whole
+    assert frame.loc[frame["council"] == "Westmorland and Furness", "total"].isna().all()
+    people = runner.invoke(app, ["reorganise", "cumbria-2023", "--table", "people", "--format", "csv"])
+    assert people.stderr == ""

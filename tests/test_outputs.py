@@ -149,3 +149,18 @@ def test_the_place_pages_latest_figures_show_counts_whole_and_money_signed():
     assert figure(92202.0, "persons") == "92,202" and figure(117.0, "children") == "117"  # were "92,202.00"
     assert figure(-5e4, "GBP") == "-£50,000" and figure(12.345, "GBP") == "£12.35"
     assert figure(0.2345, "share") == "0.23" and figure(float("nan"), "persons") == ""
+
+
+def test_show_writes_counts_as_integers_and_refuses_a_count_with_a_fraction(capsys):
+    """A count column held as floats (a sum, or NaN for a missing one) was written "276876.0"."""
+    import pandas as pd
+
+    from devolution.cli.common import Format, show
+
+    frame = pd.DataFrame({"place": ["a", "b"], "people": [276876.0, float("nan")], "share": [0.0306, 0.5]})
+    show(frame, Format.csv, counts=("people",), shares=("share",))
+    assert capsys.readouterr().out.splitlines()[1:] == ["a,276876,0.0306", "b,,0.5"]
+    show(frame, Format.json, counts=("people",))
+    assert json.loads(capsys.readouterr().out)[0]["people"] == 276876
+    with pytest.raises(DevolutionError, match=r"column 'share' is shown as a count but holds a fraction \(0.0306\)"):
+        show(frame, Format.csv, counts=("share",))

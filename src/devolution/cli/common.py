@@ -78,18 +78,21 @@ def console():
 
 
 def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] = (),
-         counts: tuple[str, ...] = ()) -> None:
+         counts: tuple[str, ...] = (), shares: tuple[str, ...] = ()) -> None:
     """Print a DataFrame as a coloured table, CSV or JSON, or write it to standard output as Parquet
     (refused onto a terminal: redirect it to a file). No figure is written as "-0.0".
 
     A table too wide for the terminal, even wrapped at its spaces, is printed one card a row; or,
     when ``narrow`` names the columns a reader cannot do without, with the others left out (the
     rightmost first, only as many as it takes) and a line below naming them and how to see them.
-    ``counts`` names columns of whole counts (people): on a terminal, whole with thousands separated
-    ("168,115", not "168,115.0"); the other formats keep the values."""
+    ``counts`` names columns of whole counts (people, dwellings): on a terminal, whole with thousands
+    separated ("168,115", not "168,115.0"); in the other formats, integers ("168115", not "168115.0";
+    a missing one blank or null). ``shares`` names columns of fractions (0.0306): on a terminal, per
+    cent to one decimal ("3.1%"); the other formats keep the fraction whole. Raises DevolutionError
+    for a count that is not whole (a column named wrongly), rather than print it rounded."""
     from devolution.exports import without_negative_zero
 
-    frame = without_negative_zero(frame)
+    frame = _whole(without_negative_zero(frame), counts)
     if fmt is Format.parquet:
         if sys.stdout.isatty():
             raise DevolutionError("--format parquet writes a binary file: redirect it, e.g. `... --format parquet "
@@ -109,8 +112,8 @@ def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] =
     from rich.table import Table
 
     out = console()
-    whole = [column in counts for column in frame.columns]
-    cells = [[_cell(v, w) for v, w in zip(row, whole)] for row in frame.itertuples(index=False)]
+    kinds = ["count" if column in counts else "share" if column in shares else "" for column in frame.columns]
+    cells = [[_cell(v, k) for v, k in zip(row, kinds)] for row in frame.itertuples(index=False)]
     headers = [plain(c) for c in frame.columns]
     columns = [[header, *(row[i] for row in cells)] for i, header in enumerate(headers)]
     least = [max([len(w) for text in texts for w in text.split()] or [1]) for texts in columns]
@@ -124,7 +127,7 @@ def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] =
     table = Table(title=plain(title) if title else None, header_style="bold cyan", row_styles=["", "dim"])
     widths = _widths([columns[i] for i in kept], [least[i] for i in kept], out.width)
     for i, width in zip(kept, widths):
-        numeric = frame[frame.columns[i]].dtype.kind in "if"
+        numeric = frame[frame.columns[i]].dtype.kind in "iuf"
         table.add_column(headers[i], justify="right" if numeric else "left", width=width)
     for row in cells:
         table.add_row(*(row[i] for i in kept))
@@ -135,14 +138,29 @@ def show(frame, fmt: Format, title: str | None = None, narrow: tuple[str, ...] =
                   f"terminal (e.g. COLUMNS=200 before the command).", highlight=False)
 
 
-def show_with_notes(frame, fmt: Format, title: str | None, notes, counts: tuple[str, ...] = ()) -> None:
+def show_with_notes(frame, fmt: Format, title: str | None, notes, counts: tuple[str, ...] = (),
+                    shares: tuple[str, ...] = (), on_stderr: bool = False) -> None:
     """``show`` a table; on a terminal, then each of ``notes`` (text, printed as written) as a
-    "- note" line below it. Other formats carry what the notes say in their columns, or not at all."""
-    show(frame, fmt, title=title, counts=counts)
+    "- note" line below it. Other formats carry what the notes say in their columns; or, with
+    ``on_stderr`` (notes no column carries), as "note: ..." lines on standard error, so that
+    standard output stays one whole table."""
+    show(frame, fmt, title=title, counts=counts, shares=shares)
     if fmt is Format.table:
         out = console()
         for note in notes:
             out.print(f"- {plain(note)}", highlight=False)
+    elif on_stderr:
+        say_on_stderr(notes)
+
+
+def say_on_stderr(notes) -> None:
+    """Each of ``notes`` as a "note: ..." line on standard error (with --format csv, json or parquet,
+    where standard output holds only the table)."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    for note in notes:
+        err.print(f"note: {plain(note)}", highlight=False, soft_wrap=True)
 
 
 def _too_wide(least: list[int], width: int) -> bool:
@@ -175,24 +193,45 @@ def _cards(frame, cells: list[list[str]], title: str | None, out) -> None:
     for row in cells:
         card = Table(title=row[0] or None, show_header=False, title_justify="left", title_style="bold cyan")
         card.add_column(style="cyan")
-        card.add_column()
+        card.add_column(overflow="fold")  # a word longer than the terminal (a URL) goes on, not cut to "…"
         for column, value in zip(frame.columns[1:], row[1:]):
             card.add_row(plain(column), value)
         out.print(card)
 
 
-def _cell(value, whole: bool = False) -> str:
+def _whole(frame, counts: tuple[str, ...]):
+    """``frame`` with its ``counts`` columns as integers (pandas' nullable Int64 where one is
+    missing), column by column; a DevolutionError naming the column if one holds a fraction."""
+    import numpy as np
+
+    floats = [c for c in frame.columns if c in counts and frame[c].dtype.kind == "f"]
+    if not floats:
+        return frame
+    out = frame.copy()
+    for column in floats:
+        values = out[column].to_numpy()
+        held = values[~np.isnan(values)]
+        if not np.array_equal(held, np.round(held)):
+            raise DevolutionError(f"column {column!r} is shown as a count but holds a fraction "
+                                  f"({float(held[held != np.round(held)][0])!r})")
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def _cell(value, kind: str = "") -> str:
     """A value as table text (cells are data, so "[x]" in them is escaped, not read as markup);
-    ``whole``: a count, with thousands separated and no decimals."""
+    ``kind`` "count": with thousands separated and no decimals; "share": a fraction as per cent."""
     import math
     import numbers
 
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    import pandas as pd
+
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if whole and isinstance(value, numbers.Real):
+    if kind and isinstance(value, numbers.Real) and not isinstance(value, bool):
         from devolution.numbers import number
 
-        return number(value, 0)
+        return number(value, 0) if kind == "count" else f"{number(100 * value, 1)}%"
     if isinstance(value, float):
         from devolution.numbers import number
 

@@ -164,9 +164,15 @@ def data_sources(
 
         with Store(read_only=True) as store:
             frame = store.provenance()
-        frame = frame[["publication", "title", "publisher", "file", "rows", "url", "licence", "sha256", "loaded_at"]]
-        frame["sha256"] = frame["sha256"].str[:12]
-    show(frame, fmt, title="Official publications")
+        # the rows counted are the publication's (all its files parsed together), not each file's
+        frame = frame[["publication", "title", "publisher", "file", "rows", "url", "licence", "sha256", "loaded_at"]] \
+            .rename(columns={"rows": "publication_rows"})
+        if fmt is Format.table:  # a terminal gets the first 12 characters; the other formats the whole hash
+            frame["sha256"] = frame["sha256"].str[:12] + "…"
+    show(frame, fmt, title="Official publications", counts=("publication_rows",))
+    if fmt is Format.table and not known:
+        console().print("publication_rows: the rows loaded from the publication, all its files together. sha256: "
+                        "shortened here; whole with --format csv or json.", highlight=False)
 
 
 @data_app.command("measures")

@@ -122,9 +122,11 @@ def reorganise_command(
     tables = result.tables()
     if fmt is not Format.table or table is not None:
         frame = tables[table or "councils"]
-        # a spending table on a terminal says, below it, why cells are blank (a member did not report)
+        # a spending table says why cells are blank (a member did not report): below it on a terminal,
+        # on standard error in the other formats
         notes = result.spending.notes if table in SPENDING_TABLES else ()
-        show_with_notes(_for_terminal(frame) if fmt is Format.table else frame, fmt, table, notes)
+        show_with_notes(_for_terminal(frame) if fmt is Format.table else frame, fmt, table, notes,
+                        counts=_counts(frame), shares=_shares(frame), on_stderr=True)
         return
     _summary(result)
 
@@ -136,6 +138,24 @@ SPENDING_TABLES = ("spending", "apportionment", "comparators")
 #: decimals, pounds of spending whole (the outturn files give £ thousand with decimals).
 SHARE_COLUMNS = ("share",)
 POUND_COLUMNS = ("amount", "county_total", "own", "county", "total")
+
+
+#: Columns of whole counts (``show`` prints them as integers): dwellings by band, households whose
+#: bill rises or falls, a strategic authority's population threshold; and, by ``_counts``, every
+#: population and dwellings column but their years.
+COUNT_COLUMNS = ("A", "B", "C", "D", "E", "F", "G", "H", "rises", "falls", "unchanged", "above_uniform",
+                 "below_uniform", "threshold")
+
+
+def _counts(frame) -> tuple[str, ...]:
+    """The columns of ``frame`` that count people, dwellings or households."""
+    return tuple(c for c in frame.columns if c in COUNT_COLUMNS or (
+        (c.startswith(("population", "dwellings")) or c.endswith("_population")) and not c.endswith("_year")))
+
+
+def _shares(frame) -> tuple[str, ...]:
+    """The columns of ``frame`` that are shares of the population (``share_65_plus``: a fraction)."""
+    return tuple(c for c in frame.columns if c.startswith("share_"))
 
 
 def _for_terminal(frame):
@@ -226,7 +246,9 @@ def _summary(result) -> None:
     summary = councils[[c for c in keep if c in councils.columns]]
     summary = summary.apply(lambda column: column.map(lambda v, name=column.name: _display(name, v))).T
     show(summary.reset_index(names="figure"), Format.table, title=result.proposal.name)
-    show(result.council_tax.households, Format.table, title="Dwellings whose bill (the new council's part) rises or falls")
+    households = result.council_tax.households
+    show(households, Format.table, title="Dwellings whose bill (the new council's part) rises or falls",
+         counts=_counts(households))
     spend = result.spending.by_service.pivot(index="service", columns="council", values="per_head").reset_index()
     show_with_notes(spend, Format.table, f"Spending per resident by service, "
                                          f"{result.spending.by_service['year_label'].iloc[0]}", result.notes)

@@ -93,6 +93,12 @@ class Publication:
     #: another edition, or a mistyped year, would otherwise show every council as missing that year).
     #: ``None`` for tables with no years.
     years: tuple[int, int] | None = None
+    #: (file, its own official page) for a file published apart from ``url``'s, e.g. an earlier edition
+    file_urls: tuple[tuple[str, str], ...] = ()
+
+    def url_of(self, file: str) -> str:
+        """The official page of ``file``: its own (``file_urls``) or the publication's ``url``."""
+        return dict(self.file_urls).get(file, self.url)
 
     def missing(self, present: set[str]) -> list[str]:
         """Required files absent from ``present`` with no stand-in there either."""

@@ -67,5 +67,6 @@ PUBLICATIONS = (
         publisher="HM Treasury",
         url="https://www.gov.uk/government/statistics/country-and-regional-analysis-2018",
         licence=OGL, files=(FILE_2018, FILE_2014), optional_files=(FILE_2014,), parse=parse,
+        file_urls=((FILE_2014, "https://www.gov.uk/government/statistics/country-and-regional-analysis-2014"),),
     ),
 )

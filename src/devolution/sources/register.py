@@ -30,6 +30,8 @@ from devolution.sources.official_layouts import read_lookup
 
 FILE = "la_register_england.csv"
 REGIONS_FILE = "ons_lookup_lad24_region_dec2024.csv"
+REGIONS_PAGE = ("https://geoportal.statistics.gov.uk/datasets/ons::local-authority-district-to-region-december-2024-"
+                "lookup-in-en/about")
 REGIONS_URL = ("https://open-geography-portalx-ons.hub.arcgis.com/api/download/v1/items/"
                "3959874c514b470e9dd160acdc00c97a/csv?layers=0")
 ENGLAND = "E92000001"
@@ -291,13 +293,14 @@ PUBLICATIONS = (
         licence=OGL,
         # ONS's LAD-to-region lookup gives the councils their regions.
         files=(FILE, REGIONS_FILE),
+        file_urls=((REGIONS_FILE, REGIONS_PAGE),),
         parse=parse,
     ),
     Publication(
         id="ons_lad_region_2024",
         title="Local Authority District to Region (December 2024) Lookup in EN",
         publisher="Office for National Statistics",
-        url="https://geoportal.statistics.gov.uk/datasets/ons::local-authority-district-to-region-december-2024-lookup-in-en/about",
+        url=REGIONS_PAGE,
         licence=OGL,
         files=(REGIONS_FILE,),
         parse=parse_regions,

@@ -253,7 +253,7 @@ class Store:
                     con.unregister("incoming")
                 for name, path in found[id_].items():
                     con.execute("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                [id_, item.title, item.publisher, item.url, item.licence, name,
+                                [id_, item.title, item.publisher, item.url_of(name), item.licence, name,
                                  _sha256(path), rows, result.skipped, loaded_at])
                 report.loaded[id_] = rows
                 report.set_aside[id_] = result.skipped
