@@ -321,3 +321,13 @@ def test_budget_compare_reads_an_official_name_holding_a_comma_and_shows_a_missi
     frame = pd.read_csv(io.StringIO(scilly.stdout)).set_index("year")
     assert frame.loc[2016, ["council £m", "pooled £m", "total £m", "£ per head"]].isna().all()
     assert frame.loc[2017, "council £m"] > 0
+
+
+def test_places_list_help_at_80_columns_cuts_no_option_or_tier(monkeypatch):
+    """'--strategic-authority,--sa' was cut to '--strategic-authority…' (hiding --sa, which the
+    examples use), and the squeezed help column cut 'greater_london_author…'."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["places", "list", "--help"], terminal_width=80)
+    assert result.exit_code == 0
+    assert "…" not in result.output
+    assert "--sa " in result.output and "greater_london_authority" in result.output
