@@ -330,4 +330,4 @@ def test_places_list_help_at_80_columns_cuts_no_option_or_tier(monkeypatch):
     result = runner.invoke(app, ["places", "list", "--help"], terminal_width=80)
     assert result.exit_code == 0
     assert "…" not in result.output
-    assert "--sa " in result.output and "greater_london_authority" in result.output
+    assert "--strategic-authority,--sa" in result.output and "greater_london_authority" in result.output

@@ -212,7 +212,7 @@ def test_a_published_band_d_that_disagrees_with_its_own_row_is_flagged(store):
                                      r"2020 .* Ask about 2019-20 or earlier, or about Buckinghamshire \(E06000060\)\."),
     ("E06000060", 2019, "band_d", r"Buckinghamshire \(E06000060\) was not a council in 2019-20: it began on 1 April 2020\. "
                                   r"Ask about 2020-21 or later, or about the councils it replaced: Aylesbury Vale "
-                                  r"\(E07000004\), Chiltern .*Wycombe \(E07000007\)\."),
+                                  r"\(E07000004\), Chiltern .*Wycombe \(E07000007\), Buckinghamshire County \(E10000002\)\."),
 ])
 def test_a_council_not_in_being_that_year_is_refused_not_shown_as_zero(store, code, year, measure, words):
     """The official files print placeholder zeros on such rows: explained, Aylesbury Vale's 2020-21

@@ -7,6 +7,7 @@ import pytest
 
 from devolution.errors import DevolutionError
 from devolution.powers import budget as B
+from devolution.powers import budget_tables as T
 from devolution.powers.catalogue import council_services, parse_powers
 
 GM = "E47000001"
@@ -77,15 +78,15 @@ def test_devolving_powers_moves_money_without_changing_the_total(gm_2017):
 
 
 def test_devolving_everything_conserves_every_year(store):
-    plain = B.series(store, GM)
-    devolved = B.series(store, GM, devolve=parse_powers("all"))
+    plain = T.series(store, GM)
+    devolved = T.series(store, GM, devolve=parse_powers("all"))
     assert len(plain) == 7  # 2011-12 to 2017-18
     pd.testing.assert_series_equal(plain["total £m"], devolved["total £m"])
     assert (devolved["central £m"] < plain["central £m"]).all()
 
 
 def test_per_head_comparison_across_places(store):
-    frame = B.compare(store, ["E47000001", "E47000007", "E47000004"], 2017)
+    frame = T.compare(store, ["E47000001", "E47000007", "E47000004"], 2017)
     assert list(frame["place"]) == ["E47000001", "E47000007", "E47000004"]
     assert ((frame["£ per head"] > 5000) & (frame["£ per head"] < 15000)).all()
 
@@ -209,7 +210,7 @@ def test_a_strategic_authority_not_yet_made_is_its_founding_members_area(store, 
 def test_a_function_spelt_in_two_cases_by_the_cra_is_one_line(store):
     # HM Treasury's CRA database spells "10. SOCIAL PROTECTION" beside "10. Social protection" in
     # 2011-12; a fresh user saw two rows in `devo budget "Greater Manchester" --year 2011`.
-    functions = B.summary(B.place_budget(store, GM, 2011))["function"]
+    functions = T.summary(B.place_budget(store, GM, 2011))["function"]
     assert functions.str.lower().is_unique
     assert "10. Social protection" in set(functions)
 
@@ -219,14 +220,14 @@ def test_a_part_no_body_reported_is_missing_not_zero(store):
     return) and so £6,764 a head against about £10,000 in other years; GMCA's devolved £m read 0.0
     for 2011-12 to 2013-14 (it published no Revenue Outturn). A part no body reported is missing,
     and so are the pooled £m, the total and the £ per head; the other parts are kept."""
-    scilly = B.series(store, "Isles of Scilly").set_index("year")
+    scilly = T.series(store, "Isles of Scilly").set_index("year")
     gap = scilly.loc[2016]
     assert gap[["council £m", "pooled £m", "total £m", "£ per head"]].isna().all()
     assert gap["central £m"] > 10 and gap["devolved £m"] == 0.0  # in no authority: a true 0
     assert "shown as missing, not as 0" in gap["note"]
     assert scilly.drop(index=2016)[["council £m", "total £m", "£ per head"]].notna().all().all()
-    gm = B.series(store, GM, years=[2011, 2017]).set_index("year")
+    gm = T.series(store, GM, years=[2011, 2017]).set_index("year")
     assert gm.loc[2011, ["devolved £m", "total £m", "£ per head"]].isna().all() and gm.loc[2011, "council £m"] > 3000
     assert gm.loc[2017, ["devolved £m", "total £m", "£ per head"]].notna().all()
-    by_function = B.summary(B.place_budget(store, "Isles of Scilly", 2016))
+    by_function = T.summary(B.place_budget(store, "Isles of Scilly", 2016))
     assert by_function[["council £m", "total £m", "£ per head"]].isna().all().all()

@@ -40,6 +40,7 @@ def budget_command(
     """
     from devolution.errors import DevolutionError
     from devolution.powers import budget as place_budget
+    from devolution.powers import budget_tables
     from devolution.powers.catalogue import parse_powers
     from devolution.report.budget import series_chart, who_decides_chart, write_chart
     from devolution.store import Store
@@ -65,13 +66,13 @@ def budget_command(
                 raise DevolutionError(f"--compare {given!r}: no place given (give places to compare, by code or "
                                       f"name, separated by commas: --compare Surrey,Essex)")
             queries = [place, *(str(row["code"]) for row in others)]
-            frame = place_budget.compare(store, queries, year, moved)
+            frame = budget_tables.compare(store, queries, year, moved)
             _say_authority(store, place, year, fmt)
             _show_with_notes(frame, fmt, f"Place budgets per head, {year_label(year)}",
                              _given_twice(store.places(), queries, fmt))
             return
         if years:
-            frame = place_budget.series(store, place, devolve=moved)
+            frame = budget_tables.series(store, place, devolve=moved)
             _show_with_notes(frame, fmt, "Place budget by year")
             chart = series_chart(frame)
         else:
@@ -79,7 +80,7 @@ def budget_command(
             _say_authority(store, place, year, fmt)
             if result.note and fmt is Format.table:
                 console().print(result.note)
-            lines = place_budget.summary(result)
+            lines = budget_tables.summary(result)
             show(lines if fmt is Format.table else lines.assign(note=result.note or ""), fmt,
                  title=f"{result.name} {year_label(year)}: " + (
                      f"£{result.total / 1e6:,.0f}m, £{result.total / result.population:,.0f} per head"
@@ -121,7 +122,7 @@ def _show_with_notes(frame, fmt: Format, title: str, first: tuple[str, ...] = ()
 
 def _given_twice(places, queries: list[str], fmt: Format) -> tuple[str, ...]:
     """A note for each place given more than once (by a name and a code, a former code, or twice
-    in --compare): ``place_budget.compare`` shows it once. With --format other than table, said on
+    in --compare): ``budget_tables.compare`` shows it once. With --format other than table, said on
     standard error (the table on standard output stays whole) and none returned."""
     import collections
 

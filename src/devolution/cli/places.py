@@ -18,13 +18,14 @@ def places_list(
     region: Optional[str] = typer.Option(None, help="Region code or name, e.g. 'North West'."),
     county: Optional[str] = typer.Option(None, help="County code or name: its districts."),
     strategic_authority: Optional[str] = typer.Option(
-        None, "--sa",
-        help="Strategic authority (combined authority or GLA): its members on 1 April of --year; without --year its members now, or "
+        None, "--strategic-authority", "--sa",
+        help="Combined authority or GLA: its members on 1 April of --year; without --year its members now, or "
              "for an authority that has ended, its members on its last day (a note says so)."),
     year: Optional[str] = typer.Option(None, help="Places in force on 1 April of this financial year (2019, 2019-20 or 2019/20)."),
     former: bool = typer.Option(False, "--former", help="Include abolished places and former codes (with --sa: "
                                                         "every council that has been a member)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table, csv, json or parquet (to a file: > out.parquet)."),
+    fmt: Format = typer.Option(Format.table, "--format", metavar="FORMAT",
+                               help="table, csv, json or parquet (to a file: > out.parquet)."),
 ):
     """List places in the register, filtered by tier, region, county or strategic authority.
 

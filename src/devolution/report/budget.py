@@ -27,7 +27,7 @@ def who_decides_chart(budget) -> alt.Chart:
 
 
 def series_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Stacked bars by year: council / devolved / central £m (from ``powers.budget.series``)."""
+    """Stacked bars by year: council / devolved / central £m (from ``powers.budget_tables.series``)."""
     long = frame.melt(id_vars=["year"], value_vars=[f"{d} £m" for d in DECIDERS], var_name="decided_by",
                       value_name="value_m")
     long["decided_by"] = long["decided_by"].str.replace(" £m", "", regex=False)

@@ -10,7 +10,7 @@ import datetime as dt
 
 from devolution.exports import records
 from devolution.places.tiers import COUNCIL_TIERS, SA_TIERS
-from devolution.powers import authorities, budget, deals, readiness
+from devolution.powers import authorities, budget, budget_tables, deals, readiness
 from devolution.web import charts
 from devolution.web.state import AppState
 from devolution.years import year_label
@@ -76,7 +76,7 @@ def place_budget(state: AppState, code: str) -> dict | None:
                 "total_m": total / 1e6 if total is not None else None, "population": result.population,
                 "note": result.note, "per_head": total / result.population if total and result.population else None,
                 "missing": list(result.missing),
-                "who_decides": who, "summary": records(budget.summary(result)),
+                "who_decides": who, "summary": records(budget_tables.summary(result)),
                 "spec": charts.who_decides(records(by_function), title),
                 "source": "Revenue Outturn (MHCLG) for councils, weighted by population share; HM Treasury Country "
                           "and Regional Analysis (identifiable spending) for central government, shared out by driver",

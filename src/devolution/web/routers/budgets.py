@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from devolution.errors import DevolutionError
 from devolution.exports import records
 from devolution.places.register import strategic_authority_of
-from devolution.powers import budget, catalogue
+from devolution.powers import budget_tables, catalogue
 from devolution.web import served
 from devolution.web.formats import Format, Page, table
 from devolution.web.routers import FinancialYear, data, held_year, place_code
@@ -73,8 +73,8 @@ def budget_answer(state: AppState, code: str, page: Page, year: int | None, devo
     chosen = held_year(year, years, "place budget (council outturn, CRA and population together)") \
         if year is not None else years[-1]
     result = place_budget_of(state, code, chosen, tuple(moved or ()))
-    frame = budget.summary(result)
-    whole = budget.summary(result, by=("place",))  # one row: the place's total by who decides
+    frame = budget_tables.summary(result)
+    whole = budget_tables.summary(result, by=("place",))  # one row: the place's total by who decides
     by_decider = records(whole.drop(columns=["place"]))[0]
     return table(frame, format, page, meta={"place": result.place, "name": result.name, "year": result.year,
                                             "label": year_label(result.year), "total_gbp": result.total if result.known else None,
