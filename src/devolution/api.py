@@ -33,9 +33,10 @@ def places(tier: str | None = None, region: str | None = None, county: str | Non
         year = None if year is None else register_year(held, parse_year(year))
         # an authority's members on the day, from its membership over time (as the place budget reads
         # it), not the register's one current authority per place
-        members = None if strategic_authority is None else Authorities.from_store(s).member_codes
+        authorities = Authorities.from_store(s)
         return select(held, tier=tier, region=region, county=county, strategic_authority=strategic_authority,
-                      year=year, former=former, members=members)
+                      year=year, former=former, members=authorities.member_codes,
+                      membership=authorities.membership_on)
 
 
 def crosswalk(year: int | str, *, store=None):

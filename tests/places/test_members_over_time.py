@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 import devolution
@@ -58,3 +59,18 @@ def test_a_county_after_it_was_abolished_is_an_error_naming_its_successors(store
     assert "last day was 31 March 2023" in message and "give --year 2022 or earlier" in message
     assert "Cumberland (E06000063)" in message and "Westmorland and Furness (E06000064)" in message
     assert len(devolution.places(county="Cumbria", year=2022, store=store)) == 6
+
+
+def test_a_year_list_labels_each_council_with_the_authority_of_that_year(store):
+    """`devo places list --year 2017` labelled Newcastle with the North East authority of 2024 (its
+    current one); in 2017 it was in the North East CA of 2014-2024, and in 2019 in North of Tyne."""
+    def authority(year, code):
+        frame = devolution.places(year=year, store=store).set_index("code")
+        return frame.loc[code, "strategic_authority_code"]
+
+    assert authority(2017, NEWCASTLE) == NORTH_EAST_2014
+    assert authority(2019, NEWCASTLE) == NORTH_OF_TYNE
+    assert pd.isna(authority(2010, "E08000003"))  # Manchester before Greater Manchester CA began: none
+    assert authority(2017, "E08000003") == "E47000001"
+    now = devolution.places(store=store).set_index("code")
+    assert now.loc[NEWCASTLE, "strategic_authority_code"] == "E47000014"  # no year: the register's current one

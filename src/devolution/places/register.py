@@ -207,7 +207,7 @@ def _long(iso: str | None) -> str:
 
 def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None = None,
            county: str | None = None, strategic_authority: str | None = None,
-           year: int | None = None, former: bool = False, members=None) -> pd.DataFrame:
+           year: int | None = None, former: bool = False, members=None, membership=None) -> pd.DataFrame:
     """Filter the register: current places, or those in force on 1 April of ``year``, or
     (``former``) every place ever held. ``region`` / ``county`` / ``strategic_authority`` take a
     code or name.
@@ -216,6 +216,10 @@ def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None 
     the strategic authorities' membership over time
     (:meth:`devolution.powers.authorities.Authorities.member_codes`, the one the place budget uses);
     without it, the register's current members (the register holds one authority per place).
+    ``membership``: ``day -> Series(member code -> authority code)`` on that day
+    (:meth:`~devolution.powers.authorities.Authorities.membership_on`): with a day asked, each
+    place's ``strategic_authority_code`` is the authority it belonged to then (Newcastle's in 2017
+    is the North East combined authority of 2014-2024, not the one of 2024), blank for none.
 
     A parent not in being on the day asked raises :class:`PlaceError` saying when it began or ended
     (and what holds its area) and which years to ask for. Without ``year``, a parent that has ended
@@ -235,6 +239,8 @@ def select(places: pd.DataFrame, *, tier: str | None = None, region: str | None 
                                                   "strategic_authority"))
               if value is not None]
     day, note = _day_asked(places, [code for _, code in chosen], year, former)
+    if membership is not None and day is not None:  # the authority of the day, not today's
+        out = out.assign(strategic_authority_code=out["code"].map(membership(day.date())))
     for column, code in chosen:
         if column == "strategic_authority_code" and members is not None:
             # the authority they were members of then, not the register's current one
