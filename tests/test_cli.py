@@ -254,6 +254,9 @@ def test_budget_csv_carries_the_note_the_table_prints(env):
         "Cumberland (E06000063) came into being only on 1 April 2023: this is the budget of its area in 2011-12")
     kent = pd.read_csv(io.StringIO(runner.invoke(app, ["budget", "Kent", "--format", "csv"]).stdout))
     assert kent["note"].isna().all()  # a place in being that year: the column is there, empty
+    # a saved file says what it is (a break test found a file with no place or year in it)
+    assert set(frame["place"]) == {"E06000063"} and set(frame["year"]) == {"2011-12"}
+    assert set(kent["name"]) == {"Kent"} and set(kent["year"]) == {"2017-18"}
 
 
 def test_explain_wraps_at_the_terminal_width_and_keeps_its_text(env):

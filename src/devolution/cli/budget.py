@@ -81,7 +81,9 @@ def budget_command(
             if result.note and fmt is Format.table:
                 console().print(result.note)
             lines = budget_tables.summary(result)
-            show(lines if fmt is Format.table else lines.assign(note=result.note or ""), fmt,
+            # a saved file says what it is: the place and the year on every row (the title is terminal-only)
+            show(lines if fmt is Format.table else lines.assign(
+                place=result.place, name=result.name, year=year_label(year), note=result.note or ""), fmt,
                  title=f"{result.name} {year_label(year)}: " + (
                      f"£{result.total / 1e6:,.0f}m, £{result.total / result.population:,.0f} per head"
                      if result.known else f"total not known ({' and '.join(result.missing)} £m missing)"))
