@@ -14,7 +14,7 @@ import pandas as pd
 
 from devolution.errors import DevolutionError, ParameterError, PlaceError
 from devolution.numbers import money, number
-from devolution.places.register import in_force, lifecycle, successor_links
+from devolution.places.register import in_force, not_in_being, successor_links, years_in_being
 from devolution.places.tiers import COUNCIL_TIERS, TIER_LABELS
 from devolution.rules.referendum import ASC_TIERS
 from devolution.years import parse_year, year_label, year_spans
@@ -255,25 +255,18 @@ def _max_band_d(store, tree, code: str, name: str, tier: str, year: int) -> Expl
     return out
 
 
-def not_in_force(places: pd.DataFrame, code: str, name: str, year: int) -> str:
-    """Why a council has no figure in ``year`` and what to ask about instead: its years, and the
-    councils that replaced it or that it replaced (the register's dates and links)."""
-    life = lifecycle(places, code)
-    asked = pd.Timestamp(year=year, month=4, day=1)
-    if life["end_date"] and asked > pd.Timestamp(life["end_date"]):
-        ended = pd.Timestamp(life["end_date"])
-        last = ended.year if ended >= pd.Timestamp(year=ended.year, month=4, day=1) else ended.year - 1
-        named = ", ".join(f"{s['name']} ({s['code']})" for s in life["successors"])
-        return (f"{name} ({code}) was not a council in {year_label(year)}. {life['text']} Ask about "
-                f"{year_label(last)} or earlier" + (f", or about {named}" if named else "") + ".")
-    began = pd.Timestamp(life["start_date"])
-    first = began.year if began <= pd.Timestamp(year=began.year, month=4, day=1) else began.year + 1
+def not_in_force(places: pd.DataFrame, code: str, year: int) -> str:
+    """Why a council has no figure in ``year`` and what to ask about instead: the register's
+    sentence (:func:`~devolution.places.register.not_in_being`), the years it was in force, and the
+    councils it replaced when asked about a year before it began."""
+    day = pd.Timestamp(year=year, month=4, day=1)
+    nearest, side = years_in_being(places, code, day)
     links = successor_links(places)
-    replaced = places[places["code"].isin(links.loc[links["successor"] == code, "code"])]
+    replaced = places[places["code"].isin(links.loc[links["successor"] == code, "code"])] if side == "later" \
+        else places.iloc[:0]
     named = ", ".join(f"{r.name} ({r.code})" for r in replaced.itertuples())
-    return (f"{name} ({code}) was not a council in {year_label(year)}: it began on {began.day} {began:%B %Y}. "
-            f"Ask about {year_label(first)} or later" + (f", or about the councils it replaced: {named}" if named else "")
-            + ".")
+    return (f"{not_in_being(places, code, day)}; it was not a council in {year_label(year)}: ask about "
+            f"{year_label(nearest)} or {side}" + (f", or about the councils it replaced: {named}" if named else ""))
 
 
 def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> Explanation:
@@ -301,7 +294,7 @@ def explain(code: str, year: int | str, measure: str, store=None, tree=None) -> 
         if tier in COUNCIL_TIERS and not bool(in_force(places[places["code"] == code], year).iloc[0]):
             # the official files print placeholder zeros on such rows (Aylesbury Vale's CSP in 2020-21,
             # Buckinghamshire's Band D in 2019-20): explained, they read as real £0 figures
-            raise ExplainError(not_in_force(places, code, name, year))
+            raise ExplainError(not_in_force(places, code, year))
         if derived.is_derived(measure):
             return _derived(store, code, name, year, measure)
         if measure == "band_d":

@@ -193,6 +193,18 @@ def not_in_being(places: pd.DataFrame, code: str, day) -> str:
     return ""
 
 
+def years_in_being(places: pd.DataFrame, code: str, day) -> tuple[int, str]:
+    """For a place not in being on ``day``: the nearest financial year it was in force on 1 April,
+    and which way the others lie: ``(2019, "earlier")`` for Aylesbury Vale (last day 31 March
+    2020) after it ended, ``(2019, "later")`` for North of Tyne (began 2 November 2018) before."""
+    life = lifecycle(places, code)
+    if life["end_date"] and pd.Timestamp(day) > pd.Timestamp(life["end_date"]):
+        return int(financial_year_of(pd.Timestamp(life["end_date"]))), "earlier"
+    start = pd.Timestamp(life["start_date"])
+    first = int(financial_year_of(start))
+    return first + int(start > pd.Timestamp(year=first, month=4, day=1)), "later"
+
+
 def _date(value) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -274,12 +286,8 @@ def _day_asked(places: pd.DataFrame, parents: list[str], year: int | None, forme
                     f"places on that day; give --year for another year")
         why = not_in_being(places, code, pd.Timestamp.today().normalize() if day is None else day)
         if why:
-            if life["end_date"] and (day is None or day > pd.Timestamp(life["end_date"])):
-                years = f"--year {financial_year_of(pd.Timestamp(life['end_date']))} or earlier"
-            else:
-                start = pd.Timestamp(life["start_date"])
-                years = f"--year {start.year + (start > pd.Timestamp(year=start.year, month=4, day=1))} or later"
-            raise PlaceError(f"{why} (give {years})")
+            year, side = years_in_being(places, code, pd.Timestamp.today().normalize() if day is None else day)
+            raise PlaceError(f"{why} (give --year {year} or {side})")
     return day, note
 
 
