@@ -108,7 +108,7 @@ def test_check_history_lists_every_past_reorganisation_with_its_gap(env, reorgan
     assert len(rows) == 9 and set(rows.columns) == set(reorganisation_history.columns)
     assert set(rows.loc[~rows["within_tolerance"], "code"]) == {"E06000063", "E06000064", "E06000066"}
     table = runner.invoke(app, ["reorganise", "--check-history"])
-    assert "fire and rescue" in table.output and "Tolerance: half a penny" in table.output
+    assert "fire and rescue" in table.output and "Tolerance: £0.005 per Band D (half a penny" in table.output
     # Band D to the penny and increases as per cent on the terminal (not the table's one decimal)
     assert "£1,734.19" in table.output and "-£85.61" in table.output and "£0.00" in table.output and "4.99%" in table.output
     # the CSV's money to the penny (BCP's first year was 1478.516082160088)

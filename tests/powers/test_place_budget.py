@@ -231,3 +231,15 @@ def test_a_part_no_body_reported_is_missing_not_zero(store):
     assert gm.loc[2017, ["devolved £m", "total £m", "£ per head"]].notna().all()
     by_function = T.summary(B.place_budget(store, "Isles of Scilly", 2016))
     assert by_function[["council £m", "total £m", "£ per head"]].isna().all().all()
+
+
+def test_a_devolve_list_naming_no_power_is_refused():
+    """`devo budget Kent --devolve ""` was accepted and did nothing (--compare "" was refused)."""
+    from devolution.errors import DevolutionError
+    from devolution.powers.catalogue import parse_powers
+
+    assert parse_powers(None) == []
+    for empty in ("", " , "):
+        with pytest.raises(DevolutionError, match="no power named"):
+            parse_powers(empty)
+    assert parse_powers("all") and parse_powers(" adult_skills ,") == ["adult_skills"]

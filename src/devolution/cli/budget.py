@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, app, console, friendly, plain, show, show_with_notes
+from devolution.cli.common import Format, app, console, friendly, say_on_stderr, show, show_with_notes
 
 
 @app.command("budget")
@@ -16,7 +16,7 @@ from devolution.cli.common import Format, app, console, friendly, plain, show, s
 def budget_command(
     place: str = typer.Argument(..., help="A place (code or name): strategic authority, council, county, region."),
     year: Optional[str] = typer.Option(None, "--year", help="Financial year (2017, 2017-18 or 2017/18): 2011-12 to "
-                                       "2017-18 (where outturn, CRA and population overlap); 2017-18 if not given."),
+                                       "2017-18 (where outturn, CRA and population overlap); the latest of them if not given."),
     devolve: Optional[str] = typer.Option(None, "--devolve", help="Powers to devolve, comma-separated, or 'all'."),
     years: bool = typer.Option(False, "--years", help="Show every year held (multi-year view) instead."),
     compare: Optional[list[str]] = typer.Option(None, "--compare", help="Other places to compare per head, "
@@ -52,9 +52,10 @@ def budget_command(
         from devolution.report.standalone import CHART_SUFFIXES
 
         output_path(out, CHART_SUFFIXES)
-    year = parse_year(year or "2017")
     moved = parse_powers(devolve)
     with Store(read_only=True) as store:
+        # the latest year held unless asked (as the web's budget API does)
+        year = parse_year(year) if year else place_budget.common_years(store)[-1]
         place_budget.check_year(store, year)  # the year first: the most basic problem
         if compare is not None:
             from devolution.places.names import PlaceIndex
@@ -136,10 +137,7 @@ def _given_twice(places, queries: list[str], fmt: Format) -> tuple[str, ...]:
     said = tuple(f"{names[code]} ({code}) was given {_times(n)}; shown once" for code, n in times.items() if n > 1)
     if fmt is Format.table or not said:
         return said
-    from rich.console import Console
-
-    for note in said:
-        Console(stderr=True).print(f"note: {plain(note)}", highlight=False, soft_wrap=True)
+    say_on_stderr(said)
     return ()
 
 

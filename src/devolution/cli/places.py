@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from devolution.cli.common import Format, console, friendly, places_app, plain, show
+from devolution.cli.common import Format, console, friendly, places_app, plain, say_on_stderr, show
 
 
 @places_app.command("list")
@@ -44,8 +44,6 @@ def places_list(
 
         devo places list --sa "North of Tyne" --year 2019     # 2018 to 2024: its members in 2019-20
     """
-    from rich.console import Console
-
     import devolution
     from devolution.errors import PlaceError
     from devolution.years import parse_year, year_label
@@ -60,7 +58,7 @@ def places_list(
             ("ever held" if former else "in being now")
         raise PlaceError(f"no place in the register matches {asked or 'the filters'} {when}")
     if frame.attrs.get("note"):
-        Console(stderr=True).print(f"note: {plain(frame.attrs['note'])}", highlight=False, soft_wrap=True)
+        say_on_stderr([frame.attrs["note"]])
     names = devolution.places(former=True).set_index("code")["name"]
     frame = frame.assign(region=frame["region_code"].map(names), county=frame["county_code"].map(names),
                          strategic_authority=frame["strategic_authority_code"].map(names))

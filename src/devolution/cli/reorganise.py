@@ -14,9 +14,6 @@ TABLES = ("councils", "people", "homes", "predecessors", "harmonisation", "bills
 OUT_SUFFIXES = (".html", ".json")  # --out: a report that works offline, or the JSON document
 HISTORY_TABLE = ("council", "year", "tool_notional_band_d", "published_band_d", "band_d_gap", "within_tolerance",
                  "first_year", "first_year_band_d", "first_year_principle", "first_year_increase", "within_principle")
-HISTORY_TOLERANCE = ("Tolerance: half a penny per Band D (requirements printed to the pound, tax bases to two "
-                     "decimals); the requirement within that times the tax base; the tax base within half a Band D "
-                     "equivalent.")
 
 
 @app.command("reorganise")
@@ -93,7 +90,7 @@ def reorganise_command(
                                     "MHCLG's published ones",
                         [f"{row.council}: {row.band_d_gap:+.2f} per Band D: {row.reason}" for row in misses.itertuples()])
         if fmt is Format.table:
-            console().print(HISTORY_TOLERANCE, highlight=False)
+            console().print(history.TOLERANCES, highlight=False)
         return
     if proposal is None:
         raise DevolutionError("give a proposal file or an example's name (devo reorganise --examples lists them), "

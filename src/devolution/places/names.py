@@ -47,14 +47,16 @@ def in_other_nations(query: str, history: pd.DataFrame) -> str | None:
     authority district codes and names (``history``: the ``lad_code_history`` table, columns
     ``ltlaYY_code`` and ``ltlaYY_name``); ``None`` for any other text."""
     wanted = normalise(query)
-    keys = {wanted, bare(wanted)}
-    for column in (c for c in history.columns if c.endswith("_code")):
-        pairs = history[[column, column.removesuffix("_code") + "_name"]].dropna().drop_duplicates()
-        for code, name in pairs.itertuples(index=False):
-            if code[:1] in NATIONS and code[:1] != "E" and keys & {normalise(name), bare(normalise(name))}:
-                return (f"{query!r} is {name} ({code}), a council of {NATIONS[code[:1]]}: devolution covers "
-                        f"England's councils and places only (their codes begin with E; see `devo places list`)")
-    return None
+    pairs = pd.concat([history[[c, c.removesuffix("_code") + "_name"]].set_axis(["code", "name"], axis=1)
+                       for c in history.columns if c.endswith("_code")]).dropna().drop_duplicates()
+    pairs = pairs[pairs["code"].str[:1].isin([letter for letter in NATIONS if letter != "E"])]
+    normal = pairs["name"].map(normalise)
+    hit = pairs[normal.isin([wanted, bare(wanted)]) | normal.map(bare).isin([wanted, bare(wanted)])]
+    if hit.empty:
+        return None
+    code, name = hit.iloc[0]
+    return (f"{query!r} is {name} ({code}), a council of {NATIONS[code[:1]]}: devolution covers "
+            f"England's councils and places only (their codes begin with E; see `devo places list`)")
 
 
 class AmbiguousPlace(PlaceError):

@@ -67,12 +67,17 @@ def power(key: str) -> Power:
 
 
 def parse_powers(text: str | None) -> list[str]:
-    """``"adult_skills, bus_franchising"`` -> checked list of power ids (``all`` = every power)."""
-    if not text:
+    """``"adult_skills, bus_franchising"`` -> checked list of power ids (``all`` = every power;
+    ``None``: none). Given but naming no power (``""``, ``","``) is refused: it would do nothing."""
+    if text is None:
         return []
     if text.strip() == "all":
         return list(powers())
-    return [power(part.strip()).id for part in text.split(",") if part.strip()]
+    ids = [power(part.strip()).id for part in text.split(",") if part.strip()]
+    if not ids:
+        raise DevolutionError(f"no power named in {text!r}: give power ids, comma-separated, or 'all' "
+                              f"(see `devo powers`)")
+    return ids
 
 
 def council_services() -> dict[str, dict]:

@@ -136,7 +136,7 @@ def declared_query(route) -> tuple[str, ...]:
     given in the URL; worked out once and kept on the route."""
     taken = getattr(route, "_query_parameters", None)
     if taken is None:
-        names, stack = set(getattr(route.endpoint, "reads_query", ((), ()))[0]), [route.dependant]
+        names, stack = set(read_by_endpoint(route)[0]), [route.dependant]
         while stack:
             dependant = stack.pop()
             names.update(field.alias for field in dependant.query_params)
@@ -148,5 +148,9 @@ def declared_query(route) -> tuple[str, ...]:
 def takes(route, name: str) -> bool:
     """Whether ``route`` reads the query parameter ``name`` (declared, or under a prefix its endpoint
     reads, such as ``driver.``)."""
-    prefixes = getattr(route.endpoint, "reads_query", ((), ()))[1]
-    return name in declared_query(route) or any(name.startswith(prefix) for prefix in prefixes)
+    return name in declared_query(route) or any(name.startswith(prefix) for prefix in read_by_endpoint(route)[1])
+
+
+def read_by_endpoint(route) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names, prefixes) of the query parameters ``route``'s endpoint reads itself (:func:`reads_query`)."""
+    return getattr(route.endpoint, "reads_query", ((), ()))

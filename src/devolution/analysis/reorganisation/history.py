@@ -29,6 +29,10 @@ from devolution.years import year_label
 
 #: Tax base printed to one or two decimals; the predecessors' sum is kept within half a Band D equivalent.
 TAX_BASE_TOLERANCE = 0.5
+#: The tolerances in words, for the table's readers (from the constants, not typed twice).
+TOLERANCES = (f"Tolerance: £{predecessors.TOLERANCE} per Band D (half a penny: requirements are printed to the "
+              f"pound, tax bases to two decimals); the requirement within that times the tax base; the tax base "
+              f"within {TAX_BASE_TOLERANCE} of a Band D equivalent.")
 
 COLUMNS = ["proposal", "council", "code", "year", "tool_requirement", "published_requirement", "requirement_gap",
            "tool_tax_base", "published_tax_base", "tool_notional_band_d", "published_band_d", "band_d_gap",

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from devolution.errors import DevolutionError, PlaceError
 from devolution.web import served
-from devolution.web.formats import declared_query, takes
+from devolution.web.formats import declared_query, read_by_endpoint, takes
 from devolution.web.state import AppState
 from devolution.years import parse_year, year_label, year_spans
 
@@ -70,7 +70,7 @@ async def only_declared_query(request: Request) -> None:
     unknown = [name for name in dict.fromkeys(given) if not takes(route, name)]
     if unknown:
         taken = declared_query(route)
-        prefixes = getattr(route.endpoint, "reads_query", ((), ()))[1]
+        prefixes = read_by_endpoint(route)[1]
         listed = [*taken, *(f"{prefix}*" for prefix in prefixes)]
         what = f"takes {', '.join(listed)}" if listed else "takes no query parameters"
         raise RequestValidationError([

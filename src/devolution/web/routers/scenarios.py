@@ -251,9 +251,14 @@ def scenario_page_json(state: AppState = Depends(data)):
     return describe(state)
 
 
+#: The knobs the scenarios page's script keeps in its address (static/app.js, ``KNOBS`` with
+#: ``policy`` and ``dbd``), so that a reload keeps them.
+PAGE_KNOBS = ("core", "asc", "share", "levy", "from", "fixed", "end", "draws", "seed", "policy", "dbd")
+
+
 @router.get("/scenarios", include_in_schema=False)
 @served.by_address
-@reads_query("core", "asc", "share", "levy", "from", "fixed", "end", "draws", "seed", "policy", "dbd")  # by its script
+@reads_query(*PAGE_KNOBS)
 def scenario_page(request: Request, state: AppState = Depends(data)):
     document = describe(state)
     first = parse_year(document["defaults"]["base_year"]) + 1

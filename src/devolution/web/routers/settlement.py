@@ -16,7 +16,8 @@ from devolution.analysis import settlement
 from devolution.errors import DevolutionError
 from devolution.exports import clean
 from devolution.numbers import number
-from devolution.places.register import in_force, lifecycle
+from devolution.explain import not_in_force
+from devolution.places.register import in_force
 from devolution.places.tiers import COUNCIL_TIERS
 from devolution.web.formats import Format, Page, table
 from devolution.web import served
@@ -86,8 +87,7 @@ def settlement_explain(code: str, year: Annotated[FinancialYear, Path(ge=1990, l
     place = places[places["code"] == code]
     if place["tier"].isin(COUNCIL_TIERS).all() and not bool(in_force(place, year).iloc[0]):
         # the CSP file's placeholder zeros (Aylesbury Vale 2020-21) are not figures of a council
-        raise HTTPException(404, f"{place['name'].iloc[0]} ({code}) was not a council in {year_label(year)}: "
-                                 f"{lifecycle(places, code)['text']}")
+        raise HTTPException(404, not_in_force(places, code, year))
     frame = _frame(state, year)
     found = frame[frame["code"] == code]
     if found.empty:
